@@ -1,0 +1,50 @@
+"""Run flashcards: `python app.py [--host H] [--port P]`.
+
+Migrates the database, seeds the bundled decks on first run, then serves on
+127.0.0.1:5000. `flask --app app <command>` gives the CLI (see README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+
+from flashcards import create_app
+from flashcards.bootstrap import setup_database
+
+app = create_app()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the flashcards app.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    args = parser.parse_args(argv)
+    report = setup_database(app)
+    if report.decks_created:
+        print(f"Seeded {len(report.decks_created)} bundled decks "
+              f"({report.cards_added} cards): {', '.join(report.decks_created)}")
+    elif report.cards_added or report.cards_updated:
+        print(f"Updated bundled decks: {report.cards_added} cards added, "
+              f"{report.cards_updated} updated.")
+    if not _is_loopback(args.host):
+        print(f"Warning: listening on {args.host} makes the app reachable from other machines, "
+              "and it has no login yet.", file=sys.stderr)
+    print(f"Flashcards is running at http://{args.host}:{args.port}/ (Ctrl+C to stop)")
+    app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""flashcards: spaced-repetition review and a study plan for the month before an interview."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from flask_wtf.csrf import CSRFProtect
+
+from flashcards.config import MAX_UPLOAD_BYTES, default_database_url, load_secret_key
+from flashcards.db import make_engine, make_sessionmaker
+
+csrf = CSRFProtect()
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The application. Tests pass a mapping that overrides any setting, e.g.
+    DATABASE_URL, CLOCK (a callable returning an aware datetime) and RNG."""
+    instance = os.environ.get("FLASHCARDS_INSTANCE")
+    app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None)
+    app.config.from_mapping(
+        DATABASE_URL=None,
+        SECRET_KEY=None,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        # A review tab may stay open all day: tokens live as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SAMESITE="Lax",
+        CLOCK=utc_now,
+        RNG=None,
+        DECKS_DIR=str(Path(__file__).resolve().parent.parent / "decks"),
+    )
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    instance_dir = Path(app.instance_path)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = default_database_url(instance_dir)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_secret_key(instance_dir)
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["flashcards.engine"] = engine
+    app.extensions["flashcards.sessionmaker"] = make_sessionmaker(engine)
+
+    csrf.init_app(app)
+    _register_request_hooks(app)
+
+    from flashcards import cli
+    from flashcards.web import cards, errors, review, settings
+
+    app.register_blueprint(review.bp)
+    app.register_blueprint(cards.bp)
+    app.register_blueprint(settings.bp)
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _start_timer() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        started = g.get("request_started")
+        if started is not None:
+            # Server-side time, for the benchmark and the browser's dev tools.
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
+        if request.endpoint == "static":
+            response.headers["Cache-Control"] = "public, max-age=3600"
+        return response

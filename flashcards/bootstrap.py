@@ -1,0 +1,41 @@
+"""First-run work shared by `python app.py` and `flask --app app setup`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from flashcards.db import begin_write
+from flashcards.migrate import upgrade
+from flashcards.services.bundled import (
+    SeedReport,
+    adopt_local_time_zone,
+    load_bundled_decks,
+    seed_bundled_decks,
+)
+
+
+def local_zone_name() -> str | None:
+    try:
+        import tzlocal
+
+        return str(tzlocal.get_localzone_name())
+    except Exception:  # noqa: BLE001 - an unknown zone just keeps the default
+        return None
+
+
+def setup_database(app: Flask) -> SeedReport:
+    """Migrate to the newest schema, then seed the bundled decks (idempotent)."""
+    engine = app.extensions["flashcards.engine"]
+    upgrade(engine)
+    bundles = load_bundled_decks(Path(app.config["DECKS_DIR"]))
+    maker = app.extensions["flashcards.sessionmaker"]
+    now = app.config["CLOCK"]()
+    with maker() as session:
+        begin_write(session)
+        adopt_local_time_zone(session, local_zone_name())
+        report = seed_bundled_decks(session, bundles, now)
+        session.commit()
+    app.extensions["flashcards.schema_ok"] = True
+    return report

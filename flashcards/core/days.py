@@ -1,0 +1,39 @@
+"""Study days: "today" in the user's time zone, starting at the day-rollover hour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class StudyDay:
+    """One study day: its local calendar date and its bounds in UTC."""
+
+    date: date
+    start: datetime
+    end: datetime
+
+
+def study_day(now: datetime, tz: ZoneInfo, rollover_hour: int) -> StudyDay:
+    """The study day that contains `now` (tz-aware), as Anki counts days.
+
+    A study day runs from `rollover_hour` local time to the same hour on the next
+    calendar day, so reviews done at 1 am still count for the evening before.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if not 0 <= rollover_hour <= 23:
+        raise ValueError("rollover_hour must be between 0 and 23")
+    local = now.astimezone(tz)
+    day = local.date()
+    if local.hour < rollover_hour:
+        day -= timedelta(days=1)
+    return StudyDay(date=day, start=day_start(day, tz, rollover_hour),
+                    end=day_start(day + timedelta(days=1), tz, rollover_hour))
+
+
+def day_start(day: date, tz: ZoneInfo, rollover_hour: int) -> datetime:
+    """The UTC instant at which the study day `day` begins."""
+    return datetime.combine(day, time(rollover_hour), tzinfo=tz).astimezone(UTC)

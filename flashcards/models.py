@@ -1,0 +1,183 @@
+"""Typed SQLAlchemy 2.0 models. The schema changes only through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from flashcards.core.scheduling import CardState, Schedule
+from flashcards.db import Base
+
+
+class Deck(Base):
+    __tablename__ = "decks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Which bundled deck this came from (decks/decks.toml key), if any.
+    bundle_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    # Set when the user changes the deck or one of its cards: seeding then leaves it alone.
+    edited_at: Mapped[datetime | None]
+
+    cards: Mapped[list[Card]] = relationship(back_populates="deck", passive_deletes=True)
+
+
+class Card(Base):
+    __tablename__ = "cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="basic")
+    front: Mapped[str] = mapped_column(Text)
+    # For answer pairs: why the strong answer passes.
+    back: Mapped[str] = mapped_column(Text)
+    weak_answer: Mapped[str | None] = mapped_column(Text)
+    strong_answer: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    # Order in which new cards are introduced.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    state: Mapped[int] = mapped_column(SmallInteger, default=int(CardState.NEW))
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime | None]
+    last_review: Mapped[datetime | None]
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    buried_until: Mapped[datetime | None]
+    # Bumped by every update; a grade for an older version is stale.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+
+    deck: Mapped[Deck] = relationship(back_populates="cards")
+
+    __table_args__ = (
+        CheckConstraint("state BETWEEN 0 AND 3", name="state_range"),
+        Index("ix_cards_state_due", "state", "due"),
+        Index("ix_cards_state_position", "state", "position"),
+        Index("ix_cards_deck_state_due", "deck_id", "state", "due"),
+        Index("ix_cards_deck_state_position", "deck_id", "state", "position"),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(
+            state=CardState(self.state),
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+            reps=self.reps,
+            lapses=self.lapses,
+        )
+
+    def set_schedule(self, schedule: Schedule) -> None:
+        self.state = int(schedule.state)
+        self.step = schedule.step
+        self.stability = schedule.stability
+        self.difficulty = schedule.difficulty
+        self.due = schedule.due
+        self.last_review = schedule.last_review
+        self.reps = schedule.reps
+        self.lapses = schedule.lapses
+
+    @property
+    def tag_list(self) -> list[str]:
+        return self.tags.split()
+
+
+class ReviewLog(Base):
+    """One grade, with the card's schedule before and after, so undo is exact and the
+    log can feed the FSRS optimiser."""
+
+    __tablename__ = "review_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    reviewed_at: Mapped[datetime] = mapped_column(index=True)
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    # The card version that was graded: one grade per version, whatever the client retries.
+    card_version: Mapped[int] = mapped_column(Integer)
+
+    state_before: Mapped[int] = mapped_column(SmallInteger)
+    step_before: Mapped[int | None] = mapped_column(Integer)
+    stability_before: Mapped[float | None] = mapped_column(Float)
+    difficulty_before: Mapped[float | None] = mapped_column(Float)
+    due_before: Mapped[datetime | None]
+    last_review_before: Mapped[datetime | None]
+
+    state_after: Mapped[int] = mapped_column(SmallInteger)
+    step_after: Mapped[int | None] = mapped_column(Integer)
+    stability_after: Mapped[float | None] = mapped_column(Float)
+    difficulty_after: Mapped[float | None] = mapped_column(Float)
+    due_after: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("card_id", "card_version", name="uq_review_logs_card_version"),
+        CheckConstraint("rating BETWEEN 1 AND 4", name="rating_range"),
+    )
+
+    def schedule_before(self, reps: int, lapses: int) -> Schedule:
+        return Schedule(CardState(self.state_before), self.step_before, self.stability_before,
+                        self.difficulty_before, self.due_before, self.last_review_before,
+                        reps, lapses)
+
+    def schedule_after(self, reps: int, lapses: int) -> Schedule:
+        return Schedule(CardState(self.state_after), self.step_after, self.stability_after,
+                        self.difficulty_after, self.due_after, self.reviewed_at, reps, lapses)
+
+
+class Settings(Base):
+    """The user's study options (one row)."""
+
+    __tablename__ = "settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desired_retention: Mapped[float] = mapped_column(Float, default=0.9)
+    new_per_day: Mapped[int] = mapped_column(Integer, default=20)
+    max_reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    rollover_hour: Mapped[int] = mapped_column(SmallInteger, default=4)
+
+    __table_args__ = (
+        CheckConstraint("desired_retention > 0 AND desired_retention < 1", name="retention_range"),
+        CheckConstraint("rollover_hour BETWEEN 0 AND 23", name="rollover_range"),
+        CheckConstraint("new_per_day >= 0", name="new_per_day_range"),
+        CheckConstraint("max_reviews_per_day >= 0", name="max_reviews_range"),
+    )
+
+
+class SeededBundle(Base):
+    """A bundled deck file that has been seeded, so a second start adds nothing."""
+
+    __tablename__ = "seeded_bundles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    checksum: Mapped[str] = mapped_column(String(64))
+    # Space-separated guids seeded so far: a card the user deleted is not brought back.
+    guids: Mapped[str] = mapped_column(Text, default="")
+    seeded_at: Mapped[datetime]

@@ -1,0 +1,85 @@
+// Keyboard shortcuts and small niceties. Every page works without this file.
+(function () {
+  "use strict";
+
+  function revealInline(event) {
+    var answer = document.getElementById("answer");
+    var reveal = document.getElementById("reveal");
+    if (!answer || !reveal || !reveal.hasAttribute("data-inline")) return false;
+    if (event) event.preventDefault();
+    answer.hidden = false;
+    reveal.parentNode.hidden = true;
+    var card = document.getElementById("card");
+    if (card) card.classList.add("revealed");
+    var suggested = answer.querySelector("[data-suggested]");
+    if (suggested) suggested.focus({ preventScroll: true });
+    return true;
+  }
+
+  function isRevealed() {
+    var answer = document.getElementById("answer");
+    return answer && !answer.hidden;
+  }
+
+  function click(selector) {
+    var el = document.querySelector(selector);
+    if (el && !el.disabled) { el.click(); return true; }
+    return false;
+  }
+
+  function submit(formId) {
+    var form = document.getElementById(formId);
+    if (!form) return false;
+    var button = form.querySelector("button");
+    if (button && button.disabled) return false;
+    form.requestSubmit ? form.requestSubmit() : form.submit();
+    return true;
+  }
+
+  function onKey(event) {
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    if (event.altKey || event.metaKey) return;
+    var key = event.key;
+    if (event.ctrlKey) {
+      if (key === "z" || key === "Z") { if (submit("undo-form")) event.preventDefault(); }
+      return;
+    }
+    if (event.repeat) return;
+    var page = document.body.getAttribute("data-page");
+    var handled = false;
+    if (key === "u" || key === "U") handled = submit("undo-form");
+    if (page === "study") {
+      if (key === " " || key === "Enter") {
+        if (!isRevealed()) handled = revealInline(null) || click("#reveal");
+        else handled = click("#grade-form [data-suggested]");
+      } else if (/^[1-4]$/.test(key) && isRevealed()) {
+        handled = click('#grade-form button[value="' + key + '"]');
+      } else if ((key === "a" || key === "b") && !isRevealed()) {
+        handled = click('[data-pick="' + key + '"]');
+      } else if (key === "e") {
+        handled = click("#edit-link");
+      } else if (key === "-") {
+        handled = submit("bury-form");
+      } else if (key === "@") {
+        handled = submit("suspend-form");
+      }
+    }
+    if (handled) event.preventDefault();
+  }
+
+  document.addEventListener("keydown", onKey);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var reveal = document.getElementById("reveal");
+    if (reveal) reveal.addEventListener("click", revealInline);
+    // One submission per form: a double click must not post a grade twice.
+    document.querySelectorAll("form").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        setTimeout(function () {
+          form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        }, 0);
+      });
+    });
+  });
+})();

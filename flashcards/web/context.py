@@ -1,0 +1,43 @@
+"""Per-request access to the database session, the clock and the random source."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from flask import current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from flashcards.migrate import is_current
+
+
+def db() -> Session:
+    """The request's session; closed at the end of the request."""
+    session = g.get("db_session")
+    if session is None:
+        maker: sessionmaker[Session] = current_app.extensions["flashcards.sessionmaker"]
+        session = g.db_session = maker()
+    return session
+
+
+def engine() -> Engine:
+    engine_: Engine = current_app.extensions["flashcards.engine"]
+    return engine_
+
+
+def now() -> datetime:
+    moment: datetime = current_app.config["CLOCK"]()
+    return moment
+
+
+def rng() -> random.Random | None:
+    source: random.Random | None = current_app.config["RNG"]
+    return source
+
+
+def schema_is_current() -> bool:
+    """Checked once per process: pages need the migrated schema."""
+    if not current_app.extensions.get("flashcards.schema_ok"):
+        current_app.extensions["flashcards.schema_ok"] = is_current(engine())
+    return bool(current_app.extensions["flashcards.schema_ok"])

@@ -1,0 +1,80 @@
+"""WTForms for every POST; Flask-WTF adds the CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from flashcards.core.deckformat import MAX_FIELD_LENGTH
+from flashcards.services.settings import valid_time_zones
+
+
+class GradeForm(FlaskForm):
+    card_id = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired()])
+    rating = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
+    # Epoch milliseconds at which the server showed the card: gives the answer time.
+    shown_at = IntegerField(validators=[Optional()])
+    deck = IntegerField(validators=[Optional()])
+
+
+class CardActionForm(FlaskForm):
+    card_id = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired()])
+    deck = IntegerField(validators=[Optional()])
+
+
+class UndoForm(FlaskForm):
+    deck = IntegerField(validators=[Optional()])
+
+
+def _text(label: str, required: bool = True) -> TextAreaField:
+    checks = [DataRequired(message=f"{label} cannot be empty.")] if required else [Optional()]
+    return TextAreaField(label, validators=[*checks, Length(max=MAX_FIELD_LENGTH)])
+
+
+class CardEditForm(FlaskForm):
+    front = _text("Front")
+    back = _text("Back")
+    weak_answer = _text("Weak answer", required=False)
+    strong_answer = _text("Strong answer", required=False)
+    tags = StringField("Tags", validators=[Length(max=1000)],
+                       description="Separated by spaces.")
+    source = StringField("Source", validators=[Length(max=1000)])
+    next = HiddenField()
+
+    def require_answers(self) -> bool:
+        """Answer-pair cards need both answers."""
+        ok = True
+        for field in (self.weak_answer, self.strong_answer):
+            if not (field.data or "").strip():
+                field.errors = [*field.errors, f"{field.label.text} cannot be empty."]
+                ok = False
+        return ok
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(valid_time_zones())]
+
+
+class SettingsForm(FlaskForm):
+    desired_retention = FloatField(
+        "Desired retention", validators=[InputRequired(), NumberRange(min=0.7, max=0.99)],
+        description="The share of cards you want to recall when they come due (0.70-0.99). "
+                    "Higher means more reviews.")
+    new_per_day = IntegerField("New cards per day",
+                               validators=[InputRequired(), NumberRange(min=0, max=9999)])
+    max_reviews_per_day = IntegerField("Maximum reviews per day",
+                                       validators=[InputRequired(), NumberRange(min=0, max=99999)])
+    timezone = SelectField("Time zone", validators=[InputRequired()], validate_choice=True)
+    rollover_hour = IntegerField(
+        "Next day starts at (hour)", validators=[InputRequired(), NumberRange(min=0, max=23)],
+        description="Reviews before this hour count for the previous day, as in Anki (default 4).")

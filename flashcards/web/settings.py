@@ -1,0 +1,34 @@
+"""The study options page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from flashcards.services.settings import get_settings, update_settings
+from flashcards.web.context import db
+from flashcards.web.forms import SettingsForm, time_zone_choices
+
+bp = Blueprint("settings", __name__)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def edit() -> Response | tuple[str, int] | str:
+    session_ = db()
+    settings = get_settings(session_)
+    form = SettingsForm(obj=settings if request.method == "GET" else None)
+    form.timezone.choices = time_zone_choices()
+    if form.validate_on_submit():
+        update_settings(
+            session_,
+            desired_retention=float(form.desired_retention.data or 0),
+            new_per_day=int(form.new_per_day.data or 0),
+            max_reviews_per_day=int(form.max_reviews_per_day.data or 0),
+            timezone=str(form.timezone.data),
+            rollover_hour=int(form.rollover_hour.data or 0),
+        )
+        session_.commit()
+        flash("Settings saved.", "info")
+        return redirect(url_for("settings.edit"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("settings/edit.html", form=form), status

@@ -1,0 +1,97 @@
+"""Seeding the bundled decks: once, without overwriting the user's edits."""
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from flashcards.models import Card, Deck
+from flashcards.services.bundled import load_bundled_decks, seed_bundled_decks
+from flashcards.services.cards import CardContent, update_card
+from flashcards.services.settings import get_settings
+from flashcards.services.bundled import adopt_local_time_zone
+from tests.conftest import START
+
+DECKS = Path(__file__).resolve().parents[2] / "decks"
+
+
+def write_bundle(folder: Path, rows: list[str], name: str = "Mini") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "decks.toml").write_text(
+        f'[[deck]]\nkey = "mini"\nfile = "mini.csv"\nname = "{name}"\ndescription = "d"\n')
+    (folder / "mini.csv").write_text("guid,front,back,tags,source\n" + "\n".join(rows) + "\n")
+    return folder
+
+
+def count(session, model) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_real_bundle_seeds_once(session) -> None:
+    bundles = load_bundled_decks(DECKS)
+    report = seed_bundled_decks(session, bundles, START)
+    session.commit()
+    total = sum(len(b.rows) for b in bundles)
+    assert len(report.decks_created) == 4 and report.cards_added == total
+    again = seed_bundled_decks(session, load_bundled_decks(DECKS), START)
+    session.commit()
+    assert again.decks_created == [] and again.cards_added == 0
+    assert count(session, Card) == total and count(session, Deck) == 4
+
+
+def test_update_adds_new_cards_and_refreshes_unedited_ones(session, tmp_path) -> None:
+    folder = write_bundle(tmp_path / "b", ["m-1,One,1,,s", "m-2,Two,2,,s"])
+    seed_bundled_decks(session, load_bundled_decks(folder), START)
+    session.commit()
+    write_bundle(folder, ["m-1,One,uno,,s", "m-2,Two,2,,s", "m-3,Three,3,,s"])
+    report = seed_bundled_decks(session, load_bundled_decks(folder), START)
+    session.commit()
+    assert (report.cards_added, report.cards_updated) == (1, 1)
+    backs = dict(session.execute(select(Card.guid, Card.back)).all())
+    assert backs == {"m-1": "uno", "m-2": "2", "m-3": "3"}
+
+
+def test_edited_deck_is_not_overwritten(session, tmp_path) -> None:
+    folder = write_bundle(tmp_path / "b", ["m-1,One,1,,s", "m-2,Two,2,,s"])
+    seed_bundled_decks(session, load_bundled_decks(folder), START)
+    session.commit()
+    card = session.execute(select(Card).where(Card.guid == "m-1")).scalar_one()
+    update_card(session, card.id, CardContent("One!", "mine", None, None, "", "s"), START)
+    session.commit()
+    write_bundle(folder, ["m-1,One,changed,,s", "m-2,Two,changed,,s"])
+    seed_bundled_decks(session, load_bundled_decks(folder), START)
+    session.commit()
+    backs = dict(session.execute(select(Card.guid, Card.back)).all())
+    assert backs == {"m-1": "mine", "m-2": "2"}
+
+
+def test_card_deleted_by_user_is_not_brought_back(session, tmp_path) -> None:
+    folder = write_bundle(tmp_path / "b", ["m-1,One,1,,s", "m-2,Two,2,,s"])
+    seed_bundled_decks(session, load_bundled_decks(folder), START)
+    session.commit()
+    session.delete(session.execute(select(Card).where(Card.guid == "m-2")).scalar_one())
+    session.commit()
+    write_bundle(folder, ["m-1,One,1,,s", "m-2,Two,2,,s", "m-3,Three,3,,s"])
+    seed_bundled_decks(session, load_bundled_decks(folder), START)
+    session.commit()
+    assert set(session.execute(select(Card.guid)).scalars()) == {"m-1", "m-3"}
+
+
+def test_name_clash_with_a_user_deck_gets_a_new_name(session, tmp_path) -> None:
+    session.add(Deck(name="Mini", description="", created_at=START))
+    session.commit()
+    seed_bundled_decks(session, load_bundled_decks(write_bundle(tmp_path / "b", ["m-1,O,1,,s"])),
+                       START)
+    session.commit()
+    assert set(session.execute(select(Deck.name)).scalars()) == {"Mini", "Mini (2)"}
+
+
+def test_first_start_adopts_local_time_zone_only_once(session, tmp_path) -> None:
+    assert adopt_local_time_zone(session, "Europe/Berlin")
+    session.commit()
+    assert get_settings(session).timezone == "Europe/Berlin"
+    get_settings(session).timezone = "UTC"
+    seed_bundled_decks(session, load_bundled_decks(write_bundle(tmp_path / "b", ["m-1,O,1,,s"])),
+                       START)
+    session.commit()
+    assert not adopt_local_time_zone(session, "Europe/Berlin")
+    assert not adopt_local_time_zone(session, "Not/AZone")

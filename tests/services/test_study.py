@@ -1,0 +1,249 @@
+"""The review loop against a real (SQLite) database."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import fsrs
+import fsrs.scheduler
+import pytest
+from sqlalchemy import func, select
+
+from flashcards.core.scheduling import CardState, Rating
+from flashcards.models import Card, ReviewLog
+from flashcards.services import study
+from flashcards.services.errors import NothingToUndo, StaleCard
+from flashcards.services.settings import get_settings
+from tests.conftest import START, make_deck
+
+SCHEDULE_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
+                   "lapses")
+
+
+def snapshot(card: Card) -> dict:
+    return {f: getattr(card, f) for f in SCHEDULE_FIELDS}
+
+
+def grade_next(session, now, rating, deck_id=None, rng=None):
+    card = study.next_card(session, study.today(session, now), deck_id)
+    assert card is not None
+    outcome = study.grade(session, card.id, card.version, rating, now, rng=rng)
+    session.commit()
+    return outcome
+
+
+def test_stored_state_equals_fsrs_replay_exactly(session) -> None:
+    deck = make_deck(session, cards=1)
+    card = session.execute(select(Card)).scalar_one()
+    ratings = [3, 3, 1, 2, 3, 4, 1, 1, 3, 3]
+    seed = 99
+    rng = random.Random(seed)
+    now = START
+    stored = []
+    for rating in ratings:
+        study.grade(session, card.id, card.version, Rating(rating), now, rng=rng)
+        session.commit()
+        session.expire_all()
+        card = session.get(Card, card.id)
+        stored.append(snapshot(card))
+        now = card.due + timedelta(hours=3)
+
+    source = random.Random(seed)
+    original = fsrs.scheduler.random
+    fsrs.scheduler.random = source.random
+    try:
+        scheduler = fsrs.Scheduler()
+        fcard = fsrs.Card(card_id=card.id, due=START)
+        now = START
+        for rating, row in zip(ratings, stored, strict=True):
+            fcard, _ = scheduler.review_card(fcard, fsrs.Rating(rating), now)
+            assert row["state"] == int(fcard.state)
+            assert row["step"] == fcard.step
+            assert row["stability"] == fcard.stability
+            assert row["difficulty"] == fcard.difficulty
+            assert row["due"] == fcard.due
+            assert row["last_review"] == fcard.last_review
+            now = fcard.due + timedelta(hours=3)
+    finally:
+        fsrs.scheduler.random = original
+    assert deck.id
+    logs = session.execute(select(ReviewLog).order_by(ReviewLog.id)).scalars().all()
+    assert [log.rating for log in logs] == ratings
+    assert stored[-1]["reps"] == len(ratings)
+
+
+def test_loaded_datetimes_are_utc_aware(session) -> None:
+    make_deck(session, cards=1)
+    grade_next(session, START, Rating.GOOD)
+    session.expire_all()
+    card = session.execute(select(Card)).scalar_one()
+    assert card.due.tzinfo is UTC and card.last_review.tzinfo is UTC
+
+
+def test_queue_order_learning_then_review_then_new(session) -> None:
+    make_deck(session, cards=3)
+    cards = session.execute(select(Card).order_by(Card.position)).scalars().all()
+    # card 0 becomes a review card due today, card 1 a learning card due now.
+    cards[0].state, cards[0].stability, cards[0].difficulty = 2, 5.0, 5.0
+    cards[0].due, cards[0].last_review = START - timedelta(hours=1), START - timedelta(days=5)
+    cards[1].state, cards[1].step, cards[1].stability, cards[1].difficulty = 1, 1, 2.0, 5.0
+    cards[1].due, cards[1].last_review = START - timedelta(minutes=1), START - timedelta(minutes=11)
+    session.commit()
+    today = study.today(session, START)
+    assert study.next_card(session, today).id == cards[1].id
+    assert study.queue_counts(session, today) == study.QueueCounts(new=1, learning=1, review=1)
+
+
+def test_daily_new_limit_counts_across_decks(session) -> None:
+    make_deck(session, "A", cards=5)
+    make_deck(session, "B", cards=5)
+    get_settings(session).new_per_day = 3
+    session.commit()
+    for _ in range(3):
+        grade_next(session, START, Rating.EASY)
+    today = study.today(session, START)
+    assert today.new_studied == 3 and today.new_left == 0
+    assert study.queue_counts(session, today).new == 0
+    assert study.next_card(session, today) is None
+    # The next study day (after 4 am UTC) brings three more.
+    tomorrow = study.today(session, START + timedelta(days=1))
+    assert study.queue_counts(session, tomorrow).new == 3
+
+
+def test_review_limit(session) -> None:
+    make_deck(session, cards=4)
+    get_settings(session).max_reviews_per_day = 1
+    for card in session.execute(select(Card)).scalars():
+        card.state, card.stability, card.difficulty = 2, 5.0, 5.0
+        card.due, card.last_review = START - timedelta(days=1), START - timedelta(days=6)
+    session.commit()
+    today = study.today(session, START)
+    assert study.queue_counts(session, today).review == 1
+    grade_next(session, START, Rating.GOOD)
+    today = study.today(session, START)
+    assert study.queue_counts(session, today).review == 0
+    assert study.next_card(session, today) is None
+
+
+def test_learning_card_comes_back_within_learn_ahead(session) -> None:
+    make_deck(session, cards=1)
+    grade_next(session, START, Rating.AGAIN)  # due again in 1 minute
+    today = study.today(session, START)
+    card = study.next_card(session, today)
+    assert card is not None and card.state == CardState.LEARNING
+    summary = study.day_summary(session, today)
+    assert summary.reviewed == 1 and summary.by_rating[Rating.AGAIN] == 1
+    assert summary.next_learning_due == START + timedelta(minutes=1)
+
+
+def test_same_grade_posted_twice_is_applied_once(session) -> None:
+    make_deck(session, cards=2)
+    card = study.next_card(session, study.today(session, START))
+    version = card.version
+    first = study.grade(session, card.id, version, Rating.GOOD, START)
+    session.commit()
+    after = snapshot(first.card)
+    second = study.grade(session, card.id, version, Rating.GOOD, START + timedelta(seconds=1))
+    session.commit()
+    assert second.duplicate and second.log.id == first.log.id
+    session.expire_all()
+    assert snapshot(session.get(Card, card.id)) == after
+    assert session.execute(select(func.count()).select_from(ReviewLog)).scalar_one() == 1
+
+
+def test_different_grade_for_stale_version_is_refused(session) -> None:
+    make_deck(session, cards=1)
+    card = study.next_card(session, study.today(session, START))
+    version = card.version
+    study.grade(session, card.id, version, Rating.GOOD, START)
+    session.commit()
+    with pytest.raises(StaleCard):
+        study.grade(session, card.id, version, Rating.AGAIN, START)
+    session.rollback()
+    assert session.execute(select(func.count()).select_from(ReviewLog)).scalar_one() == 1
+
+
+def test_undo_restores_card_exactly_and_removes_log(session) -> None:
+    make_deck(session, cards=1)
+    grade_next(session, START, Rating.GOOD)
+    later = START + timedelta(minutes=10)
+    card = session.execute(select(Card)).scalar_one()
+    before = snapshot(card)
+    outcome = study.grade(session, card.id, card.version, Rating.AGAIN, later)
+    session.commit()
+    study.undo(session, later, study.UndoAction("review", card.id, log_id=outcome.log.id))
+    session.commit()
+    session.expire_all()
+    card = session.get(Card, card.id)
+    assert snapshot(card) == before
+    assert session.execute(select(func.count()).select_from(ReviewLog)).scalar_one() == 1
+
+
+def test_undo_of_a_lapse_restores_lapse_count(session) -> None:
+    make_deck(session, cards=1)
+    card = session.execute(select(Card)).scalar_one()
+    card.state, card.stability, card.difficulty = 2, 5.0, 5.0
+    card.due, card.last_review = START - timedelta(hours=1), START - timedelta(days=5)
+    session.commit()
+    before = snapshot(card)
+    study.grade(session, card.id, card.version, Rating.AGAIN, START)
+    session.commit()
+    assert card.lapses == 1
+    study.undo(session, START, None)  # no action remembered: the latest review today
+    session.commit()
+    session.expire_all()
+    assert snapshot(session.get(Card, card.id)) == before
+
+
+def test_undo_with_nothing_to_undo(session) -> None:
+    make_deck(session, cards=1)
+    with pytest.raises(NothingToUndo):
+        study.undo(session, START, None)
+
+
+def test_undo_refused_when_card_changed_since(session) -> None:
+    make_deck(session, cards=1)
+    outcome = grade_next(session, START, Rating.GOOD)
+    grade_next(session, START + timedelta(minutes=10), Rating.GOOD)
+    with pytest.raises(NothingToUndo):
+        study.undo(session, START, study.UndoAction("review", outcome.card.id,
+                                                    log_id=outcome.log.id))
+
+
+def test_bury_hides_until_next_study_day_and_undo_restores(session) -> None:
+    make_deck(session, cards=1)
+    card = session.execute(select(Card)).scalar_one()
+    action = study.bury(session, START, card.id, card.version)
+    session.commit()
+    assert card.buried_until == datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
+    assert study.next_card(session, study.today(session, START)) is None
+    assert study.next_card(session, study.today(session, START + timedelta(days=1))).id == card.id
+    study.undo(session, START, action)
+    session.commit()
+    assert study.next_card(session, study.today(session, START)).id == card.id
+
+
+def test_suspend_removes_from_queue_and_stale_version_refused(session) -> None:
+    make_deck(session, cards=1)
+    card = session.execute(select(Card)).scalar_one()
+    version = card.version
+    study.suspend(session, card.id, version)
+    session.commit()
+    assert study.next_card(session, study.today(session, START)) is None
+    with pytest.raises(StaleCard):
+        study.suspend(session, card.id, version)
+
+
+def test_review_due_follows_users_time_zone(session) -> None:
+    make_deck(session, cards=1)
+    settings = get_settings(session)
+    settings.timezone = "America/New_York"
+    card = session.execute(select(Card)).scalar_one()
+    # Due at 23:00 New York time on 2 March (04:00 UTC on 3 March).
+    card.state, card.stability, card.difficulty = 2, 5.0, 5.0
+    card.due, card.last_review = datetime(2026, 3, 3, 4, 0, tzinfo=UTC), START - timedelta(days=5)
+    session.commit()
+    today = study.today(session, START)  # 9 am in New York on 2 March
+    assert study.queue_counts(session, today).review == 1
+    settings.timezone = "UTC"
+    session.commit()
+    assert study.queue_counts(session, study.today(session, START)).review == 0

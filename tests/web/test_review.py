@@ -1,0 +1,206 @@
+"""The review pages over HTTP, with CSRF on as in production."""
+
+import re
+
+from sqlalchemy import func, select
+
+from flashcards.models import Card, ReviewLog, Settings
+from tests.conftest import csrf_token, make_deck
+
+
+def first_card_form(client, path="/review/study"):
+    page = client.get(path).get_data(as_text=True)
+    card_id = int(re.search(r'name="card_id" required type="hidden" value="(\d+)"', page).group(1))
+    version = int(re.search(r'name="version" required type="hidden" value="(\d+)"', page).group(1))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return page, {"card_id": card_id, "version": version, "csrf_token": token}
+
+
+def log_count(session) -> int:
+    return session.execute(select(func.count()).select_from(ReviewLog)).scalar_one()
+
+
+def test_home_lists_bundled_decks_and_start_button(seeded_app) -> None:
+    page = seeded_app.test_client().get("/").get_data(as_text=True)
+    assert "TPM terminology" in page and "Good and bad answers" in page
+    assert 'id="start"' in page and "20 new" in page
+
+
+def test_security_headers_on_every_page(client) -> None:
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Server-Timing"].startswith("app;dur=")
+
+
+def test_study_page_shows_front_and_hides_answer_until_revealed(client, session) -> None:
+    make_deck(session, cards=2)
+    page, form = first_card_form(client)
+    assert "Deck front 0" in page
+    assert re.search(r'<div id="answer" class="answer"\s+hidden>', page)
+    revealed = client.get(f"/review/study?card={form['card_id']}&show=1").get_data(as_text=True)
+    assert re.search(r'<div id="answer" class="answer"\s+>', revealed)
+    assert "Deck back 0" in revealed
+    # Interval labels for the four grades of a new card.
+    assert [m for m in re.findall(r'<span class="ivl">([^<]+)</span>', revealed)] == [
+        "1m", "6m", "10m", "8d"]
+
+
+def test_grade_redirects_to_next_card_and_updates_counts(client, session) -> None:
+    make_deck(session, cards=2)
+    _, form = first_card_form(client)
+    response = client.post("/review/grade", data={**form, "rating": "4"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/review/study")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Deck front 1" in page
+    assert "Studied today: 1" in page
+    card = session.get(Card, form["card_id"])
+    assert card.state == 2 and card.reps == 1
+
+
+def test_double_post_creates_one_review_and_moves_on(client, session) -> None:
+    make_deck(session, cards=2)
+    _, form = first_card_form(client)
+    first = client.post("/review/grade", data={**form, "rating": "3"})
+    second = client.post("/review/grade", data={**form, "rating": "3"})
+    assert first.status_code == second.status_code == 302
+    assert log_count(session) == 1
+
+
+def test_stale_grade_gets_409_and_changes_nothing(client, session) -> None:
+    make_deck(session, cards=1)
+    _, form = first_card_form(client)
+    client.post("/review/grade", data={**form, "rating": "3"})
+    response = client.post("/review/grade", data={**form, "rating": "1"})
+    assert response.status_code == 409
+    assert "changed since you opened it" in response.get_data(as_text=True)
+    assert log_count(session) == 1
+
+
+def test_grades_outside_1_to_4_are_400_and_change_nothing(client, session) -> None:
+    make_deck(session, cards=1)
+    _, form = first_card_form(client)
+    for bad in ("0", "5", "-1", "abc", ""):
+        response = client.post("/review/grade", data={**form, "rating": bad})
+        assert response.status_code == 400, bad
+        assert "rating" in response.get_data(as_text=True)
+    session.rollback()
+    assert session.get(Card, form["card_id"]).reps == 0
+    assert log_count(session) == 0
+
+
+def test_missing_csrf_token_is_400(client, session) -> None:
+    make_deck(session, cards=1)
+    _, form = first_card_form(client)
+    del form["csrf_token"]
+    response = client.post("/review/grade", data={**form, "rating": "3"})
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+    assert log_count(session) == 0
+
+
+def test_unknown_card_is_404(client, session) -> None:
+    make_deck(session, cards=1)
+    _, form = first_card_form(client)
+    response = client.post("/review/grade", data={**form, "card_id": "999", "rating": "3"})
+    assert response.status_code == 404
+
+
+def test_undo_restores_card_and_shows_it_again(client, session) -> None:
+    make_deck(session, cards=2)
+    _, form = first_card_form(client)
+    before = session.get(Card, form["card_id"])
+    snapshot = (before.state, before.due, before.reps, before.stability)
+    client.post("/review/grade", data={**form, "rating": "3"})
+    response = client.post("/review/undo", data={"csrf_token": form["csrf_token"]})
+    assert response.status_code == 302
+    assert f"card={form['card_id']}" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Undid the review" in page and "Deck front 0" in page
+    session.rollback()
+    card = session.get(Card, form["card_id"])
+    assert (card.state, card.due, card.reps, card.stability) == snapshot
+    assert log_count(session) == 0
+
+
+def test_answer_pair_pick_shows_verdict_and_suggests_again_when_wrong(client, session) -> None:
+    make_deck(session, "Pairs", cards=1, kind="answer_pair")
+    page, form = first_card_form(client)
+    assert "Which answer passes?" in page
+    letters = dict(re.findall(r'data-pick="([ab])" href="[^"]+"><span class="letter">[AB]</span>'
+                              r'<span class="text">(\w+)</span>', page))
+    weak = next(letter for letter, text in letters.items() if text == "weak")
+    strong = next(letter for letter, text in letters.items() if text == "strong")
+    wrong = client.get(f"/review/study?card={form['card_id']}&pick={weak}").get_data(as_text=True)
+    assert "is the weak answer" in wrong
+    assert re.search(r'value="1" class="grade grade-again suggested"', wrong)
+    right = client.get(f"/review/study?card={form['card_id']}&pick={strong}").get_data(
+        as_text=True)
+    assert "is the strong answer" in right and "Pairs back 0" in right
+    assert re.search(r'value="3" class="grade grade-good suggested"', right)
+
+
+def test_bury_and_suspend_from_review_screen(client, session) -> None:
+    make_deck(session, cards=2)
+    _, form = first_card_form(client)
+    assert client.post("/review/bury", data=form).status_code == 302
+    page, second = first_card_form(client)
+    assert "Buried until tomorrow" in page and second["card_id"] != form["card_id"]
+    assert client.post("/review/suspend", data=second).status_code == 302
+    done = client.get("/review/study").get_data(as_text=True)
+    assert "No more cards are due right now" in done
+    # U undoes the last action: the suspended card is back.
+    client.post("/review/undo", data={"csrf_token": form["csrf_token"]})
+    session.rollback()
+    assert session.get(Card, second["card_id"]).suspended is False
+
+
+def test_edit_card_from_review_screen(client, session) -> None:
+    make_deck(session, cards=1)
+    _, form = first_card_form(client)
+    url = f"/cards/{form['card_id']}/edit?next=/review/study"
+    page = client.get(url).get_data(as_text=True)
+    assert "Deck front 0" in page
+    bad = client.post(url, data={"csrf_token": form["csrf_token"], "front": "  ", "back": "b",
+                                 "next": "/review/study"})
+    assert bad.status_code == 200 and "Front cannot be empty." in bad.get_data(as_text=True)
+    session.rollback()
+    assert session.get(Card, form["card_id"]).front == "Deck front 0"
+    ok = client.post(url, data={"csrf_token": form["csrf_token"], "front": "New <b>front</b>",
+                                "back": "b", "tags": "x y", "source": "s",
+                                "next": "//evil.example/"})
+    assert ok.status_code == 302 and ok.headers["Location"] == "/review"
+    page = client.get("/review/study").get_data(as_text=True)
+    assert "New &lt;b&gt;front&lt;/b&gt;" in page
+
+
+def test_settings_validation_changes_nothing_on_error(client, session) -> None:
+    token = csrf_token(client)
+    bad = client.post("/settings", data={"csrf_token": token, "desired_retention": "1.5",
+                                         "new_per_day": "10", "max_reviews_per_day": "100",
+                                         "timezone": "Mars/Olympus", "rollover_hour": "4"})
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "Number must be between 0.7 and 0.99" in text and "Not a valid choice" in text
+    assert session.get(Settings, 1).new_per_day == 20
+    ok = client.post("/settings", data={"csrf_token": token, "desired_retention": "0.85",
+                                        "new_per_day": "10", "max_reviews_per_day": "100",
+                                        "timezone": "Europe/Berlin", "rollover_hour": "3"})
+    assert ok.status_code == 302
+    session.rollback()
+    settings = session.get(Settings, 1)
+    assert (settings.desired_retention, settings.new_per_day, settings.timezone) == (
+        0.85, 10, "Europe/Berlin")
+
+
+def test_unmigrated_database_gets_a_clear_503(tmp_path) -> None:
+    from flashcards import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+                      "SECRET_KEY": "x"})
+    response = app.test_client().get("/")
+    assert response.status_code == 503
+    assert "python app.py" in response.get_data(as_text=True)
