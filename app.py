@@ -10,6 +10,8 @@ import argparse
 import ipaddress
 import sys
 
+import waitress
+
 from flashcards import create_app
 from flashcards.bootstrap import setup_database
 
@@ -21,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
     args = parser.parse_args(argv)
     report = setup_database(app)
     if report.decks_created:
@@ -32,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     if not _is_loopback(args.host):
         print(f"Warning: listening on {args.host} makes the app reachable from other machines, "
               "and it has no login yet.", file=sys.stderr)
-    print(f"Flashcards is running at http://{args.host}:{args.port}/ (Ctrl+C to stop)")
-    app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+    print(f"Flashcards is running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    # waitress: a production WSGI server with a fixed thread pool (Flask's own is for
+    # development only).
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
+                   ident="flashcards")
     return 0
 
 

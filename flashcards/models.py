@@ -74,10 +74,12 @@ class Card(Base):
 
     __table_args__ = (
         CheckConstraint("state BETWEEN 0 AND 3", name="state_range"),
-        Index("ix_cards_state_due", "state", "due"),
-        Index("ix_cards_state_position", "state", "position"),
-        Index("ix_cards_deck_state_due", "deck_id", "state", "due"),
-        Index("ix_cards_deck_state_position", "deck_id", "state", "position"),
+        # The review queues, covering the hidden-card filter so counts read only the index.
+        Index("ix_cards_state_due", "state", "suspended", "due", "buried_until"),
+        Index("ix_cards_state_position", "state", "suspended", "position", "buried_until"),
+        Index("ix_cards_deck_state_due", "deck_id", "state", "suspended", "due", "buried_until"),
+        Index("ix_cards_deck_state_position", "deck_id", "state", "suspended", "position",
+              "buried_until"),
     )
     __mapper_args__ = {"version_id_col": version}
 
@@ -117,7 +119,7 @@ class ReviewLog(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
-    reviewed_at: Mapped[datetime] = mapped_column(index=True)
+    reviewed_at: Mapped[datetime]
     rating: Mapped[int] = mapped_column(SmallInteger)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     # The card version that was graded: one grade per version, whatever the client retries.
@@ -139,6 +141,8 @@ class ReviewLog(Base):
     __table_args__ = (
         UniqueConstraint("card_id", "card_version", name="uq_review_logs_card_version"),
         CheckConstraint("rating BETWEEN 1 AND 4", name="rating_range"),
+        # Today's counts by state read only this index.
+        Index("ix_review_logs_reviewed_at", "reviewed_at", "state_before"),
     )
 
     def schedule_before(self, reps: int, lapses: int) -> Schedule:

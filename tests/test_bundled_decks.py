@@ -40,4 +40,4 @@ def test_no_cell_starts_with_a_spreadsheet_formula_character() -> None:
         with path.open(encoding="utf-8", newline="") as handle:
             for number, row in enumerate(csv.reader(handle), start=1):
                 for cell in row:
-                    assert not cell[:1] in ("=", "+", "-", "@"), f"{path.name} line {number}"
+                    assert cell[:1] not in ("=", "+", "-", "@"), f"{path.name} line {number}"

@@ -65,7 +65,11 @@ def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: dateti
     begin_write(session)
     report = SeedReport()
     seeded = {row.key: row for row in session.execute(select(SeededBundle)).scalars()}
-    for bundle in bundles:
+    # New cards are introduced round-robin across the bundled decks, so studying
+    # "all decks" mixes terminology, ladder, process and answer pairs from day one.
+    base = session.execute(select(func.coalesce(func.max(Card.position), 0))).scalar_one()
+    stride = len(bundles)
+    for index, bundle in enumerate(bundles):
         record = seeded.get(bundle.key)
         if record is not None and record.checksum == bundle.checksum:
             continue
@@ -79,7 +83,8 @@ def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: dateti
             report.decks_created.append(deck.name)
         previously = set(record.guids.split()) if record is not None else set()
         if deck is not None:
-            _merge_cards(session, deck, bundle, previously, now, report)
+            _merge_cards(session, deck, bundle, previously, now, report,
+                         first_position=base + index + 1, stride=stride)
         guids = " ".join(sorted(previously | {row.guid for row in bundle.rows}))
         if record is None:
             session.add(SeededBundle(key=bundle.key, checksum=bundle.checksum, guids=guids,
@@ -91,18 +96,17 @@ def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: dateti
 
 
 def _merge_cards(session: Session, deck: Deck, bundle: BundledDeck, previously: set[str],
-                 now: datetime, report: SeedReport) -> None:
+                 now: datetime, report: SeedReport, *, first_position: int, stride: int) -> None:
     if deck.edited_at is None:
         deck.description = bundle.description
     existing = {card.guid: card for card in session.execute(
         select(Card).where(Card.guid.in_([row.guid for row in bundle.rows]))).scalars()}
-    position = session.execute(select(func.coalesce(func.max(Card.position), 0))).scalar_one()
-    for row in bundle.rows:
+    for number, row in enumerate(bundle.rows):
         card = existing.get(row.guid)
         if card is None:
             if row.guid in previously:
                 continue  # seeded before and deleted by the user: stays deleted
-            position += 1
+            position = first_position + number * stride
             session.add(Card(deck_id=deck.id, guid=row.guid, kind=row.kind.value,
                              front=row.front, back=row.back, weak_answer=row.weak_answer,
                              strong_answer=row.strong_answer, tags=" ".join(row.tags),

@@ -11,19 +11,40 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from flashcards.core.days import StudyDay, study_day
-from flashcards.core.scheduling import LEARN_AHEAD, CardState, Rating, Scheduler
-from flashcards.db import begin_write
+from flashcards.core.scheduling import (
+    LEARN_AHEAD,
+    CardState,
+    Rating,
+    Schedule,
+    Scheduler,
+    SchedulerConfig,
+)
+from flashcards.db import UTCDateTime, begin_write
 from flashcards.models import Card, Deck, ReviewLog, Settings
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
-from flashcards.services.settings import get_settings, scheduler_config, time_zone
+from flashcards.services.settings import SETTINGS_ID, get_settings, time_zone
 
 LEARNING_STATES = (int(CardState.LEARNING), int(CardState.RELEARNING))
 # Anki's cap on the time counted for one answer.
 MAX_ANSWER_MS = 60_000
+# Counts stop here ("1000+"): past it nobody reads the exact number, and counting
+# ten thousand overdue cards on every page would cost more than the rest of the page.
+COUNT_CAP = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +89,9 @@ class DeckOverview:
 
 @dataclass(frozen=True, slots=True)
 class GradeOutcome:
-    card: Card
-    log: ReviewLog
+    card_id: int
+    log_id: int
+    schedule: Schedule
     # True when this exact grade had already been applied (a double click or a retry).
     duplicate: bool
 
@@ -108,75 +130,104 @@ class DaySummary:
     next_learning_due: datetime | None
 
 
+# The hot-path statements are built once with bound parameters: building a select()
+# costs more Python time than SQLite spends running it.
+_NOW = bindparam("now", type_=UTCDateTime())
+_AVAILABLE = and_(
+    Card.suspended == False,  # noqa: E712 - "= 0" lets SQLite use the queue indexes
+    or_(Card.buried_until.is_(None), Card.buried_until <= _NOW),
+)
+_IS_NEW = Card.state == int(CardState.NEW)
+_LEARNING_DUE_NOW = and_(Card.state.in_(LEARNING_STATES), Card.due <= _NOW)
+_LEARNING_DUE_AHEAD = and_(Card.state.in_(LEARNING_STATES),
+                           Card.due <= bindparam("ahead", type_=UTCDateTime()))
+_REVIEW_DUE = and_(Card.state == int(CardState.REVIEW),
+                   Card.due < bindparam("day_end", type_=UTCDateTime()))
+_IN_DECK = Card.deck_id == bindparam("deck_id")
+
+_TODAYS_LOG_COUNTS = select(
+    func.count().filter(ReviewLog.state_before == int(CardState.NEW)),
+    func.count().filter(ReviewLog.state_before == int(CardState.REVIEW)),
+    func.count(),
+).where(ReviewLog.reviewed_at >= bindparam("day_start", type_=UTCDateTime()),
+        ReviewLog.reviewed_at < bindparam("day_end", type_=UTCDateTime()))
+
+
+def _capped_count(where: ColumnElement[bool], cap: str, in_deck: bool) -> ScalarSelect[int]:
+    # Counting stops at the cap: nothing past it is shown.
+    ids = select(Card.id).where(where, _AVAILABLE)
+    if in_deck:
+        ids = ids.where(_IN_DECK)
+    return (select(func.count()).select_from(ids.limit(bindparam(cap)).subquery())
+            .scalar_subquery())
+
+
+_QUEUE_COUNTS = {
+    in_deck: select(
+        _capped_count(_IS_NEW, "new_cap", in_deck),
+        _capped_count(_LEARNING_DUE_AHEAD, "learning_cap", in_deck),
+        _capped_count(_REVIEW_DUE, "review_cap", in_deck),
+    )
+    for in_deck in (False, True)
+}
+
+
+def _queue(where: ColumnElement[bool], order: tuple[ColumnElement[object], ...],
+           in_deck: bool) -> Select[tuple[Card]]:
+    query = select(Card).where(where, _AVAILABLE)
+    if in_deck:
+        query = query.where(_IN_DECK)
+    return query.order_by(*order).limit(1)
+
+
+# In the order a session shows them, as Anki does: learning cards that are due, then
+# reviews, then new cards, then learning cards due within the learn-ahead limit.
+_NEXT_CARD = {
+    in_deck: {
+        "learning": _queue(_LEARNING_DUE_NOW, (Card.due,), in_deck),
+        "review": _queue(_REVIEW_DUE, (Card.due,), in_deck),
+        "new": _queue(_IS_NEW, (Card.position, Card.id), in_deck),
+        "ahead": _queue(_LEARNING_DUE_AHEAD, (Card.due,), in_deck),
+    }
+    for in_deck in (False, True)
+}
+
+
 def today(session: Session, now: datetime) -> Today:
     """The study day containing `now`, and how much of today's limits is used."""
     settings = get_settings(session)
     day = study_day(now, time_zone(settings), settings.rollover_hour)
     new_studied, reviews_done, studied = session.execute(
-        select(
-            func.count().filter(ReviewLog.state_before == int(CardState.NEW)),
-            func.count().filter(ReviewLog.state_before == int(CardState.REVIEW)),
-            func.count(),
-        ).where(ReviewLog.reviewed_at >= day.start, ReviewLog.reviewed_at < day.end)
-    ).one()
+        _TODAYS_LOG_COUNTS, {"day_start": day.start, "day_end": day.end}).one()
     return Today(now, day, settings, new_studied, reviews_done, studied)
 
 
-def _available(now: datetime) -> ColumnElement[bool]:
-    return and_(Card.suspended.is_(False),
-                or_(Card.buried_until.is_(None), Card.buried_until <= now))
-
-
-def _in_deck(query: Select[tuple[int]] | Select[tuple[Card]], deck_id: int | None):  # type: ignore[no-untyped-def]
-    return query if deck_id is None else query.where(Card.deck_id == deck_id)
-
-
-def _learning_due(cutoff: datetime) -> ColumnElement[bool]:
-    return and_(Card.state.in_(LEARNING_STATES), Card.due <= cutoff)
-
-
-def _review_due(day: StudyDay) -> ColumnElement[bool]:
-    return and_(Card.state == int(CardState.REVIEW), Card.due < day.end)
-
-
-def _capped_count(session: Session, where: ColumnElement[bool], deck_id: int | None,
-                  cap: int | None, now: datetime) -> int:
-    if cap == 0:
-        return 0
-    ids = _in_deck(select(Card.id).where(where, _available(now)), deck_id)
-    if cap is not None:
-        ids = ids.limit(cap)
-    return session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+def _queue_params(today_: Today, deck_id: int | None) -> dict[str, object]:
+    params: dict[str, object] = {"now": today_.now, "ahead": today_.now + LEARN_AHEAD,
+                                 "day_end": today_.day.end}
+    if deck_id is not None:
+        params["deck_id"] = deck_id
+    return params
 
 
 def queue_counts(session: Session, today_: Today, deck_id: int | None = None) -> QueueCounts:
     """New, learning and review cards left today (limits applied), for one deck or all."""
-    now = today_.now
-    return QueueCounts(
-        new=_capped_count(session, Card.state == int(CardState.NEW), deck_id,
-                          today_.new_left, now),
-        learning=_capped_count(session, _learning_due(now + LEARN_AHEAD), deck_id, None, now),
-        review=_capped_count(session, _review_due(today_.day), deck_id,
-                             today_.reviews_left, now),
-    )
+    params = _queue_params(today_, deck_id)
+    params.update(new_cap=min(today_.new_left, COUNT_CAP), learning_cap=COUNT_CAP,
+                  review_cap=min(today_.reviews_left, COUNT_CAP))
+    new, learning, review = session.execute(_QUEUE_COUNTS[deck_id is not None], params).one()
+    return QueueCounts(new=new, learning=learning, review=review)
 
 
 def next_card(session: Session, today_: Today, deck_id: int | None = None) -> Card | None:
-    """The card to show next: learning cards that are due, then reviews, then new cards,
-    then learning cards due within the learn-ahead limit (as Anki does)."""
-    now = today_.now
-    queries = [_in_deck(select(Card).where(_learning_due(now)).order_by(Card.due), deck_id)]
-    if today_.reviews_left:
-        queries.append(_in_deck(
-            select(Card).where(_review_due(today_.day)).order_by(Card.due), deck_id))
-    if today_.new_left:
-        queries.append(_in_deck(
-            select(Card).where(Card.state == int(CardState.NEW)).order_by(Card.position, Card.id),
-            deck_id))
-    queries.append(_in_deck(
-        select(Card).where(_learning_due(now + LEARN_AHEAD)).order_by(Card.due), deck_id))
-    for query in queries:
-        card = session.execute(query.where(_available(now)).limit(1)).scalar_one_or_none()
+    """The card to show next, or None when nothing is left for now."""
+    queues = _NEXT_CARD[deck_id is not None]
+    params = _queue_params(today_, deck_id)
+    for name in ("learning", "review", "new", "ahead"):
+        if (name == "review" and not today_.reviews_left) or (name == "new" and
+                                                              not today_.new_left):
+            continue
+        card = session.execute(queues[name], params).scalar_one_or_none()
         if card is not None:
             return card
     return None
@@ -201,6 +252,27 @@ def get_card(session: Session, card_id: int) -> Card:
     return card
 
 
+_CARDS = Card.__table__
+_SCHEDULE_COLUMNS = (Card.state, Card.step, Card.stability, Card.difficulty, Card.due,
+                     Card.last_review, Card.reps, Card.lapses)
+# Grading is the hottest write: plain statements, built once, instead of the ORM's
+# unit of work. The version in the WHERE clause makes the update apply only to the
+# card the user saw, on SQLite and PostgreSQL alike.
+_GRADE_LOAD = (
+    select(Card.version, *_SCHEDULE_COLUMNS, Settings.desired_retention)
+    .join(Settings, Settings.id == SETTINGS_ID)
+    .where(Card.id == bindparam("card_id"))
+)
+_GRADE_UPDATE = (
+    update(_CARDS)
+    .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.version == bindparam("version"))
+    .values({column.key: bindparam(f"new_{column.key}") for column in _SCHEDULE_COLUMNS}
+            | {"version": _CARDS.c.version + 1})
+)
+_LAST_LOG = (select(ReviewLog).where(ReviewLog.card_id == bindparam("card_id"))
+             .order_by(ReviewLog.id.desc()).limit(1))
+
+
 def grade(
     session: Session,
     card_id: int,
@@ -218,35 +290,43 @@ def grade(
     raises StaleCard.
     """
     begin_write(session)
-    card = session.get(Card, card_id, with_for_update=True)
-    if card is None:
+    row = session.execute(_GRADE_LOAD, {"card_id": card_id}).one_or_none()
+    if row is None:
         raise NotFound(f"There is no card {card_id}.")
-    if card.version != version:
-        last = session.execute(
-            select(ReviewLog).where(ReviewLog.card_id == card_id)
-            .order_by(ReviewLog.id.desc()).limit(1)
-        ).scalar_one_or_none()
+    current_version, *schedule_values, retention = row
+    if current_version != version:
+        last = session.execute(_LAST_LOG, {"card_id": card_id}).scalar_one_or_none()
         if last is not None and last.card_version == version and last.rating == int(rating):
-            return GradeOutcome(card, last, duplicate=True)
-        raise StaleCard(card_id, card.version)
-    scheduler = Scheduler(scheduler_config(get_settings(session)), rng)
-    before = card.schedule
-    after = scheduler.review(card.id, before, rating, now)
+            reps, lapses = schedule_values[-2:]
+            return GradeOutcome(card_id, last.id, last.schedule_after(reps, lapses),
+                                duplicate=True)
+        raise StaleCard(card_id, current_version)
+    before = Schedule(CardState(schedule_values[0]), *schedule_values[1:])
+    after = Scheduler(SchedulerConfig(desired_retention=retention), rng).review(
+        card_id, before, rating, now)
     if duration_ms is not None:
         duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
-    log = ReviewLog(
-        card_id=card.id, reviewed_at=now, rating=int(rating), duration_ms=duration_ms,
-        card_version=card.version,
-        state_before=int(before.state), step_before=before.step,
-        stability_before=before.stability, difficulty_before=before.difficulty,
-        due_before=before.due, last_review_before=before.last_review,
-        state_after=int(after.state), step_after=after.step, stability_after=after.stability,
-        difficulty_after=after.difficulty, due_after=after.due,
-    )
-    card.set_schedule(after)
-    session.add(log)
-    session.flush()
-    return GradeOutcome(card, log, duplicate=False)
+    updated = session.execute(_GRADE_UPDATE, {
+        "card_id": card_id, "version": version,
+        **{f"new_{column.key}": getattr(after, column.key) for column in _SCHEDULE_COLUMNS},
+    })
+    if updated.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleCard(card_id, version + 1)
+    log_id = session.execute(insert(ReviewLog).returning(ReviewLog.id), {
+        "card_id": card_id, "reviewed_at": now, "rating": int(rating),
+        "duration_ms": duration_ms, "card_version": version,
+        "state_before": int(before.state), "step_before": before.step,
+        "stability_before": before.stability, "difficulty_before": before.difficulty,
+        "due_before": before.due, "last_review_before": before.last_review,
+        "state_after": int(after.state), "step_after": after.step,
+        "stability_after": after.stability, "difficulty_after": after.difficulty,
+        "due_after": after.due,
+    }).scalar_one()
+    # A Card already loaded in this session is now out of date.
+    loaded = session.identity_map.get(session.identity_key(Card, card_id))
+    if loaded is not None:
+        session.expire(loaded)
+    return GradeOutcome(card_id, log_id, after, duplicate=False)
 
 
 def undo(session: Session, now: datetime, action: UndoAction | None) -> Card:
@@ -325,11 +405,11 @@ def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> 
     for rating, count, ms in session.execute(query):
         by_rating[Rating(rating)] = count
         total_ms += ms
-    next_due = session.execute(
-        _in_deck(select(func.min(Card.due)).where(
-            Card.state.in_(LEARNING_STATES), Card.due < today_.day.end,
-            _available(today_.now)), deck_id)
-    ).scalar_one_or_none()
+    next_due_query = select(func.min(Card.due)).where(
+        Card.state.in_(LEARNING_STATES), Card.due < today_.day.end, _AVAILABLE)
+    if deck_id is not None:
+        next_due_query = next_due_query.where(Card.deck_id == deck_id)
+    next_due = session.execute(next_due_query, {"now": today_.now}).scalar_one_or_none()
     return DaySummary(sum(by_rating.values()), by_rating, total_ms // 1000, next_due)
 
 

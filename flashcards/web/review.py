@@ -51,6 +51,12 @@ def localtime(moment: datetime) -> str:
     return local.strftime("%a %-d %b, %H:%M")
 
 
+@bp.app_template_filter("count")
+def count_label(n: int) -> str:
+    """A queue count; counting stops at study.COUNT_CAP."""
+    return f"{study.COUNT_CAP}+" if n >= study.COUNT_CAP else str(n)
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerOption:
     letter: str
@@ -107,7 +113,6 @@ def study_page() -> str:
     moment = now()
     today = study.today(session_, moment)
     counts = study.queue_counts(session_, today, deck_id)
-    undo_form = UndoForm(deck=deck_id)
     can_undo = UNDO_KEY in session
     requested_id = request.args.get("card", type=int)
     card = session_.get(Card, requested_id) if requested_id else None
@@ -116,7 +121,7 @@ def study_page() -> str:
     if card is None:
         return render_template("review/done.html", deck=deck, today=today, counts=counts,
                                summary=study.day_summary(session_, today, deck_id),
-                               undo_form=undo_form, can_undo=can_undo)
+                               can_undo=can_undo)
 
     this_card = requested_id == card.id
     revealed = this_card and request.args.get("show") == "1"
@@ -135,15 +140,11 @@ def study_page() -> str:
         revealed = revealed or picked is not None
     suggested = Rating.AGAIN if picked is not None and not picked.strong else Rating.GOOD
     intervals = Scheduler(scheduler_config(today.settings)).preview(card.id, card.schedule, moment)
-    grade_form = GradeForm(card_id=card.id, version=card.version, deck=deck_id,
-                           shown_at=int(moment.timestamp() * 1000))
-    action_form = CardActionForm(card_id=card.id, version=card.version, deck=deck_id)
     return render_template(
         "review/study.html", deck=deck, deck_id=deck_id, today=today, counts=counts, card=card,
         queue=_queue_name(card), revealed=revealed, options=options, picked=picked,
         suggested=suggested, labels={r: format_interval(i) for r, i in intervals.items()},
-        grade_form=grade_form, action_form=action_form, undo_form=undo_form, can_undo=can_undo,
-        ratings=list(Rating))
+        shown_at=int(moment.timestamp() * 1000), can_undo=can_undo, ratings=list(Rating))
 
 
 def _queue_name(card: Card) -> str:
@@ -187,8 +188,8 @@ def grade() -> Response | tuple[str, int]:
             if attempt == 2:
                 raise
     if not outcome.duplicate:
-        session[UNDO_KEY] = study.UndoAction("review", outcome.card.id,
-                                             log_id=outcome.log.id).to_dict()
+        session[UNDO_KEY] = study.UndoAction("review", outcome.card_id,
+                                             log_id=outcome.log_id).to_dict()
     return _back_to_study(form.deck.data)
 
 

@@ -106,12 +106,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("guid", name=op.f("uq_cards_guid")),
     )
     with op.batch_alter_table("cards", schema=None) as batch_op:
-        batch_op.create_index("ix_cards_deck_state_due", ["deck_id", "state", "due"], unique=False)
+        # The review queues, covering the hidden-card filter so counts read only the index.
         batch_op.create_index(
-            "ix_cards_deck_state_position", ["deck_id", "state", "position"], unique=False
+            "ix_cards_deck_state_due",
+            ["deck_id", "state", "suspended", "due", "buried_until"],
+            unique=False,
         )
-        batch_op.create_index("ix_cards_state_due", ["state", "due"], unique=False)
-        batch_op.create_index("ix_cards_state_position", ["state", "position"], unique=False)
+        batch_op.create_index(
+            "ix_cards_deck_state_position",
+            ["deck_id", "state", "suspended", "position", "buried_until"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_cards_state_due", ["state", "suspended", "due", "buried_until"], unique=False
+        )
+        batch_op.create_index(
+            "ix_cards_state_position",
+            ["state", "suspended", "position", "buried_until"],
+            unique=False,
+        )
 
     op.create_table(
         "review_logs",
@@ -142,13 +155,13 @@ def upgrade() -> None:
     with op.batch_alter_table("review_logs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_review_logs_card_id"), ["card_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_review_logs_reviewed_at"), ["reviewed_at"], unique=False
+            "ix_review_logs_reviewed_at", ["reviewed_at", "state_before"], unique=False
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("review_logs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_review_logs_reviewed_at"))
+        batch_op.drop_index("ix_review_logs_reviewed_at")
         batch_op.drop_index(batch_op.f("ix_review_logs_card_id"))
 
     op.drop_table("review_logs")

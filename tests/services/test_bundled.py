@@ -5,10 +5,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from flashcards.models import Card, Deck
-from flashcards.services.bundled import load_bundled_decks, seed_bundled_decks
+from flashcards.services.bundled import (
+    adopt_local_time_zone,
+    load_bundled_decks,
+    seed_bundled_decks,
+)
 from flashcards.services.cards import CardContent, update_card
 from flashcards.services.settings import get_settings
-from flashcards.services.bundled import adopt_local_time_zone
 from tests.conftest import START
 
 DECKS = Path(__file__).resolve().parents[2] / "decks"
@@ -95,3 +98,13 @@ def test_first_start_adopts_local_time_zone_only_once(session, tmp_path) -> None
     session.commit()
     assert not adopt_local_time_zone(session, "Europe/Berlin")
     assert not adopt_local_time_zone(session, "Not/AZone")
+
+
+def test_new_cards_of_bundled_decks_are_interleaved(session) -> None:
+    seed_bundled_decks(session, load_bundled_decks(DECKS), START)
+    session.commit()
+    first = session.execute(
+        select(Deck.bundle_key).join(Card).order_by(Card.position).limit(4)).scalars().all()
+    assert first == ["terminology", "ladder", "process", "answers"]
+    positions = session.execute(select(Card.position)).scalars().all()
+    assert len(positions) == len(set(positions))

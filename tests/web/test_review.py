@@ -10,8 +10,8 @@ from tests.conftest import csrf_token, make_deck
 
 def first_card_form(client, path="/review/study"):
     page = client.get(path).get_data(as_text=True)
-    card_id = int(re.search(r'name="card_id" required type="hidden" value="(\d+)"', page).group(1))
-    version = int(re.search(r'name="version" required type="hidden" value="(\d+)"', page).group(1))
+    card_id = int(re.search(r'name="card_id" type="hidden" value="(\d+)"', page).group(1))
+    version = int(re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1))
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     return page, {"card_id": card_id, "version": version, "csrf_token": token}
 

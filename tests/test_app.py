@@ -1,0 +1,89 @@
+"""`python app.py` and the flask CLI on a fresh instance folder."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"app exited: {process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read().decode()
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")
+
+
+def run_app(instance: Path, port: int) -> tuple[str, str]:
+    env = {**os.environ, "FLASHCARDS_INSTANCE": str(instance)}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=ROOT,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    try:
+        page = wait_for(f"http://127.0.0.1:{port}/", process)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    return page, output
+
+
+def card_count(instance: Path) -> int:
+    engine = create_engine(f"sqlite:///{instance / 'flashcards.sqlite3'}")
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM cards")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def test_python_app_migrates_seeds_once_and_serves_on_loopback(tmp_path) -> None:
+    instance = tmp_path / "instance"
+    page, output = run_app(instance, free_port())
+    assert "Seeded 4 bundled decks" in output
+    assert "http://127.0.0.1:" in output
+    assert "TPM terminology" in page
+    first = card_count(instance)
+    assert first > 0
+    assert (instance / "secret_key").stat().st_mode & 0o077 == 0
+
+    page, output = run_app(instance, free_port())
+    assert "Seeded" not in output
+    assert card_count(instance) == first
+
+
+def test_flask_cli_setup_and_check_decks(tmp_path) -> None:
+    env = {**os.environ, "FLASHCARDS_INSTANCE": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    done = subprocess.run([*flask, "setup"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=True)
+    assert "Decks created: " in done.stdout and "cards added" in done.stdout
+    checked = subprocess.run([*flask, "check-decks"], cwd=ROOT, env=env, capture_output=True,
+                             text=True, check=True)
+    assert "terminology:" in checked.stdout
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "decks.toml").write_text('[[deck]]\nkey="x"\nfile="x.csv"\nname="X"\n')
+    (broken / "x.csv").write_text("guid,front,back,tags,source\nx-1,,b,,s\n")
+    failed = subprocess.run([*flask, "check-decks", str(broken)], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert failed.returncode != 0
+    assert "x.csv: line 2: front is empty" in failed.stderr
