@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flashcards.core.scheduling import SchedulerConfig
 from flashcards.models import Settings
 
 SETTINGS_ID = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StudyOptions:
+    """The settings as plain values, read once per request."""
+
+    desired_retention: float
+    new_per_day: int
+    max_reviews_per_day: int
+    timezone: str
+    rollover_hour: int
+
+
+_SETTINGS = Settings.__table__
+_LOAD_OPTIONS = select(*(_SETTINGS.c[f.name] for f in fields(StudyOptions))).where(
+    _SETTINGS.c.id == SETTINGS_ID)
+
+
+def load_options(session: Session) -> StudyOptions:
+    """The study options, without the ORM's bookkeeping (this runs on every page)."""
+    row = session.connection().execute(_LOAD_OPTIONS).one_or_none()
+    if row is None:
+        raise RuntimeError("the settings row is missing: run `python app.py` to migrate")
+    return StudyOptions(*row)
 
 
 def get_settings(session: Session) -> Settings:
@@ -20,14 +46,14 @@ def get_settings(session: Session) -> Settings:
     return settings
 
 
-def time_zone(settings: Settings) -> ZoneInfo:
+def time_zone(settings: Settings | StudyOptions) -> ZoneInfo:
     try:
         return ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 
 
-def scheduler_config(settings: Settings) -> SchedulerConfig:
+def scheduler_config(settings: Settings | StudyOptions) -> SchedulerConfig:
     return SchedulerConfig(desired_retention=settings.desired_retention)
 
 

@@ -37,7 +37,7 @@ from flashcards.core.scheduling import (
 from flashcards.db import UTCDateTime, begin_write
 from flashcards.models import Card, Deck, ReviewLog, Settings
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
-from flashcards.services.settings import SETTINGS_ID, get_settings, time_zone
+from flashcards.services.settings import SETTINGS_ID, StudyOptions, load_options, time_zone
 
 LEARNING_STATES = (int(CardState.LEARNING), int(CardState.RELEARNING))
 # Anki's cap on the time counted for one answer.
@@ -53,7 +53,7 @@ class Today:
 
     now: datetime
     day: StudyDay
-    settings: Settings
+    settings: StudyOptions
     new_studied: int
     reviews_done: int
     studied: int
@@ -195,9 +195,9 @@ _NEXT_CARD = {
 
 def today(session: Session, now: datetime) -> Today:
     """The study day containing `now`, and how much of today's limits is used."""
-    settings = get_settings(session)
+    settings = load_options(session)
     day = study_day(now, time_zone(settings), settings.rollover_hour)
-    new_studied, reviews_done, studied = session.execute(
+    new_studied, reviews_done, studied = session.connection().execute(
         _TODAYS_LOG_COUNTS, {"day_start": day.start, "day_end": day.end}).one()
     return Today(now, day, settings, new_studied, reviews_done, studied)
 
@@ -215,7 +215,8 @@ def queue_counts(session: Session, today_: Today, deck_id: int | None = None) ->
     params = _queue_params(today_, deck_id)
     params.update(new_cap=min(today_.new_left, COUNT_CAP), learning_cap=COUNT_CAP,
                   review_cap=min(today_.reviews_left, COUNT_CAP))
-    new, learning, review = session.execute(_QUEUE_COUNTS[deck_id is not None], params).one()
+    new, learning, review = session.connection().execute(
+        _QUEUE_COUNTS[deck_id is not None], params).one()
     return QueueCounts(new=new, learning=learning, review=review)
 
 
@@ -258,10 +259,12 @@ _SCHEDULE_COLUMNS = (Card.state, Card.step, Card.stability, Card.difficulty, Car
 # Grading is the hottest write: plain statements, built once, instead of the ORM's
 # unit of work. The version in the WHERE clause makes the update apply only to the
 # card the user saw, on SQLite and PostgreSQL alike.
+_SETTINGS = Settings.__table__
 _GRADE_LOAD = (
-    select(Card.version, *_SCHEDULE_COLUMNS, Settings.desired_retention)
-    .join(Settings, Settings.id == SETTINGS_ID)
-    .where(Card.id == bindparam("card_id"))
+    select(_CARDS.c.version, *(_CARDS.c[column.key] for column in _SCHEDULE_COLUMNS),
+           _SETTINGS.c.desired_retention)
+    .join(_SETTINGS, _SETTINGS.c.id == SETTINGS_ID)
+    .where(_CARDS.c.id == bindparam("card_id"))
 )
 _GRADE_UPDATE = (
     update(_CARDS)
@@ -269,6 +272,8 @@ _GRADE_UPDATE = (
     .values({column.key: bindparam(f"new_{column.key}") for column in _SCHEDULE_COLUMNS}
             | {"version": _CARDS.c.version + 1})
 )
+_LOGS = ReviewLog.__table__
+_INSERT_LOG = insert(_LOGS).returning(_LOGS.c.id)
 _LAST_LOG = (select(ReviewLog).where(ReviewLog.card_id == bindparam("card_id"))
              .order_by(ReviewLog.id.desc()).limit(1))
 
@@ -290,7 +295,8 @@ def grade(
     raises StaleCard.
     """
     begin_write(session)
-    row = session.execute(_GRADE_LOAD, {"card_id": card_id}).one_or_none()
+    connection = session.connection()
+    row = connection.execute(_GRADE_LOAD, {"card_id": card_id}).one_or_none()
     if row is None:
         raise NotFound(f"There is no card {card_id}.")
     current_version, *schedule_values, retention = row
@@ -306,13 +312,13 @@ def grade(
         card_id, before, rating, now)
     if duration_ms is not None:
         duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
-    updated = session.execute(_GRADE_UPDATE, {
+    updated = connection.execute(_GRADE_UPDATE, {
         "card_id": card_id, "version": version,
         **{f"new_{column.key}": getattr(after, column.key) for column in _SCHEDULE_COLUMNS},
     })
-    if updated.rowcount != 1:  # type: ignore[attr-defined]
+    if updated.rowcount != 1:
         raise StaleCard(card_id, version + 1)
-    log_id = session.execute(insert(ReviewLog).returning(ReviewLog.id), {
+    log_id = connection.execute(_INSERT_LOG, {
         "card_id": card_id, "reviewed_at": now, "rating": int(rating),
         "duration_ms": duration_ms, "card_version": version,
         "state_before": int(before.state), "step_before": before.step,

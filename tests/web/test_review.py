@@ -204,3 +204,23 @@ def test_unmigrated_database_gets_a_clear_503(tmp_path) -> None:
     response = app.test_client().get("/")
     assert response.status_code == 503
     assert "python app.py" in response.get_data(as_text=True)
+
+
+def test_coming_back_tomorrow_shows_the_cards_due_then(client, session, clock) -> None:
+    make_deck(session, cards=2)
+    get_settings = session.get(Settings, 1)
+    get_settings.new_per_day = 1
+    session.commit()
+    _, form = first_card_form(client)
+    client.post("/review/grade", data={**form, "rating": "4"})  # Easy: due in 8 days
+    done = client.get("/review/study").get_data(as_text=True)
+    assert "Well done!" in done and 'id="reviewed-count">1<' in done
+    assert "limit of 1 new cards" in done
+    clock.advance(days=1)
+    page, second = first_card_form(client)  # a new day: the second new card
+    assert second["card_id"] != form["card_id"] and "Studied today: 0" in page
+    session.rollback()
+    clock.now = session.get(Card, form["card_id"]).due  # days later, whatever the fuzz chose
+    page, third = first_card_form(client)
+    assert third["card_id"] == form["card_id"]  # the first card is due again, before new ones
+    assert 'class="badge review"' in page
