@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
@@ -418,6 +418,3 @@ def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> 
     next_due = session.execute(next_due_query, {"now": today_.now}).scalar_one_or_none()
     return DaySummary(sum(by_rating.values()), by_rating, total_ms // 1000, next_due)
 
-
-def time_until(moment: datetime, now: datetime) -> timedelta:
-    return max(moment - now, timedelta(0))
