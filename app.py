@@ -28,10 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     report = setup_database(app)
     if report.decks_created:
         print(f"Seeded {len(report.decks_created)} bundled decks "
-              f"({report.cards_added} cards): {', '.join(report.decks_created)}")
-    elif report.cards_added or report.cards_updated:
-        print(f"Updated bundled decks: {report.cards_added} cards added, "
-              f"{report.cards_updated} updated.")
+              f"({report.cards_added} cards): {', '.join(report.decks_created)}; "
+              f"{report.tasks_added} preparation tasks")
+    elif report.cards_added or report.cards_updated or report.tasks_added or report.tasks_updated:
+        print(f"Updated bundled content: {report.cards_added} cards added, "
+              f"{report.cards_updated} updated; {report.tasks_added} tasks added, "
+              f"{report.tasks_updated} updated.")
     if not _is_loopback(args.host):
         print(f"Warning: listening on {args.host} makes the app reachable from other machines, "
               "and it has no login yet.", file=sys.stderr)

@@ -11,8 +11,8 @@ from flashcards.migrate import upgrade
 from flashcards.services.bundled import (
     SeedReport,
     adopt_local_time_zone,
-    load_bundled_decks,
-    seed_bundled_decks,
+    load_bundle,
+    seed_bundle,
 )
 
 
@@ -29,13 +29,13 @@ def setup_database(app: Flask) -> SeedReport:
     """Migrate to the newest schema, then seed the bundled decks (idempotent)."""
     engine = app.extensions["flashcards.engine"]
     upgrade(engine)
-    bundles = load_bundled_decks(Path(app.config["DECKS_DIR"]))
+    bundle = load_bundle(Path(app.config["DECKS_DIR"]))
     maker = app.extensions["flashcards.sessionmaker"]
     now = app.config["CLOCK"]()
     with maker() as session:
         begin_write(session)
         adopt_local_time_zone(session, local_zone_name())
-        report = seed_bundled_decks(session, bundles, now)
+        report = seed_bundle(session, bundle, now)
         session.commit()
     app.extensions["flashcards.schema_ok"] = True
     return report

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from flashcards.bootstrap import setup_database
 from flashcards.core.deckformat import DeckFormatError
-from flashcards.services.bundled import BundleError, load_bundled_decks
+from flashcards.services.bundled import BundleError, load_bundle
 
 
 def register(app: Flask) -> None:
@@ -22,7 +22,8 @@ def register(app: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
         created = ", ".join(report.decks_created) or "none"
         click.echo(f"Database is up to date. Decks created: {created}; cards added: "
-                   f"{report.cards_added}; cards updated: {report.cards_updated}.")
+                   f"{report.cards_added}; cards updated: {report.cards_updated}; plan tasks "
+                   f"added: {report.tasks_added}; updated: {report.tasks_updated}.")
 
     @app.cli.command("check-decks")
     @click.argument("directory", required=False, type=click.Path(file_okay=False, exists=True))
@@ -30,8 +31,11 @@ def register(app: Flask) -> None:
         """Check the bundled deck files (or those in DIRECTORY) without touching the database."""
         path = Path(directory or current_app.config["DECKS_DIR"])
         try:
-            bundles = load_bundled_decks(path)
+            bundle = load_bundle(path)
         except (BundleError, DeckFormatError) as exc:
             raise click.ClickException(str(exc)) from exc
-        for bundle in bundles:
-            click.echo(f"{bundle.key}: {len(bundle.rows)} cards ({bundle.name})")
+        for deck in bundle.decks:
+            click.echo(f"{deck.key}: {len(deck.rows)} cards ({deck.name})")
+        if bundle.tasks is not None:
+            minutes = sum(task.minutes for task in bundle.tasks.rows)
+            click.echo(f"plan tasks: {len(bundle.tasks.rows)} tasks, {minutes} minutes in all")

@@ -175,6 +175,32 @@ class Settings(Base):
     )
 
 
+class PlanTask(Base):
+    """A preparation task for the plan (stories, whiteboarding, research, mocks, rest)."""
+
+    __tablename__ = "plan_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The bundled task this came from (decks/tasks.csv key), if any.
+    key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    minutes: Mapped[int] = mapped_column(Integer)
+    # Weeks 1-4 of a 30-day plan in which the task belongs.
+    earliest_week: Mapped[int] = mapped_column(SmallInteger)
+    latest_week: Mapped[int] = mapped_column(SmallInteger)
+    source: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        CheckConstraint("minutes > 0", name="minutes_positive"),
+        CheckConstraint("earliest_week <= latest_week", name="week_order"),
+    )
+
+
 class SeededBundle(Base):
     """A bundled deck file that has been seeded, so a second start adds nothing."""
 

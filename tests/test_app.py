@@ -46,10 +46,10 @@ def run_app(instance: Path, port: int) -> tuple[str, str]:
     return page, output
 
 
-def card_count(instance: Path) -> int:
+def row_count(instance: Path, table: str) -> int:
     engine = create_engine(f"sqlite:///{instance / 'flashcards.sqlite3'}")
     with engine.connect() as connection:
-        count = connection.execute(text("SELECT count(*) FROM cards")).scalar_one()
+        count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
     engine.dispose()
     return count
 
@@ -57,16 +57,18 @@ def card_count(instance: Path) -> int:
 def test_python_app_migrates_seeds_once_and_serves_on_loopback(tmp_path) -> None:
     instance = tmp_path / "instance"
     page, output = run_app(instance, free_port())
-    assert "Seeded 4 bundled decks" in output
+    assert "Seeded 4 bundled decks" in output and "preparation tasks" in output
     assert "http://127.0.0.1:" in output
     assert "TPM terminology" in page
-    first = card_count(instance)
-    assert first > 0
+    first = row_count(instance, "cards")
+    tasks = row_count(instance, "plan_tasks")
+    assert first > 100 and tasks > 10
     assert (instance / "secret_key").stat().st_mode & 0o077 == 0
 
     page, output = run_app(instance, free_port())
     assert "Seeded" not in output
-    assert card_count(instance) == first
+    assert row_count(instance, "cards") == first
+    assert row_count(instance, "plan_tasks") == tasks
 
 
 def test_flask_cli_setup_and_check_decks(tmp_path) -> None:

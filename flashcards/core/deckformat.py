@@ -55,14 +55,17 @@ class DeckFormatError(ValueError):
         super().__init__(f"{name}: {shown}{more}")
 
 
-def parse_deck_csv(text: str, name: str = "deck") -> list[CardRow]:
-    """Card rows of a bundled deck file; raises DeckFormatError naming every bad line."""
+def read_csv_table(
+    text: str, name: str, headers: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[str, ...], list[tuple[int, dict[str, str]]], list[Problem]]:
+    """The header (one of `headers`) and the non-blank rows of a CSV file, each with the
+    line it starts on and its trimmed, NFC-normalised values. Structural problems of the
+    file raise DeckFormatError; rows with the wrong number of fields come back as problems."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
         raise DeckFormatError(name, [Problem(1, "the file contains NUL bytes; is it binary?")])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    problems: list[Problem] = []
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -70,20 +73,14 @@ def parse_deck_csv(text: str, name: str = "deck") -> list[CardRow]:
     if header is None or not any(cell.strip() for cell in header):
         raise DeckFormatError(name, [Problem(1, "the file is empty; expected a header row")])
     columns = tuple(cell.strip() for cell in header)
-    if columns == BASIC_COLUMNS:
-        kind = CardKind.BASIC
-    elif columns == ANSWER_PAIR_COLUMNS:
-        kind = CardKind.ANSWER_PAIR
-    else:
-        unknown = [c for c in columns if c not in BASIC_COLUMNS + ANSWER_PAIR_COLUMNS]
+    if columns not in headers:
+        known = {c for h in headers for c in h}
+        unknown = [c for c in columns if c not in known]
         detail = f"unknown column(s) {', '.join(unknown)}; " if unknown else ""
-        raise DeckFormatError(name, [Problem(1, (
-            f"{detail}the header must be exactly {','.join(BASIC_COLUMNS)} "
-            f"or {','.join(ANSWER_PAIR_COLUMNS)}"))])
-
-    rows: list[CardRow] = []
-    seen_guids: dict[str, int] = {}
-    seen_fronts: dict[str, int] = {}
+        allowed = " or ".join(",".join(h) for h in headers)
+        raise DeckFormatError(name, [Problem(1, f"{detail}the header must be exactly {allowed}")])
+    rows: list[tuple[int, dict[str, str]]] = []
+    problems: list[Problem] = []
     line = reader.line_num + 1
     while True:
         try:
@@ -99,7 +96,25 @@ def parse_deck_csv(text: str, name: str = "deck") -> list[CardRow]:
         if len(cells) != len(columns):
             problems.append(Problem(start, f"expected {len(columns)} fields, found {len(cells)}"))
             continue
-        values = {col: normalise_text(cell) for col, cell in zip(columns, cells, strict=True)}
+        rows.append((start, {col: normalise_text(cell)
+                             for col, cell in zip(columns, cells, strict=True)}))
+    return columns, rows, problems
+
+
+def check_lengths(values: dict[str, str], line: int) -> list[Problem]:
+    return [Problem(line, f"{column} is {len(value)} characters long; the limit is "
+                          f"{MAX_FIELD_LENGTH}")
+            for column, value in values.items() if len(value) > MAX_FIELD_LENGTH]
+
+
+def parse_deck_csv(text: str, name: str = "deck") -> list[CardRow]:
+    """Card rows of a bundled deck file; raises DeckFormatError naming every bad line."""
+    columns, table, problems = read_csv_table(text, name, (BASIC_COLUMNS, ANSWER_PAIR_COLUMNS))
+    kind = CardKind.BASIC if columns == BASIC_COLUMNS else CardKind.ANSWER_PAIR
+    rows: list[CardRow] = []
+    seen_guids: dict[str, int] = {}
+    seen_fronts: dict[str, int] = {}
+    for start, values in table:
         row_problems = _check_row(values, kind, start)
         guid = values["guid"]
         front = values["front"] if kind == CardKind.BASIC else values["question"]
@@ -120,6 +135,7 @@ def parse_deck_csv(text: str, name: str = "deck") -> list[CardRow]:
             rows.append(CardRow(start, guid, kind, front, values["why"], values["weak_answer"],
                                 values["strong_answer"], parse_tags(values["tags"]),
                                 values["source"]))
+    problems.sort(key=lambda p: p.line)
     if problems:
         raise DeckFormatError(name, problems)
     if not rows:
@@ -134,10 +150,7 @@ def _check_row(values: dict[str, str], kind: CardKind, line: int) -> list[Proble
     for column in required:
         if not values[column]:
             problems.append(Problem(line, f"{column} is empty"))
-    for column, value in values.items():
-        if len(value) > MAX_FIELD_LENGTH:
-            problems.append(Problem(
-                line, f"{column} is {len(value)} characters long; the limit is {MAX_FIELD_LENGTH}"))
+    problems.extend(check_lengths(values, line))
     if values["guid"] and not GUID_PATTERN.fullmatch(values["guid"]):
         problems.append(Problem(
             line, f"guid {values['guid']!r} must be 1-64 characters of a-z, 0-9 and '-'"))

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flashcards.core.deckformat import CardRow, parse_deck_csv
+from flashcards.core.taskformat import TaskRow, parse_tasks_csv
 from flashcards.db import begin_write
-from flashcards.models import Card, Deck, SeededBundle
+from flashcards.models import Card, Deck, PlanTask, SeededBundle
 from flashcards.services.settings import get_settings, is_valid_time_zone
 
 
@@ -26,37 +27,128 @@ class BundledDeck:
     checksum: str
 
 
+@dataclass(frozen=True, slots=True)
+class BundledTasks:
+    rows: list[TaskRow]
+    checksum: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """Everything in decks/: the decks and the plan tasks."""
+
+    decks: list[BundledDeck]
+    tasks: BundledTasks | None
+
+
 @dataclass
 class SeedReport:
     decks_created: list[str] = field(default_factory=list)
     cards_added: int = 0
     cards_updated: int = 0
+    tasks_added: int = 0
+    tasks_updated: int = 0
+
+
+# The SeededBundle key of decks/tasks.csv (deck keys may not take it).
+TASKS_KEY = "plan-tasks"
 
 
 class BundleError(ValueError):
     """decks/decks.toml or one of its files is broken."""
 
 
-def load_bundled_decks(decks_dir: Path) -> list[BundledDeck]:
-    """Every deck listed in decks/decks.toml, parsed and checked."""
+def load_bundle(decks_dir: Path) -> Bundle:
+    """The decks and plan tasks listed in decks/decks.toml, parsed and checked."""
     manifest_path = decks_dir / "decks.toml"
     try:
         manifest = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise BundleError(f"{manifest_path}: {exc}") from exc
+    unknown_sections = set(manifest) - {"deck", "tasks"}
+    if unknown_sections:
+        raise BundleError(f"{manifest_path}: unknown section(s) {sorted(unknown_sections)}")
     decks = []
     for entry in manifest.get("deck", []):
         unknown = set(entry) - {"key", "file", "name", "description"}
         if unknown or not all(entry.get(k) for k in ("key", "file", "name")):
             raise BundleError(f"{manifest_path}: deck entry {entry!r} needs key, file and name "
                               f"and nothing else besides description")
-        raw = (decks_dir / entry["file"]).read_bytes()
+        if entry["key"] == TASKS_KEY:
+            raise BundleError(f"{manifest_path}: the deck key {TASKS_KEY!r} is reserved")
+        raw = _read(decks_dir / entry["file"])
         rows = parse_deck_csv(raw.decode("utf-8"), name=entry["file"])
         digest = hashlib.sha256(raw)
         digest.update(f"{entry['name']}\0{entry.get('description', '')}".encode())
         decks.append(BundledDeck(entry["key"], entry["name"], entry.get("description", ""),
                                  rows, digest.hexdigest()))
-    return decks
+    tasks = None
+    if "tasks" in manifest:
+        entry = manifest["tasks"]
+        if set(entry) != {"file"}:
+            raise BundleError(f"{manifest_path}: [tasks] needs exactly one setting, file")
+        raw = _read(decks_dir / entry["file"])
+        tasks = BundledTasks(parse_tasks_csv(raw.decode("utf-8"), name=entry["file"]),
+                             hashlib.sha256(raw).hexdigest())
+    return Bundle(decks, tasks)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+    except OSError as exc:
+        raise BundleError(f"{path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise BundleError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return raw
+
+
+def load_bundled_decks(decks_dir: Path) -> list[BundledDeck]:
+    """The bundled decks alone."""
+    return load_bundle(decks_dir).decks
+
+
+def seed_bundle(session: Session, bundle: Bundle, now: datetime) -> SeedReport:
+    """Seed (or update) the bundled decks and plan tasks in one transaction."""
+    report = seed_bundled_decks(session, bundle.decks, now)
+    if bundle.tasks is not None:
+        _seed_tasks(session, bundle.tasks, now, report)
+    session.flush()
+    return report
+
+
+def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
+                report: SeedReport) -> None:
+    record = session.get(SeededBundle, TASKS_KEY)
+    if record is not None and record.checksum == tasks.checksum:
+        return
+    previously = set(record.guids.split()) if record is not None else set()
+    existing = {task.key: task for task in session.execute(
+        select(PlanTask).where(PlanTask.key.in_([row.key for row in tasks.rows]))).scalars()}
+    position = session.execute(select(func.coalesce(func.max(PlanTask.position), 0))
+                               ).scalar_one()
+    for row in tasks.rows:
+        values = {"title": row.title, "details": row.details, "kind": row.kind.value,
+                  "minutes": row.minutes, "earliest_week": row.earliest_week,
+                  "latest_week": row.latest_week, "source": row.source}
+        task = existing.get(row.key)
+        if task is None:
+            if row.key in previously:
+                continue  # deleted by the user: stays deleted
+            position += 1
+            session.add(PlanTask(key=row.key, position=position, created_at=now, **values))
+            report.tasks_added += 1
+        elif task.edited_at is None and any(getattr(task, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(task, name, value)
+            report.tasks_updated += 1
+    guids = " ".join(sorted(previously | {row.key for row in tasks.rows}))
+    if record is None:
+        session.add(SeededBundle(key=TASKS_KEY, checksum=tasks.checksum, guids=guids,
+                                 seeded_at=now))
+    else:
+        record.checksum, record.guids, record.seeded_at = tasks.checksum, guids, now
 
 
 def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: datetime) -> SeedReport:

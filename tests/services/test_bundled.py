@@ -2,12 +2,16 @@
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
-from flashcards.models import Card, Deck
+from flashcards.models import Card, Deck, PlanTask
 from flashcards.services.bundled import (
+    BundleError,
     adopt_local_time_zone,
+    load_bundle,
     load_bundled_decks,
+    seed_bundle,
     seed_bundled_decks,
 )
 from flashcards.services.cards import CardContent, update_card
@@ -108,3 +112,51 @@ def test_new_cards_of_bundled_decks_are_interleaved(session) -> None:
     assert first == ["terminology", "ladder", "process", "answers"]
     positions = session.execute(select(Card.position)).scalars().all()
     assert len(positions) == len(set(positions))
+
+
+def write_tasks(folder: Path, rows: list[str]) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "decks.toml").write_text('[tasks]\nfile = "tasks.csv"\n')
+    (folder / "tasks.csv").write_text(
+        "key,title,details,kind,minutes,earliest_week,latest_week,source\n"
+        + "\n".join(rows) + "\n")
+    return folder
+
+
+def test_plan_tasks_seed_once_update_and_stay_deleted(session, tmp_path) -> None:
+    folder = write_tasks(tmp_path / "t", ["t-1,One,d,stories,30,1,1,s",
+                                          "t-2,Two,d,mock,45,3,4,s"])
+    report = seed_bundle(session, load_bundle(folder), START)
+    session.commit()
+    assert report.tasks_added == 2
+    assert seed_bundle(session, load_bundle(folder), START).tasks_added == 0
+    session.delete(session.execute(select(PlanTask).where(PlanTask.key == "t-2")).scalar_one())
+    session.commit()
+    write_tasks(folder, ["t-1,One,d,stories,40,1,1,s", "t-2,Two,d,mock,45,3,4,s",
+                         "t-3,Three,d,rest,20,4,4,s"])
+    report = seed_bundle(session, load_bundle(folder), START)
+    session.commit()
+    assert (report.tasks_added, report.tasks_updated) == (1, 1)
+    minutes = dict(session.execute(select(PlanTask.key, PlanTask.minutes)).all())
+    assert minutes == {"t-1": 40, "t-3": 20}
+
+
+def test_real_bundle_seeds_plan_tasks(session) -> None:
+    bundle = load_bundle(DECKS)
+    report = seed_bundle(session, bundle, START)
+    session.commit()
+    assert bundle.tasks is not None
+    assert report.tasks_added == len(bundle.tasks.rows) == count(session, PlanTask)
+
+
+def test_broken_manifest_is_reported(tmp_path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "decks.toml").write_text('[[deck]]\nkey = "x"\nfile = "missing.csv"\nname = "X"\n')
+    with pytest.raises(BundleError, match="missing.csv"):
+        load_bundle(folder)
+    (folder / "decks.toml").write_text('[[deck]]\nkey = "x"\nfile = "x.csv"\nname = "X"\n')
+    (folder / "x.csv").write_bytes("guid,front,back,tags,source\nx-1,caf\xe9,b,,s\n".encode(
+        "latin-1"))
+    with pytest.raises(BundleError, match="not UTF-8"):
+        load_bundle(folder)

@@ -1,0 +1,106 @@
+"""The bundled plan-task file (decks/tasks.csv, see decks/README.md): preparation tasks
+with a kind, a duration and the weeks of a 30-day plan they belong in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flashcards.core.deckformat import (
+    GUID_PATTERN,
+    DeckFormatError,
+    Problem,
+    check_lengths,
+    read_csv_table,
+)
+
+TASK_COLUMNS = ("key", "title", "details", "kind", "minutes", "earliest_week", "latest_week",
+                "source")
+PLAN_WEEKS = 4
+MAX_TASK_MINUTES = 240
+MAX_TITLE_LENGTH = 200
+
+
+class TaskKind(StrEnum):
+    STORIES = "stories"
+    WHITEBOARD = "whiteboard"
+    RESEARCH = "research"
+    MOCK = "mock"
+    # The light day before the interview.
+    REST = "rest"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    line: int
+    key: str
+    title: str
+    details: str
+    kind: TaskKind
+    minutes: int
+    earliest_week: int
+    latest_week: int
+    source: str
+
+
+def parse_tasks_csv(text: str, name: str = "tasks.csv") -> list[TaskRow]:
+    """Task rows of a plan-task file; raises DeckFormatError naming every bad line."""
+    _, table, problems = read_csv_table(text, name, (TASK_COLUMNS,))
+    rows: list[TaskRow] = []
+    seen_keys: dict[str, int] = {}
+    seen_titles: dict[str, int] = {}
+    for line, values in table:
+        row_problems = [Problem(line, f"{c} is empty") for c in TASK_COLUMNS if not values[c]]
+        row_problems.extend(check_lengths(values, line))
+        key, title = values["key"], values["title"]
+        if key and not GUID_PATTERN.fullmatch(key):
+            row_problems.append(Problem(
+                line, f"key {key!r} must be 1-64 characters of a-z, 0-9 and '-'"))
+        if len(title) > MAX_TITLE_LENGTH:
+            row_problems.append(Problem(line, f"title is longer than {MAX_TITLE_LENGTH} "
+                                              "characters"))
+        if key in seen_keys:
+            row_problems.append(Problem(line, f"key {key!r} repeats line {seen_keys[key]}"))
+        if title.casefold() in seen_titles:
+            row_problems.append(Problem(
+                line, f"title repeats line {seen_titles[title.casefold()]}: {title[:60]!r}"))
+        seen_keys.setdefault(key, line)
+        seen_titles.setdefault(title.casefold(), line)
+        kind = values["kind"]
+        if kind and kind not in TaskKind.__members__.values():
+            row_problems.append(Problem(line, f"kind {kind!r} is not one of "
+                                              f"{', '.join(k.value for k in TaskKind)}"))
+        minutes = _whole_number(values["minutes"], "minutes", 1, MAX_TASK_MINUTES, line,
+                                row_problems)
+        earliest = _whole_number(values["earliest_week"], "earliest_week", 1, PLAN_WEEKS, line,
+                                 row_problems)
+        latest = _whole_number(values["latest_week"], "latest_week", 1, PLAN_WEEKS, line,
+                               row_problems)
+        if earliest is not None and latest is not None and earliest > latest:
+            row_problems.append(Problem(line, "earliest_week is after latest_week"))
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        assert minutes is not None and earliest is not None and latest is not None
+        rows.append(TaskRow(line, key, title, values["details"], TaskKind(kind), minutes,
+                            earliest, latest, values["source"]))
+    if problems:
+        raise DeckFormatError(name, sorted(problems, key=lambda p: p.line))
+    if not rows:
+        raise DeckFormatError(name, [Problem(1, "the file has a header but no tasks")])
+    return rows
+
+
+def _whole_number(text: str, column: str, low: int, high: int, line: int,
+                  problems: list[Problem]) -> int | None:
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        problems.append(Problem(line, f"{column} must be a whole number, not {text!r}"))
+        return None
+    if not low <= value <= high:
+        problems.append(Problem(line, f"{column} must be between {low} and {high}, not {value}"))
+        return None
+    return value
