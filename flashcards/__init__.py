@@ -59,13 +59,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_request_hooks(app)
 
     from flashcards import cli
-    from flashcards.web import cards, errors, review, settings
+    from flashcards.web import cards, errors, filters, review, settings, transfer
 
     app.register_blueprint(review.bp)
     app.register_blueprint(cards.bp)
     app.register_blueprint(settings.bp)
+    app.register_blueprint(transfer.bp)
     errors.register(app)
+    filters.register(app)
     cli.register(app)
+    cli.register_transfer(app)
     return app
 
 

@@ -6,10 +6,15 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from flashcards.bootstrap import setup_database
+from flashcards.core.csvformat import ImportFileError, parse_import
 from flashcards.core.deckformat import DeckFormatError
+from flashcards.models import Deck
+from flashcards.services import exporter, importer
 from flashcards.services.bundled import BundleError, load_bundle
+from flashcards.services.errors import ServiceError
 
 
 def register(app: Flask) -> None:
@@ -39,3 +44,69 @@ def register(app: Flask) -> None:
         if bundle.tasks is not None:
             minutes = sum(task.minutes for task in bundle.tasks.rows)
             click.echo(f"plan tasks: {len(bundle.tasks.rows)} tasks, {minutes} minutes in all")
+
+
+def register_transfer(app: Flask) -> None:
+    @app.cli.command("import-deck")
+    @click.argument("file", type=click.Path(dir_okay=False, exists=True, allow_dash=True))
+    @click.option("--deck", help="Deck for rows without a deck column.")
+    @click.option("--on-duplicate", type=click.Choice([p.value for p in importer.DuplicatePolicy]),
+                  default="update", show_default=True,
+                  help="What to do with a row whose card already exists.")
+    @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+    def import_deck_command(file: str, deck: str | None, on_duplicate: str,
+                            dry_run: bool) -> None:
+        """Import cards from a CSV file or an Anki text export (all or nothing)."""
+        with click.open_file(file, "rb") as handle:
+            data = handle.read()
+        try:
+            parsed = parse_import(data)
+        except ImportFileError as exc:
+            raise click.ClickException(f"{file}: {exc}") from exc
+        maker = current_app.extensions["flashcards.sessionmaker"]
+        with maker() as session:
+            plan = importer.plan_import(
+                session, parsed, deck=deck, policy=importer.DuplicatePolicy(on_duplicate),
+                default_deck=Path(file).stem if file != "-" else importer.DEFAULT_DECK)
+            for warning in plan.warnings:
+                click.echo(f"note: {warning}", err=True)
+            for problem in plan.rejected:
+                click.echo(f"{file}: {problem}", err=True)
+            counts = plan.counts
+            summary = (f"{counts['new']} new, {counts['updated']} updated, "
+                       f"{counts['unchanged']} unchanged, {counts['rejected']} rejected")
+            if dry_run:
+                click.echo(f"Dry run, nothing changed: {summary}.")
+                return
+            importer.apply_import(session, plan, current_app.config["CLOCK"]())
+            session.commit()
+        click.echo(f"Imported {file}: {summary}.")
+
+    @app.cli.command("export-deck")
+    @click.argument("out", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+    @click.option("--deck", help="Export only this deck (by name); default: all decks.")
+    @click.option("--format", "export_format", type=click.Choice(["csv", "anki"]),
+                  default="csv", show_default=True)
+    @click.option("--with-scheduling", is_flag=True,
+                  help="Add each card's schedule (csv only): a full, restorable backup.")
+    def export_deck_command(out: str, deck: str | None, export_format: str,
+                            with_scheduling: bool) -> None:
+        """Export cards as CSV or as Anki text."""
+        maker = current_app.extensions["flashcards.sessionmaker"]
+        with maker() as session:
+            deck_id = None
+            if deck is not None:
+                deck_id = session.execute(select(Deck.id).where(Deck.name == deck)).scalar()
+                if deck_id is None:
+                    raise click.ClickException(f"there is no deck named {deck!r}")
+            try:
+                chunks = exporter.export_cards(
+                    session, deck_id=deck_id, export_format=exporter.ExportFormat(export_format),
+                    with_schedule=with_scheduling)
+                with click.open_file(out, "w", encoding="utf-8", atomic=out != "-") as handle:
+                    for chunk in chunks:
+                        handle.write(chunk)
+            except ServiceError as exc:
+                raise click.ClickException(str(exc)) from exc
+        if out != "-":
+            click.echo(f"Exported to {out}.")

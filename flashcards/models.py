@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from flashcards.core.scheduling import CardState, Schedule
 from flashcards.db import Base
@@ -51,6 +52,8 @@ class Card(Base):
     strong_answer: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
+    # The text fields hold sanitised HTML (from an HTML import) rather than plain text.
+    is_html: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Order in which new cards are introduced.
     position: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from enum import StrEnum
 
@@ -30,3 +31,8 @@ def parse_tags(text: str) -> tuple[str, ...]:
 def format_tags(tags: tuple[str, ...] | list[str]) -> str:
     """Tags as one space-separated string."""
     return " ".join(tags)
+
+
+def new_guid() -> str:
+    """A random id for a card that came without one (Anki's notes use such ids too)."""
+    return secrets.token_urlsafe(9)

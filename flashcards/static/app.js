@@ -70,12 +70,45 @@
 
   document.addEventListener("keydown", onKey);
 
+  // A long form submission (file upload, import) shows that it is working.
+  function showBusy(form) {
+    var label = form.getAttribute("data-busy");
+    if (!label) return;
+    var bar = form.querySelector("progress.busy");
+    var text = form.querySelector(".busy-label");
+    if (bar) bar.hidden = false;
+    if (text) { text.hidden = false; text.textContent = label; }
+  }
+
+  // The import job page: follow the job's progress until it ends.
+  function followJob() {
+    var job = document.getElementById("job");
+    if (!job || job.getAttribute("data-state") !== "running") return;
+    var url = job.getAttribute("data-status-url");
+    var bar = document.getElementById("job-progress");
+    var count = document.getElementById("job-count");
+    function poll() {
+      fetch(url, { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (status) {
+          if (status.state !== "running") { window.location.reload(); return; }
+          if (bar && status.total) { bar.max = status.total; bar.value = status.done; }
+          if (count) count.textContent = status.done + " of " + (status.total || "…");
+          setTimeout(poll, 400);
+        })
+        .catch(function () { setTimeout(poll, 1500); });
+    }
+    setTimeout(poll, 300);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    followJob();
     var reveal = document.getElementById("reveal");
     if (reveal) reveal.addEventListener("click", revealInline);
     // One submission per form: a double click must not post a grade twice.
     document.querySelectorAll("form").forEach(function (form) {
       form.addEventListener("submit", function () {
+        showBusy(form);
         setTimeout(function () {
           form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
         }, 0);

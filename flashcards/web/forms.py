@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     FloatField,
     HiddenField,
@@ -11,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from flashcards.core.deckformat import MAX_FIELD_LENGTH
@@ -61,8 +63,8 @@ class CardEditForm(FlaskForm):
         return ok
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(valid_time_zones())]
+def time_zone_choices() -> list[SelectChoice]:
+    return [SelectChoice(name) for name in sorted(valid_time_zones())]
 
 
 class SettingsForm(FlaskForm):
@@ -78,3 +80,21 @@ class SettingsForm(FlaskForm):
     rollover_hour = IntegerField(
         "Next day starts at (hour)", validators=[InputRequired(), NumberRange(min=0, max=23)],
         description="Reviews before this hour count for the previous day, as in Anki (default 4).")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("File", validators=[FileRequired("Choose a file to import.")],
+                     description="CSV with a header row (front, back, tags, deck, guid, ...) "
+                                 "or an Anki text export (.txt / .csv), UTF-8.")
+    deck = StringField("Deck", validators=[Length(max=200)],
+                       description="For rows without a deck column. Leave empty to use the "
+                                   "file's #deck: line, or “Imported”.")
+    on_duplicate = SelectField(
+        "When a card already exists", default="update",
+        choices=[SelectChoice("update", "Update it (keeps its schedule)"),
+                 SelectChoice("keep", "Keep the existing card"),
+                 SelectChoice("add", "Add the row as a new card")])
+
+
+class ConfirmForm(FlaskForm):
+    pass

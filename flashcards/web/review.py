@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -25,7 +24,7 @@ from flashcards.core.scheduling import LEARN_AHEAD, CardState, Rating, Scheduler
 from flashcards.models import Card, Deck
 from flashcards.services import study
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
-from flashcards.services.settings import get_settings, scheduler_config, time_zone
+from flashcards.services.settings import scheduler_config
 from flashcards.web.context import db, now, rng, schema_is_current
 from flashcards.web.forms import CardActionForm, GradeForm, UndoForm
 
@@ -39,22 +38,6 @@ def _require_schema() -> None:
     if request.endpoint != "static" and not schema_is_current():
         abort(503, description="The database has not been set up yet. Start the app with "
                                "`python app.py`, or run `flask --app app setup` first.")
-
-
-@bp.app_template_filter("localtime")
-def localtime(moment: datetime) -> str:
-    """A UTC instant as the user's local clock time (with the weekday if not today)."""
-    zone = time_zone(get_settings(db()))
-    local = moment.astimezone(zone)
-    if local.date() == now().astimezone(zone).date():
-        return local.strftime("%H:%M")
-    return local.strftime("%a %-d %b, %H:%M")
-
-
-@bp.app_template_filter("count")
-def count_label(n: int) -> str:
-    """A queue count; counting stops at study.COUNT_CAP."""
-    return f"{study.COUNT_CAP}+" if n >= study.COUNT_CAP else str(n)
 
 
 @dataclass(frozen=True, slots=True)

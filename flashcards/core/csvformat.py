@@ -1,0 +1,615 @@
+"""Reading and writing card files: our native CSV and Anki's "Notes in Plain Text".
+
+Pure: bytes in, rows and problems out (and back). A problem with the file as a whole
+(wrong encoding, broken quoting, no rows) raises ImportFileError naming the line; a
+problem with one row rejects that row with its line and reason, and the rest of the
+file can still be imported.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import html
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+import nh3
+
+from flashcards.core.cards import CardKind, normalise_text, parse_tags
+from flashcards.core.scheduling import CardState, Schedule
+
+MAX_FIELD_LENGTH = 20_000
+MAX_ROWS = 200_000
+
+# Anki's names for the separators, and the order in which it guesses them.
+ANKI_SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t", "space": " ", "pipe": "|",
+                   "colon": ":"}
+GUESS_ORDER = ("\t", "|", ";", ":", ",", " ")
+SEPARATOR_NAMES = {char: name.capitalize() for name, char in ANKI_SEPARATORS.items()}
+
+# OWASP CSV injection: a spreadsheet runs a cell that starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+HTML_TAGS = nh3.ALLOWED_TAGS - {"img", "map", "area"}
+
+CONTENT_COLUMNS = ("guid", "deck", "kind", "front", "back", "weak_answer", "strong_answer",
+                   "tags", "source", "html")
+SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
+                    "lapses", "suspended", "position")
+NATIVE_ALIASES = {"question": "front", "why": "back", "weak": "weak_answer",
+                  "strong": "strong_answer", "notetype": "kind", "note_type": "kind"}
+NATIVE_COLUMNS = frozenset(CONTENT_COLUMNS + SCHEDULE_COLUMNS)
+STATE_NAMES = {state.name.lower(): state for state in CardState}
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"  # our own: a header row naming the columns
+    ANKI = "anki"  # Anki's text format: '#' header lines, columns by position
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read at all; the message names the problem and the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One card as the file describes it, text exactly as written."""
+
+    line: int
+    guid: str | None
+    deck: str | None
+    kind: CardKind
+    front: str
+    back: str
+    weak_answer: str | None
+    strong_answer: str | None
+    tags: tuple[str, ...]
+    source: str
+    is_html: bool
+    schedule: Schedule | None = None
+    suspended: bool | None = None
+    position: int | None = None
+
+    @property
+    def match_front(self) -> str:
+        """The front as duplicates are matched: NFC, trimmed, case kept."""
+        return normalise_text(self.front)
+
+
+@dataclass
+class ParsedFile:
+    format: FileFormat
+    delimiter: str
+    is_html: bool
+    columns: list[str]
+    rows: list[ImportRow] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    deck: str | None = None  # the file's own deck (Anki's #deck:)
+    has_schedule: bool = False
+
+
+# -- decoding -------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """The file's text. UTF-8 with or without a BOM; anything else is refused by name."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
+        raise ImportFileError("the file is UTF-16 text; save it as UTF-8 (CSV UTF-8) and "
+                              "import it again")
+    if b"\x00" in data:
+        line = data[:data.index(b"\x00")].count(b"\n") + 1
+        raise ImportFileError(f"line {line}: the file contains NUL bytes; it looks like a "
+                              "binary file, not CSV or text")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"line {line}: the file is not UTF-8 (byte 0x{data[exc.start]:02X}); it may be "
+            "Latin-1 or Windows-1252. Save it as UTF-8 and import it again") from exc
+    if not text.strip():
+        raise ImportFileError("the file is empty")
+    return text
+
+
+def _looks_utf16(data: bytes) -> bool:
+    sample = data[:200]
+    return len(sample) >= 4 and (sample[1::2].count(0) > len(sample) // 4
+                                 or sample[0::2].count(0) > len(sample) // 4)
+
+
+# -- parsing --------------------------------------------------------------------------
+
+
+@dataclass
+class _AnkiHeader:
+    delimiter: str | None = None
+    html: bool | None = None
+    tags: tuple[str, ...] = ()
+    columns: list[str] | None = None
+    deck: str | None = None
+    notetype: str | None = None
+    special: dict[str, int] = field(default_factory=dict)  # guid/deck/notetype/tags -> index
+
+
+def parse_import(data: bytes, *, max_rows: int = MAX_ROWS) -> ParsedFile:
+    """Rows of an uploaded file, in our CSV format or Anki's text format (told apart by
+    the content). Raises ImportFileError for a file that cannot be read at all."""
+    text = decode(data)
+    header, body, body_line = _split_anki_header(text)
+    delimiter = header.delimiter or guess_delimiter(body)
+    records = list(_records(body, delimiter, body_line, max_rows))
+    if not records:
+        raise ImportFileError("the file has no rows to import (only a header or comments)")
+    first_line, first = records[0]
+    anki_header = header.columns is not None or bool(header.special)
+    native = None if anki_header else _native_header(first)
+    if native is not None:
+        if len(records) == 1:
+            raise ImportFileError("the file has a header row but no cards")
+        parsed = _parse_native(native, first, records[1:], delimiter)
+    else:
+        parsed = _parse_anki(header, records, delimiter)
+    if not parsed.rows and not parsed.rejected:
+        raise ImportFileError("the file has no rows to import")
+    return parsed
+
+
+def _split_anki_header(text: str) -> tuple[_AnkiHeader, str, int]:
+    """Anki's '#key:value' lines at the top of the file (other '#' lines are comments)."""
+    header = _AnkiHeader()
+    lines = text.splitlines(keepends=True)
+    count = 0
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if not line.startswith("#"):
+            break
+        count += 1
+        key, sep, value = line[1:].partition(":")
+        if not sep:
+            continue
+        key, value = key.strip().lower(), value.strip()
+        if key == "separator":
+            lowered = value.lower()
+            header.delimiter = ANKI_SEPARATORS.get(lowered) or (
+                value if len(value) == 1 and value in ANKI_SEPARATORS.values() else None)
+            if header.delimiter is None:
+                raise ImportFileError(
+                    f"line {count}: unknown separator {value!r}; use Comma, Semicolon, Tab, "
+                    "Space, Pipe or Colon")
+        elif key == "html":
+            header.html = value.lower() == "true"
+        elif key == "tags":
+            header.tags = parse_tags(value)
+        elif key == "columns":
+            header.columns = [value]  # split once the separator is known
+        elif key == "deck":
+            header.deck = value or None
+        elif key == "notetype":
+            header.notetype = value or None
+        elif key in ("guid column", "deck column", "notetype column", "tags column"):
+            try:
+                index = int(value)
+            except ValueError:
+                raise ImportFileError(
+                    f"line {count}: #{key} must be a column number, not {value!r}") from None
+            if index < 1:
+                raise ImportFileError(f"line {count}: #{key} must be 1 or more")
+            header.special[key.split()[0]] = index - 1
+    if header.columns is not None:
+        delimiter = header.delimiter or guess_delimiter(header.columns[0])
+        header.columns = next(csv.reader([header.columns[0]], delimiter=delimiter))
+    return header, "".join(lines[count:]), count + 1
+
+
+def guess_delimiter(text: str) -> str:
+    """Anki's candidates in Anki's order, but a separator only counts where it splits
+    the first lines into the same number (two or more) of fields, quotes respected."""
+    sample = [line for line in text.splitlines()[:20] if line.strip()]
+    if not sample:
+        return ","
+    for candidate in GUESS_ORDER:
+        if candidate not in text[:10_000]:
+            continue
+        try:
+            counts = {len(row) for row in csv.reader(sample, delimiter=candidate)}
+        except csv.Error:
+            continue
+        if len(counts) == 1 and counts.pop() >= 2:
+            return candidate
+    first = sample[0]
+    return next((c for c in GUESS_ORDER if c in first), ",")
+
+
+def _records(body: str, delimiter: str, first_line: int,
+             max_rows: int) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=True)
+    line = first_line
+    count = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = str(exc)
+            if "EOF" in message or "unexpected end of data" in message:
+                message = "a quoted field is never closed (a \" without its closing \")"
+            raise ImportFileError(f"line {line}: {message}") from exc
+        start, line = line, first_line + reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        count += 1
+        if count > max_rows:
+            raise ImportFileError(f"line {start}: the file has more than {max_rows:,} rows; "
+                                  "split it into smaller files")
+        yield start, cells
+
+
+def _column_key(name: str) -> str:
+    key = re.sub(r"[\s-]+", "_", name.strip().lower())
+    return NATIVE_ALIASES.get(key, key)
+
+
+def _native_header(cells: list[str]) -> list[str] | None:
+    keys = [_column_key(cell) for cell in cells]
+    if "front" in keys and sum(key in NATIVE_COLUMNS for key in keys) >= 2:
+        return keys
+    return None
+
+
+def _parse_native(keys: list[str], header_cells: list[str],
+                  records: list[tuple[int, list[str]]], delimiter: str) -> ParsedFile:
+    known = [k for k in keys if k in NATIVE_COLUMNS]
+    extra = [cell for cell, key in zip(header_cells, keys, strict=True)
+             if key not in NATIVE_COLUMNS]
+    repeated = sorted({k for k in known if known.count(k) > 1})
+    if repeated:
+        raise ImportFileError(f"line 1: column(s) named twice: {', '.join(repeated)}")
+    has_schedule = any(k in SCHEDULE_COLUMNS for k in keys)
+    if has_schedule and not {"state", "due"} <= set(keys):
+        raise ImportFileError("line 1: scheduling columns need at least state and due")
+    # Our own export neutralises formula cells; undo that only for files we wrote.
+    ours = [k for k in keys if k] in (list(CONTENT_COLUMNS),
+                                      list(CONTENT_COLUMNS + SCHEDULE_COLUMNS))
+    parsed = ParsedFile(FileFormat.CSV, delimiter, False, header_cells,
+                        has_schedule=has_schedule)
+    if extra:
+        parsed.warnings.append(
+            f"column(s) {', '.join(repr(e) for e in extra)} are not card fields and were "
+            "not imported")
+    for line, cells in records:
+        if len(cells) != len(keys):
+            parsed.rejected.append(Rejected(
+                line, f"expected {len(keys)} fields (as in the header), found {len(cells)}"))
+            continue
+        values = {k: (_unneutralise(c) if ours else c)
+                  for k, c in zip(keys, cells, strict=True) if k in NATIVE_COLUMNS}
+        try:
+            parsed.rows.append(_native_row(line, values))
+        except _RowError as exc:
+            parsed.rejected.append(Rejected(line, str(exc)))
+    return parsed
+
+
+class _RowError(ValueError):
+    pass
+
+
+def _native_row(line: int, values: dict[str, str]) -> ImportRow:
+    is_html = values.get("html", "").strip().lower() in ("true", "1", "yes")
+    weak, strong = values.get("weak_answer") or None, values.get("strong_answer") or None
+    kind_text = values.get("kind", "").strip().lower()
+    if kind_text in ("", "basic"):
+        kind = CardKind.ANSWER_PAIR if (weak and strong and not kind_text) else CardKind.BASIC
+    elif kind_text in ("answer_pair", "answer pair", "pair"):
+        kind = CardKind.ANSWER_PAIR
+    else:
+        raise _RowError(f"unknown kind {kind_text!r}; use basic or answer_pair")
+    row = _make_row(line, guid=values.get("guid"), deck=values.get("deck"), kind=kind,
+                    front=values.get("front", ""), back=values.get("back", ""),
+                    weak=weak, strong=strong, tags=values.get("tags", ""),
+                    source=values.get("source", ""), is_html=is_html)
+    if "state" not in values:
+        return row
+    return _with_schedule(row, values)
+
+
+def _make_row(line: int, *, guid: str | None, deck: str | None, kind: CardKind, front: str,
+              back: str, weak: str | None, strong: str | None, tags: str, source: str,
+              is_html: bool) -> ImportRow:
+    fields = {"front": front, "back": back, "weak_answer": weak or "",
+              "strong_answer": strong or "", "source": source, "tags": tags}
+    for name, value in fields.items():
+        if len(value) > MAX_FIELD_LENGTH:
+            raise _RowError(f"{name} is {len(value):,} characters long; the limit is "
+                            f"{MAX_FIELD_LENGTH:,}")
+    if is_html:
+        front, back = sanitise_html(front), sanitise_html(back)
+        weak = sanitise_html(weak) if weak else weak
+        strong = sanitise_html(strong) if strong else strong
+    if not front.strip():
+        raise _RowError("the front is empty")
+    if kind == CardKind.ANSWER_PAIR and not (weak and weak.strip() and strong and strong.strip()):
+        raise _RowError("an answer pair needs both a weak and a strong answer")
+    guid = guid.strip() if guid else None
+    if guid and len(guid) > 64:
+        raise _RowError("guid is longer than 64 characters")
+    deck = deck.strip() if deck else None
+    if deck and len(deck) > 200:
+        raise _RowError("deck name is longer than 200 characters")
+    return ImportRow(line, guid or None, deck or None, kind, front, back,
+                     weak if kind == CardKind.ANSWER_PAIR else None,
+                     strong if kind == CardKind.ANSWER_PAIR else None,
+                     parse_tags(tags), source, is_html)
+
+
+def _with_schedule(row: ImportRow, values: dict[str, str]) -> ImportRow:
+    state_text = values["state"].strip().lower()
+    if state_text in STATE_NAMES:
+        state = STATE_NAMES[state_text]
+    elif state_text.isdigit() and int(state_text) in CardState._value2member_map_:
+        state = CardState(int(state_text))
+    else:
+        raise _RowError(f"state {values['state']!r} is not new, learning, review or relearning")
+    schedule = Schedule(
+        state=state,
+        step=_optional_int(values, "step"),
+        stability=_optional_float(values, "stability"),
+        difficulty=_optional_float(values, "difficulty"),
+        due=_optional_datetime(values, "due"),
+        last_review=_optional_datetime(values, "last_review"),
+        reps=_optional_int(values, "reps") or 0,
+        lapses=_optional_int(values, "lapses") or 0,
+    )
+    if state == CardState.NEW:
+        if schedule.stability is not None or schedule.last_review is not None:
+            raise _RowError("a new card cannot have a stability or a last review")
+    elif None in (schedule.stability, schedule.difficulty, schedule.due, schedule.last_review):
+        raise _RowError(f"a {state.name.lower()} card needs stability, difficulty, due and "
+                        "last_review")
+    elif state in (CardState.LEARNING, CardState.RELEARNING) and schedule.step is None:
+        raise _RowError(f"a {state.name.lower()} card needs its step")
+    suspended_text = values.get("suspended", "").strip().lower()
+    if suspended_text not in ("", "true", "false", "1", "0"):
+        raise _RowError(f"suspended must be true or false, not {values['suspended']!r}")
+    return replace(row, schedule=schedule, suspended=suspended_text in ("true", "1"),
+                   position=_optional_int(values, "position"))
+
+
+def _optional_int(values: dict[str, str], name: str) -> int | None:
+    text = values.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise _RowError(f"{name} must be a whole number, not {text!r}") from None
+    if number < 0:
+        raise _RowError(f"{name} cannot be negative")
+    return number
+
+
+def _optional_float(values: dict[str, str], name: str) -> float | None:
+    text = values.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise _RowError(f"{name} must be a number, not {text!r}") from None
+    if not 0 < number < 1e9:
+        raise _RowError(f"{name} {text} is out of range")
+    return number
+
+
+def _optional_datetime(values: dict[str, str], name: str) -> datetime | None:
+    text = values.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _RowError(f"{name} must be an ISO 8601 date and time, not {text!r}") from None
+    if moment.tzinfo is None:
+        raise _RowError(f"{name} {text!r} has no time zone (add +00:00 for UTC)")
+    return moment
+
+
+def _parse_anki(header: _AnkiHeader, records: list[tuple[int, list[str]]],
+                delimiter: str) -> ParsedFile:
+    is_html = bool(header.html)
+    width = max(len(cells) for _, cells in records)
+    special = dict(header.special)
+    names = [_column_key(c) for c in header.columns] if header.columns else None
+    if names is not None:
+        for index, name in enumerate(names):
+            if name in ("guid", "deck", "tags") and name not in special:
+                special[name] = index
+            elif name == "kind" and "notetype" not in special:
+                special["notetype"] = index
+    field_columns = [i for i in range(width) if i not in special.values()]
+    if len(field_columns) < 2:
+        raise ImportFileError("the file needs at least two columns besides guid, deck, "
+                              "notetype and tags: the front and the back")
+    if names is not None and "front" in names and "back" in names:
+        # Named columns: front and back wherever they stand, other fields after them.
+        named = [names.index("front"), names.index("back")]
+        field_columns = named + [i for i in field_columns if i not in named]
+    elif "tags" not in special and len(field_columns) == 3:
+        # As Anki does: with two note fields, a third column holds the tags.
+        special["tags"] = field_columns.pop()
+    labels = [""] * width
+    for name, index in special.items():
+        if index < width:
+            labels[index] = name.capitalize()
+    for position, index in enumerate(field_columns[:2]):
+        labels[index] = ("Front", "Back")[position]
+    parsed = ParsedFile(FileFormat.ANKI, delimiter, is_html, labels, deck=header.deck)
+    unused = [i + 1 for i in field_columns[2:]]
+    if names is not None:
+        unused += [i + 1 for i, name in enumerate(names)
+                   if i not in special.values() and name not in ("front", "back")
+                   and i + 1 not in unused]
+    if unused:
+        parsed.warnings.append(
+            f"column(s) {', '.join(map(str, sorted(set(unused))))} hold fields beyond front "
+            "and back and were not imported")
+    for line, cells in records:
+        def cell(index: int | None, cells: list[str] = cells) -> str:
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        notetype = cell(special.get("notetype")) or header.notetype or "Basic"
+        if notetype.strip().lower().startswith("cloze"):
+            parsed.rejected.append(Rejected(line, "cloze notes are not supported"))
+            continue
+        needed = max(field_columns[:2]) + 1
+        if len(cells) < needed:
+            parsed.rejected.append(Rejected(
+                line, f"expected at least {needed} fields (front and back), found {len(cells)}"))
+            continue
+        front, back = cell(field_columns[0]), cell(field_columns[1])
+        if is_html:
+            front, back, row_html = _from_anki_html(front, back)
+        else:
+            row_html = False
+        try:
+            row = _make_row(line, guid=cell(special.get("guid")) or None,
+                            deck=cell(special.get("deck")) or None, kind=CardKind.BASIC,
+                            front=front, back=back, weak=None, strong=None,
+                            tags=cell(special.get("tags")), source="", is_html=row_html)
+        except _RowError as exc:
+            parsed.rejected.append(Rejected(line, str(exc)))
+            continue
+        if header.tags:
+            row = replace(row, tags=tuple(dict.fromkeys(row.tags + header.tags)))
+        parsed.rows.append(row)
+    return parsed
+
+
+# -- HTML -----------------------------------------------------------------------------
+
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_TAG = re.compile(r"<[a-zA-Z/!]")
+
+
+def sanitise_html(text: str) -> str:
+    """Card HTML with only harmless tags and attributes (nh3's allowlist, no images)."""
+    return nh3.clean(text, tags=HTML_TAGS)
+
+
+def _from_anki_html(front: str, back: str) -> tuple[str, str, bool]:
+    """Fields of an HTML file as plain text when they only use line breaks and entities
+    (so our own exports come back exactly), else as sanitised HTML."""
+    plain = [html.unescape(_BREAK.sub("\n", value)) for value in (front, back)]
+    if not any(_TAG.search(_BREAK.sub("", value)) for value in (front, back)):
+        return plain[0], plain[1], False
+    return front, back, True
+
+
+def html_for_anki(text: str, is_html: bool) -> str:
+    """A field as Anki stores it: HTML, with our plain text escaped and line breaks kept."""
+    if is_html:
+        return text
+    return _LINE_BREAK.sub("<br>", html.escape(text, quote=False))
+
+
+# -- writing --------------------------------------------------------------------------
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _unneutralise(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+@dataclass(frozen=True, slots=True)
+class ExportCard:
+    guid: str
+    deck: str
+    kind: CardKind
+    front: str
+    back: str
+    weak_answer: str | None
+    strong_answer: str | None
+    tags: tuple[str, ...]
+    source: str
+    is_html: bool
+    schedule: Schedule
+    suspended: bool
+    position: int
+
+
+def write_native_csv(cards: Iterable[ExportCard], *, with_schedule: bool) -> Iterator[str]:
+    """Our CSV, one chunk of text at a time: a header row, formula cells neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CONTENT_COLUMNS + (SCHEDULE_COLUMNS if with_schedule else ()))
+    for number, card in enumerate(cards, start=1):
+        row = [card.guid, card.deck, card.kind.value, card.front, card.back,
+               card.weak_answer or "", card.strong_answer or "", " ".join(card.tags),
+               card.source, "true" if card.is_html else "false"]
+        if with_schedule:
+            s = card.schedule
+            row += [s.state.name.lower(), _text(s.step), _text(s.stability),
+                    _text(s.difficulty), s.due.isoformat() if s.due else "",
+                    s.last_review.isoformat() if s.last_review else "", str(s.reps),
+                    str(s.lapses), "true" if card.suspended else "false", str(card.position)]
+        writer.writerow([neutralise(cell) for cell in row])
+        if number % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_anki_text(cards: Iterable[ExportCard]) -> Iterator[str]:
+    """Anki's Notes in Plain Text, tab-separated, with the header lines that let Anki
+    import it without changing anything in its dialog."""
+    # The note type comes first: a line that began with a guid such as "#a1" would be
+    # read as a comment.
+    yield ("#separator:tab\n#html:true\n#notetype column:1\n#guid column:2\n"
+           "#deck column:3\n#tags column:6\n")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    for number, card in enumerate(cards, start=1):
+        front, back = html_for_anki(card.front, card.is_html), html_for_anki(card.back,
+                                                                             card.is_html)
+        if card.kind == CardKind.ANSWER_PAIR:
+            # Anki has no answer-pair note type: both answers on the front, the verdict back.
+            weak = html_for_anki(card.weak_answer or "", card.is_html)
+            strong = html_for_anki(card.strong_answer or "", card.is_html)
+            front = f"{front}<br><br>Weak or strong?<br>• {weak}<br>• {strong}"
+            back = f"Strong: {strong}<br>Weak: {weak}<br><br>{back}"
+        writer.writerow(["Basic", card.guid, card.deck, front, back, " ".join(card.tags)])
+        if number % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _text(value: float | int | None) -> str:
+    # repr() of a float reads back to the same float, bit for bit.
+    return "" if value is None else repr(value)

@@ -1,0 +1,179 @@
+"""Decks page, import (upload, preview, confirm, progress) and export downloads."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as BaseResponse
+
+from flashcards.core.csvformat import ImportFileError, parse_import
+from flashcards.jobs import JobStore
+from flashcards.models import Card, Deck
+from flashcards.services import exporter, importer
+from flashcards.web.context import db, now
+from flashcards.web.forms import ConfirmForm, ImportForm
+
+bp = Blueprint("transfer", __name__)
+PREVIEW_ROWS = 20
+SHOWN_REJECTIONS = 200
+
+
+def jobs() -> JobStore:
+    return JobStore(Path(current_app.instance_path) / "imports")
+
+
+@bp.get("/decks")
+def decks() -> str:
+    session = db()
+    counts = dict(session.execute(select(Card.deck_id, func.count()).group_by(Card.deck_id)).all())
+    rows = session.execute(select(Deck).order_by(Deck.name)).scalars().all()
+    return render_template("transfer/decks.html", decks=rows, counts=counts,
+                           total=sum(counts.values()))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload() -> str | tuple[str, int]:
+    form = ImportForm()
+    deck_names = db().execute(select(Deck.name).order_by(Deck.name)).scalars().all()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("transfer/upload.html", form=form, deck_names=deck_names), status
+    data = form.file.data.read()
+    file_name = Path(form.file.data.filename or "upload").name
+    try:
+        parsed = parse_import(data)
+    except ImportFileError as exc:
+        form.file.errors = [*form.file.errors, f"{file_name}: {exc}"]
+        return render_template("transfer/upload.html", form=form, deck_names=deck_names), 400
+    options = {"file_name": file_name, "deck": (form.deck.data or "").strip(),
+               "policy": form.on_duplicate.data, "default_deck": _deck_from_name(file_name)}
+    plan = _plan(parsed, options)
+    token = jobs().save_upload(data, options)
+    return render_template("transfer/preview.html", plan=plan, parsed=parsed, options=options,
+                           token=token, form=ConfirmForm(), preview=plan.items[:PREVIEW_ROWS],
+                           rejected=plan.rejected[:SHOWN_REJECTIONS])
+
+
+def _deck_from_name(file_name: str) -> str:
+    stem = Path(file_name).stem.replace("_", " ").strip()
+    return stem[:200] or importer.DEFAULT_DECK
+
+
+def _plan(parsed: Any, options: dict[str, Any]) -> importer.ImportPlan:
+    return importer.plan_import(db(), parsed, deck=options["deck"] or None,
+                                policy=importer.DuplicatePolicy(options["policy"]),
+                                default_deck=options["default_deck"])
+
+
+@bp.post("/import/<token>/confirm")
+def confirm(token: str) -> BaseResponse:
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400, description="The form was not valid.")
+    store = jobs()
+    try:
+        data, options = store.upload(token)
+    except KeyError:
+        abort(404, description="This import has already run or has expired; upload the file "
+                               "again.")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    moment = now()
+
+    def work(progress: Any) -> dict[str, Any]:
+        with app.app_context():
+            maker = app.extensions["flashcards.sessionmaker"]
+            with maker() as session:
+                parsed = parse_import(data)
+                plan = importer.plan_import(
+                    session, parsed, deck=options["deck"] or None,
+                    policy=importer.DuplicatePolicy(options["policy"]),
+                    default_deck=options["default_deck"])
+                result = importer.apply_import(session, plan, moment, progress)
+                session.commit()
+        return {"counts": result.counts, "new_decks": result.new_decks,
+                "file_name": options["file_name"]}
+
+    store.run(token, work, background=app.config.get("IMPORT_IN_BACKGROUND", True))
+    return redirect(url_for("transfer.job", token=token))
+
+
+@bp.get("/import/<token>")
+def job(token: str) -> str:
+    try:
+        status = jobs().status(token)
+    except KeyError:
+        status = None
+    if status is None:
+        abort(404, description="There is no such import.")
+    return render_template("transfer/job.html", status=status, token=token)
+
+
+@bp.get("/import/<token>.json")
+def job_status(token: str) -> Response:
+    try:
+        status = jobs().status(token)
+    except KeyError:
+        status = None
+    if status is None:
+        abort(404, description="There is no such import.")
+    return jsonify(status)
+
+
+@bp.get("/export")
+def export() -> Response:
+    session = db()
+    deck_id = request.args.get("deck", type=int)
+    try:
+        export_format = exporter.ExportFormat(request.args.get("format", "csv"))
+    except ValueError:
+        abort(400, description="format must be csv or anki.")
+    with_schedule = request.args.get("scheduling") == "1"
+    deck = session.get(Deck, deck_id) if deck_id is not None else None
+    if deck_id is not None and deck is None:
+        abort(404, description=f"There is no deck {deck_id}.")
+    if with_schedule and export_format == exporter.ExportFormat.ANKI:
+        abort(400, description="Anki's text format has no place for schedules: export them "
+                               "as CSV.")
+    name = exporter.export_file_name(deck.name if deck else None, export_format,
+                                     now().date().isoformat())
+    maker = current_app.extensions["flashcards.sessionmaker"]
+
+    def generate() -> Iterator[bytes]:
+        # Its own session: the download goes on after this view has returned.
+        with maker() as export_session:
+            for chunk in exporter.export_cards(export_session, deck_id=deck_id,
+                                               export_format=export_format,
+                                               with_schedule=with_schedule):
+                yield chunk.encode("utf-8")
+
+    mimetype = "text/csv" if export_format == exporter.ExportFormat.CSV else "text/plain"
+    response = Response(generate(), mimetype=f"{mimetype}; charset=utf-8")
+    response.headers.set("Content-Disposition", "attachment", **_file_name_options(name))
+    return response
+
+
+def _file_name_options(name: str) -> dict[str, str]:
+    """filename= for every browser, plus RFC 5987 filename*= when the name is not ASCII
+    (as Flask's send_file does)."""
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        return {"filename": simple, "filename*": "UTF-8''" + quote(name, safe="!#$&+-.^_`|~")}
+    return {"filename": name}

@@ -1,0 +1,210 @@
+"""Reading card files: both formats and the whole bad-input catalogue."""
+
+import codecs
+
+import pytest
+
+from flashcards.core.cards import CardKind
+from flashcards.core.csvformat import (
+    FileFormat,
+    ImportFileError,
+    guess_delimiter,
+    neutralise,
+    parse_import,
+)
+from flashcards.core.scheduling import CardState
+
+
+def fails(data: bytes) -> str:
+    with pytest.raises(ImportFileError) as info:
+        parse_import(data)
+    return str(info.value)
+
+
+def test_native_csv_with_header_and_quoted_fields() -> None:
+    parsed = parse_import(b'front,back,tags,deck\n"a, b","line1\r\nline2",x y,D\n'
+                          b'"say ""hi""",b,,\n')
+    assert parsed.format == FileFormat.CSV
+    first, second = parsed.rows
+    assert (first.front, first.back, first.tags, first.deck) == ("a, b", "line1\r\nline2",
+                                                                ("x", "y"), "D")
+    assert second.front == 'say "hi"' and second.deck is None
+
+
+def test_header_names_are_forgiving_and_aliases_work() -> None:
+    parsed = parse_import(b"Question;Weak answer;Strong Answer;Why\nq;w;s;y\n")
+    (row,) = parsed.rows
+    assert row.kind == CardKind.ANSWER_PAIR
+    assert (row.front, row.weak_answer, row.strong_answer, row.back) == ("q", "w", "s", "y")
+
+
+def test_utf8_bom_works_and_crlf_equals_lf() -> None:
+    lf = parse_import(b"front,back\nA,B\n").rows
+    crlf = parse_import(codecs.BOM_UTF8 + b"front,back\r\nA,B\r\n").rows
+    assert [(r.front, r.back) for r in lf] == [(r.front, r.back) for r in crlf] == [("A", "B")]
+
+
+def test_encodings_that_are_not_utf8_are_refused_by_name() -> None:
+    assert "UTF-16" in fails("front,back\nA,B\n".encode("utf-16"))
+    assert "UTF-16" in fails("front,back\nA,B\n".encode("utf-16-le"))
+    message = fails("front,back\ncafé,x\n".encode("latin-1"))
+    assert message.startswith("line 2:") and "not UTF-8" in message and "0xE9" in message
+    assert "binary" in fails(b"front,back\nA,B\x00\x01\n")
+    assert fails(b"\x89PNG\r\n\x1a\n\x00\x00").startswith("line 3:")
+
+
+def test_empty_header_only_and_comment_only_files() -> None:
+    assert fails(b"") == "the file is empty"
+    assert fails(b"  \n\n") == "the file is empty"
+    assert fails(b"front,back\n") == "the file has a header row but no cards"
+    assert "no rows" in fails(b"#separator:tab\n# a comment\n")
+
+
+def test_unterminated_quote_names_its_line() -> None:
+    message = fails(b'front,back\nA,B\n"C,D\nE,F\n')
+    assert message.startswith("line 3:") and "never closed" in message
+
+
+def test_too_few_and_too_many_columns_are_rejected_with_lines() -> None:
+    parsed = parse_import(b"front,back,tags\nA,B,t\nC,D\nE,F,t,extra\n")
+    assert [r.front for r in parsed.rows] == ["A"]
+    assert [str(r) for r in parsed.rejected] == [
+        "line 3: expected 3 fields (as in the header), found 2",
+        "line 4: expected 3 fields (as in the header), found 4",
+    ]
+
+
+def test_extra_columns_are_reported_not_dropped_silently() -> None:
+    parsed = parse_import(b"front,back,notes\nA,B,ignored\n")
+    assert parsed.warnings == ["column(s) 'notes' are not card fields and were not imported"]
+    anki = parse_import(b"#separator:tab\n#tags column:3\nA\tB\tt\tmore\tfields\n")
+    assert anki.warnings == ["column(s) 4, 5 hold fields beyond front and back and were "
+                             "not imported"]
+
+
+def test_blank_front_and_huge_field_are_rejected() -> None:
+    big = b"x" * 20_001
+    parsed = parse_import(b"front,back\n  ,B\nOK," + big + b"\n")
+    assert [str(r) for r in parsed.rejected] == [
+        "line 2: the front is empty",
+        "line 3: back is 20,001 characters long; the limit is 20,000",
+    ]
+
+
+def test_formula_cells_are_stored_as_written() -> None:
+    parsed = parse_import(b"front,back\n=1+1,@SUM(A1)\n+x,-y\n")
+    assert [(r.front, r.back) for r in parsed.rows] == [("=1+1", "@SUM(A1)"), ("+x", "-y")]
+
+
+def test_neutralising_is_undone_only_for_our_own_files() -> None:
+    ours = ("guid,deck,kind,front,back,weak_answer,strong_answer,tags,source,html\n"
+            "g1,D,basic,'=1+1,'@x,,,,,false\n")
+    (row,) = parse_import(ours.encode()).rows
+    assert (row.front, row.back) == ("=1+1", "@x")
+    (theirs,) = parse_import(b"front,back\n'=1+1,b\n").rows
+    assert theirs.front == "'=1+1"
+    assert neutralise("=1+1") == "'=1+1" and neutralise("\tx") == "'\tx"
+    assert neutralise("plain") == "plain"
+
+
+def test_unicode_is_preserved_exactly() -> None:
+    text = "שלום 👋🏽 zero\u200bwidth e\u0301 \u202eRTL"
+    (row,) = parse_import(f"front,back\n{text},{text}\n".encode()).rows
+    assert row.front == row.back == text
+
+
+def test_script_and_javascript_urls_in_html_files_are_sanitised() -> None:
+    data = (b"#separator:tab\n#html:true\n"
+            b"<b>Q</b><script>alert(1)</script>\t<a href=\"javascript:alert(1)\">x</a>"
+            b"<img src=x onerror=alert(1)>\n")
+    (row,) = parse_import(data).rows
+    assert row.is_html
+    assert row.front == "<b>Q</b>"
+    assert "javascript" not in row.back and "onerror" not in row.back and "<img" not in row.back
+
+
+def test_text_files_keep_markup_as_text() -> None:
+    (row,) = parse_import(b"front,back\n<script>alert(1)</script>,javascript:alert(1)\n").rows
+    assert not row.is_html and row.front == "<script>alert(1)</script>"
+
+
+def test_anki_html_with_only_breaks_and_entities_becomes_plain_text() -> None:
+    (row,) = parse_import(b"#separator:tab\n#html:true\na &lt; b<br>c &amp; d\tx\n").rows
+    assert not row.is_html and row.front == "a < b\nc & d"
+
+
+@pytest.mark.parametrize(("name", "char"), [
+    ("Comma", ","), ("Semicolon", ";"), ("Tab", "\t"), ("Space", " "), ("Pipe", "|"),
+    ("Colon", ":"), ("tab", "\t"), (";", ";"), ("|", "|"),
+])
+def test_anki_separator_header(name, char) -> None:
+    parsed = parse_import(f"#separator:{name}\nA{char}B\n".encode())
+    assert parsed.delimiter == char and (parsed.rows[0].front, parsed.rows[0].back) == ("A", "B")
+
+
+def test_unknown_separator_is_an_error() -> None:
+    assert fails(b"#separator:Hash\nA#B\n") == ("line 1: unknown separator 'Hash'; use Comma, "
+                                               "Semicolon, Tab, Space, Pipe or Colon")
+
+
+def test_anki_header_lines() -> None:
+    data = (b"#separator:tab\n#html:false\n#tags:all imported\n#deck:Default deck\n"
+            b"#notetype:Basic\n#guid column:1\n#deck column:2\n#tags column:5\n"
+            b"# a comment\n"
+            b"g1\tOwn deck\tFront 1\tBack 1\tt1\n"
+            b"g2\t\tFront 2\tBack 2\t\n")
+    parsed = parse_import(data)
+    assert parsed.format == FileFormat.ANKI and parsed.deck == "Default deck"
+    first, second = parsed.rows
+    assert (first.guid, first.deck, first.front, first.tags) == ("g1", "Own deck", "Front 1",
+                                                                 ("t1", "all", "imported"))
+    assert (second.guid, second.deck, second.tags) == ("g2", None, ("all", "imported"))
+
+
+def test_anki_columns_header_and_notetype_column() -> None:
+    data = (b"#separator:Comma\n#columns:Back,Front,Tags,Notetype\n"
+            b"b1,f1,t,Basic\nb2,f2,,Cloze\n")
+    parsed = parse_import(data)
+    (row,) = parsed.rows
+    assert (row.front, row.back, row.tags) == ("f1", "b1", ("t",))
+    assert [str(r) for r in parsed.rejected] == ["line 4: cloze notes are not supported"]
+
+
+def test_separator_detection_respects_quotes_and_prefers_anki_order() -> None:
+    assert guess_delimiter("a\tb,c\nd\te,f\n") == "\t"
+    assert guess_delimiter('"a;b",c\n"d;e",f\n') == ","  # Anki would pick ';' here
+    assert guess_delimiter("a;b\nc;d\n") == ";"
+    assert guess_delimiter("one field only\n") == " "
+    assert guess_delimiter("plain\n") == ","
+
+
+def test_plain_anki_file_without_headers_maps_third_column_to_tags() -> None:
+    parsed = parse_import(b"Front 1;Back 1;t1 t2\nFront 2;Back 2;\n")
+    assert parsed.format == FileFormat.ANKI and parsed.delimiter == ";"
+    assert [r.tags for r in parsed.rows] == [("t1", "t2"), ()]
+
+
+def test_schedule_columns_round_trip_values_and_errors() -> None:
+    header = b"front,back,state,step,stability,difficulty,due,last_review,reps,lapses\n"
+    parsed = parse_import(
+        header
+        + b"A,B,review,,12.5,4.25,2026-03-10T14:00:00+00:00,2026-03-01T14:00:00+00:00,3,1\n"
+        + b"C,D,new,,,,,,0,0\n"
+        + b"E,F,review,,1.0,2.0,2026-03-10T14:00:00,2026-03-01T14:00:00+00:00,1,0\n"
+        + b"G,H,sleeping,,,,,,0,0\n"
+        + b"I,J,learning,,1.0,2.0,2026-03-10T14:00:00+00:00,2026-03-01T14:00:00+00:00,1,0\n")
+    first, second = parsed.rows
+    assert first.schedule.state == CardState.REVIEW and first.schedule.stability == 12.5
+    assert first.schedule.due.isoformat() == "2026-03-10T14:00:00+00:00"
+    assert second.schedule.state == CardState.NEW
+    assert [str(r) for r in parsed.rejected] == [
+        "line 4: due '2026-03-10T14:00:00' has no time zone (add +00:00 for UTC)",
+        "line 5: state 'sleeping' is not new, learning, review or relearning",
+        "line 6: a learning card needs its step",
+    ]
+
+
+def test_row_limit() -> None:
+    data = b"front,back\n" + b"".join(b"f%d,b\n" % i for i in range(30))
+    with pytest.raises(ImportFileError, match="more than 20 rows"):
+        parse_import(data, max_rows=20)

@@ -1,0 +1,133 @@
+"""Import and export over HTTP: preview first, confirm writes, downloads are attachments."""
+
+import io
+import re
+
+from sqlalchemy import func, select
+
+from flashcards.models import Card, Deck
+from tests.conftest import csrf_token, make_deck
+
+TOKEN_RE = re.compile(r'action="/import/([A-Za-z0-9_-]+)/confirm"')
+
+
+def upload(client, data: bytes, name: str = "cards.csv", **fields):
+    token = csrf_token(client, "/import")
+    form = {"csrf_token": token, "file": (io.BytesIO(data), name), "on_duplicate": "update",
+            **fields}
+    return client.post("/import", data=form, content_type="multipart/form-data")
+
+
+def card_count(session) -> int:
+    session.rollback()
+    return session.execute(select(func.count()).select_from(Card)).scalar_one()
+
+
+def test_upload_shows_a_preview_and_writes_nothing(app, client, session) -> None:
+    response = upload(client, b"front,back,tags\nA,B,t\n,empty,\nC,D,\n", deck="Mine")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r"<strong>2</strong> new", page)
+    assert re.search(r"<strong>1</strong> rejected", page)
+    assert "Line 3: the front is empty" in page
+    assert "New deck: Mine" in page
+    assert card_count(session) == 0
+
+
+def test_confirm_imports_everything_in_one_go(app, client, session) -> None:
+    app.config["IMPORT_IN_BACKGROUND"] = False
+    page = upload(client, b"front,back\nA,B\nC,D\n", name="My deck.csv").get_data(as_text=True)
+    token = TOKEN_RE.search(page).group(1)
+    confirm = client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    assert confirm.status_code == 302
+    result = client.get(confirm.headers["Location"]).get_data(as_text=True)
+    assert "My deck.csv: 2 new, 0 updated, 0 unchanged, 0 rejected." in result
+    assert card_count(session) == 2
+    assert session.execute(select(Deck.name)).scalars().all() == ["My deck"]
+    status = client.get(f"/import/{token}.json").get_json()
+    assert status["state"] == "done" and status["result"]["counts"]["new"] == 2
+    again = client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    assert again.status_code == 404  # an upload is imported once
+
+
+def test_background_import_reports_progress_until_done(app, client, session) -> None:
+    rows = b"".join(b"front %d,back\n" % i for i in range(6000))
+    page = upload(client, b"front,back\n" + rows).get_data(as_text=True)
+    token = TOKEN_RE.search(page).group(1)
+    client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    import time
+
+    deadline = time.monotonic() + 60
+    while client.get(f"/import/{token}.json").get_json()["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    status = client.get(f"/import/{token}.json").get_json()
+    assert status["state"] == "done", status
+    assert card_count(session) == 6000
+
+
+def test_bad_files_get_a_clear_error_and_change_nothing(client, session) -> None:
+    make_deck(session, "Keep", cards=1)
+    cases = {
+        b"": "the file is empty",
+        "front,back\ncafé,x\n".encode("latin-1"): "line 2: the file is not UTF-8",
+        "front,back\nA,B\n".encode("utf-16"): "UTF-16",
+        b"front,back\n": "a header row but no cards",
+        b'front,back\n"A,B\n': "line 2: a quoted field is never closed",
+        b"\x00\x01\x02": "binary",
+    }
+    for data, message in cases.items():
+        response = upload(client, data)
+        assert response.status_code == 400, data
+        assert message in response.get_data(as_text=True).replace("&#34;", '"'), data
+    assert card_count(session) == 1
+
+
+def test_upload_over_the_limit_is_413(app, client, session) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = upload(client, b"front,back\n" + b"x,y\n" * 1000)
+    assert response.status_code == 413
+    assert card_count(session) == 0
+
+
+def test_missing_csrf_token_is_400(client, session) -> None:
+    response = client.post("/import", data={"file": (io.BytesIO(b"front,back\nA,B\n"), "a.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert card_count(session) == 0
+
+
+def test_script_in_a_preview_is_shown_as_text(client) -> None:
+    page = upload(client, b"front,back\n<script>alert(1)</script>,b\n").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_export_downloads_are_attachments_with_safe_names(client, session) -> None:
+    deck = make_deck(session, "Weird/../Name", cards=2)
+    response = client.get(f"/export?deck={deck.id}&format=csv&scheduling=1")
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=")
+    assert "/" not in disposition.split("filename=")[1] and ".." not in disposition
+    assert disposition == "attachment; filename=weird-name-2026-03-02.csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("guid,deck,kind,front,back") and "state,step" in text
+    anki = client.get("/export?format=anki")
+    assert anki.headers["Content-Disposition"] == "attachment; filename=all-decks-2026-03-02.txt"
+    assert anki.get_data(as_text=True).startswith("#separator:tab")
+    assert client.get("/export?format=anki&scheduling=1").status_code == 400
+    assert client.get("/export?format=xml").status_code == 400
+    assert client.get("/export?deck=999").status_code == 404
+
+
+def test_non_ascii_deck_names_download_with_rfc5987_names(client, session) -> None:
+    deck = make_deck(session, "עברית deck", cards=1)
+    disposition = client.get(f"/export?deck={deck.id}").headers["Content-Disposition"]
+    assert "filename*=UTF-8''%D7%A2%D7%91%D7%A8%D7%99%D7%AA-deck-2026-03-02.csv" in disposition
+
+
+def test_decks_page_links_exports_and_import(client, session) -> None:
+    make_deck(session, "Alpha", cards=3)
+    page = client.get("/decks").get_data(as_text=True)
+    assert "Alpha" in page and "CSV with schedules" in page and 'href="/import"' in page
