@@ -59,15 +59,18 @@ def register_transfer(app: Flask) -> None:
         """Import cards from a CSV file or an Anki text export (all or nothing)."""
         with click.open_file(file, "rb") as handle:
             data = handle.read()
-        try:
-            parsed = parse_import(data)
-        except ImportFileError as exc:
-            raise click.ClickException(f"{file}: {exc}") from exc
         maker = current_app.extensions["flashcards.sessionmaker"]
+        options = {"deck": deck, "policy": importer.DuplicatePolicy(on_duplicate),
+                   "default_deck": Path(file).stem if file != "-" else importer.DEFAULT_DECK}
         with maker() as session:
-            plan = importer.plan_import(
-                session, parsed, deck=deck, policy=importer.DuplicatePolicy(on_duplicate),
-                default_deck=Path(file).stem if file != "-" else importer.DEFAULT_DECK)
+            try:
+                if dry_run:
+                    plan = importer.plan_import(session, parse_import(data), **options)
+                else:
+                    plan, _ = importer.import_file(session, data, **options,
+                                                   now=current_app.config["CLOCK"]())
+            except ImportFileError as exc:
+                raise click.ClickException(f"{file}: {exc}") from exc
             for warning in plan.warnings:
                 click.echo(f"note: {warning}", err=True)
             for problem in plan.rejected:
@@ -78,7 +81,6 @@ def register_transfer(app: Flask) -> None:
             if dry_run:
                 click.echo(f"Dry run, nothing changed: {summary}.")
                 return
-            importer.apply_import(session, plan, current_app.config["CLOCK"]())
             session.commit()
         click.echo(f"Imported {file}: {summary}.")
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
@@ -57,19 +58,21 @@ class Card(Base):
     # Order in which new cards are introduced.
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    state: Mapped[int] = mapped_column(SmallInteger, default=int(CardState.NEW))
+    # Server defaults too: a bulk import leaves these columns out of its INSERT.
+    state: Mapped[int] = mapped_column(SmallInteger, default=int(CardState.NEW),
+                                       server_default=text("0"))
     step: Mapped[int | None] = mapped_column(Integer)
     stability: Mapped[float | None] = mapped_column(Float)
     difficulty: Mapped[float | None] = mapped_column(Float)
     due: Mapped[datetime | None]
     last_review: Mapped[datetime | None]
-    reps: Mapped[int] = mapped_column(Integer, default=0)
-    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    reps: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    lapses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
-    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     buried_until: Mapped[datetime | None]
     # Bumped by every update; a grade for an older version is stale.
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
 
@@ -78,11 +81,17 @@ class Card(Base):
     __table_args__ = (
         CheckConstraint("state BETWEEN 0 AND 3", name="state_range"),
         # The review queues, covering the hidden-card filter so counts read only the index.
-        Index("ix_cards_state_due", "state", "suspended", "due", "buried_until"),
-        Index("ix_cards_state_position", "state", "suspended", "position", "buried_until"),
-        Index("ix_cards_deck_state_due", "deck_id", "state", "suspended", "due", "buried_until"),
-        Index("ix_cards_deck_state_position", "deck_id", "state", "suspended", "position",
-              "buried_until"),
+        # Partial: cards with a due date (SQLite infers "due IS NOT NULL" from "due < ?"),
+        # and new cards by position, so a new card sits in two of them, not four.
+        Index("ix_cards_state_due", "state", "suspended", "due", "buried_until",
+              sqlite_where=text("due IS NOT NULL"), postgresql_where=text("due IS NOT NULL")),
+        Index("ix_cards_deck_state_due", "deck_id", "state", "suspended", "due", "buried_until",
+              sqlite_where=text("due IS NOT NULL"), postgresql_where=text("due IS NOT NULL")),
+        Index("ix_cards_new_position", "state", "suspended", "position", "buried_until",
+              sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),
+        Index("ix_cards_deck_new_position", "deck_id", "state", "suspended", "position",
+              "buried_until",
+              sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),
     )
     __mapper_args__ = {"version_id_col": version}
 

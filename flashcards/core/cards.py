@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import unicodedata
 from enum import StrEnum
@@ -17,15 +18,14 @@ class CardKind(StrEnum):
 
 def normalise_text(text: str) -> str:
     """NFC-normalised text without surrounding white space."""
+    if text.isascii():  # ASCII is always NFC; skipping the call halves a large import
+        return text.strip()
     return unicodedata.normalize("NFC", text).strip()
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
     """Space-separated tags as Anki writes them, deduplicated, order kept."""
-    seen: dict[str, None] = {}
-    for tag in normalise_text(text).split():
-        seen.setdefault(tag, None)
-    return tuple(seen)
+    return tuple(dict.fromkeys(normalise_text(text).split()))
 
 
 def format_tags(tags: tuple[str, ...] | list[str]) -> str:
@@ -33,6 +33,8 @@ def format_tags(tags: tuple[str, ...] | list[str]) -> str:
     return " ".join(tags)
 
 
-def new_guid() -> str:
-    """A random id for a card that came without one (Anki's notes use such ids too)."""
-    return secrets.token_urlsafe(9)
+def new_guids(count: int) -> list[str]:
+    """`count` random 12-character ids for cards that came without one (72 random bits
+    each, as many as Anki's own note guids carry), from one read of the OS's randomness."""
+    block = base64.urlsafe_b64encode(secrets.token_bytes(9 * count)).decode("ascii")
+    return [block[i:i + 12] for i in range(0, 12 * count, 12)]

@@ -99,12 +99,10 @@ def confirm(token: str) -> BaseResponse:
         with app.app_context():
             maker = app.extensions["flashcards.sessionmaker"]
             with maker() as session:
-                parsed = parse_import(data)
-                plan = importer.plan_import(
-                    session, parsed, deck=options["deck"] or None,
+                _, result = importer.import_file(
+                    session, data, deck=options["deck"] or None,
                     policy=importer.DuplicatePolicy(options["policy"]),
-                    default_deck=options["default_deck"])
-                result = importer.apply_import(session, plan, moment, progress)
+                    default_deck=options["default_deck"], now=moment, progress=progress)
                 session.commit()
         return {"counts": result.counts, "new_decks": result.new_decks,
                 "file_name": options["file_name"]}

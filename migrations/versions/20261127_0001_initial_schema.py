@@ -85,17 +85,17 @@ def upgrade() -> None:
         sa.Column("tags", sa.Text(), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("state", sa.SmallInteger(), nullable=False),
+        sa.Column("state", sa.SmallInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column("step", sa.Integer(), nullable=True),
         sa.Column("stability", sa.Float(), nullable=True),
         sa.Column("difficulty", sa.Float(), nullable=True),
         sa.Column("due", flashcards.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_review", flashcards.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("reps", sa.Integer(), nullable=False),
-        sa.Column("lapses", sa.Integer(), nullable=False),
-        sa.Column("suspended", sa.Boolean(), nullable=False),
+        sa.Column("reps", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("lapses", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("suspended", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("buried_until", flashcards.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.Column("created_at", flashcards.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("edited_at", flashcards.db.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("state BETWEEN 0 AND 3", name=op.f("ck_cards_state_range")),
@@ -106,24 +106,35 @@ def upgrade() -> None:
         sa.UniqueConstraint("guid", name=op.f("uq_cards_guid")),
     )
     with op.batch_alter_table("cards", schema=None) as batch_op:
-        # The review queues, covering the hidden-card filter so counts read only the index.
+        # The review queues, covering the hidden-card filter so counts read only the
+        # index; partial, so a new card sits in the two position indexes only.
         batch_op.create_index(
             "ix_cards_deck_state_due",
             ["deck_id", "state", "suspended", "due", "buried_until"],
             unique=False,
+            sqlite_where=sa.text("due IS NOT NULL"),
+            postgresql_where=sa.text("due IS NOT NULL"),
         )
         batch_op.create_index(
-            "ix_cards_deck_state_position",
+            "ix_cards_state_due",
+            ["state", "suspended", "due", "buried_until"],
+            unique=False,
+            sqlite_where=sa.text("due IS NOT NULL"),
+            postgresql_where=sa.text("due IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_cards_deck_new_position",
             ["deck_id", "state", "suspended", "position", "buried_until"],
             unique=False,
+            sqlite_where=sa.text("state = 0"),
+            postgresql_where=sa.text("state = 0"),
         )
         batch_op.create_index(
-            "ix_cards_state_due", ["state", "suspended", "due", "buried_until"], unique=False
-        )
-        batch_op.create_index(
-            "ix_cards_state_position",
+            "ix_cards_new_position",
             ["state", "suspended", "position", "buried_until"],
             unique=False,
+            sqlite_where=sa.text("state = 0"),
+            postgresql_where=sa.text("state = 0"),
         )
 
     op.create_table(
@@ -166,9 +177,9 @@ def downgrade() -> None:
 
     op.drop_table("review_logs")
     with op.batch_alter_table("cards", schema=None) as batch_op:
-        batch_op.drop_index("ix_cards_state_position")
+        batch_op.drop_index("ix_cards_new_position")
+        batch_op.drop_index("ix_cards_deck_new_position")
         batch_op.drop_index("ix_cards_state_due")
-        batch_op.drop_index("ix_cards_deck_state_position")
         batch_op.drop_index("ix_cards_deck_state_due")
 
     op.drop_table("cards")

@@ -203,3 +203,8 @@ def test_utc_datetimes_survive_the_round_trip(session) -> None:
     run_import(session, data, deck="D")
     (card,) = cards(session)
     assert card.due == datetime(2026, 3, 5, 7, 30, tzinfo=UTC)
+    # Stored in exactly the text form every other write uses, so comparisons in
+    # queries see whole seconds right.
+    raw = session.connection().exec_driver_sql("SELECT due, created_at FROM cards").one()
+    assert raw[0] == "2026-03-05 07:30:00.000000"
+    assert raw[1] == START.strftime("%Y-%m-%d %H:%M:%S.%f")
