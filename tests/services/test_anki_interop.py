@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+# A test dependency ([test] extra): missing, the tests fail rather than skip.
+from anki.collection import Collection, ImportCsvRequest  # noqa: E402
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,10 +24,6 @@ from flashcards.models import Card, Deck
 from flashcards.services.exporter import ExportFormat, export_cards
 from flashcards.services.importer import apply_import, plan_import
 from tests.conftest import START
-
-anki_collection = pytest.importorskip("anki.collection")
-Collection = anki_collection.Collection
-ImportCsvRequest = anki_collection.ImportCsvRequest
 
 # (guid, deck, front, back, tags, is_html): what we compare between the two apps.
 Note = tuple[str, str, str, str, tuple[str, ...], bool]
