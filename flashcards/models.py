@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -178,12 +179,22 @@ class Settings(Base):
     max_reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     rollover_hour: Mapped[int] = mapped_column(SmallInteger, default=4)
+    # The plan: from the first study day to the interview (default: 30 days later).
+    plan_start: Mapped[date | None] = mapped_column(Date)
+    interview_date: Mapped[date | None] = mapped_column(Date)
+    daily_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default=text("60"))
+    # Recall wanted on interview day; None: the desired retention.
+    interview_retention: Mapped[float | None] = mapped_column(Float)
+    # Monday..Sunday: n(ormal), r(educed) or m(inimum) load, as Anki's Easy Days.
+    easy_days: Mapped[str] = mapped_column(String(7), default="nnnnnnn",
+                                           server_default=text("'nnnnnnn'"))
 
     __table_args__ = (
         CheckConstraint("desired_retention > 0 AND desired_retention < 1", name="retention_range"),
         CheckConstraint("rollover_hour BETWEEN 0 AND 23", name="rollover_range"),
         CheckConstraint("new_per_day >= 0", name="new_per_day_range"),
         CheckConstraint("max_reviews_per_day >= 0", name="max_reviews_range"),
+        CheckConstraint("daily_minutes > 0", name="daily_minutes_positive"),
     )
 
 
@@ -204,6 +215,10 @@ class PlanTask(Base):
     latest_week: Mapped[int] = mapped_column(SmallInteger)
     source: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The day the plan put it on; `pinned` when the user chose the day themselves.
+    scheduled_for: Mapped[date | None] = mapped_column(Date)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    done_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
 
