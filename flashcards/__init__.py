@@ -59,12 +59,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_request_hooks(app)
 
     from flashcards import cli
-    from flashcards.web import cards, errors, filters, review, settings, transfer
+    from flashcards.web import cards, errors, filters, plan, review, settings, transfer
 
     app.register_blueprint(review.bp)
     app.register_blueprint(cards.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(transfer.bp)
+    app.register_blueprint(plan.bp)
     errors.register(app)
     filters.register(app)
     cli.register(app)

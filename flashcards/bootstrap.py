@@ -14,6 +14,8 @@ from flashcards.services.bundled import (
     load_bundle,
     seed_bundle,
 )
+from flashcards.services.plans import start_plan
+from flashcards.services.study import today as study_today
 
 
 def local_zone_name() -> str | None:
@@ -36,6 +38,7 @@ def setup_database(app: Flask) -> SeedReport:
         begin_write(session)
         adopt_local_time_zone(session, local_zone_name())
         report = seed_bundle(session, bundle, now)
+        start_plan(session, study_today(session, now).day.date)
         session.commit()
     app.extensions["flashcards.schema_ok"] = True
     return report

@@ -16,6 +16,7 @@ from flashcards.core.scheduling import SchedulerConfig
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 STABILITY_MIN = 0.001
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4

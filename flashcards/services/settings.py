@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.scheduling import SchedulerConfig
-from flashcards.models import Settings
+from flashcards.models import PlanTask, Settings
 
 SETTINGS_ID = 1
 
@@ -79,11 +80,32 @@ def update_settings(
     max_reviews_per_day: int,
     timezone: str,
     rollover_hour: int,
+    interview_date: date | None = None,
+    daily_minutes: int | None = None,
+    interview_retention: float | None = None,
+    easy_days: str | None = None,
 ) -> Settings:
-    """Store new options; the values have been validated by the form."""
+    """Store new options; the values have been validated by the form. A new interview
+    date or new Easy Days let the plan place its tasks again (tasks the user put on a
+    day themselves stay there)."""
     if not is_valid_time_zone(timezone):
         raise ValueError(f"unknown time zone {timezone!r}")
+    if easy_days is not None and (len(easy_days) != 7 or set(easy_days) - set("nrm")):
+        raise ValueError(f"easy days {easy_days!r} must be seven of n, r and m")
     settings = get_settings(session)
+    replan = ((interview_date is not None and interview_date != settings.interview_date)
+              or (easy_days is not None and easy_days != settings.easy_days))
+    if interview_date is not None:
+        settings.interview_date = interview_date
+    if daily_minutes is not None:
+        settings.daily_minutes = daily_minutes
+    settings.interview_retention = interview_retention
+    if easy_days is not None:
+        settings.easy_days = easy_days
+    if replan:
+        session.execute(update(PlanTask).where(PlanTask.pinned == False,  # noqa: E712
+                                               PlanTask.done_at.is_(None))
+                        .values(scheduled_for=None))
     settings.desired_retention = desired_retention
     settings.new_per_day = new_per_day
     settings.max_reviews_per_day = max_reviews_per_day

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
+    DateField,
     FloatField,
     HiddenField,
     IntegerField,
@@ -67,7 +69,28 @@ def time_zone_choices() -> list[SelectChoice]:
     return [SelectChoice(name) for name in sorted(valid_time_zones())]
 
 
+EASY_DAY_CHOICES = [SelectChoice("n", "Normal"), SelectChoice("r", "Reduced"),
+                    SelectChoice("m", "Minimum")]
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 class SettingsForm(FlaskForm):
+    interview_date = DateField("Interview date", validators=[InputRequired()],
+                               description="The plan aims every card at this day.")
+    daily_minutes = IntegerField("Daily time budget (minutes)",
+                                 validators=[InputRequired(), NumberRange(min=5, max=600)])
+    interview_retention = FloatField(
+        "Recall wanted on interview day", validators=[Optional(), NumberRange(min=0.7, max=0.99)],
+        description="Leave empty to use the desired retention. Higher asks for a final "
+                    "review of more cards just before the interview.")
+    easy_monday = SelectField("Monday", default="n", choices=EASY_DAY_CHOICES)
+    easy_tuesday = SelectField("Tuesday", default="n", choices=EASY_DAY_CHOICES)
+    easy_wednesday = SelectField("Wednesday", default="n", choices=EASY_DAY_CHOICES)
+    easy_thursday = SelectField("Thursday", default="n", choices=EASY_DAY_CHOICES)
+    easy_friday = SelectField("Friday", default="n", choices=EASY_DAY_CHOICES)
+    easy_saturday = SelectField("Saturday", default="n", choices=EASY_DAY_CHOICES)
+    easy_sunday = SelectField("Sunday", default="n", choices=EASY_DAY_CHOICES)
+
     desired_retention = FloatField(
         "Desired retention", validators=[InputRequired(), NumberRange(min=0.7, max=0.99)],
         description="The share of cards you want to recall when they come due (0.70-0.99). "
@@ -98,3 +121,24 @@ class ImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
+
+
+class TaskDoneForm(FlaskForm):
+    done = BooleanField()
+
+
+class TaskMoveForm(FlaskForm):
+    day = DateField("Day", validators=[InputRequired()])
+
+
+class TaskAddForm(FlaskForm):
+    title = StringField("Task", validators=[DataRequired("Give the task a title."),
+                                            Length(max=200)])
+    details = StringField("Details", validators=[Length(max=2000)])
+    minutes = IntegerField("Minutes", default=30,
+                           validators=[InputRequired(), NumberRange(min=1, max=240)])
+    day = DateField("Day", validators=[InputRequired()])
+    kind = SelectField("Kind", default="research", choices=[
+        SelectChoice("stories", "Stories"), SelectChoice("whiteboard", "Whiteboard"),
+        SelectChoice("research", "Research"), SelectChoice("mock", "Mock interview"),
+        SelectChoice("rest", "Rest")])

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from flashcards.services.plans import plan_dates
 from flashcards.services.settings import get_settings, update_settings
-from flashcards.web.context import db
-from flashcards.web.forms import SettingsForm, time_zone_choices
+from flashcards.services.study import today as study_today
+from flashcards.web.context import db, now
+from flashcards.web.forms import WEEKDAYS, SettingsForm, time_zone_choices
 
 bp = Blueprint("settings", __name__)
 
@@ -18,6 +20,12 @@ def edit() -> Response | tuple[str, int] | str:
     settings = get_settings(session_)
     form = SettingsForm(obj=settings if request.method == "GET" else None)
     form.timezone.choices = time_zone_choices()
+    day_fields = [getattr(form, f"easy_{name.lower()}") for name in WEEKDAYS]
+    if request.method == "GET":
+        today = study_today(session_, now()).day.date
+        form.interview_date.data = plan_dates(settings, today)[1]
+        for field, code in zip(day_fields, settings.easy_days, strict=True):
+            field.data = code
     if form.validate_on_submit():
         update_settings(
             session_,
@@ -26,6 +34,10 @@ def edit() -> Response | tuple[str, int] | str:
             max_reviews_per_day=int(form.max_reviews_per_day.data or 0),
             timezone=str(form.timezone.data),
             rollover_hour=int(form.rollover_hour.data or 0),
+            interview_date=form.interview_date.data,
+            daily_minutes=int(form.daily_minutes.data or 0),
+            interview_retention=form.interview_retention.data,
+            easy_days="".join(str(field.data) for field in day_fields),
         )
         session_.commit()
         flash("Settings saved.", "info")

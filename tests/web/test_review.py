@@ -188,12 +188,37 @@ def test_settings_validation_changes_nothing_on_error(client, session) -> None:
     assert session.get(Settings, 1).new_per_day == 20
     ok = client.post("/settings", data={"csrf_token": token, "desired_retention": "0.85",
                                         "new_per_day": "10", "max_reviews_per_day": "100",
-                                        "timezone": "Europe/Berlin", "rollover_hour": "3"})
+                                        "timezone": "Europe/Berlin", "rollover_hour": "3",
+                                        "interview_date": "2026-03-20", "daily_minutes": "45",
+                                        "interview_retention": "0.95", **EASY_DAYS})
     assert ok.status_code == 302
     session.rollback()
     settings = session.get(Settings, 1)
     assert (settings.desired_retention, settings.new_per_day, settings.timezone) == (
         0.85, 10, "Europe/Berlin")
+    assert (settings.interview_date.isoformat(), settings.daily_minutes,
+            settings.interview_retention, settings.easy_days) == ("2026-03-20", 45, 0.95,
+                                                                  "nnnnnrm")
+
+
+EASY_DAYS = {f"easy_{day}": "n" for day in ("monday", "tuesday", "wednesday", "thursday",
+                                            "friday")} | {"easy_saturday": "r",
+                                                          "easy_sunday": "m"}
+
+
+def test_plan_settings_are_validated(client, session) -> None:
+    token = csrf_token(client)
+    bad = client.post("/settings", data={
+        "csrf_token": token, "desired_retention": "0.9", "new_per_day": "20",
+        "max_reviews_per_day": "200", "timezone": "UTC", "rollover_hour": "4",
+        "interview_date": "not a date", "daily_minutes": "0", "interview_retention": "2",
+        **EASY_DAYS, "easy_sunday": "x"})
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "Not a valid date value." in text and "Number must be between 5 and 600" in text
+    assert "Not a valid choice" in text
+    session.rollback()
+    assert session.get(Settings, 1).daily_minutes == 60
 
 
 def test_unmigrated_database_gets_a_clear_503(tmp_path) -> None:

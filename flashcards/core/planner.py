@@ -1,0 +1,322 @@
+"""The preparation plan: forecast, new-card pacing, exam mode and task placement.
+
+Pure: card states come in as arrays, days are whole numbers counted from today
+(day 0), randomness comes from a seeded generator, and nothing here reads a clock.
+
+Exam mode (see ARCHITECTURE.md, "Exam mode, precisely"): a review whose next due
+date falls after interview day needs nothing more if the card's predicted recall on
+the day is already at the target; otherwise it gets one final review inside the
+window before the interview, as late as the load allows. `exam_due_day` decides this
+for the live scheduler and for the forecast alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from flashcards.core.fsrs_vector import AGAIN, GOOD, BoolArray, FloatArray, FsrsModel, IntArray
+
+FINAL_WINDOW_DAYS = 3
+# Days a new card needs after its first day for one spaced review before the window.
+NEW_CARD_LEAD_DAYS = 3
+EASY_DAY_FACTORS = {"n": 1.0, "r": 0.5, "m": 0.0}
+EASY_DAY_NAMES = {"n": "Normal", "r": "Reduced", "m": "Minimum"}
+DEFAULT_SECONDS_PER_REVIEW = 12.0
+DEFAULT_SECONDS_PER_NEW = 40.0
+# The forecast's learner fails a brand-new card's first showing this often.
+FIRST_SIGHT_AGAIN = 0.2
+PLAN_WEEKS = 4
+
+
+def exam_due_day(*, review_day: int, due_day: int, stability: float, interview_day: int,
+                 target: float, model: FsrsModel, window: int = FINAL_WINDOW_DAYS,
+                 load: Callable[[int], float] | None = None) -> int:
+    """The day a card just reviewed on `review_day` should come back, given that FSRS
+    chose `due_day`. Days are whole numbers on one scale (any origin)."""
+    if review_day >= interview_day or due_day <= interview_day:
+        return due_day  # after the interview plain FSRS resumes; before it, FSRS decides
+    recall = float(model.retrievability(interview_day - review_day, stability))
+    if recall >= target:
+        return due_day  # the interval may cross the interview: recall there is enough
+    first = max(review_day + 1, interview_day - window)
+    last = interview_day - 1
+    if first > last:
+        return due_day
+    days = range(last, first - 1, -1)  # latest first: ties go to the later day
+    if load is None:
+        return last
+    return min(days, key=load)
+
+
+def easy_factor(easy_days: str, day: date) -> float:
+    """The share of a normal day's load that `day` should carry (Anki's Easy Days)."""
+    code = easy_days[day.weekday()] if len(easy_days) == 7 else "n"
+    return EASY_DAY_FACTORS.get(code, 1.0)
+
+
+@dataclass(frozen=True)
+class CardArrays:
+    """Every card's state. Days count from today (0); new cards come first-to-introduce
+    first among themselves (`order`)."""
+
+    deck: IntArray
+    is_new: BoolArray
+    stability: FloatArray
+    difficulty: FloatArray
+    due_day: IntArray
+    last_day: IntArray
+    new_order: IntArray  # indices of new cards, in the order they are introduced
+
+    @property
+    def count(self) -> int:
+        return int(self.deck.shape[0])
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    today: date
+    interview: date
+    cards: CardArrays
+    deck_names: Sequence[str]
+    model: FsrsModel
+    target: float
+    budget_minutes: int
+    easy_days: str = "nnnnnnn"
+    new_cap: int = 20
+    max_reviews: int = 200
+    seconds_per_review: float = DEFAULT_SECONDS_PER_REVIEW
+    seconds_per_new: float = DEFAULT_SECONDS_PER_NEW
+    task_minutes: dict[int, int] = field(default_factory=dict)  # day -> minutes
+    new_done_today: int = 0
+    reviews_done_today: int = 0
+
+
+@dataclass(frozen=True)
+class PlanDay:
+    day: date
+    reviews: float
+    new: int
+    review_minutes: float
+    new_minutes: float
+    task_minutes: int
+    budget: float
+
+    @property
+    def minutes(self) -> float:
+        return self.review_minutes + self.new_minutes + self.task_minutes
+
+    @property
+    def over_budget(self) -> bool:
+        return self.minutes > self.budget + 0.5
+
+
+@dataclass(frozen=True)
+class Plan:
+    days: list[PlanDay]
+    recall_by_deck: dict[str, float]
+    mean_recall: float
+    below_target: float  # share of cards predicted below target on interview day
+    unplaced_new: int
+    last_new_day: date | None
+    interview: date
+    target: float
+
+    def day(self, when: date) -> PlanDay | None:
+        return next((d for d in self.days if d.day == when), None)
+
+
+def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
+    """Forecast every day from today to the interview: reviews (a Monte Carlo mean
+    over replicas of the collection), new cards paced to fit, minutes against the
+    budget, and each deck's predicted recall on interview day."""
+    model = data.model
+    horizon = max((data.interview - data.today).days, 0)
+    n = data.cards.count
+    replicas = int(min(32, max(1, 200_000 // max(n, 1))))
+    # Replicated state: replica r of card i sits at r * n + i.
+    stability = np.tile(np.nan_to_num(data.cards.stability, nan=1.0), replicas)
+    difficulty = np.tile(np.nan_to_num(data.cards.difficulty, nan=5.0), replicas)
+    due = np.tile(data.cards.due_day, replicas).astype(np.int64)
+    last = np.tile(data.cards.last_day, replicas).astype(np.int64)
+    active = np.tile(~data.cards.is_new, replicas)
+    scheduled = np.zeros(horizon + 400, dtype=np.float64)  # expected reviews per day
+    np.add.at(scheduled, np.clip(due[active], 0, scheduled.size - 1), 1.0 / replicas)
+
+    def load(day: int) -> float:
+        return float(scheduled[day]) if 0 <= day < scheduled.size else 0.0
+
+    new_queue = list(data.cards.new_order)
+    last_new_day = horizon - FINAL_WINDOW_DAYS - NEW_CARD_LEAD_DAYS
+    days: list[PlanDay] = []
+    for d in range(horizon + 1):
+        when = data.today + timedelta(days=d)
+        factor = easy_factor(data.easy_days, when)
+        budget = data.budget_minutes * factor
+        # Reviews: every due card, up to the daily maximum (the rest wait a day).
+        due_now = np.flatnonzero(active & (due <= d))
+        limit = (data.max_reviews - (data.reviews_done_today if d == 0 else 0)) * replicas
+        if due_now.size > limit:
+            due_now = due_now[np.argsort(due[due_now], kind="stable")[:max(limit, 0)]]
+            waiting = active & (due <= d)
+            waiting[due_now] = False
+            due[waiting] = d + 1
+        reviews = _review(model, data, due_now, d, horizon, stability, difficulty, due, last,
+                          scheduled, rng, load)
+        review_count = reviews / replicas
+        review_minutes = review_count * data.seconds_per_review / 60
+        tasks = data.task_minutes.get(d, 0)
+        # New cards: an even share of what is left, as the cap and the budget allow.
+        new_today = 0
+        if new_queue and d <= last_new_day:
+            weights = [easy_factor(data.easy_days, data.today + timedelta(days=k))
+                       for k in range(d, last_new_day + 1)]
+            share = math.ceil(len(new_queue) * factor / sum(weights)) if sum(weights) else 0
+            cap = data.new_cap - (data.new_done_today if d == 0 else 0)
+            spare = budget - review_minutes - tasks
+            by_budget = int(max(spare, 0) * 60 // max(data.seconds_per_new, 1))
+            new_today = max(0, min(share, cap, by_budget, len(new_queue)))
+        if new_today:
+            chosen = np.array(new_queue[:new_today], dtype=np.int64)
+            del new_queue[:new_today]
+            _introduce(model, data, chosen, n, replicas, d, horizon, stability, difficulty,
+                       due, last, active, scheduled, rng, load)
+        days.append(PlanDay(when, review_count, new_today, review_minutes,
+                            new_today * data.seconds_per_new / 60, tasks, budget))
+    recall = np.where(active, model.retrievability(horizon - last, stability), 0.0)
+    per_card = recall.reshape(replicas, n).mean(axis=0) if n else recall
+    by_deck = {}
+    for index, name in enumerate(data.deck_names):
+        mask = data.cards.deck == index
+        if mask.any():
+            by_deck[name] = float(per_card[mask].mean())
+    mean = float(per_card.mean()) if n else 1.0
+    below = float((per_card < data.target).mean()) if n else 0.0
+    return Plan(days, by_deck, mean, below, len(new_queue),
+                data.today + timedelta(days=last_new_day) if last_new_day >= 0 else None,
+                data.interview, data.target)
+
+
+def _review(model: FsrsModel, data: PlanInput, idx: IntArray, d: int, horizon: int,
+            stability: FloatArray, difficulty: FloatArray, due: IntArray, last: IntArray,
+            scheduled: FloatArray, rng: np.random.Generator,
+            load: Callable[[int], float]) -> int:
+    if idx.size == 0:
+        return 0
+    elapsed = d - last[idx]
+    recall = model.retrievability(elapsed, stability[idx])
+    success = rng.random(idx.size) < recall
+    rating = np.where(success, GOOD, AGAIN)
+    new_s, new_d = model.review(stability[idx], difficulty[idx], elapsed, rating)
+    # A lapse is relearned the same day: one more review, graded Good.
+    lapsed = ~success
+    relearned_s = model.short_term_stability(new_s, np.full(idx.size, GOOD))
+    relearned_d = model.next_difficulty(new_d, np.full(idx.size, GOOD))
+    new_s = np.where(lapsed, relearned_s, new_s)
+    new_d = np.where(lapsed, relearned_d, new_d)
+    _reschedule(model, data, idx, d, horizon, new_s, new_d, stability, difficulty, due, last,
+                scheduled, load)
+    return int(idx.size + lapsed.sum())
+
+
+def _introduce(model: FsrsModel, data: PlanInput, chosen: IntArray, n: int, replicas: int,
+               d: int, horizon: int, stability: FloatArray, difficulty: FloatArray,
+               due: IntArray, last: IntArray, active: BoolArray, scheduled: FloatArray,
+               rng: np.random.Generator, load: Callable[[int], float]) -> None:
+    idx = (chosen[None, :] + n * np.arange(replicas)[:, None]).ravel()
+    first = np.where(rng.random(idx.size) < FIRST_SIGHT_AGAIN, AGAIN, GOOD)
+    s = model.initial_stability(first)
+    diff = model.initial_difficulty(first)
+    good = np.full(idx.size, GOOD)
+    # Learning steps on the same day: Again -> Good -> Good, or Good -> Good.
+    again = first == AGAIN
+    s2 = model.short_term_stability(s, good)
+    d2 = model.next_difficulty(diff, good)
+    s = np.where(again, model.short_term_stability(s2, good), s2)
+    diff = np.where(again, model.next_difficulty(d2, good), d2)
+    active[idx] = True
+    _reschedule(model, data, idx, d, horizon, s, diff, stability, difficulty, due, last,
+                scheduled, load)
+
+
+def _reschedule(model: FsrsModel, data: PlanInput, idx: IntArray, d: int, horizon: int,
+                new_s: FloatArray, new_d: FloatArray, stability: FloatArray,
+                difficulty: FloatArray, due: IntArray, last: IntArray, scheduled: FloatArray,
+                load: Callable[[int], float]) -> None:
+    weight = 1.0 / max(1, due.size // max(data.cards.count, 1))  # one replica's share
+    next_due = d + model.next_interval(new_s)
+    if d < horizon:
+        # Exam mode, the same function the live scheduler calls, one card at a time
+        # for those whose interval crosses the interview with too little recall left.
+        crossing = np.flatnonzero(
+            (next_due > horizon)
+            & (model.retrievability(horizon - d, new_s) < data.target))
+        for k in crossing:
+            chosen = exam_due_day(review_day=d, due_day=int(next_due[k]),
+                                  stability=float(new_s[k]), interview_day=horizon,
+                                  target=data.target, model=model, load=load)
+            next_due[k] = chosen
+            if 0 <= chosen < scheduled.size:
+                scheduled[chosen] += weight
+        others = np.ones(next_due.size, dtype=bool)
+        others[crossing] = False
+        np.add.at(scheduled, np.clip(next_due[others], 0, scheduled.size - 1), weight)
+    stability[idx] = new_s
+    difficulty[idx] = new_d
+    due[idx] = next_due
+    last[idx] = d
+
+
+# -- tasks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskToPlace:
+    id: int
+    minutes: int
+    earliest_week: int
+    latest_week: int
+    rest: bool
+
+
+def week_days(plan_start: date, interview: date, week: int) -> tuple[date, date]:
+    """The days (first, last inclusive) of plan week 1-4, scaled to the plan's length;
+    the day before the interview is kept for rest."""
+    length = max((interview - plan_start).days, 1)
+    first = plan_start + timedelta(days=math.floor((week - 1) * length / PLAN_WEEKS))
+    last = plan_start + timedelta(days=max(math.floor(week * length / PLAN_WEEKS) - 1, 0))
+    return first, min(last, interview - timedelta(days=2 if length > 2 else 1))
+
+
+def place_tasks(tasks: Sequence[TaskToPlace], *, plan_start: date, interview: date,
+                today: date, easy_days: str, taken: dict[date, int] | None = None,
+                budget_minutes: int = 60) -> dict[int, date]:
+    """A day for each task: inside its weeks (never before today), on the day with the
+    fewest task minutes so far, Easy Days counted; rest goes the day before the interview."""
+    load = dict(taken or {})
+    placed: dict[int, date] = {}
+    eve = max(interview - timedelta(days=1), today)
+    for task in sorted(tasks, key=lambda t: (t.earliest_week, t.latest_week, t.id)):
+        if task.rest:
+            placed[task.id] = eve
+            load[eve] = load.get(eve, 0) + task.minutes
+            continue
+        first = max(week_days(plan_start, interview, task.earliest_week)[0], today)
+        last = max(week_days(plan_start, interview, task.latest_week)[1], first)
+        last = min(last, max(eve - timedelta(days=1), first))
+        candidates = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+        def cost(day: date, minutes: int = task.minutes) -> tuple[float, date]:
+            room = budget_minutes * easy_factor(easy_days, day)
+            share = (load.get(day, 0) + minutes) / room if room else math.inf
+            return share, day
+
+        best = min(candidates, key=cost)
+        placed[task.id] = best
+        load[best] = load.get(best, 0) + task.minutes
+    return placed
+

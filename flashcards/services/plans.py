@@ -1,0 +1,250 @@
+"""The preparation plan: cards and tasks from the database into the planner, and the
+changes a user makes to tasks (tick, move, add, delete)."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import Float, cast, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from flashcards.core.days import StudyDay, study_day
+from flashcards.core.fsrs_vector import FsrsModel
+from flashcards.core.planner import (
+    DEFAULT_SECONDS_PER_NEW,
+    DEFAULT_SECONDS_PER_REVIEW,
+    CardArrays,
+    Plan,
+    PlanInput,
+    TaskToPlace,
+    place_tasks,
+    plan,
+)
+from flashcards.core.scheduling import CardState
+from flashcards.core.taskformat import TaskKind
+from flashcards.db import begin_write
+from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
+from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.settings import get_settings, scheduler_config, time_zone
+from flashcards.services.study import today as study_today
+
+PLAN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: PlanTask
+    day: date  # the day it shows on: its planned day, or today when it rolled over
+    rolled_from: date | None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: Plan
+    today: date
+    plan_start: date
+    interview: date
+    tasks: dict[date, list[TaskView]]
+    done: dict[date, int]  # past days: reviews actually done
+    settings: Settings
+
+
+def plan_dates(settings: Settings, today: date) -> tuple[date, date]:
+    start = settings.plan_start or today
+    return start, settings.interview_date or start + timedelta(days=PLAN_DAYS)
+
+
+def start_plan(session: Session, today: date) -> None:
+    """On the first start: the plan begins today and the interview is 30 days away."""
+    begin_write(session)
+    settings = get_settings(session)
+    if settings.plan_start is None:
+        settings.plan_start = today
+    if settings.interview_date is None:
+        settings.interview_date = settings.plan_start + timedelta(days=PLAN_DAYS)
+
+
+def _epoch_seconds(column: ColumnElement[datetime], dialect: str) -> ColumnElement[float]:
+    # Read instants as numbers in SQL: parsing 200,000 datetimes in Python costs more
+    # than the rest of the plan.
+    if dialect == "sqlite":
+        return (func.julianday(column) - 2440587.5) * 86400.0
+    return cast(func.extract("epoch", column), Float)
+
+
+def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]:
+    """Every card that is not suspended, as the planner's arrays."""
+    dialect = session.get_bind().dialect.name
+    decks = session.execute(select(Deck.id, Deck.name).order_by(Deck.name)).all()
+    deck_index = {deck_id: i for i, (deck_id, _) in enumerate(decks)}
+    rows = session.connection().execute(
+        select(Card.deck_id, Card.state, Card.stability, Card.difficulty,
+               _epoch_seconds(Card.due, dialect), _epoch_seconds(Card.last_review, dialect),
+               Card.position, Card.id)
+        .where(Card.suspended == False)  # noqa: E712
+    ).all()
+    start = day.start.timestamp()
+    if rows:
+        columns = list(zip(*rows, strict=True))
+        deck = np.array([deck_index[d] for d in columns[0]], dtype=np.int64)
+        state = np.array(columns[1], dtype=np.int64)
+        stability = np.array(columns[2], dtype=np.float64)
+        difficulty = np.array(columns[3], dtype=np.float64)
+        due = np.array(columns[4], dtype=np.float64)
+        last = np.array(columns[5], dtype=np.float64)
+        order_key = np.array(columns[6], dtype=np.int64) * 10**9 + np.array(columns[7])
+    else:
+        deck = state = order_key = np.zeros(0, dtype=np.int64)
+        stability = difficulty = due = last = np.zeros(0, dtype=np.float64)
+    is_new = state == int(CardState.NEW)
+    due_day = np.where(is_new, 0, np.floor((np.nan_to_num(due, nan=start) - start) / 86400))
+    last_day = np.where(is_new, 0,
+                        np.floor((np.nan_to_num(last, nan=start) - start) / 86400))
+    new_indices = np.flatnonzero(is_new)
+    new_order = new_indices[np.argsort(order_key[new_indices], kind="stable")]
+    arrays = CardArrays(deck=deck, is_new=is_new, stability=stability,
+                        difficulty=difficulty, due_day=due_day.astype(np.int64),
+                        last_day=last_day.astype(np.int64), new_order=new_order)
+    return arrays, [name for _, name in decks]
+
+
+def answer_times(session: Session) -> tuple[float, float]:
+    """Seconds per review and per new card, from the user's own log once it has enough."""
+    reviews = session.execute(
+        select(ReviewLog.duration_ms).where(ReviewLog.state_before != int(CardState.NEW),
+                                            ReviewLog.duration_ms.is_not(None))
+        .order_by(ReviewLog.id.desc()).limit(500)).scalars().all()
+    firsts = session.execute(
+        select(ReviewLog.duration_ms).where(ReviewLog.state_before == int(CardState.NEW),
+                                            ReviewLog.duration_ms.is_not(None))
+        .order_by(ReviewLog.id.desc()).limit(500)).scalars().all()
+    per_review = (statistics.median(reviews) / 1000 if len(reviews) >= 20
+                  else DEFAULT_SECONDS_PER_REVIEW)
+    # A new card is its first showing plus about one learning step.
+    per_new = (statistics.median(firsts) / 1000 + per_review if len(firsts) >= 20
+               else DEFAULT_SECONDS_PER_NEW)
+    return per_review, per_new
+
+
+def task_days(session: Session, settings: Settings, today: date) -> list[TaskView]:
+    """Every task with the day it shows on; places tasks the plan has not placed yet."""
+    start, interview = plan_dates(settings, today)
+    tasks = session.execute(select(PlanTask).order_by(PlanTask.position, PlanTask.id)
+                            ).scalars().all()
+    unplaced = [t for t in tasks if t.scheduled_for is None and t.done_at is None]
+    if unplaced:
+        taken: dict[date, int] = {}
+        for task in tasks:
+            if task.scheduled_for is not None and task.done_at is None:
+                taken[task.scheduled_for] = taken.get(task.scheduled_for, 0) + task.minutes
+        placed = place_tasks(
+            [TaskToPlace(t.id, t.minutes, t.earliest_week, t.latest_week,
+                         t.kind == TaskKind.REST.value) for t in unplaced],
+            plan_start=start, interview=interview, today=today,
+            easy_days=settings.easy_days, taken=taken, budget_minutes=settings.daily_minutes)
+        for task in unplaced:
+            task.scheduled_for = placed[task.id]
+    views = []
+    for task in tasks:
+        day = task.scheduled_for or today
+        if task.done_at is None and day < today:
+            views.append(TaskView(task, today, day))
+        else:
+            views.append(TaskView(task, day, None))
+    return views
+
+
+def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
+    """The plan from today to the interview, with each day's tasks and, for past days of
+    the plan, the reviews actually done. Places new tasks (the caller commits)."""
+    begin_write(session)
+    today_ = study_today(session, now)
+    settings = get_settings(session)
+    day = today_.day
+    start, interview = plan_dates(settings, day.date)
+    views = task_days(session, settings, day.date)
+    by_day: dict[date, list[TaskView]] = {}
+    for view in views:
+        by_day.setdefault(view.day, []).append(view)
+    task_minutes = {(d - day.date).days: sum(v.task.minutes for v in vs
+                                            if v.task.done_at is None)
+                    for d, vs in by_day.items() if d >= day.date}
+    cards, deck_names = card_arrays(session, day)
+    per_review, per_new = answer_times(session)
+    target = settings.interview_retention or settings.desired_retention
+    data = PlanInput(
+        today=day.date, interview=max(interview, day.date), cards=cards,
+        deck_names=deck_names, model=FsrsModel.from_config(scheduler_config(settings)),
+        target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
+        new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
+        seconds_per_review=per_review, seconds_per_new=per_new, task_minutes=task_minutes,
+        new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done)
+    result = plan(data, rng)
+    done = _reviews_done(session, settings, start, day)
+    return PlanView(result, day.date, start, interview, by_day, done, settings)
+
+
+def _reviews_done(session: Session, settings: Settings, start: date,
+                  day: StudyDay) -> dict[date, int]:
+    zone = time_zone(settings)
+    first = study_day(datetime.combine(start, datetime.min.time(), tzinfo=zone)
+                      + timedelta(hours=settings.rollover_hour), zone, settings.rollover_hour)
+    times = session.execute(select(ReviewLog.reviewed_at).where(
+        ReviewLog.reviewed_at >= first.start, ReviewLog.reviewed_at < day.start)).scalars()
+    counts: dict[date, int] = {}
+    for moment in times:
+        when = study_day(moment, zone, settings.rollover_hour).date
+        counts[when] = counts.get(when, 0) + 1
+    return counts
+
+
+# -- task changes -------------------------------------------------------------------
+
+
+def _task(session: Session, task_id: int) -> PlanTask:
+    task = session.get(PlanTask, task_id)
+    if task is None:
+        raise NotFound(f"There is no task {task_id}.")
+    return task
+
+
+def set_done(session: Session, task_id: int, done: bool, now: datetime) -> PlanTask:
+    begin_write(session)
+    task = _task(session, task_id)
+    task.done_at = now if done else None
+    return task
+
+
+def move_task(session: Session, task_id: int, day: date, today: date,
+              interview: date) -> PlanTask:
+    """Put a task on another day (today up to interview day); it stays there."""
+    begin_write(session)
+    if day < today:
+        raise ServiceError("A task can be moved to today or later, not into the past.")
+    if day > interview:
+        raise ServiceError("A task can be moved up to interview day, not after it.")
+    task = _task(session, task_id)
+    task.scheduled_for, task.pinned = day, True
+    return task
+
+
+def add_task(session: Session, *, title: str, details: str, minutes: int, day: date,
+             kind: TaskKind, now: datetime) -> PlanTask:
+    begin_write(session)
+    position = session.execute(select(func.coalesce(func.max(PlanTask.position), 0))
+                               ).scalar_one() + 1
+    task = PlanTask(key=None, title=title.strip(), details=details.strip(), kind=kind.value,
+                    minutes=minutes, earliest_week=1, latest_week=4, source="",
+                    position=position, scheduled_for=day, pinned=True, created_at=now)
+    session.add(task)
+    session.flush()
+    return task
+
+
+def delete_task(session: Session, task_id: int) -> None:
+    begin_write(session)
+    session.delete(_task(session, task_id))

@@ -1,0 +1,168 @@
+"""The plan page, task changes, and the calendar file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from flashcards.core.taskformat import TaskKind
+from flashcards.services import plans
+from flashcards.services.calendar import plan_calendar
+from flashcards.services.errors import NotFound, ServiceError
+from flashcards.web.context import db, now
+from flashcards.web.forms import TaskAddForm, TaskDoneForm, TaskMoveForm
+
+bp = Blueprint("plan", __name__)
+
+
+def _rng() -> np.random.Generator:
+    # The forecast is a Monte Carlo mean: a fixed seed keeps the page steady on reload.
+    return np.random.default_rng(current_app.config.get("PLAN_SEED", 2026))
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    height: float
+    over: bool
+    label: str
+    title: str
+
+
+def minutes_chart(view: plans.PlanView, width: int = 720, height: int = 180) -> dict[str, object]:
+    """Bar geometry for the daily-minutes chart (server-rendered SVG)."""
+    days = view.plan.days
+    top = max([d.minutes for d in days] + [float(view.settings.daily_minutes)] + [1.0]) * 1.1
+    step = width / max(len(days), 1)
+    bars = []
+    for i, day in enumerate(days):
+        h = day.minutes / top * height
+        bars.append(Bar(i * step + 1, height - h, h, day.over_budget,
+                        day.day.strftime("%-d") if i % 3 == 0 else "",
+                        f"{day.day:%a %-d %b}: {day.minutes:.0f} min"))
+    budget_y = height - view.settings.daily_minutes / top * height
+    return {"bars": bars, "bar_width": max(step - 2, 1), "width": width, "height": height,
+            "budget_y": budget_y}
+
+
+@bp.get("/plan")
+def show() -> str:
+    session = db()
+    view = plans.build_plan(session, now(), _rng())
+    session.commit()  # tasks placed for the first time
+    first_monday = view.plan_start - timedelta(days=view.plan_start.weekday())
+    last_day = max(view.interview, view.today)
+    weeks = []
+    day = first_monday
+    while day <= last_day:
+        weeks.append([day + timedelta(days=k) for k in range(7)])
+        day += timedelta(days=7)
+    planned = {d.day: d for d in view.plan.days}
+    return render_template(
+        "plan/plan.html", view=view, weeks=weeks, planned=planned, chart=minutes_chart(view),
+        kinds=list(TaskKind), add_form=TaskAddForm(day=view.today), done_form=TaskDoneForm(),
+        move_form=TaskMoveForm())
+
+
+def _back() -> BaseResponse:
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("plan.show"))
+
+
+@bp.post("/plan/tasks/<int:task_id>/done")
+def done(task_id: int) -> BaseResponse:
+    form = TaskDoneForm()
+    if not form.validate():
+        abort(400, description="The form was not valid.")
+    session = db()
+    try:
+        task = plans.set_done(session, task_id, bool(form.done.data), now())
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    session.commit()
+    flash(f"“{task.title}” {'done' if task.done_at else 'not done yet'}.", "info")
+    return _back()
+
+
+@bp.post("/plan/tasks/<int:task_id>/move")
+def move(task_id: int) -> BaseResponse:
+    form = TaskMoveForm()
+    if not form.validate():
+        flash("Pick a day to move the task to.", "error")
+        return _back()
+    session = db()
+    settings = plans.get_settings(session)
+    today = plans.study_today(session, now()).day.date
+    _, interview = plans.plan_dates(settings, today)
+    try:
+        task = plans.move_task(session, task_id, form.day.data, today, interview)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    except ServiceError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return _back()
+    session.commit()
+    flash(f"Moved “{task.title}” to {form.day.data:%a %-d %b}.", "info")
+    return _back()
+
+
+@bp.post("/plan/tasks")
+def add() -> BaseResponse | tuple[str, int]:
+    form = TaskAddForm()
+    if not form.validate():
+        for field, errors in form.errors.items():
+            for error in errors:
+                flash(f"{getattr(form, field).label.text}: {error}", "error")
+        return _back()
+    session = db()
+    plans.add_task(session, title=form.title.data or "", details=form.details.data or "",
+                   minutes=int(form.minutes.data or 0), day=form.day.data,
+                   kind=TaskKind(form.kind.data), now=now())
+    session.commit()
+    flash(f"Added “{form.title.data}”.", "info")
+    return _back()
+
+
+@bp.post("/plan/tasks/<int:task_id>/delete")
+def delete(task_id: int) -> BaseResponse:
+    form = TaskDoneForm()
+    if not form.validate():
+        abort(400, description="The form was not valid.")
+    session = db()
+    try:
+        plans.delete_task(session, task_id)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    session.commit()
+    flash("Task deleted.", "info")
+    return _back()
+
+
+@bp.get("/plan.ics")
+def calendar() -> Response:
+    session = db()
+    view = plans.build_plan(session, now(), _rng())
+    session.commit()
+    body = plan_calendar(view, host="flashcards.plan",
+                         stamp=now())
+    response = Response(body, mimetype="text/calendar; charset=utf-8")
+    response.headers.set("Content-Disposition", "attachment", filename="interview-plan.ics")
+    return response
