@@ -70,6 +70,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     filters.register(app)
     cli.register(app)
     cli.register_transfer(app)
+    cli.register_plan(app)
     return app
 
 

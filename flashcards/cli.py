@@ -112,3 +112,43 @@ def register_transfer(app: Flask) -> None:
                 raise click.ClickException(str(exc)) from exc
         if out != "-":
             click.echo(f"Exported to {out}.")
+
+
+def register_plan(app: Flask) -> None:
+    @app.cli.command("plan")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object per day, as a list.")
+    def plan_command(as_json: bool) -> None:
+        """Print the plan from today to interview day."""
+        import json
+
+        import numpy as np
+
+        from flashcards.services.plans import build_plan
+
+        maker = current_app.extensions["flashcards.sessionmaker"]
+        with maker() as session:
+            view = build_plan(session, current_app.config["CLOCK"](),
+                              np.random.default_rng(current_app.config.get("PLAN_SEED", 2026)))
+            session.commit()
+        recall = {name: round(value, 4) for name, value in view.plan.recall_by_deck.items()}
+        days = [{
+            "date": day.day.isoformat(), "reviews": round(day.reviews, 1), "new": day.new,
+            "tasks": [{"title": v.task.title, "minutes": v.task.minutes,
+                       "done": v.task.done_at is not None,
+                       "rolled_from": v.rolled_from.isoformat() if v.rolled_from else None}
+                      for v in view.tasks.get(day.day, [])],
+            "minutes": round(day.minutes, 1), "budget": round(day.budget, 1),
+            "over_budget": day.over_budget, "predicted_recall_on_interview_day": recall,
+        } for day in view.plan.days]
+        if as_json:
+            click.echo(json.dumps(days, indent=2))
+            return
+        click.echo(f"Interview on {view.interview:%A %-d %B %Y}; target recall "
+                   f"{view.plan.target:.0%}; predicted mean {view.plan.mean_recall:.1%}.")
+        if view.plan.unplaced_new:
+            click.echo(f"{view.plan.unplaced_new} new cards do not fit before the interview.")
+        for day in view.plan.days:
+            flag = "  over budget" if day.over_budget else ""
+            tasks = "; ".join(v.task.title for v in view.tasks.get(day.day, []))
+            click.echo(f"{day.day:%a %d %b}  {day.reviews:5.0f} reviews  {day.new:3d} new  "
+                       f"{day.minutes:4.0f}/{day.budget:.0f} min{flag}  {tasks}")

@@ -8,8 +8,9 @@ day means 20 in all, whichever decks they come from.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     ColumnElement,
@@ -25,7 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from flashcards.core.days import StudyDay, study_day
+from flashcards.core.days import StudyDay, day_start, study_day
+from flashcards.core.fsrs_vector import FsrsModel
+from flashcards.core.planner import exam_due_day
 from flashcards.core.scheduling import (
     LEARN_AHEAD,
     CardState,
@@ -262,7 +265,8 @@ _SCHEDULE_COLUMNS = (Card.state, Card.step, Card.stability, Card.difficulty, Car
 _SETTINGS = Settings.__table__
 _GRADE_LOAD = (
     select(_CARDS.c.version, *(_CARDS.c[column.key] for column in _SCHEDULE_COLUMNS),
-           _SETTINGS.c.desired_retention)
+           _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date,
+           _SETTINGS.c.interview_retention, _SETTINGS.c.timezone, _SETTINGS.c.rollover_hour)
     .join(_SETTINGS, _SETTINGS.c.id == SETTINGS_ID)
     .where(_CARDS.c.id == bindparam("card_id"))
 )
@@ -299,7 +303,8 @@ def grade(
     row = connection.execute(_GRADE_LOAD, {"card_id": card_id}).one_or_none()
     if row is None:
         raise NotFound(f"There is no card {card_id}.")
-    current_version, *schedule_values, retention = row
+    (current_version, *schedule_values, retention, interview_date, interview_retention,
+     zone_name, rollover_hour) = row
     if current_version != version:
         last = session.execute(_LAST_LOG, {"card_id": card_id}).scalar_one_or_none()
         if last is not None and last.card_version == version and last.rating == int(rating):
@@ -308,8 +313,11 @@ def grade(
                                 duplicate=True)
         raise StaleCard(card_id, current_version)
     before = Schedule(CardState(schedule_values[0]), *schedule_values[1:])
-    after = Scheduler(SchedulerConfig(desired_retention=retention), rng).review(
-        card_id, before, rating, now)
+    config = SchedulerConfig(desired_retention=retention)
+    after = Scheduler(config, rng).review(card_id, before, rating, now)
+    if interview_date is not None and after.state == CardState.REVIEW:
+        after = _aim_at_interview(session, after, now, config, interview_date,
+                                  interview_retention or retention, zone_name, rollover_hour)
     if duration_ms is not None:
         duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
     updated = connection.execute(_GRADE_UPDATE, {
@@ -333,6 +341,44 @@ def grade(
     if loaded is not None:
         session.expire(loaded)
     return GradeOutcome(card_id, log_id, after, duplicate=False)
+
+
+def _aim_at_interview(session: Session, after: Schedule, now: datetime,
+                      config: SchedulerConfig, interview: date, target: float,
+                      zone_name: str, rollover_hour: int) -> Schedule:
+    """Exam mode on a fresh grade: the same planner function the forecast uses decides
+    whether the card needs a final review before the interview, and on which day."""
+    assert after.due is not None and after.stability is not None
+    zone = _zone(zone_name)
+    review_day = study_day(now, zone, rollover_hour).date
+    due_day = study_day(after.due, zone, rollover_hour).date
+    if not review_day < interview < due_day:
+        return after
+    model = FsrsModel.from_config(config)
+
+    def load(day_number: int) -> float:
+        day = date.fromordinal(day_number)
+        start, end = day_start(day, zone, rollover_hour), day_start(
+            day + timedelta(days=1), zone, rollover_hour)
+        return float(session.execute(
+            select(func.count()).select_from(Card).where(
+                Card.state == int(CardState.REVIEW), Card.due >= start, Card.due < end,
+                Card.suspended == False)  # noqa: E712
+        ).scalar_one())
+
+    chosen = exam_due_day(review_day=review_day.toordinal(), due_day=due_day.toordinal(),
+                          stability=after.stability, interview_day=interview.toordinal(),
+                          target=target, model=model, load=load)
+    if chosen == due_day.toordinal():
+        return after
+    return replace(after, due=now + timedelta(days=chosen - review_day.toordinal()))
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def undo(session: Session, now: datetime, action: UndoAction | None) -> Card:

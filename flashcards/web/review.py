@@ -21,10 +21,11 @@ from werkzeug.wrappers import Response
 
 from flashcards.core.cards import CardKind
 from flashcards.core.scheduling import LEARN_AHEAD, CardState, Rating, Scheduler, format_interval
+from flashcards.db import begin_write
 from flashcards.models import Card, Deck
-from flashcards.services import study
+from flashcards.services import plans, study
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
-from flashcards.services.settings import scheduler_config
+from flashcards.services.settings import get_settings, scheduler_config
 from flashcards.web.context import db, now, rng, schema_is_current
 from flashcards.web.forms import CardActionForm, GradeForm, UndoForm
 
@@ -50,10 +51,18 @@ class AnswerOption:
 @bp.get("/")
 def home() -> str:
     session_ = db()
+    begin_write(session_)  # the plan may place new tasks on first sight
     today = study.today(session_, now())
+    settings = get_settings(session_)
+    tasks = [view for view in plans.task_days(session_, settings, today.day.date)
+             if view.day == today.day.date]
+    _, interview = plans.plan_dates(settings, today.day.date)
+    session_.commit()
     return render_template("review/home.html", today=today,
                            counts=study.queue_counts(session_, today),
-                           decks=study.deck_overview(session_, today))
+                           decks=study.deck_overview(session_, today), tasks=tasks,
+                           interview=interview,
+                           days_left=(interview - today.day.date).days)
 
 
 @bp.get("/review")

@@ -8,7 +8,7 @@ import fsrs.scheduler
 import pytest
 from sqlalchemy import func, select
 
-from flashcards.core.scheduling import CardState, Rating
+from flashcards.core.scheduling import CardState, Rating, Scheduler, SchedulerConfig
 from flashcards.models import Card, ReviewLog
 from flashcards.services import study
 from flashcards.services.errors import NothingToUndo, StaleCard
@@ -250,3 +250,54 @@ def test_review_due_follows_users_time_zone(session) -> None:
     settings.timezone = "UTC"
     session.commit()
     assert study.queue_counts(session, study.today(session, START)).review == 0
+
+
+def _review_card(session, stability: float, last_review: datetime) -> Card:
+    card = session.execute(select(Card)).scalar_one()
+    card.state, card.stability, card.difficulty = 2, stability, 5.0
+    card.due, card.last_review = START, last_review
+    session.commit()
+    return card
+
+
+def test_exam_mode_brings_a_weak_card_back_before_the_interview(session) -> None:
+    make_deck(session, cards=1)
+    settings = get_settings(session)
+    settings.interview_date = datetime(2026, 3, 12).date()  # START is 2 March
+    settings.interview_retention = 0.97  # more on the day than day to day (0.9)
+    session.commit()
+    card = _review_card(session, 3.0, START - timedelta(days=3))
+    outcome = study.grade(session, card.id, card.version, Rating.GOOD, START,
+                          rng=random.Random(0))
+    session.commit()
+    # Plain FSRS waits past the interview, where recall would be below 0.97, so the
+    # card comes back on the last day before the interview (nothing else is due).
+    plain = Scheduler(SchedulerConfig(fuzz=False)).review(card.id, card.schedule,
+                                                          Rating.GOOD, START)
+    assert plain.due.date() > datetime(2026, 3, 12).date()
+    assert outcome.schedule.due == START + timedelta(days=9)
+
+
+def test_exam_mode_leaves_a_strong_card_alone_and_ends_after_the_interview(session) -> None:
+    make_deck(session, cards=1)
+    settings = get_settings(session)
+    settings.interview_date = datetime(2026, 3, 12).date()
+    settings.interview_retention = 0.97
+    session.commit()
+    card = _review_card(session, 200.0, START - timedelta(days=30))
+    plain = Scheduler(SchedulerConfig(fuzz=False)).review(card.id, card.schedule,
+                                                          Rating.GOOD, START)
+    outcome = study.grade(session, card.id, card.version, Rating.GOOD, START,
+                          rng=FixedRandom(0.5))
+    fuzzless = outcome.schedule.due - START
+    assert abs((fuzzless - (plain.due - START)).days) <= 10  # only FSRS's own fuzz
+    assert outcome.schedule.due.date() > datetime(2026, 3, 12).date()
+
+
+class FixedRandom(random.Random):
+    def __init__(self, value: float) -> None:
+        super().__init__(0)
+        self.value = value
+
+    def random(self) -> float:
+        return self.value

@@ -1,0 +1,51 @@
+"""The plan in real Chromium: settings, ticking and moving a task, the calendar file."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_plan_settings_tick_move_and_calendar(live_server, page) -> None:
+    page.goto(live_server + "/settings")
+    interview = date(2026, 3, 2) + timedelta(days=35)
+    page.fill("#interview_date", interview.isoformat())
+    page.fill("#daily_minutes", "75")
+    page.select_option("#easy_sunday", "r")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".flash")).to_contain_text("Settings saved.")
+
+    page.goto(live_server + "/plan")
+    expect(page.locator("h1")).to_contain_text("Plan to Monday 6 April")
+    expect(page.locator("td[data-date] .nums")).to_have_count(36)  # today..interview day
+    expect(page.locator("td.today")).to_have_count(1)
+    expect(page.locator("td.interview")).to_have_attribute("data-date", interview.isoformat())
+
+    # Tick today's first task in the calendar.
+    today_cell = page.locator("td.today")
+    first = today_cell.locator("li.task").first
+    title = first.locator(".task-title").inner_text()
+    first.locator("button.checkbox").click()
+    expect(page.locator("td.today li.task.done .task-title").first).to_have_text(title)
+
+    # Move a task to another day from the task list.
+    entry = page.locator("ul.tasks.full li.task").filter(has_text="Read published model cards")
+    entry.locator("summary").click()
+    target = date(2026, 3, 2) + timedelta(days=10)
+    entry.locator("input[type=date]").fill(target.isoformat())
+    entry.get_by_role("button", name="Move").click()
+    expect(page.locator(".flash")).to_contain_text("Moved")
+    expect(page.locator(f'td[data-date="{target.isoformat()}"]')).to_contain_text(
+        "Read published model cards")
+
+    with page.expect_download() as info:
+        page.locator("#ics-link").click()
+    calendar = Calendar.from_ical(Path(info.value.path()).read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 36
+    moved = next(e for e in events if e.decoded("dtstart") == target)
+    assert "Read published model cards" in str(moved["description"])

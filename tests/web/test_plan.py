@@ -1,0 +1,105 @@
+"""The plan page, task changes and the calendar file over HTTP."""
+
+import json
+import re
+from datetime import date, timedelta
+
+from icalendar import Calendar
+from sqlalchemy import select
+
+from flashcards.models import PlanTask, Settings
+from tests.conftest import csrf_token
+
+TODAY = date(2026, 3, 2)  # the test clock's study day
+
+
+def task_named(session, fragment: str) -> PlanTask:
+    session.rollback()
+    return next(t for t in session.execute(select(PlanTask)).scalars() if fragment in t.title)
+
+
+def test_first_start_plans_thirty_days_and_every_task(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    page = client.get("/plan").get_data(as_text=True)
+    assert "Plan to Wednesday 1 April" in page
+    days = re.findall(r'<td class="[^"]*" data-date="(\d{4}-\d\d-\d\d)">\s*<div class="date">'
+                      r'[^<]*</div>\s*<div class="nums">', page)
+    assert len(days) == 31  # today through interview day
+    settings = session.get(Settings, 1)
+    assert (settings.plan_start, settings.interview_date) == (TODAY, TODAY + timedelta(days=30))
+    session.rollback()
+    tasks = session.execute(select(PlanTask)).scalars().all()
+    assert tasks and all(t.scheduled_for is not None for t in tasks)
+    assert "<svg" in page and "Predicted recall on interview day" in page
+
+
+def test_tick_move_add_and_delete_tasks(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    client.get("/plan")
+    token = csrf_token(client, "/plan")
+    task = task_named(session, "Map your past programs")
+    response = client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": token,
+                                                                "done": "y"})
+    assert response.status_code == 302
+    assert task_named(session, "Map your past programs").done_at is not None
+    moved_to = TODAY + timedelta(days=5)
+    client.post(f"/plan/tasks/{task.id}/move", data={"csrf_token": token,
+                                                     "day": moved_to.isoformat()})
+    moved = task_named(session, "Map your past programs")
+    assert (moved.scheduled_for, moved.pinned) == (moved_to, True)
+    past = client.post(f"/plan/tasks/{task.id}/move", data={
+        "csrf_token": token, "day": (TODAY - timedelta(days=1)).isoformat()})
+    assert "not into the past" in client.get(past.headers["Location"]).get_data(as_text=True)
+    client.post("/plan/tasks", data={"csrf_token": token, "title": "Call a former colleague",
+                                     "minutes": "25", "day": TODAY.isoformat(),
+                                     "kind": "research"})
+    added = task_named(session, "former colleague")
+    added_id = added.id
+    assert (added.minutes, added.scheduled_for, added.key) == (25, TODAY, None)
+    client.post(f"/plan/tasks/{added_id}/delete", data={"csrf_token": token})
+    session.rollback()
+    assert session.execute(select(PlanTask).where(PlanTask.id == added_id)).first() is None
+
+
+def test_unfinished_past_task_rolls_forward_and_says_so(seeded_app, session, clock) -> None:
+    client = seeded_app.test_client()
+    client.get("/plan")
+    first = task_named(session, "Map your past programs")
+    assert first.scheduled_for == TODAY
+    clock.advance(days=2)
+    page = client.get("/").get_data(as_text=True)
+    assert "Map your past programs" in page and "from Mon 2 Mar" in page
+
+
+def test_home_shows_todays_tasks(seeded_app) -> None:
+    page = seeded_app.test_client().get("/").get_data(as_text=True)
+    assert "Today’s preparation" in page and "Map your past programs" in page
+
+
+def test_calendar_file_parses_with_one_event_a_day_and_stable_uids(seeded_app) -> None:
+    client = seeded_app.test_client()
+    response = client.get("/plan.ics")
+    assert response.headers["Content-Disposition"] == "attachment; filename=interview-plan.ics"
+    calendar = Calendar.from_ical(response.data)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 31
+    uids = [str(e["uid"]) for e in events]
+    assert uids[0] == "plan-2026-03-02@flashcards.plan" and len(set(uids)) == 31
+    assert Calendar.from_ical(client.get("/plan.ics").data).walk("VEVENT")[0]["uid"] == uids[0]
+    assert "Interview day" in str(events[-1]["summary"])
+
+
+def test_cli_plan_json(seeded_app) -> None:
+    result = seeded_app.test_cli_runner().invoke(args=["plan", "--json"])
+    assert result.exit_code == 0
+    days = json.loads(result.output)
+    assert len(days) == 31
+    first = days[0]
+    assert set(first) == {"date", "reviews", "new", "tasks", "minutes", "budget",
+                          "over_budget", "predicted_recall_on_interview_day"}
+    assert first["date"] == "2026-03-02" and first["budget"] == 60.0
+    assert set(first["predicted_recall_on_interview_day"]) == {
+        "TPM terminology", "Career ladder and compensation", "Interview process",
+        "Good and bad answers"}
+    text = seeded_app.test_cli_runner().invoke(args=["plan"]).output
+    assert text.startswith("Interview on Wednesday 1 April 2026")
