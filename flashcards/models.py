@@ -88,8 +88,9 @@ class Card(Base):
               sqlite_where=text("due IS NOT NULL"), postgresql_where=text("due IS NOT NULL")),
         Index("ix_cards_deck_state_due", "deck_id", "state", "suspended", "due", "buried_until",
               sqlite_where=text("due IS NOT NULL"), postgresql_where=text("due IS NOT NULL")),
+        # deck_id last: the plan reads every new card's deck in order from the index alone.
         Index("ix_cards_new_position", "state", "suspended", "position", "buried_until",
-              sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),
+              "deck_id", sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),
         Index("ix_cards_deck_new_position", "deck_id", "state", "suspended", "position",
               "buried_until",
               sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),

@@ -6,14 +6,15 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import Float, Select, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from flashcards.core.days import StudyDay, study_day
-from flashcards.core.fsrs_vector import FsrsModel
+from flashcards.core.fsrs_vector import FloatArray, FsrsModel, IntArray
 from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_NEW,
     DEFAULT_SECONDS_PER_REVIEW,
@@ -76,39 +77,56 @@ def _epoch_seconds(column: ColumnElement[datetime], dialect: str) -> ColumnEleme
     return cast(func.extract("epoch", column), Float)
 
 
+def _fetch(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """Rows as plain tuples from the driver's own cursor, which NumPy reads in one go
+    (SQLAlchemy's Row objects cost more than the query for 100k cards)."""
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    parameters = (tuple(params[name] for name in compiled.positiontup or [])
+                  if compiled.positional else params)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), parameters)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]:
-    """Every card that is not suspended, as the planner's arrays."""
+    """Every card that is not suspended, as the planner's arrays: new cards first, in
+    the order they will be introduced, then the cards already studied."""
     dialect = session.get_bind().dialect.name
     decks = session.execute(select(Deck.id, Deck.name).order_by(Deck.name)).all()
-    deck_index = {deck_id: i for i, (deck_id, _) in enumerate(decks)}
-    rows = session.connection().execute(
-        select(Card.deck_id, Card.state, Card.stability, Card.difficulty,
-               _epoch_seconds(Card.due, dialect), _epoch_seconds(Card.last_review, dialect),
-               Card.position, Card.id)
-        .where(Card.suspended == False)  # noqa: E712
-    ).all()
+    new_rows = _fetch(session, select(Card.deck_id).where(
+        Card.state == int(CardState.NEW), Card.suspended == False)  # noqa: E712
+        .order_by(Card.position))
+    seen_rows = _fetch(session, select(
+        Card.deck_id, Card.stability, Card.difficulty, _epoch_seconds(Card.due, dialect),
+        _epoch_seconds(Card.last_review, dialect),
+    ).where(Card.state != int(CardState.NEW), Card.suspended == False))  # noqa: E712
+    new_decks = np.array(new_rows, dtype=np.float64).reshape(len(new_rows), 1)[:, 0]
+    seen = np.array(seen_rows, dtype=np.float64).reshape(len(seen_rows), 5)
+    deck_ids = np.array([deck_id for deck_id, _ in decks], dtype=np.float64)
+    order = np.argsort(deck_ids)
+
+    def deck_index(ids: FloatArray) -> IntArray:
+        if not len(decks):
+            return np.zeros(ids.shape[0], dtype=np.int64)
+        return np.asarray(order[np.searchsorted(deck_ids[order], ids)], dtype=np.int64)
+
+    n_new = new_decks.shape[0]
     start = day.start.timestamp()
-    if rows:
-        columns = list(zip(*rows, strict=True))
-        deck = np.array([deck_index[d] for d in columns[0]], dtype=np.int64)
-        state = np.array(columns[1], dtype=np.int64)
-        stability = np.array(columns[2], dtype=np.float64)
-        difficulty = np.array(columns[3], dtype=np.float64)
-        due = np.array(columns[4], dtype=np.float64)
-        last = np.array(columns[5], dtype=np.float64)
-        order_key = np.array(columns[6], dtype=np.int64) * 10**9 + np.array(columns[7])
-    else:
-        deck = state = order_key = np.zeros(0, dtype=np.int64)
-        stability = difficulty = due = last = np.zeros(0, dtype=np.float64)
-    is_new = state == int(CardState.NEW)
-    due_day = np.where(is_new, 0, np.floor((np.nan_to_num(due, nan=start) - start) / 86400))
-    last_day = np.where(is_new, 0,
-                        np.floor((np.nan_to_num(last, nan=start) - start) / 86400))
-    new_indices = np.flatnonzero(is_new)
-    new_order = new_indices[np.argsort(order_key[new_indices], kind="stable")]
-    arrays = CardArrays(deck=deck, is_new=is_new, stability=stability,
-                        difficulty=difficulty, due_day=due_day.astype(np.int64),
-                        last_day=last_day.astype(np.int64), new_order=new_order)
+    arrays = CardArrays(
+        deck=np.concatenate([deck_index(new_decks), deck_index(seen[:, 0])]),
+        is_new=np.concatenate([np.ones(n_new, dtype=bool), np.zeros(len(seen), dtype=bool)]),
+        stability=np.concatenate([np.full(n_new, np.nan), seen[:, 1]]),
+        difficulty=np.concatenate([np.full(n_new, np.nan), seen[:, 2]]),
+        due_day=np.concatenate([np.zeros(n_new), np.floor((seen[:, 3] - start) / 86400)]
+                               ).astype(np.int64),
+        last_day=np.concatenate([np.zeros(n_new), np.floor((seen[:, 4] - start) / 86400)]
+                                ).astype(np.int64),
+        new_order=np.arange(n_new, dtype=np.int64))
     return arrays, [name for _, name in decks]
 
 

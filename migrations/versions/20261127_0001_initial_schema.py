@@ -131,7 +131,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_cards_new_position",
-            ["state", "suspended", "position", "buried_until"],
+            ["state", "suspended", "position", "buried_until", "deck_id"],
             unique=False,
             sqlite_where=sa.text("state = 0"),
             postgresql_where=sa.text("state = 0"),
