@@ -189,6 +189,9 @@ class Settings(Base):
     # Monday..Sunday: n(ormal), r(educed) or m(inimum) load, as Anki's Easy Days.
     easy_days: Mapped[str] = mapped_column(String(7), default="nnnnnnn",
                                            server_default=text("'nnnnnnn'"))
+    # The plan's new cards for one study day (the review limit follows the plan).
+    paced_day: Mapped[date | None] = mapped_column(Date)
+    paced_new: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         CheckConstraint("desired_retention > 0 AND desired_retention < 1", name="retention_range"),

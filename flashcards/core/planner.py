@@ -177,7 +177,8 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
                        for k in range(d, last_new_day + 1)]
             share = math.ceil(len(new_queue) * factor / sum(weights)) if sum(weights) else 0
             cap = data.new_cap - (data.new_done_today if d == 0 else 0)
-            spare = budget - review_minutes - tasks
+            # Cards come first: tasks go on top (a day they overflow shows over budget).
+            spare = budget - review_minutes
             by_budget = int(max(spare, 0) * 60 // max(data.seconds_per_new, 1))
             new_today = max(0, min(share, cap, by_budget, len(new_queue)))
         if new_today:

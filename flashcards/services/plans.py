@@ -202,6 +202,12 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
         seconds_per_review=per_review, seconds_per_new=per_new, task_minutes=task_minutes,
         new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done)
     result = plan(data, rng)
+    # The review limit follows the plan's pace today (see study.Today.new_limit).
+    if result.days and day.date < interview:
+        settings.paced_day = day.date
+        settings.paced_new = result.days[0].new + today_.new_studied
+    else:
+        settings.paced_day = settings.paced_new = None
     done = _reviews_done(session, settings, start, day)
     return PlanView(result, day.date, start, interview, by_day, done, settings)
 
@@ -266,3 +272,15 @@ def add_task(session: Session, *, title: str, details: str, minutes: int, day: d
 def delete_task(session: Session, task_id: int) -> None:
     begin_write(session)
     session.delete(_task(session, task_id))
+
+
+def refresh_pacing(session: Session, now: datetime, rng: np.random.Generator) -> bool:
+    """Plan once per study day so the day's new-card limit follows the plan; True when
+    it planned (the caller commits)."""
+    today_ = study_today(session, now)
+    settings = today_.settings
+    _, interview = plan_dates(get_settings(session), today_.day.date)
+    if settings.paced_day == today_.day.date or today_.day.date >= interview:
+        return False
+    build_plan(session, now, rng)
+    return True

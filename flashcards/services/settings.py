@@ -24,6 +24,8 @@ class StudyOptions:
     max_reviews_per_day: int
     timezone: str
     rollover_hour: int
+    paced_day: date | None = None
+    paced_new: int | None = None
 
 
 _SETTINGS = Settings.__table__

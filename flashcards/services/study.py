@@ -62,8 +62,20 @@ class Today:
     studied: int
 
     @property
+    def new_limit(self) -> int:
+        """New cards for today: the daily maximum, or fewer when the plan paces them."""
+        limit = self.settings.new_per_day
+        if self.settings.paced_day == self.day.date and self.settings.paced_new is not None:
+            limit = min(limit, self.settings.paced_new)
+        return limit
+
+    @property
+    def paced(self) -> bool:
+        return self.settings.paced_day == self.day.date
+
+    @property
     def new_left(self) -> int:
-        return max(0, self.settings.new_per_day - self.new_studied)
+        return max(0, self.new_limit - self.new_studied)
 
     @property
     def reviews_left(self) -> int:

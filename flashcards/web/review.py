@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+import numpy as np
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,6 +18,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -48,9 +51,18 @@ class AnswerOption:
     text: str
 
 
+def _paced_today(session_: Session) -> study.Today:
+    """Today, after planning it if this is the study day's first visit."""
+    if plans.refresh_pacing(session_, now(), np.random.default_rng(
+            current_app.config.get("PLAN_SEED", 2026))):
+        session_.commit()
+    return study.today(session_, now())
+
+
 @bp.get("/")
 def home() -> str:
     session_ = db()
+    _paced_today(session_)
     begin_write(session_)  # the plan may place new tasks on first sight
     today = study.today(session_, now())
     settings = get_settings(session_)
@@ -68,7 +80,7 @@ def home() -> str:
 @bp.get("/review")
 def overview() -> str:
     session_ = db()
-    today = study.today(session_, now())
+    today = _paced_today(session_)
     return render_template("review/overview.html", today=today,
                            counts=study.queue_counts(session_, today),
                            decks=study.deck_overview(session_, today))
@@ -102,8 +114,8 @@ def study_page() -> str:
     session_ = db()
     deck_id = request.args.get("deck", type=int)
     deck = _deck_or_404(deck_id)
-    moment = now()
-    today = study.today(session_, moment)
+    today = _paced_today(session_)
+    moment = today.now
     counts = study.queue_counts(session_, today, deck_id)
     can_undo = UNDO_KEY in session
     requested_id = request.args.get("card", type=int)

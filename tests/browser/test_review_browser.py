@@ -1,11 +1,12 @@
 """A new user reviews with the keyboard in real Chromium."""
 
 import re
+from datetime import date
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from flashcards.models import Card, ReviewLog
+from flashcards.models import Card, ReviewLog, Settings
 
 pytestmark = __import__("pytest").mark.browser
 
@@ -16,6 +17,11 @@ def counts(page: Page) -> tuple[int, int, int]:
 
 
 def test_keyboard_review_answer_pair_undo_and_counts(live_server, page, seeded_app) -> None:
+    # An interview nine days away: the plan paces new cards at the daily limit of 20.
+    with seeded_app.extensions["flashcards.sessionmaker"]() as session:
+        settings = session.get(Settings, 1)
+        settings.interview_date = date(2026, 3, 11)
+        session.commit()
     page.goto(live_server + "/")
     expect(page.locator("h1")).to_contain_text("Today")
     page.click("#start")

@@ -23,7 +23,8 @@ def log_count(session) -> int:
 def test_home_lists_bundled_decks_and_start_button(seeded_app) -> None:
     page = seeded_app.test_client().get("/").get_data(as_text=True)
     assert "TPM terminology" in page and "Good and bad answers" in page
-    assert 'id="start"' in page and "20 new" in page
+    # 134 new cards paced over the 25 days before the final window: 6 today.
+    assert 'id="start"' in page and "6 new" in page
 
 
 def test_security_headers_on_every_page(client) -> None:
@@ -49,7 +50,7 @@ def test_study_page_shows_front_and_hides_answer_until_revealed(client, session)
 
 
 def test_grade_redirects_to_next_card_and_updates_counts(client, session) -> None:
-    make_deck(session, cards=2)
+    make_deck(session, cards=30)  # paced over 25 days: 2 new cards today
     _, form = first_card_form(client)
     response = client.post("/review/grade", data={**form, "rating": "4"})
     assert response.status_code == 302
@@ -240,7 +241,7 @@ def test_coming_back_tomorrow_shows_the_cards_due_then(client, session, clock) -
     client.post("/review/grade", data={**form, "rating": "4"})  # Easy: due in 8 days
     done = client.get("/review/study").get_data(as_text=True)
     assert "Well done!" in done and 'id="reviewed-count">1<' in done
-    assert "limit of 1 new cards" in done
+    assert "today’s planned 1 new cards" in done
     clock.advance(days=1)
     page, second = first_card_form(client)  # a new day: the second new card
     assert second["card_id"] != form["card_id"] and "Studied today: 0" in page
