@@ -108,3 +108,39 @@ class FsrsModel:
         short = self.short_term_stability(stability, rating)
         new_stability = np.where(elapsed < 1, short, long_term)
         return new_stability, self.next_difficulty(difficulty, rating)
+
+    def fuzzed(self, intervals: IntArray, draws: FloatArray) -> IntArray:
+        """fsrs's interval fuzz on arrays, with uniform `draws` in [0, 1) (see
+        scheduling.fuzzed_interval; intervals under 2.5 days are left alone)."""
+        days = np.asarray(intervals, dtype=np.float64)
+        delta = (1.0 + 0.15 * np.clip(np.minimum(days, 7.0) - 2.5, 0, None)
+                 + 0.10 * np.clip(np.minimum(days, 20.0) - 7.0, 0, None)
+                 + 0.05 * np.clip(days - 20.0, 0, None))
+        high = np.minimum(np.rint(days + delta), self.maximum_interval)
+        low = np.minimum(np.maximum(2.0, np.rint(days - delta)), high)
+        fuzzed = np.minimum(np.rint(draws * (high - low + 1) + low), self.maximum_interval)
+        return np.asarray(np.where(days < 2.5, days, fuzzed), dtype=np.int64)
+
+    def balanced(self, intervals: IntArray, today: int, load: FloatArray, easy: FloatArray,
+                 draws: FloatArray) -> IntArray:
+        """The load balancer on arrays (scheduling.balanced_interval): a day in each fuzz
+        window drawn with weight easy / (load + 1)^2 / interval, using `load` and `easy`
+        per day (indexed from day 0) as they stand; fsrs's fuzz where every weight is 0."""
+        days = np.asarray(intervals, dtype=np.float64)
+        delta = (1.0 + 0.15 * np.clip(np.minimum(days, 7.0) - 2.5, 0, None)
+                 + 0.10 * np.clip(np.minimum(days, 20.0) - 7.0, 0, None)
+                 + 0.05 * np.clip(days - 20.0, 0, None))
+        high = np.minimum(np.rint(days + delta), self.maximum_interval)
+        low = np.minimum(np.maximum(2.0, np.rint(days - delta)), high)
+        width = int((high - low).max()) + 1 if days.size else 1
+        offsets = low[:, None] + np.arange(width)[None, :]
+        valid = offsets <= high[:, None]
+        on = np.clip(today + offsets, 0, load.size - 1).astype(np.int64)
+        weights = np.where(valid, easy[on] / (load[on] + 1.0) ** 2 / offsets, 0.0)
+        total = weights.sum(axis=1)
+        point = draws * total
+        pick = (np.cumsum(weights, axis=1) > point[:, None]).argmax(axis=1)
+        chosen = offsets[np.arange(offsets.shape[0]), pick]
+        fallback = self.fuzzed(intervals, draws)
+        result = np.where(total > 0, chosen, fallback)
+        return np.asarray(np.where(days < 2.5, days, result), dtype=np.int64)

@@ -53,6 +53,20 @@ def exam_due_day(*, review_day: int, due_day: int, stability: float, interview_d
     return min(days, key=load)
 
 
+_EASY_CACHE: dict[tuple[date, str], FloatArray] = {}
+
+
+def data_easy(data: PlanInput) -> FloatArray:
+    """Easy Days factors per day from `data.today`, for the load balancer."""
+    key = (data.today, data.easy_days)
+    if key not in _EASY_CACHE:
+        _EASY_CACHE.clear()
+        _EASY_CACHE[key] = np.array([
+            easy_factor(data.easy_days, data.today + timedelta(days=k))
+            for k in range((data.interview - data.today).days + 800)])
+    return _EASY_CACHE[key]
+
+
 def easy_factor(easy_days: str, day: date) -> float:
     """The share of a normal day's load that `day` should carry (Anki's Easy Days)."""
     code = easy_days[day.weekday()] if len(easy_days) == 7 else "n"
@@ -99,8 +113,9 @@ class PlanInput:
 @dataclass(frozen=True)
 class PlanDay:
     day: date
-    reviews: float
+    reviews: float  # spaced reviews (a lapse and its relearning step count twice)
     new: int
+    answers: float  # every grade expected: reviews plus new cards' learning steps
     review_minutes: float
     new_minutes: float
     task_minutes: int
@@ -172,6 +187,7 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
         tasks = data.task_minutes.get(d, 0)
         # New cards: an even share of what is left, as the cap and the budget allow.
         new_today = 0
+        learning_answers = 0
         if new_queue and d <= last_new_day:
             weights = [easy_factor(data.easy_days, data.today + timedelta(days=k))
                        for k in range(d, last_new_day + 1)]
@@ -184,9 +200,11 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
         if new_today:
             chosen = np.array(new_queue[:new_today], dtype=np.int64)
             del new_queue[:new_today]
-            _introduce(model, data, chosen, n, replicas, d, horizon, stability, difficulty,
-                       due, last, active, scheduled, rng, load)
-        days.append(PlanDay(when, review_count, new_today, review_minutes,
+            learning_answers = _introduce(model, data, chosen, n, replicas, d, horizon,
+                                          stability, difficulty, due, last, active, scheduled,
+                                          rng, load)
+        days.append(PlanDay(when, review_count, new_today,
+                            review_count + learning_answers / replicas, review_minutes,
                             new_today * data.seconds_per_new / 60, tasks, budget))
     recall = np.where(active, model.retrievability(horizon - last, stability), 0.0)
     per_card = recall.reshape(replicas, n).mean(axis=0) if n else recall
@@ -220,14 +238,15 @@ def _review(model: FsrsModel, data: PlanInput, idx: IntArray, d: int, horizon: i
     new_s = np.where(lapsed, relearned_s, new_s)
     new_d = np.where(lapsed, relearned_d, new_d)
     _reschedule(model, data, idx, d, horizon, new_s, new_d, stability, difficulty, due, last,
-                scheduled, load)
+                scheduled, load, rng)
     return int(idx.size + lapsed.sum())
 
 
 def _introduce(model: FsrsModel, data: PlanInput, chosen: IntArray, n: int, replicas: int,
                d: int, horizon: int, stability: FloatArray, difficulty: FloatArray,
                due: IntArray, last: IntArray, active: BoolArray, scheduled: FloatArray,
-               rng: np.random.Generator, load: Callable[[int], float]) -> None:
+               rng: np.random.Generator, load: Callable[[int], float]) -> int:
+    """Introduce `chosen` new cards on day `d`; returns the answers their learning takes."""
     idx = (chosen[None, :] + n * np.arange(replicas)[:, None]).ravel()
     first = np.where(rng.random(idx.size) < FIRST_SIGHT_AGAIN, AGAIN, GOOD)
     s = model.initial_stability(first)
@@ -241,15 +260,18 @@ def _introduce(model: FsrsModel, data: PlanInput, chosen: IntArray, n: int, repl
     diff = np.where(again, model.next_difficulty(d2, good), d2)
     active[idx] = True
     _reschedule(model, data, idx, d, horizon, s, diff, stability, difficulty, due, last,
-                scheduled, load)
+                scheduled, load, rng)
+    return int(2 * idx.size + again.sum())
 
 
 def _reschedule(model: FsrsModel, data: PlanInput, idx: IntArray, d: int, horizon: int,
                 new_s: FloatArray, new_d: FloatArray, stability: FloatArray,
                 difficulty: FloatArray, due: IntArray, last: IntArray, scheduled: FloatArray,
-                load: Callable[[int], float]) -> None:
+                load: Callable[[int], float], rng: np.random.Generator) -> None:
     weight = 1.0 / max(1, due.size // max(data.cards.count, 1))  # one replica's share
-    next_due = d + model.next_interval(new_s)
+    # The day inside the fuzz window by load and Easy Days, as the live scheduler does.
+    next_due = d + model.balanced(model.next_interval(new_s), d, scheduled, data_easy(data),
+                                  rng.random(new_s.size))
     if d < horizon:
         # Exam mode, the same function the live scheduler calls, one card at a time
         # for those whose interval crosses the interview with too little recall left.

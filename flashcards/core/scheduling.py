@@ -85,6 +85,43 @@ def fuzzed_interval(interval_days: int, maximum_interval: int, draw: Callable[[]
     return min(round(draw() * (high - low + 1) + low), maximum_interval)
 
 
+@dataclass(frozen=True, slots=True)
+class LoadBalance:
+    """What the load balancer needs, by interval in days from the review: how many
+    reviews that day already holds, and its Easy Days factor (1 normal, 0.5 reduced,
+    0 minimum)."""
+
+    load: Callable[[int], float]
+    easy: Callable[[int], float]
+
+
+def balance_weight(interval_days: int, load: float, easy: float) -> float:
+    """A day's weight in the load balancer: fewer reviews and a normal Easy Day weigh
+    more, and so, slightly, does a shorter interval (as in Anki's load balancer)."""
+    return easy / ((load + 1.0) ** 2) / interval_days
+
+
+def balanced_interval(interval_days: int, maximum_interval: int, balance: LoadBalance,
+                      draw: Callable[[], float]) -> int:
+    """A day inside fsrs's fuzz window, drawn with balance_weight; uniform (fsrs's own
+    fuzz) when every day in the window is a minimum Easy Day."""
+    if interval_days < 2.5:
+        return interval_days
+    low, high = fuzz_range(interval_days, maximum_interval)
+    days = list(range(low, high + 1))
+    weights = [balance_weight(d, balance.load(d), balance.easy(d)) for d in days]
+    total = sum(weights)
+    u = draw()
+    if total <= 0:
+        return fuzzed_interval(interval_days, maximum_interval, lambda: u)
+    point = u * total
+    for day, weight in zip(days, weights, strict=True):
+        point -= weight
+        if point < 0:
+            return day
+    return days[-1]
+
+
 class Scheduler:
     """Grades cards with FSRS-6; `rng` supplies the fuzz so runs can be repeated exactly."""
 
@@ -100,9 +137,12 @@ class Scheduler:
             enable_fuzzing=False,
         )
 
-    def review(self, card_id: int, schedule: Schedule, rating: Rating, now: datetime) -> Schedule:
-        """The schedule after grading the card `rating` at `now` (UTC)."""
-        return self._review(card_id, schedule, rating, _utc(now), fuzz=self.config.fuzz)
+    def review(self, card_id: int, schedule: Schedule, rating: Rating, now: datetime,
+               balance: LoadBalance | None = None) -> Schedule:
+        """The schedule after grading the card `rating` at `now` (UTC). With `balance`,
+        the day inside the fuzz window is chosen by load (Anki's load balancer)."""
+        return self._review(card_id, schedule, rating, _utc(now), fuzz=self.config.fuzz,
+                            balance=balance)
 
     def preview(self, card_id: int, schedule: Schedule, now: datetime) -> dict[Rating, timedelta]:
         """The interval each grade would give, before fuzz (what Anki shows on its buttons)."""
@@ -121,7 +161,8 @@ class Scheduler:
         return self._fsrs.get_card_retrievability(to_fsrs_card(card_id, schedule, at), _utc(at))
 
     def _review(
-        self, card_id: int, schedule: Schedule, rating: Rating, now: datetime, *, fuzz: bool
+        self, card_id: int, schedule: Schedule, rating: Rating, now: datetime, *, fuzz: bool,
+        balance: LoadBalance | None = None,
     ) -> Schedule:
         card, _ = self._fsrs.review_card(
             to_fsrs_card(card_id, schedule, now), fsrs.Rating(int(rating)), now
@@ -129,9 +170,12 @@ class Scheduler:
         due = card.due
         if fuzz and card.state == fsrs.State.Review:
             days = (due - now).days
-            due = now + timedelta(
-                days=fuzzed_interval(days, self.config.maximum_interval, self._rng.random)
-            )
+            if balance is not None:
+                days = balanced_interval(days, self.config.maximum_interval, balance,
+                                         self._rng.random)
+            else:
+                days = fuzzed_interval(days, self.config.maximum_interval, self._rng.random)
+            due = now + timedelta(days=days)
         lapsed = schedule.state == CardState.REVIEW and rating == Rating.AGAIN
         return Schedule(
             state=CardState(int(card.state)),

@@ -28,10 +28,11 @@ from sqlalchemy.orm import Session
 
 from flashcards.core.days import StudyDay, day_start, study_day
 from flashcards.core.fsrs_vector import FsrsModel
-from flashcards.core.planner import exam_due_day
+from flashcards.core.planner import easy_factor, exam_due_day
 from flashcards.core.scheduling import (
     LEARN_AHEAD,
     CardState,
+    LoadBalance,
     Rating,
     Schedule,
     Scheduler,
@@ -278,7 +279,8 @@ _SETTINGS = Settings.__table__
 _GRADE_LOAD = (
     select(_CARDS.c.version, *(_CARDS.c[column.key] for column in _SCHEDULE_COLUMNS),
            _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date,
-           _SETTINGS.c.interview_retention, _SETTINGS.c.timezone, _SETTINGS.c.rollover_hour)
+           _SETTINGS.c.interview_retention, _SETTINGS.c.timezone, _SETTINGS.c.rollover_hour,
+           _SETTINGS.c.easy_days)
     .join(_SETTINGS, _SETTINGS.c.id == SETTINGS_ID)
     .where(_CARDS.c.id == bindparam("card_id"))
 )
@@ -316,7 +318,7 @@ def grade(
     if row is None:
         raise NotFound(f"There is no card {card_id}.")
     (current_version, *schedule_values, retention, interview_date, interview_retention,
-     zone_name, rollover_hour) = row
+     zone_name, rollover_hour, easy_days) = row
     if current_version != version:
         last = session.execute(_LAST_LOG, {"card_id": card_id}).scalar_one_or_none()
         if last is not None and last.card_version == version and last.rating == int(rating):
@@ -326,7 +328,8 @@ def grade(
         raise StaleCard(card_id, current_version)
     before = Schedule(CardState(schedule_values[0]), *schedule_values[1:])
     config = SchedulerConfig(desired_retention=retention)
-    after = Scheduler(config, rng).review(card_id, before, rating, now)
+    balance = _load_balance(session, now, _zone(zone_name), rollover_hour, easy_days)
+    after = Scheduler(config, rng).review(card_id, before, rating, now, balance)
     if interview_date is not None and after.state == CardState.REVIEW:
         after = _aim_at_interview(session, after, now, config, interview_date,
                                   interview_retention or retention, zone_name, rollover_hour)
@@ -384,6 +387,35 @@ def _aim_at_interview(session: Session, after: Schedule, now: datetime,
     if chosen == due_day.toordinal():
         return after
     return replace(after, due=now + timedelta(days=chosen - review_day.toordinal()))
+
+
+# Counting stops here: past it a day is simply full.
+LOAD_COUNT_CAP = 500
+_DAY_LOAD = select(func.count()).select_from(
+    select(Card.id).where(
+        Card.state == int(CardState.REVIEW), Card.suspended == False,  # noqa: E712
+        Card.due >= bindparam("start", type_=UTCDateTime()),
+        Card.due < bindparam("end", type_=UTCDateTime()),
+    ).limit(LOAD_COUNT_CAP).subquery())
+
+
+def _load_balance(session: Session, now: datetime, zone: ZoneInfo, rollover_hour: int,
+                  easy_days: str) -> LoadBalance:
+    """Load balancing from the database: reviews already due on each study day of the
+    fuzz window (counted only when the balancer asks), and the Easy Days."""
+    review_day = study_day(now, zone, rollover_hour).date
+    connection = session.connection()
+
+    def load(interval: int) -> float:
+        day = review_day + timedelta(days=interval)
+        return float(connection.execute(_DAY_LOAD, {
+            "start": day_start(day, zone, rollover_hour),
+            "end": day_start(day + timedelta(days=1), zone, rollover_hour)}).scalar_one())
+
+    def easy(interval: int) -> float:
+        return easy_factor(easy_days, review_day + timedelta(days=interval))
+
+    return LoadBalance(load, easy)
 
 
 def _zone(name: str) -> ZoneInfo:

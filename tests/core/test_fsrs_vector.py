@@ -51,3 +51,15 @@ def test_new_card_formulas_match_fsrs() -> None:
         second, _ = scheduler.review_card(card, fsrs.Rating.Good, card.due)
         s = model.short_term_stability(np.array([card.stability]), np.array([3]))
         assert s[0] == pytest.approx(second.stability, rel=1e-12)
+
+
+def test_array_fuzz_matches_the_scalar_fuzz() -> None:
+    from flashcards.core.scheduling import fuzzed_interval
+
+    model = FsrsModel.from_config(SchedulerConfig())
+    rng = np.random.default_rng(3)
+    intervals = rng.integers(1, 400, 2000)
+    draws = rng.random(2000)
+    expected = [fuzzed_interval(int(i), 36500, lambda u=u: float(u))
+                for i, u in zip(intervals, draws, strict=True)]
+    assert model.fuzzed(intervals, draws).tolist() == expected

@@ -159,3 +159,23 @@ def test_naive_datetimes_are_refused() -> None:
 ])
 def test_format_interval(delta, label) -> None:
     assert format_interval(delta) == label
+
+
+def test_load_balancer_prefers_light_days_and_skips_minimum_easy_days() -> None:
+    from flashcards.core.scheduling import LoadBalance, balanced_interval
+
+    low, high = fuzz_range(30, 36500)
+    assert (low, high) == (27, 33)
+    heavy = LoadBalance(load=lambda d: 0.0 if d == 31 else 50.0, easy=lambda d: 1.0)
+    picks = [balanced_interval(30, 36500, heavy, lambda u=u: u) for u in
+             (0.05, 0.3, 0.6, 0.99)]
+    assert set(picks) == {31}
+    minimum = LoadBalance(load=lambda d: 0.0, easy=lambda d: 0.0 if d != 29 else 1.0)
+    assert {balanced_interval(30, 36500, minimum, lambda u=u: u)
+            for u in (0.0, 0.5, 0.99)} == {29}
+    every_day_minimum = LoadBalance(load=lambda d: 0.0, easy=lambda d: 0.0)
+    # Every day a minimum day: fsrs's own fuzz, draw for draw.
+    for u in (0.0, 0.5, 0.999):
+        assert balanced_interval(30, 36500, every_day_minimum, lambda u=u: u) == (
+            fuzzed_interval(30, 36500, lambda u=u: u))
+    assert balanced_interval(2, 36500, heavy, lambda: 0.5) == 2  # no window under 2.5 days

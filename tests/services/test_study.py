@@ -4,11 +4,16 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import fsrs
-import fsrs.scheduler
 import pytest
 from sqlalchemy import func, select
 
-from flashcards.core.scheduling import CardState, Rating, Scheduler, SchedulerConfig
+from flashcards.core.scheduling import (
+    CardState,
+    Rating,
+    Scheduler,
+    SchedulerConfig,
+    fuzz_range,
+)
 from flashcards.models import Card, ReviewLog
 from flashcards.services import study
 from flashcards.services.errors import NothingToUndo, StaleCard
@@ -32,14 +37,17 @@ def grade_next(session, now, rating, deck_id=None, rng=None):
 
 
 def test_stored_state_equals_fsrs_replay_exactly(session) -> None:
-    deck = make_deck(session, cards=1)
+    """fsrs's own review_card, fed the same grades at the same times, computes exactly
+    the stored memory state; the stored due date is inside fsrs's fuzz window (the load
+    balancer picks the day; without a window, it is fsrs's own)."""
+    make_deck(session, cards=1)
     card = session.execute(select(Card)).scalar_one()
     ratings = [3, 3, 1, 2, 3, 4, 1, 1, 3, 3]
-    seed = 99
-    rng = random.Random(seed)
+    rng = random.Random(99)
     now = START
-    stored = []
+    stored, times = [], []
     for rating in ratings:
+        times.append(now)
         study.grade(session, card.id, card.version, Rating(rating), now, rng=rng)
         session.commit()
         session.expire_all()
@@ -47,25 +55,21 @@ def test_stored_state_equals_fsrs_replay_exactly(session) -> None:
         stored.append(snapshot(card))
         now = card.due + timedelta(hours=3)
 
-    source = random.Random(seed)
-    original = fsrs.scheduler.random
-    fsrs.scheduler.random = source.random
-    try:
-        scheduler = fsrs.Scheduler()
-        fcard = fsrs.Card(card_id=card.id, due=START)
-        now = START
-        for rating, row in zip(ratings, stored, strict=True):
-            fcard, _ = scheduler.review_card(fcard, fsrs.Rating(rating), now)
-            assert row["state"] == int(fcard.state)
-            assert row["step"] == fcard.step
-            assert row["stability"] == fcard.stability
-            assert row["difficulty"] == fcard.difficulty
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    fcard = fsrs.Card(card_id=card.id, due=START)
+    for rating, row, moment in zip(ratings, stored, times, strict=True):
+        fcard, _ = scheduler.review_card(fcard, fsrs.Rating(rating), moment)
+        assert row["state"] == int(fcard.state)
+        assert row["step"] == fcard.step
+        assert row["stability"] == fcard.stability
+        assert row["difficulty"] == fcard.difficulty
+        assert row["last_review"] == fcard.last_review == moment
+        days = (fcard.due - moment).days
+        if fcard.state == fsrs.State.Review and days >= 3:
+            low, high = fuzz_range(days, 36500)
+            assert low <= (row["due"] - moment).days <= high
+        else:
             assert row["due"] == fcard.due
-            assert row["last_review"] == fcard.last_review
-            now = fcard.due + timedelta(hours=3)
-    finally:
-        fsrs.scheduler.random = original
-    assert deck.id
     logs = session.execute(select(ReviewLog).order_by(ReviewLog.id)).scalars().all()
     assert [log.rating for log in logs] == ratings
     assert stored[-1]["reps"] == len(ratings)
