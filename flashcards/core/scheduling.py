@@ -138,11 +138,15 @@ class Scheduler:
         )
 
     def review(self, card_id: int, schedule: Schedule, rating: Rating, now: datetime,
-               balance: LoadBalance | None = None) -> Schedule:
+               balance: LoadBalance | None = None, elapsed_days: int | None = None) -> Schedule:
         """The schedule after grading the card `rating` at `now` (UTC). With `balance`,
-        the day inside the fuzz window is chosen by load (Anki's load balancer)."""
+        the day inside the fuzz window is chosen by load (Anki's load balancer).
+
+        `elapsed_days` counts study days since the last review, as Anki does: a card
+        seen last evening and again this morning is a day later, not the same day
+        (fsrs alone would count whole 24-hour periods)."""
         return self._review(card_id, schedule, rating, _utc(now), fuzz=self.config.fuzz,
-                            balance=balance)
+                            balance=balance, elapsed_days=elapsed_days)
 
     def preview(self, card_id: int, schedule: Schedule, now: datetime) -> dict[Rating, timedelta]:
         """The interval each grade would give, before fuzz (what Anki shows on its buttons)."""
@@ -162,11 +166,13 @@ class Scheduler:
 
     def _review(
         self, card_id: int, schedule: Schedule, rating: Rating, now: datetime, *, fuzz: bool,
-        balance: LoadBalance | None = None,
+        balance: LoadBalance | None = None, elapsed_days: int | None = None,
     ) -> Schedule:
-        card, _ = self._fsrs.review_card(
-            to_fsrs_card(card_id, schedule, now), fsrs.Rating(int(rating)), now
-        )
+        fsrs_card = to_fsrs_card(card_id, schedule, now)
+        if elapsed_days is not None and elapsed_days >= 1 and fsrs_card.last_review:
+            # fsrs reads elapsed time only from last_review: put it whole days back.
+            fsrs_card.last_review = now - timedelta(days=elapsed_days)
+        card, _ = self._fsrs.review_card(fsrs_card, fsrs.Rating(int(rating)), now)
         due = card.due
         if fuzz and card.state == fsrs.State.Review:
             days = (due - now).days

@@ -328,8 +328,13 @@ def grade(
         raise StaleCard(card_id, current_version)
     before = Schedule(CardState(schedule_values[0]), *schedule_values[1:])
     config = SchedulerConfig(desired_retention=retention)
-    balance = _load_balance(session, now, _zone(zone_name), rollover_hour, easy_days)
-    after = Scheduler(config, rng).review(card_id, before, rating, now, balance)
+    zone = _zone(zone_name)
+    balance = _load_balance(session, now, zone, rollover_hour, easy_days)
+    elapsed = None
+    if before.last_review is not None:
+        elapsed = (study_day(now, zone, rollover_hour).date
+                   - study_day(before.last_review, zone, rollover_hour).date).days
+    after = Scheduler(config, rng).review(card_id, before, rating, now, balance, elapsed)
     if interview_date is not None and after.state == CardState.REVIEW:
         after = _aim_at_interview(session, after, now, config, interview_date,
                                   interview_retention or retention, zone_name, rollover_hour)

@@ -179,3 +179,18 @@ def test_load_balancer_prefers_light_days_and_skips_minimum_easy_days() -> None:
         assert balanced_interval(30, 36500, every_day_minimum, lambda u=u: u) == (
             fuzzed_interval(30, 36500, lambda u=u: u))
     assert balanced_interval(2, 36500, heavy, lambda: 0.5) == 2  # no window under 2.5 days
+
+
+def test_elapsed_time_counts_study_days_as_anki_does() -> None:
+    scheduler = Scheduler(SchedulerConfig(fuzz=False))
+    s = scheduler.review(1, NEW_SCHEDULE, Rating.EASY, datetime(2026, 3, 2, 21, 0, tzinfo=UTC))
+    # Next morning, 11 hours later: fsrs alone would see the same day (short-term).
+    morning = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    same_day = scheduler.review(1, s, Rating.GOOD, morning)
+    next_day = scheduler.review(1, s, Rating.GOOD, morning, elapsed_days=1)
+    plain = fsrs.Scheduler(enable_fuzzing=False)
+    card = fsrs.Card(card_id=1, state=fsrs.State.Review, stability=s.stability,
+                     difficulty=s.difficulty, due=s.due, last_review=morning - timedelta(days=1))
+    expected, _ = plain.review_card(card, fsrs.Rating.Good, morning)
+    assert next_day.stability == expected.stability != same_day.stability
+    assert next_day.last_review == morning

@@ -38,7 +38,8 @@ def grade_next(session, now, rating, deck_id=None, rng=None):
 
 def test_stored_state_equals_fsrs_replay_exactly(session) -> None:
     """fsrs's own review_card, fed the same grades at the same times, computes exactly
-    the stored memory state; the stored due date is inside fsrs's fuzz window (the load
+    the stored memory state (with the last review counted in whole study days before,
+    as Anki counts it); the stored due date is inside fsrs's fuzz window (the load
     balancer picks the day; without a window, it is fsrs's own)."""
     make_deck(session, cards=1)
     card = session.execute(select(Card)).scalar_one()
@@ -58,6 +59,11 @@ def test_stored_state_equals_fsrs_replay_exactly(session) -> None:
     scheduler = fsrs.Scheduler(enable_fuzzing=False)
     fcard = fsrs.Card(card_id=card.id, due=START)
     for rating, row, moment in zip(ratings, stored, times, strict=True):
+        if fcard.last_review is not None:
+            days = (moment - timedelta(hours=4)).date() - (
+                fcard.last_review - timedelta(hours=4)).date()  # study days, UTC, 4 am
+            if days.days >= 1:
+                fcard.last_review = moment - timedelta(days=days.days)
         fcard, _ = scheduler.review_card(fcard, fsrs.Rating(rating), moment)
         assert row["state"] == int(fcard.state)
         assert row["step"] == fcard.step
