@@ -269,6 +269,16 @@ def add_task(session: Session, *, title: str, details: str, minutes: int, day: d
     return task
 
 
+def edit_task(session: Session, task_id: int, *, title: str, details: str, minutes: int,
+              now: datetime) -> PlanTask:
+    """Change a task's text and length; a bundled task the user edited stays as edited."""
+    begin_write(session)
+    task = _task(session, task_id)
+    task.title, task.details, task.minutes = title.strip(), details.strip(), minutes
+    task.edited_at = now
+    return task
+
+
 def delete_task(session: Session, task_id: int) -> None:
     begin_write(session)
     session.delete(_task(session, task_id))

@@ -142,3 +142,10 @@ class TaskAddForm(FlaskForm):
         SelectChoice("stories", "Stories"), SelectChoice("whiteboard", "Whiteboard"),
         SelectChoice("research", "Research"), SelectChoice("mock", "Mock interview"),
         SelectChoice("rest", "Rest")])
+
+
+class TaskEditForm(FlaskForm):
+    title = StringField("Task", validators=[DataRequired("Give the task a title."),
+                                            Length(max=200)])
+    details = StringField("Details", validators=[Length(max=2000)])
+    minutes = IntegerField("Minutes", validators=[InputRequired(), NumberRange(min=1, max=240)])

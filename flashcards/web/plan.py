@@ -24,7 +24,7 @@ from flashcards.services import plans
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.web.context import db, now
-from flashcards.web.forms import TaskAddForm, TaskDoneForm, TaskMoveForm
+from flashcards.web.forms import TaskAddForm, TaskDoneForm, TaskEditForm, TaskMoveForm
 
 bp = Blueprint("plan", __name__)
 
@@ -138,6 +138,26 @@ def add() -> BaseResponse | tuple[str, int]:
                    kind=TaskKind(form.kind.data), now=now())
     session.commit()
     flash(f"Added “{form.title.data}”.", "info")
+    return _back()
+
+
+@bp.post("/plan/tasks/<int:task_id>/edit")
+def edit(task_id: int) -> BaseResponse:
+    form = TaskEditForm()
+    if not form.validate():
+        for field, errors in form.errors.items():
+            for error in errors:
+                flash(f"{getattr(form, field).label.text}: {error}", "error")
+        return _back()
+    session = db()
+    try:
+        task = plans.edit_task(session, task_id, title=form.title.data or "",
+                               details=form.details.data or "",
+                               minutes=int(form.minutes.data or 0), now=now())
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    session.commit()
+    flash(f"Saved “{task.title}”.", "info")
     return _back()
 
 

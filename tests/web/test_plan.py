@@ -116,3 +116,20 @@ def test_todays_new_cards_follow_the_plan_until_the_interview(seeded_app, sessio
     clock.advance(days=31)  # past interview day: plain daily limits again
     page = client.get("/review").get_data(as_text=True)
     assert "your daily limit of 20 new cards" in page
+
+
+def test_edit_a_task_and_refuse_bad_values(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    client.get("/plan")
+    token = csrf_token(client, "/plan")
+    task = task_named(session, "Map your past programs")
+    task_id = task.id
+    client.post(f"/plan/tasks/{task_id}/edit", data={
+        "csrf_token": token, "title": "Map three programs", "minutes": "40", "details": "x"})
+    edited = task_named(session, "Map three programs")
+    assert (edited.minutes, edited.details, edited.edited_at is not None) == (40, "x", True)
+    bad = client.post(f"/plan/tasks/{task_id}/edit", data={
+        "csrf_token": token, "title": "", "minutes": "999", "details": ""})
+    page = client.get(bad.headers["Location"]).get_data(as_text=True)
+    assert "Give the task a title." in page and "Number must be between 1 and 240" in page
+    assert task_named(session, "Map three programs").minutes == 40
