@@ -31,6 +31,7 @@ from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.settings import get_settings, scheduler_config, time_zone
+from flashcards.services.study import Today
 from flashcards.services.study import today as study_today
 
 PLAN_DAYS = 30
@@ -284,13 +285,20 @@ def delete_task(session: Session, task_id: int) -> None:
     session.delete(_task(session, task_id))
 
 
+def needs_pacing(today_: Today) -> bool:
+    """Whether the study day has not been planned yet (and the interview is ahead)."""
+    options = today_.settings
+    if options.paced_day == today_.day.date:
+        return False
+    start = options.plan_start or today_.day.date
+    interview = options.interview_date or start + timedelta(days=PLAN_DAYS)
+    return today_.day.date < interview
+
+
 def refresh_pacing(session: Session, now: datetime, rng: np.random.Generator) -> bool:
     """Plan once per study day so the day's new-card limit follows the plan; True when
     it planned (the caller commits)."""
-    today_ = study_today(session, now)
-    settings = today_.settings
-    _, interview = plan_dates(get_settings(session), today_.day.date)
-    if settings.paced_day == today_.day.date or today_.day.date >= interview:
+    if not needs_pacing(study_today(session, now)):
         return False
     build_plan(session, now, rng)
     return True

@@ -26,6 +26,8 @@ class StudyOptions:
     rollover_hour: int
     paced_day: date | None = None
     paced_new: int | None = None
+    plan_start: date | None = None
+    interview_date: date | None = None
 
 
 _SETTINGS = Settings.__table__

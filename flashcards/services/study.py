@@ -395,7 +395,7 @@ def _aim_at_interview(session: Session, after: Schedule, now: datetime,
 
 
 # Counting stops here: past it a day is simply full.
-LOAD_COUNT_CAP = 500
+LOAD_COUNT_CAP = 200
 _DAY_LOAD = select(func.count()).select_from(
     select(Card.id).where(
         Card.state == int(CardState.REVIEW), Card.suspended == False,  # noqa: E712

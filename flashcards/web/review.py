@@ -53,9 +53,12 @@ class AnswerOption:
 
 def _paced_today(session_: Session) -> study.Today:
     """Today, after planning it if this is the study day's first visit."""
-    if plans.refresh_pacing(session_, now(), np.random.default_rng(
-            current_app.config.get("PLAN_SEED", 2026))):
-        session_.commit()
+    today = study.today(session_, now())
+    if not plans.needs_pacing(today):
+        return today
+    plans.build_plan(session_, today.now, np.random.default_rng(
+        current_app.config.get("PLAN_SEED", 2026)))
+    session_.commit()
     return study.today(session_, now())
 
 
