@@ -8,6 +8,7 @@ random states). Days are whole numbers, as fsrs counts them (`timedelta.days`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -34,13 +35,17 @@ class FsrsModel:
     def from_config(cls, config: SchedulerConfig) -> FsrsModel:
         return cls(tuple(config.parameters), config.desired_retention, config.maximum_interval)
 
-    @property
+    @cached_property
     def decay(self) -> float:
         return -self.w[20]
 
-    @property
+    @cached_property
     def factor(self) -> float:
         return float(0.9 ** (1 / self.decay) - 1)
+
+    def recall(self, elapsed_days: int, stability: float) -> float:
+        """retrievability() for one card, in plain floats (called per card)."""
+        return float((1 + self.factor * max(elapsed_days, 0) / stability) ** self.decay)
 
     def retrievability(self, elapsed_days: IntArray | FloatArray | float,
                        stability: FloatArray | float) -> FloatArray:

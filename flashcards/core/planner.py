@@ -40,7 +40,7 @@ def exam_due_day(*, review_day: int, due_day: int, stability: float, interview_d
     chose `due_day`. Days are whole numbers on one scale (any origin)."""
     if review_day >= interview_day or due_day <= interview_day:
         return due_day  # after the interview plain FSRS resumes; before it, FSRS decides
-    recall = float(model.retrievability(interview_day - review_day, stability))
+    recall = model.recall(interview_day - review_day, stability)
     if recall >= target:
         return due_day  # the interval may cross the interview: recall there is enough
     first = max(review_day + 1, interview_day - window)
@@ -269,9 +269,14 @@ def _reschedule(model: FsrsModel, data: PlanInput, idx: IntArray, d: int, horizo
                 difficulty: FloatArray, due: IntArray, last: IntArray, scheduled: FloatArray,
                 load: Callable[[int], float], rng: np.random.Generator) -> None:
     weight = 1.0 / max(1, due.size // max(data.cards.count, 1))  # one replica's share
-    # The day inside the fuzz window by load and Easy Days, as the live scheduler does.
-    next_due = d + model.balanced(model.next_interval(new_s), d, scheduled, data_easy(data),
-                                  rng.random(new_s.size))
+    # The day inside the fuzz window by load and Easy Days, as the live scheduler does;
+    # past the horizon the exact day changes nothing the plan shows.
+    intervals = model.next_interval(new_s)
+    next_due = d + intervals
+    inside = np.flatnonzero(next_due <= horizon + 1)
+    if inside.size:
+        next_due[inside] = d + model.balanced(intervals[inside], d, scheduled,
+                                              data_easy(data), rng.random(inside.size))
     if d < horizon:
         # Exam mode, the same function the live scheduler calls, one card at a time
         # for those whose interval crosses the interview with too little recall left.
