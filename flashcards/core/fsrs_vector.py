@@ -114,15 +114,19 @@ class FsrsModel:
         new_stability = np.where(elapsed < 1, short, long_term)
         return new_stability, self.next_difficulty(difficulty, rating)
 
-    def fuzzed(self, intervals: IntArray, draws: FloatArray) -> IntArray:
-        """fsrs's interval fuzz on arrays, with uniform `draws` in [0, 1) (see
-        scheduling.fuzzed_interval; intervals under 2.5 days are left alone)."""
-        days = np.asarray(intervals, dtype=np.float64)
+    def fuzz_bounds(self, days: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """fsrs's fuzz window (scheduling.fuzz_range) for each interval."""
         delta = (1.0 + 0.15 * np.clip(np.minimum(days, 7.0) - 2.5, 0, None)
                  + 0.10 * np.clip(np.minimum(days, 20.0) - 7.0, 0, None)
                  + 0.05 * np.clip(days - 20.0, 0, None))
         high = np.minimum(np.rint(days + delta), self.maximum_interval)
-        low = np.minimum(np.maximum(2.0, np.rint(days - delta)), high)
+        return np.minimum(np.maximum(2.0, np.rint(days - delta)), high), high
+
+    def fuzzed(self, intervals: IntArray, draws: FloatArray) -> IntArray:
+        """fsrs's interval fuzz on arrays, with uniform `draws` in [0, 1) (see
+        scheduling.fuzzed_interval; intervals under 2.5 days are left alone)."""
+        days = np.asarray(intervals, dtype=np.float64)
+        low, high = self.fuzz_bounds(days)
         fuzzed = np.minimum(np.rint(draws * (high - low + 1) + low), self.maximum_interval)
         return np.asarray(np.where(days < 2.5, days, fuzzed), dtype=np.int64)
 
@@ -132,11 +136,7 @@ class FsrsModel:
         window drawn with weight easy / (load + 1)^2 / interval, using `load` and `easy`
         per day (indexed from day 0) as they stand; fsrs's fuzz where every weight is 0."""
         days = np.asarray(intervals, dtype=np.float64)
-        delta = (1.0 + 0.15 * np.clip(np.minimum(days, 7.0) - 2.5, 0, None)
-                 + 0.10 * np.clip(np.minimum(days, 20.0) - 7.0, 0, None)
-                 + 0.05 * np.clip(days - 20.0, 0, None))
-        high = np.minimum(np.rint(days + delta), self.maximum_interval)
-        low = np.minimum(np.maximum(2.0, np.rint(days - delta)), high)
+        low, high = self.fuzz_bounds(days)
         width = int((high - low).max()) + 1 if days.size else 1
         offsets = low[:, None] + np.arange(width)[None, :]
         valid = offsets <= high[:, None]

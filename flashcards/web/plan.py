@@ -79,6 +79,12 @@ def show() -> str:
         move_form=TaskMoveForm())
 
 
+def _flash_errors(form: TaskAddForm | TaskEditForm) -> None:
+    for field, errors in form.errors.items():
+        for error in errors:
+            flash(f"{getattr(form, field).label.text}: {error}", "error")
+
+
 def _back() -> BaseResponse:
     target = request.form.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
@@ -128,9 +134,7 @@ def move(task_id: int) -> BaseResponse:
 def add() -> BaseResponse | tuple[str, int]:
     form = TaskAddForm()
     if not form.validate():
-        for field, errors in form.errors.items():
-            for error in errors:
-                flash(f"{getattr(form, field).label.text}: {error}", "error")
+        _flash_errors(form)
         return _back()
     session = db()
     plans.add_task(session, title=form.title.data or "", details=form.details.data or "",
@@ -145,9 +149,7 @@ def add() -> BaseResponse | tuple[str, int]:
 def edit(task_id: int) -> BaseResponse:
     form = TaskEditForm()
     if not form.validate():
-        for field, errors in form.errors.items():
-            for error in errors:
-                flash(f"{getattr(form, field).label.text}: {error}", "error")
+        _flash_errors(form)
         return _back()
     session = db()
     try:

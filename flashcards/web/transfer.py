@@ -111,26 +111,24 @@ def confirm(token: str) -> BaseResponse:
     return redirect(url_for("transfer.job", token=token))
 
 
-@bp.get("/import/<token>")
-def job(token: str) -> str:
+def _status_or_404(token: str) -> dict[str, Any]:
     try:
         status = jobs().status(token)
     except KeyError:
         status = None
     if status is None:
         abort(404, description="There is no such import.")
-    return render_template("transfer/job.html", status=status, token=token)
+    return status
+
+
+@bp.get("/import/<token>")
+def job(token: str) -> str:
+    return render_template("transfer/job.html", status=_status_or_404(token), token=token)
 
 
 @bp.get("/import/<token>.json")
 def job_status(token: str) -> Response:
-    try:
-        status = jobs().status(token)
-    except KeyError:
-        status = None
-    if status is None:
-        abort(404, description="There is no such import.")
-    return jsonify(status)
+    return jsonify(_status_or_404(token))
 
 
 @bp.get("/export")
