@@ -7,10 +7,10 @@ benchmark's builder), then, several times each:
   ours:     plans.build_plan, database load included (cards, tasks, review log), i.e.
             what /plan and `flask plan` cost;
   baseline: the same day-by-day forecast for the same cards (and as many simulated
-            copies of the collection as our Monte Carlo uses), one fsrs.Card at a time:
-            each due card reviewed with fsrs.Scheduler.review_card (recalled with
-            FSRS's own probability), the plan's new cards introduced on the plan's days.
-            The cards are read from the database once, outside the timing.
+            copies of the collection as our Monte Carlo uses), one fsrs.Card at a time,
+            database load included as for ours (every card read through the ORM): each
+            due card reviewed with fsrs.Scheduler.review_card (recalled with FSRS's own
+            probability), the plan's new cards introduced on the plan's days.
 
 Goals (issue 5): ours median <= 0.3 s, and baseline / ours >= 20.
 
@@ -35,30 +35,35 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import fsrs  # noqa: E402
 import numpy as np  # noqa: E402
 from review_latency import build_collection  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from flashcards import create_app  # noqa: E402
+from flashcards.models import Card  # noqa: E402
 from flashcards.services import plans  # noqa: E402
 from flashcards.services.study import today as study_today  # noqa: E402
 
 
-def baseline(cards, new_per_day: list[int], horizon: int, now: datetime, seed: int,
+def baseline(maker, new_per_day: list[int], horizon: int, now: datetime, seed: int,
              replicas: int) -> int:
-    """The forecast card by card with the fsrs package, over as many copies of the
+    """The forecast card by card with the fsrs package, database load included as for
+    ours: every card read through the ORM into an fsrs.Card, over as many copies of the
     collection as our Monte Carlo forecast simulates; returns the reviews counted."""
     rng = random.Random(seed)
     scheduler = fsrs.Scheduler(enable_fuzzing=False)
     start = now
     live = []
     new_queue = []
-    for i in list(range(cards.count)) * replicas:
-        if cards.is_new[i]:
-            new_queue.append(i + 1)
-            continue
-        due = start + timedelta(days=int(cards.due_day[i]))
-        last = start + timedelta(days=int(cards.last_day[i]))
-        live.append(fsrs.Card(card_id=i + 1, state=fsrs.State.Review,
-                              stability=float(cards.stability[i]),
-                              difficulty=float(cards.difficulty[i]), due=due, last_review=last))
+    with maker() as session:
+        rows = session.execute(select(Card).where(Card.suspended == False)  # noqa: E712
+                               .order_by(Card.position)).scalars().all()
+        for _ in range(replicas):
+            for card in rows:
+                if card.state == 0:
+                    new_queue.append(card.id)
+                    continue
+                live.append(fsrs.Card(card_id=card.id, state=fsrs.State.Review,
+                                      stability=card.stability, difficulty=card.difficulty,
+                                      due=card.due, last_review=card.last_review))
     reviews = 0
     for day in range(horizon + 1):
         moment = start + timedelta(days=day)
@@ -112,7 +117,8 @@ def main() -> int:
     for run in range(args.baseline_runs):
         started = time.perf_counter()
         replicas = min(32, max(1, 200_000 // max(cards.count, 1)))  # as plan() does
-        counted = baseline(cards, new_per_day, horizon, day.start, seed=run, replicas=replicas)
+        counted = baseline(maker, new_per_day, horizon, day.start, seed=run,
+                           replicas=replicas)
         base.append(time.perf_counter() - started)
     print(f"baseline (fsrs card by card): {', '.join(f'{t:.1f}' for t in base)} s, "
           f"{counted:,} reviews")
