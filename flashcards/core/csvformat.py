@@ -21,6 +21,7 @@ from enum import StrEnum
 import nh3
 
 from flashcards.core.cards import CardKind, normalise_text, parse_tags
+from flashcards.core.deckformat import Problem
 from flashcards.core.scheduling import CardState, Schedule
 
 MAX_FIELD_LENGTH = 20_000
@@ -56,13 +57,8 @@ class ImportFileError(ValueError):
     """The file cannot be read at all; the message names the problem and the line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+# A rejected row: the same "line N: reason" as a bad line of a deck file.
+Rejected = Problem
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,8 +52,13 @@ def get_settings(session: Session) -> Settings:
 
 
 def time_zone(settings: Settings | StudyOptions) -> ZoneInfo:
+    return zone_named(settings.timezone)
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone `name`, or UTC when this machine does not know it."""
     try:
-        return ZoneInfo(settings.timezone)
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 

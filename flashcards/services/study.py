@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -41,7 +41,13 @@ from flashcards.core.scheduling import (
 from flashcards.db import UTCDateTime, begin_write
 from flashcards.models import Card, Deck, ReviewLog, Settings
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
-from flashcards.services.settings import SETTINGS_ID, StudyOptions, load_options, time_zone
+from flashcards.services.settings import (
+    SETTINGS_ID,
+    StudyOptions,
+    load_options,
+    time_zone,
+    zone_named,
+)
 
 LEARNING_STATES = (int(CardState.LEARNING), int(CardState.RELEARNING))
 # Anki's cap on the time counted for one answer.
@@ -328,7 +334,7 @@ def grade(
         raise StaleCard(card_id, current_version)
     before = Schedule(CardState(schedule_values[0]), *schedule_values[1:])
     config = SchedulerConfig(desired_retention=retention)
-    zone = _zone(zone_name)
+    zone = zone_named(zone_name)
     balance = _load_balance(session, now, zone, rollover_hour, easy_days)
     elapsed = None
     if before.last_review is not None:
@@ -369,7 +375,7 @@ def _aim_at_interview(session: Session, after: Schedule, now: datetime,
     """Exam mode on a fresh grade: the same planner function the forecast uses decides
     whether the card needs a final review before the interview, and on which day."""
     assert after.due is not None and after.stability is not None
-    zone = _zone(zone_name)
+    zone = zone_named(zone_name)
     review_day = study_day(now, zone, rollover_hour).date
     due_day = study_day(after.due, zone, rollover_hour).date
     if not review_day < interview < due_day:
@@ -421,13 +427,6 @@ def _load_balance(session: Session, now: datetime, zone: ZoneInfo, rollover_hour
         return easy_factor(easy_days, review_day + timedelta(days=interval))
 
     return LoadBalance(load, easy)
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def undo(session: Session, now: datetime, action: UndoAction | None) -> Card:

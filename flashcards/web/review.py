@@ -24,7 +24,6 @@ from werkzeug.wrappers import Response
 
 from flashcards.core.cards import CardKind
 from flashcards.core.scheduling import LEARN_AHEAD, CardState, Rating, Scheduler, format_interval
-from flashcards.db import begin_write
 from flashcards.models import Card, Deck
 from flashcards.services import plans, study
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
@@ -65,9 +64,7 @@ def _paced_today(session_: Session) -> study.Today:
 @bp.get("/")
 def home() -> str:
     session_ = db()
-    _paced_today(session_)
-    begin_write(session_)  # the plan may place new tasks on first sight
-    today = study.today(session_, now())
+    today = _paced_today(session_)
     settings = get_settings(session_)
     tasks = [view for view in plans.task_days(session_, settings, today.day.date)
              if view.day == today.day.date]
