@@ -84,7 +84,9 @@ class Card(Base):
         # The review queues, covering the hidden-card filter so counts read only the index.
         # Partial: cards with a due date (SQLite infers "due IS NOT NULL" from "due < ?"),
         # and new cards by position, so a new card sits in two of them, not four.
+        # The trailing columns cover the plan's read of every studied card.
         Index("ix_cards_state_due", "state", "suspended", "due", "buried_until",
+              "deck_id", "stability", "difficulty", "last_review",
               sqlite_where=text("due IS NOT NULL"), postgresql_where=text("due IS NOT NULL")),
         Index("ix_cards_deck_state_due", "deck_id", "state", "suspended", "due", "buried_until",
               sqlite_where=text("due IS NOT NULL"), postgresql_where=text("due IS NOT NULL")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -78,6 +79,11 @@ def _epoch_seconds(column: ColumnElement[datetime], dialect: str) -> ColumnEleme
     return cast(func.extract("epoch", column), Float)
 
 
+def _floats(rows: list[tuple[Any, ...]], width: int) -> FloatArray:
+    return np.fromiter(chain.from_iterable(rows), np.float64,
+                       count=len(rows) * width).reshape(len(rows), width)
+
+
 def _fetch(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
     """Rows as plain tuples from the driver's own cursor, which NumPy reads in one go
     (SQLAlchemy's Row objects cost more than the query for 100k cards)."""
@@ -105,9 +111,11 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
     seen_rows = _fetch(session, select(
         Card.deck_id, Card.stability, Card.difficulty, _epoch_seconds(Card.due, dialect),
         _epoch_seconds(Card.last_review, dialect),
-    ).where(Card.state != int(CardState.NEW), Card.suspended == False))  # noqa: E712
-    new_decks = np.array(new_rows, dtype=np.float64).reshape(len(new_rows), 1)[:, 0]
-    seen = np.array(seen_rows, dtype=np.float64).reshape(len(seen_rows), 5)
+    ).where(  # read from ix_cards_state_due alone
+        Card.state.between(int(CardState.LEARNING), int(CardState.RELEARNING)),
+        Card.suspended == False, Card.due.is_not(None)))  # noqa: E712
+    new_decks = _floats(new_rows, 1)[:, 0]
+    seen = _floats(seen_rows, 5)
     deck_ids = np.array([deck_id for deck_id, _ in decks], dtype=np.float64)
     order = np.argsort(deck_ids)
 
