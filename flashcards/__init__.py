@@ -59,10 +59,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_request_hooks(app)
 
     from flashcards import cli
-    from flashcards.web import cards, errors, filters, plan, review, settings, transfer
+    from flashcards.web import (
+        browse,
+        cards,
+        decks,
+        errors,
+        filters,
+        plan,
+        review,
+        settings,
+        transfer,
+    )
 
     app.register_blueprint(review.bp)
     app.register_blueprint(cards.bp)
+    app.register_blueprint(decks.bp)
+    app.register_blueprint(browse.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(plan.bp)

@@ -153,6 +153,10 @@ class ReviewLog(Base):
     stability_after: Mapped[float | None] = mapped_column(Float)
     difficulty_after: Mapped[float | None] = mapped_column(Float)
     due_after: Mapped[datetime | None]
+    # What this grade did to a leech (so undo can take it back): tagged it, suspended it.
+    leech_tagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    leech_suspended: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                  server_default=false())
 
     __table_args__ = (
         UniqueConstraint("card_id", "card_version", name="uq_review_logs_card_version"),
@@ -194,6 +198,11 @@ class Settings(Base):
     # The plan's new cards for one study day (the review limit follows the plan).
     paced_day: Mapped[date | None] = mapped_column(Date)
     paced_new: Mapped[int | None] = mapped_column(Integer)
+    # A card that lapses this many times is a leech (then again every half of it), as
+    # in Anki: tagged "leech" and, with the "suspend" action, suspended.
+    leech_threshold: Mapped[int] = mapped_column(Integer, default=8, server_default=text("8"))
+    leech_action: Mapped[str] = mapped_column(String(16), default="suspend",
+                                              server_default=text("'suspend'"))
 
     __table_args__ = (
         CheckConstraint("desired_retention > 0 AND desired_retention < 1", name="retention_range"),
@@ -201,6 +210,8 @@ class Settings(Base):
         CheckConstraint("new_per_day >= 0", name="new_per_day_range"),
         CheckConstraint("max_reviews_per_day >= 0", name="max_reviews_range"),
         CheckConstraint("daily_minutes > 0", name="daily_minutes_positive"),
+        CheckConstraint("leech_threshold > 0", name="leech_threshold_positive"),
+        CheckConstraint("leech_action IN ('suspend', 'tag')", name="leech_action_known"),
     )
 
 
@@ -232,6 +243,24 @@ class PlanTask(Base):
         CheckConstraint("minutes > 0", name="minutes_positive"),
         CheckConstraint("earliest_week <= latest_week", name="week_order"),
     )
+
+
+class CardAction(Base):
+    """A change to many cards at once (from the card browser), with what it replaced,
+    so it can be undone once."""
+
+    __tablename__ = "card_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    # Where the user came from (the browser's search), to go back after undo.
+    query: Mapped[str] = mapped_column(Text, default="")
+    card_count: Mapped[int] = mapped_column(Integer)
+    # JSON: the replaced values of each card, and each card's version after the change.
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    undone_at: Mapped[datetime | None]
 
 
 class SeededBundle(Base):

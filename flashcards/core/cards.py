@@ -33,6 +33,32 @@ def format_tags(tags: tuple[str, ...] | list[str]) -> str:
     return " ".join(tags)
 
 
+LEECH_TAG = "leech"
+
+
+def becomes_leech(lapses: int, threshold: int) -> bool:
+    """Anki's rule: a card is a leech when its lapses reach the threshold, and is
+    flagged again every half threshold after that (8, 12, 16, ... by default)."""
+    if lapses < threshold:
+        return False
+    return (lapses - threshold) % max(threshold // 2, 1) == 0
+
+
+def has_tag(tags: str, tag: str) -> bool:
+    """Tags compare without regard to case, as in Anki."""
+    wanted = tag.casefold()
+    return any(t.casefold() == wanted for t in tags.split())
+
+
+def add_tag(tags: str, tag: str) -> str:
+    return tags if has_tag(tags, tag) else format_tags([*tags.split(), tag])
+
+
+def remove_tag(tags: str, tag: str) -> str:
+    wanted = tag.casefold()
+    return format_tags([t for t in tags.split() if t.casefold() != wanted])
+
+
 def new_guids(count: int) -> list[str]:
     """`count` random 12-character ids for cards that came without one (72 random bits
     each, as many as Anki's own note guids carry), from one read of the OS's randomness."""

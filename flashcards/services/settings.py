@@ -93,6 +93,8 @@ def update_settings(
     daily_minutes: int | None = None,
     interview_retention: float | None = None,
     easy_days: str | None = None,
+    leech_threshold: int | None = None,
+    leech_action: str | None = None,
 ) -> Settings:
     """Store new options; the values have been validated by the form. A new interview
     date or new Easy Days let the plan place its tasks again (tasks the user put on a
@@ -101,7 +103,15 @@ def update_settings(
         raise ValueError(f"unknown time zone {timezone!r}")
     if easy_days is not None and (len(easy_days) != 7 or set(easy_days) - set("nrm")):
         raise ValueError(f"easy days {easy_days!r} must be seven of n, r and m")
+    if leech_action is not None and leech_action not in ("suspend", "tag"):
+        raise ValueError(f"leech action {leech_action!r} must be suspend or tag")
+    if leech_threshold is not None and leech_threshold < 1:
+        raise ValueError("the leech threshold must be at least 1")
     settings = get_settings(session)
+    if leech_threshold is not None:
+        settings.leech_threshold = leech_threshold
+    if leech_action is not None:
+        settings.leech_action = leech_action
     replan = ((interview_date is not None and interview_date != settings.interview_date)
               or (easy_days is not None and easy_days != settings.easy_days))
     if interview_date is not None:

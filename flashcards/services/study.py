@@ -24,8 +24,10 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from flashcards.core.cards import LEECH_TAG, add_tag, becomes_leech, has_tag, remove_tag
 from flashcards.core.days import StudyDay, day_start, study_day
 from flashcards.core.fsrs_vector import FsrsModel
 from flashcards.core.planner import easy_factor, exam_due_day
@@ -116,6 +118,9 @@ class GradeOutcome:
     schedule: Schedule
     # True when this exact grade had already been applied (a double click or a retry).
     duplicate: bool
+    # The grade made the card a leech: tagged, and suspended with the "suspend" action.
+    leech: bool = False
+    suspended: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +291,7 @@ _GRADE_LOAD = (
     select(_CARDS.c.version, *(_CARDS.c[column.key] for column in _SCHEDULE_COLUMNS),
            _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date,
            _SETTINGS.c.interview_retention, _SETTINGS.c.timezone, _SETTINGS.c.rollover_hour,
-           _SETTINGS.c.easy_days)
+           _SETTINGS.c.easy_days, _SETTINGS.c.leech_threshold, _SETTINGS.c.leech_action)
     .join(_SETTINGS, _SETTINGS.c.id == SETTINGS_ID)
     .where(_CARDS.c.id == bindparam("card_id"))
 )
@@ -324,7 +329,7 @@ def grade(
     if row is None:
         raise NotFound(f"There is no card {card_id}.")
     (current_version, *schedule_values, retention, interview_date, interview_retention,
-     zone_name, rollover_hour, easy_days) = row
+     zone_name, rollover_hour, easy_days, leech_threshold, leech_action) = row
     if current_version != version:
         last = session.execute(_LAST_LOG, {"card_id": card_id}).scalar_one_or_none()
         if last is not None and last.card_version == version and last.rating == int(rating):
@@ -352,6 +357,10 @@ def grade(
     })
     if updated.rowcount != 1:
         raise StaleCard(card_id, version + 1)
+    tagged = suspended = False
+    leech = after.lapses > before.lapses and becomes_leech(after.lapses, leech_threshold)
+    if leech:
+        tagged, suspended = _mark_leech(connection, card_id, leech_action == "suspend")
     log_id = connection.execute(_INSERT_LOG, {
         "card_id": card_id, "reviewed_at": now, "rating": int(rating),
         "duration_ms": duration_ms, "card_version": version,
@@ -360,13 +369,26 @@ def grade(
         "due_before": before.due, "last_review_before": before.last_review,
         "state_after": int(after.state), "step_after": after.step,
         "stability_after": after.stability, "difficulty_after": after.difficulty,
-        "due_after": after.due,
+        "due_after": after.due, "leech_tagged": tagged, "leech_suspended": suspended,
     }).scalar_one()
     # A Card already loaded in this session is now out of date.
     loaded = session.identity_map.get(session.identity_key(Card, card_id))
     if loaded is not None:
         session.expire(loaded)
-    return GradeOutcome(card_id, log_id, after, duplicate=False)
+    return GradeOutcome(card_id, log_id, after, duplicate=False,
+                        leech=leech, suspended=suspended)
+
+
+def _mark_leech(connection: Connection, card_id: int, suspend: bool) -> tuple[bool, bool]:
+    """Tag a leech (and suspend it); returns what changed, for the review log."""
+    tags, was_suspended = connection.execute(
+        select(_CARDS.c.tags, _CARDS.c.suspended).where(_CARDS.c.id == card_id)).one()
+    tagged = not has_tag(tags, LEECH_TAG)
+    suspended = suspend and not was_suspended
+    if tagged or suspended:
+        connection.execute(update(_CARDS).where(_CARDS.c.id == card_id).values(
+            tags=add_tag(tags, LEECH_TAG), suspended=was_suspended or suspend))
+    return tagged, suspended
 
 
 def _aim_at_interview(session: Session, after: Schedule, now: datetime,
@@ -460,6 +482,10 @@ def _undo_review(session: Session, today_: Today, log_id: int | None) -> Card:
                             "cannot be undone.")
     lapsed = log.state_before == int(CardState.REVIEW) and log.rating == int(Rating.AGAIN)
     card.set_schedule(log.schedule_before(card.reps - 1, card.lapses - (1 if lapsed else 0)))
+    if log.leech_tagged:
+        card.tags = remove_tag(card.tags, LEECH_TAG)
+    if log.leech_suspended:
+        card.suspended = False
     session.delete(log)
     session.flush()
     return card

@@ -101,8 +101,29 @@
     setTimeout(poll, 300);
   }
 
+  // The card browser: select every card on the page; show the inputs an action needs.
+  function setUpBrowser() {
+    var all = document.getElementById("select-all");
+    if (all) {
+      all.addEventListener("change", function () {
+        document.querySelectorAll(".row-select").forEach(function (box) { box.checked = all.checked; });
+      });
+    }
+    var action = document.getElementById("action");
+    if (!action) return;
+    function update() {
+      var deck = document.querySelector(".bulk-deck");
+      var tag = document.querySelector(".bulk-tag");
+      if (deck) deck.hidden = action.value !== "move";
+      if (tag) tag.hidden = action.value !== "add_tag" && action.value !== "remove_tag";
+    }
+    action.addEventListener("change", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     followJob();
+    setUpBrowser();
     var reveal = document.getElementById("reveal");
     if (reveal) reveal.addEventListener("click", revealInline);
     // One submission per form: a double click must not post a grade twice.

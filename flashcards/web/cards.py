@@ -1,16 +1,19 @@
-"""Editing a card (reached from the review screen)."""
+"""One card: add, show (history and memory state), edit, delete."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from flashcards.core.cards import CardKind
+from flashcards.core.search import deck_term
+from flashcards.models import Deck
 from flashcards.services import cards as card_service
-from flashcards.services.errors import NotFound
+from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.study import get_card
 from flashcards.web.context import db, now
-from flashcards.web.forms import CardEditForm
+from flashcards.web.forms import CardAddForm, CardEditForm, ConfirmForm
 
 bp = Blueprint("cards", __name__)
 
@@ -22,8 +25,66 @@ def safe_next(target: str | None, fallback: str) -> str:
     return fallback
 
 
+def deck_choices() -> list[tuple[int, str]]:
+    return [(id_, name) for id_, name in db().execute(
+        select(Deck.id, Deck.name).order_by(func.lower(Deck.name), Deck.id))]
+
+
+def _content(form: CardEditForm) -> card_service.CardContent:
+    return card_service.CardContent(
+        front=form.front.data or "", back=form.back.data or "",
+        weak_answer=form.weak_answer.data, strong_answer=form.strong_answer.data,
+        tags=form.tags.data or "", source=form.source.data or "", deck_id=form.deck.data)
+
+
+def _label_pair_fields(form: CardEditForm) -> None:
+    form.front.label.text = "Question or situation"
+    form.back.label.text = "Why the strong answer passes"
+
+
+@bp.route("/cards/new", methods=["GET", "POST"])
+def add() -> Response | tuple[str, int] | str:
+    session_ = db()
+    form = CardAddForm()
+    form.deck.choices = deck_choices()
+    if not form.deck.choices:
+        flash("Make a deck first: cards live in decks.", "info")
+        return redirect(url_for("decks.create"))
+    if request.method == "GET":
+        form.deck.data = request.args.get("deck", type=int) or form.deck.choices[0][0]
+        form.kind.data = request.args.get("kind", "basic")
+    is_pair = form.kind.data == CardKind.ANSWER_PAIR.value
+    if is_pair:
+        _label_pair_fields(form)
+    if form.validate_on_submit() and (not is_pair or form.require_answers()):
+        try:
+            card = card_service.add_card(session_, int(form.deck.data),
+                                         CardKind(form.kind.data), _content(form), now())
+            session_.commit()
+        except ServiceError as exc:
+            session_.rollback()
+            flash(str(exc), "error")
+        else:
+            flash("Card added. Add another, or go back to the deck list.", "info")
+            return redirect(url_for("cards.add", deck=card.deck_id, kind=card.kind,
+                                    added=card.id))
+    status = 400 if request.method == "POST" else 200
+    added = request.args.get("added", type=int)
+    return render_template("cards/add.html", form=form, is_pair=is_pair, added=added), status
+
+
+@bp.get("/cards/<int:card_id>")
+def show(card_id: int) -> str:
+    try:
+        info = card_service.card_info(db(), card_id, now())
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    return render_template("cards/show.html", info=info, card=info.card,
+                           delete_form=ConfirmForm())
+
+
 @bp.route("/cards/<int:card_id>/edit", methods=["GET", "POST"])
-def edit(card_id: int) -> Response | str:
+def edit(card_id: int) -> Response | tuple[str, int] | str:
     session_ = db()
     try:
         card = get_card(session_, card_id)
@@ -31,19 +92,40 @@ def edit(card_id: int) -> Response | str:
         abort(404, description=str(exc))
     is_pair = card.kind == CardKind.ANSWER_PAIR.value
     form = CardEditForm(obj=card if request.method == "GET" else None)
+    form.deck.choices = deck_choices()
     if is_pair:
-        form.front.label.text = "Question or situation"
-        form.back.label.text = "Why the strong answer passes"
+        _label_pair_fields(form)
     if request.method == "GET":
+        form.deck.data = card.deck_id
         form.next.data = request.args.get("next", "")
-    back_to = safe_next(form.next.data, url_for("review.overview"))
+    back_to = safe_next(form.next.data, url_for("cards.show", card_id=card_id))
     if form.validate_on_submit() and (not is_pair or form.require_answers()):
-        card_service.update_card(session_, card_id, card_service.CardContent(
-            front=form.front.data or "", back=form.back.data or "",
-            weak_answer=form.weak_answer.data, strong_answer=form.strong_answer.data,
-            tags=form.tags.data or "", source=form.source.data or ""), now())
-        session_.commit()
-        flash("Card saved.", "info")
-        return redirect(back_to)
+        try:
+            card_service.update_card(session_, card_id, _content(form), now())
+            session_.commit()
+        except ServiceError as exc:
+            session_.rollback()
+            flash(str(exc), "error")
+        else:
+            flash("Card saved.", "info")
+            return redirect(back_to)
+    status = 400 if request.method == "POST" else 200
     return render_template("cards/edit.html", form=form, card=card, is_pair=is_pair,
-                           back_to=back_to)
+                           back_to=back_to), status
+
+
+@bp.route("/cards/<int:card_id>/delete", methods=["GET", "POST"])
+def delete(card_id: int) -> Response | str:
+    session_ = db()
+    try:
+        info = card_service.card_info(session_, card_id, now())
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        deck_name = info.card.deck.name
+        _, reviews = card_service.delete_card(session_, card_id)
+        session_.commit()
+        flash(f"Card deleted, with its {reviews} review{'' if reviews == 1 else 's'}.", "info")
+        return redirect(url_for("browse.index", q=deck_term(deck_name)))
+    return render_template("cards/delete.html", form=form, card=info.card, info=info)

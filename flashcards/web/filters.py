@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
+import nh3
 from flask import Flask
 from markupsafe import Markup
 
 from flashcards.core.csvformat import sanitise_html
+from flashcards.core.scheduling import format_interval
+from flashcards.core.search import deck_term
 from flashcards.services import study
 from flashcards.services.settings import get_settings, time_zone
 from flashcards.web.context import db, now
@@ -17,6 +21,37 @@ def register(app: Flask) -> None:
     app.add_template_filter(count_label, "count")
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(card_text, "card_text")
+    app.add_template_filter(count_noun, "count_noun")
+    app.add_template_filter(snippet, "snippet")
+    app.add_template_filter(relative_day, "relative_day")
+    app.add_template_filter(deck_term, "deck_term")
+    app.add_template_filter(format_interval, "interval")
+
+
+def count_noun(n: int, noun: str) -> str:
+    """"1 card", "2,400 cards"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def snippet(value: str | None, is_html: bool, limit: int = 90) -> str:
+    """A card field as one short line of plain text (the browser's columns)."""
+    if not value:
+        return ""
+    text = html.unescape(nh3.clean(value, tags=set())) if is_html else value
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def relative_day(moment: datetime | None) -> str:
+    """When a card is due, in days from now: "today", "in 3 days", "2 days ago"."""
+    if moment is None:
+        return ""
+    days = (moment - now()).total_seconds() / 86400
+    if abs(days) < 1:
+        return "today" if days >= 0 else "due now"
+    whole = round(abs(days))
+    label = f"{whole} day{'' if whole == 1 else 's'}"
+    return f"in {label}" if days > 0 else f"{label} ago"
 
 
 def count_label(n: int) -> str:

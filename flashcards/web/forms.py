@@ -46,6 +46,7 @@ def _text(label: str, required: bool = True) -> TextAreaField:
 
 
 class CardEditForm(FlaskForm):
+    deck = SelectField("Deck", coerce=int, validate_choice=True)
     front = _text("Front")
     back = _text("Back")
     weak_answer = _text("Weak answer", required=False)
@@ -63,6 +64,36 @@ class CardEditForm(FlaskForm):
                 field.errors = [*field.errors, f"{field.label.text} cannot be empty."]
                 ok = False
         return ok
+
+
+class CardAddForm(CardEditForm):
+    kind = SelectField("Kind", default="basic", choices=[
+        SelectChoice("basic", "Basic (front and back)"),
+        SelectChoice("answer_pair", "Answer pair (pick the strong answer)")])
+
+
+class DeckForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("A deck needs a name."),
+                                           Length(max=200)])
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+
+
+BULK_CHOICES = [
+    SelectChoice("suspend", "Suspend"), SelectChoice("unsuspend", "Unsuspend"),
+    SelectChoice("move", "Move to deck…"), SelectChoice("add_tag", "Add tag…"),
+    SelectChoice("remove_tag", "Remove tag…"), SelectChoice("forget", "Reset to new (forget)"),
+    SelectChoice("delete", "Delete…")]
+
+
+class BulkForm(FlaskForm):
+    action = SelectField("Action", choices=BULK_CHOICES,
+                         validators=[InputRequired("Choose an action.")])
+    scope = SelectField("Apply to", default="selected", choices=[
+        SelectChoice("selected", "Selected cards"), SelectChoice("all", "All matching cards")])
+    q = HiddenField()
+    deck = SelectField("Deck", coerce=int, validators=[Optional()], validate_choice=False)
+    tag = StringField("Tag", validators=[Length(max=100)])
+    confirm = HiddenField()
 
 
 def time_zone_choices() -> list[SelectChoice]:
@@ -103,6 +134,13 @@ class SettingsForm(FlaskForm):
     rollover_hour = IntegerField(
         "Next day starts at (hour)", validators=[InputRequired(), NumberRange(min=0, max=23)],
         description="Reviews before this hour count for the previous day, as in Anki (default 4).")
+    leech_threshold = IntegerField(
+        "Leech threshold (lapses)", validators=[InputRequired(), NumberRange(min=1, max=99)],
+        description="A card forgotten this many times is a leech (then again every half of "
+                    "it), as in Anki (default 8).")
+    leech_action = SelectField("Leech action", default="suspend", choices=[
+        SelectChoice("suspend", "Tag “leech” and suspend"),
+        SelectChoice("tag", "Tag “leech” only")])
 
 
 class ImportForm(FlaskForm):

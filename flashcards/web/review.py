@@ -194,6 +194,11 @@ def grade() -> Response | tuple[str, int]:
     if not outcome.duplicate:
         session[UNDO_KEY] = study.UndoAction("review", outcome.card_id,
                                              log_id=outcome.log_id).to_dict()
+    if outcome.leech:
+        flash(f"That card has lapsed {outcome.schedule.lapses} times: it is a leech, tagged "
+              f"“leech”{' and suspended' if outcome.suspended else ''}. Rewriting it usually "
+              "helps; the card browser finds leeches with is:leech. Undo takes it back.",
+              "warning")
     return _back_to_study(form.deck.data)
 
 

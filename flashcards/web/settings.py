@@ -38,6 +38,8 @@ def edit() -> Response | tuple[str, int] | str:
             daily_minutes=int(form.daily_minutes.data or 0),
             interview_retention=form.interview_retention.data,
             easy_days="".join(str(field.data) for field in day_fields),
+            leech_threshold=int(form.leech_threshold.data or 0),
+            leech_action=str(form.leech_action.data),
         )
         session_.commit()
         flash("Settings saved.", "info")

@@ -19,12 +19,12 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.core.csvformat import ImportFileError, parse_import
 from flashcards.jobs import JobStore
-from flashcards.models import Card, Deck
+from flashcards.models import Deck
 from flashcards.services import exporter, importer
 from flashcards.web.context import db, now
 from flashcards.web.forms import ConfirmForm, ImportForm
@@ -36,15 +36,6 @@ SHOWN_REJECTIONS = 200
 
 def jobs() -> JobStore:
     return JobStore(Path(current_app.instance_path) / "imports")
-
-
-@bp.get("/decks")
-def decks() -> str:
-    session = db()
-    counts = dict(session.execute(select(Card.deck_id, func.count()).group_by(Card.deck_id)).all())
-    rows = session.execute(select(Deck).order_by(Deck.name)).scalars().all()
-    return render_template("transfer/decks.html", decks=rows, counts=counts,
-                           total=sum(counts.values()))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -167,13 +167,15 @@ def test_edit_card_from_review_screen(client, session) -> None:
     assert "Deck front 0" in page
     bad = client.post(url, data={"csrf_token": form["csrf_token"], "front": "  ", "back": "b",
                                  "next": "/review/study"})
-    assert bad.status_code == 200 and "Front cannot be empty." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Front cannot be empty." in bad.get_data(as_text=True)
     session.rollback()
-    assert session.get(Card, form["card_id"]).front == "Deck front 0"
+    card = session.get(Card, form["card_id"])
+    assert card.front == "Deck front 0"
     ok = client.post(url, data={"csrf_token": form["csrf_token"], "front": "New <b>front</b>",
                                 "back": "b", "tags": "x y", "source": "s",
-                                "next": "//evil.example/"})
-    assert ok.status_code == 302 and ok.headers["Location"] == "/review"
+                                "deck": str(card.deck_id), "next": "//evil.example/"})
+    # Never back to another site: to the card's own page instead.
+    assert ok.status_code == 302 and ok.headers["Location"] == f"/cards/{card.id}"
     page = client.get("/review/study").get_data(as_text=True)
     assert "New &lt;b&gt;front&lt;/b&gt;" in page
 
@@ -191,7 +193,8 @@ def test_settings_validation_changes_nothing_on_error(client, session) -> None:
                                         "new_per_day": "10", "max_reviews_per_day": "100",
                                         "timezone": "Europe/Berlin", "rollover_hour": "3",
                                         "interview_date": "2026-03-20", "daily_minutes": "45",
-                                        "interview_retention": "0.95", **EASY_DAYS})
+                                        "interview_retention": "0.95", "leech_threshold": "6",
+                                        "leech_action": "tag", **EASY_DAYS})
     assert ok.status_code == 302
     session.rollback()
     settings = session.get(Settings, 1)
@@ -200,6 +203,7 @@ def test_settings_validation_changes_nothing_on_error(client, session) -> None:
     assert (settings.interview_date.isoformat(), settings.daily_minutes,
             settings.interview_retention, settings.easy_days) == ("2026-03-20", 45, 0.95,
                                                                   "nnnnnrm")
+    assert (settings.leech_threshold, settings.leech_action) == (6, "tag")
 
 
 EASY_DAYS = {f"easy_{day}": "n" for day in ("monday", "tuesday", "wednesday", "thursday",

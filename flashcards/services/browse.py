@@ -1,0 +1,187 @@
+"""The card browser: a search (see core.search for the syntax) turned into SQL, with
+sorting and paging."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from flashcards.core.cards import LEECH_TAG
+from flashcards.core.scheduling import CardState
+from flashcards.core.search import (
+    And,
+    Deck,
+    Is,
+    Node,
+    Not,
+    Or,
+    Tag,
+    Text,
+    like_pattern,
+    name_matches,
+    parse_query,
+)
+from flashcards.models import Card
+from flashcards.models import Deck as DeckRow
+
+PER_PAGE = 50
+# How the browser can sort: column, and whether cards without a value go last.
+SORTS = ("created", "due", "lapses", "difficulty")
+
+
+@dataclass(frozen=True, slots=True)
+class BrowseRow:
+    id: int
+    kind: str
+    front: str
+    back: str
+    is_html: bool
+    deck: str
+    tags: str
+    state: CardState
+    due: datetime | None
+    lapses: int
+    difficulty: float | None
+    suspended: bool
+    buried: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BrowseResult:
+    rows: list[BrowseRow]
+    total: int
+    page: int
+    pages: int
+    sort: str
+    descending: bool
+
+
+class _Compiler:
+    """Turns a parsed search into a WHERE clause for the cards table."""
+
+    def __init__(self, session: Session, now: datetime, day_end: datetime) -> None:
+        self.session = session
+        self.now = now
+        self.day_end = day_end
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self._decks: list[tuple[int, str]] | None = None
+
+    def _like(self, column: ColumnElement[str], pattern: str) -> ColumnElement[bool]:
+        # SQLite's LIKE already ignores ASCII case; lower() on both sides only slows it.
+        if self.sqlite:
+            return column.like(pattern, escape="\\")
+        return column.ilike(pattern, escape="\\")
+
+    def _tag(self, name: str, wildcard: bool) -> ColumnElement[bool]:
+        # Tags are one space-separated string: match a whole tag, or its children (a::b).
+        padded = literal(" ") + Card.tags + literal(" ")
+        core = like_pattern(name, wildcard)
+        return or_(self._like(padded, f"% {core} %"), self._like(padded, f"% {core}::%"))
+
+    def compile(self, node: Node) -> ColumnElement[bool]:
+        if isinstance(node, And):
+            return and_(*(self.compile(n) for n in node.nodes))
+        if isinstance(node, Or):
+            return or_(*(self.compile(n) for n in node.nodes))
+        if isinstance(node, Not):
+            return not_(self.compile(node.node))
+        if isinstance(node, Text):
+            pattern = f"%{like_pattern(node.value, node.wildcard)}%"
+            return or_(*(self._like(column, pattern) for column in (
+                Card.front, Card.back, func.coalesce(Card.weak_answer, ""),
+                func.coalesce(Card.strong_answer, ""))))
+        if isinstance(node, Tag):
+            return self._tag(node.name, node.wildcard)
+        if isinstance(node, Deck):
+            if self._decks is None:
+                self._decks = [(id_, name) for id_, name in self.session.execute(
+                    select(DeckRow.id, DeckRow.name))]
+            ids = [id_ for id_, name in self._decks
+                   if name_matches(node.name, node.wildcard, name)]
+            return Card.deck_id.in_(ids) if ids else false()
+        if isinstance(node, Is):
+            return self._is(node.what)
+        raise TypeError(f"unknown search node {node!r}")  # pragma: no cover
+
+    def _is(self, what: str) -> ColumnElement[bool]:
+        not_buried = or_(Card.buried_until.is_(None), Card.buried_until <= self.now)
+        if what == "new":
+            return Card.state == int(CardState.NEW)
+        if what == "learn":
+            return Card.state.in_([int(CardState.LEARNING), int(CardState.RELEARNING)])
+        if what == "review":
+            return Card.state.in_([int(CardState.REVIEW), int(CardState.RELEARNING)])
+        if what == "due":
+            return and_(Card.state != int(CardState.NEW), Card.suspended == False,  # noqa: E712
+                        Card.due < self.day_end, not_buried)
+        if what == "suspended":
+            return Card.suspended == True  # noqa: E712
+        if what == "buried":
+            return and_(Card.buried_until.is_not(None), Card.buried_until > self.now)
+        if what == "leech":
+            return self._tag(LEECH_TAG, False)
+        raise TypeError(f"unknown is: value {what!r}")  # pragma: no cover
+
+
+def condition(session: Session, query: str, now: datetime,
+              day_end: datetime) -> ColumnElement[bool]:
+    """The WHERE clause for a search; raises core.search.SearchError for bad syntax."""
+    node = parse_query(query)
+    if node is None:
+        return true()
+    return _Compiler(session, now, day_end).compile(node)
+
+
+def _order(sort: str, descending: bool) -> list[ColumnElement[object]]:
+    if sort == "created":
+        # Ids grow with creation (an import creates its cards in file order).
+        return [Card.id.desc() if descending else Card.id.asc()]
+    column = {"due": Card.due, "lapses": Card.lapses, "difficulty": Card.difficulty}[sort]
+    ordered = column.desc() if descending else column.asc()
+    return [ordered.nulls_last(), Card.id.asc()]
+
+
+def search(session: Session, query: str, now: datetime, day_end: datetime, *,
+           sort: str = "created", descending: bool = False, page: int = 1,
+           per_page: int = PER_PAGE) -> BrowseResult:
+    """One page of the cards matching `query`, and how many match in all."""
+    if sort not in SORTS:
+        sort = "created"
+    where = condition(session, query, now, day_end)
+    total = session.execute(select(func.count()).select_from(Card).where(where)).scalar_one()
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    rows = session.execute(
+        select(Card.id, Card.kind, Card.front, Card.back, Card.is_html, DeckRow.name,
+               Card.tags, Card.state, Card.due, Card.lapses, Card.difficulty, Card.suspended,
+               Card.buried_until, Card.created_at)
+        .join(DeckRow, DeckRow.id == Card.deck_id)
+        .where(where).order_by(*_order(sort, descending))
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return BrowseResult(
+        [BrowseRow(r.id, r.kind, r.front, r.back, r.is_html, r.name, r.tags,
+                   CardState(r.state), r.due, r.lapses, r.difficulty, r.suspended,
+                   r.buried_until is not None and r.buried_until > now, r.created_at)
+         for r in rows],
+        total, page, pages, sort, descending)
+
+
+def matching_ids(session: Session, query: str, now: datetime, day_end: datetime) -> list[int]:
+    """Every card the search matches, for a bulk action on "all matching"."""
+    where = condition(session, query, now, day_end)
+    return list(session.execute(select(Card.id).where(where).order_by(Card.id)).scalars())

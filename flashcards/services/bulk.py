@@ -1,0 +1,278 @@
+"""Changes to many cards at once, each one transaction and undoable once.
+
+Every action records, per card, the value it replaced and the card's version after the
+change. Undo puts back only the cards still at that version: a card reviewed or edited
+since keeps what happened to it afterwards, and the result says how many.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from flashcards.core.cards import add_tag, has_tag, normalise_text, remove_tag
+from flashcards.core.scheduling import NEW_SCHEDULE
+from flashcards.db import begin_write
+from flashcards.models import Card, CardAction, Deck, ReviewLog
+from flashcards.services.decks import get_deck
+from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
+
+CHUNK = 500  # ids per statement: well under every driver's parameter limit
+MAX_TAG = 100
+
+_CARDS = Card.__table__
+_LOGS = ReviewLog.__table__
+
+
+class BulkAction(enum.StrEnum):
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+    MOVE = "move"
+    ADD_TAG = "add_tag"
+    REMOVE_TAG = "remove_tag"
+    FORGET = "forget"
+    DELETE = "delete"
+
+
+# The columns each action changes (and undo restores).
+_FIELDS: dict[BulkAction, tuple[str, ...]] = {
+    BulkAction.SUSPEND: ("suspended",),
+    BulkAction.UNSUSPEND: ("suspended",),
+    BulkAction.MOVE: ("deck_id",),
+    BulkAction.ADD_TAG: ("tags",),
+    BulkAction.REMOVE_TAG: ("tags",),
+    BulkAction.FORGET: ("state", "step", "stability", "difficulty", "due", "last_review",
+                        "buried_until"),
+}
+_DATETIMES = {"due", "last_review", "buried_until", "created_at", "edited_at", "reviewed_at",
+              "due_before", "last_review_before", "due_after"}
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    action_id: int
+    summary: str
+    changed: int
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _encode(column: str, value: Any) -> Any:
+    if column in _DATETIMES and value is not None:
+        return value.isoformat()
+    return value
+
+
+def _decode(column: str, value: Any) -> Any:
+    if column in _DATETIMES and value is not None:
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def check_tag(tag: str) -> str:
+    clean = normalise_text(tag)
+    if not clean:
+        raise ServiceError("Name the tag to add or remove.")
+    if any(ch.isspace() for ch in clean):
+        raise ServiceError("A tag is one word: tags are separated by spaces.")
+    if len(clean) > MAX_TAG:
+        raise ServiceError(f"A tag can be at most {MAX_TAG} characters.")
+    return clean
+
+
+def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: datetime, *,
+          deck_id: int | None = None, tag: str | None = None, query: str = "") -> BulkResult:
+    """Apply `action` to the cards in one transaction; records how to undo it."""
+    begin_write(session)
+    ids = sorted(set(card_ids))
+    if not ids:
+        raise ServiceError("Select at least one card.")
+    connection = session.connection()
+    if action == BulkAction.DELETE:
+        return _delete(session, connection, ids, now, query)
+    fields = _FIELDS[action]
+    if action == BulkAction.MOVE:
+        if deck_id is None:
+            raise ServiceError("Choose the deck to move the cards to.")
+        deck = get_deck(session, deck_id)
+    if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
+        tag = check_tag(tag or "")
+    columns = [_CARDS.c.id, _CARDS.c.version, *(_CARDS.c[f] for f in fields)]
+    records: list[list[Any]] = []  # [id, version after, *old values]
+    found = 0
+    for chunk in _chunks(ids):
+        rows = connection.execute(select(*columns).where(_CARDS.c.id.in_(chunk))).all()
+        found += len(rows)
+        changes = []
+        for card_id, version, *old in rows:
+            new = _new_values(action, dict(zip(fields, old, strict=True)), deck_id, tag)
+            if all(new[f] == o for f, o in zip(fields, old, strict=True)):
+                continue  # already so: nothing to change, nothing to undo
+            changes.append({"b_id": card_id, **{f"b_{f}": new[f] for f in fields}})
+            records.append([card_id, version + 1, *(_encode(f, o)
+                                                     for f, o in zip(fields, old, strict=True))])
+        if changes:
+            connection.execute(
+                update(_CARDS).where(_CARDS.c.id == bindparam("b_id"))
+                .values({f: bindparam(f"b_{f}") for f in fields}
+                        | {"version": _CARDS.c.version + 1}), changes)
+    if found != len(ids):
+        raise NotFound(f"{_plural(len(ids) - found, 'selected card')} no longer exist; "
+                       "nothing was changed. Search again and retry.")
+    count = len(records)
+    summary = {
+        BulkAction.SUSPEND: f"Suspended {_plural(count, 'card')}.",
+        BulkAction.UNSUSPEND: f"Unsuspended {_plural(count, 'card')}.",
+        BulkAction.MOVE: f"Moved {_plural(count, 'card')} to “{deck.name}”."
+        if action == BulkAction.MOVE else "",
+        BulkAction.ADD_TAG: f"Tagged {_plural(count, 'card')} “{tag}”.",
+        BulkAction.REMOVE_TAG: f"Removed the tag “{tag}” from {_plural(count, 'card')}.",
+        BulkAction.FORGET: f"Reset {_plural(count, 'card')} to new.",
+    }[action]
+    if count < len(ids):
+        summary += f" {_plural(len(ids) - count, 'card')} already were."
+    if action == BulkAction.MOVE and count:
+        deck.edited_at = now
+    return _record(session, action, summary, query, count,
+                   {"fields": list(fields), "cards": records}, now)
+
+
+def _new_values(action: BulkAction, old: dict[str, Any], deck_id: int | None,
+                tag: str | None) -> dict[str, Any]:
+    if action == BulkAction.SUSPEND:
+        return {"suspended": True}
+    if action == BulkAction.UNSUSPEND:
+        return {"suspended": False}
+    if action == BulkAction.MOVE:
+        return {"deck_id": deck_id}
+    if action == BulkAction.ADD_TAG:
+        assert tag is not None
+        return {"tags": add_tag(old["tags"], tag)}
+    if action == BulkAction.REMOVE_TAG:
+        assert tag is not None
+        return {"tags": remove_tag(old["tags"], tag) if has_tag(old["tags"], tag)
+                else old["tags"]}
+    # Forget: back to new (Anki keeps the review and lapse counts, and the position).
+    return {"state": int(NEW_SCHEDULE.state), "step": None, "stability": None,
+            "difficulty": None, "due": None, "last_review": None, "buried_until": None}
+
+
+def _record(session: Session, action: BulkAction, summary: str, query: str, count: int,
+            payload: dict[str, Any], now: datetime) -> BulkResult:
+    record = CardAction(action=action.value, summary=summary, query=query, card_count=count,
+                        payload=json.dumps(payload, separators=(",", ":")), created_at=now)
+    session.add(record)
+    session.flush()
+    return BulkResult(record.id, summary, count)
+
+
+def _delete(session: Session, connection: Connection, ids: list[int], now: datetime,
+            query: str) -> BulkResult:
+    """Delete cards with their review history, keeping both in the undo record."""
+    cards: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
+    for chunk in _chunks(ids):
+        cards += [{k: _encode(k, v) for k, v in row._mapping.items()} for row in
+                  connection.execute(select(_CARDS).where(_CARDS.c.id.in_(chunk)))]
+        logs += [{k: _encode(k, v) for k, v in row._mapping.items()} for row in
+                 connection.execute(select(_LOGS).where(_LOGS.c.card_id.in_(chunk)))]
+    if len(cards) != len(ids):
+        raise NotFound(f"{_plural(len(ids) - len(cards), 'selected card')} no longer exist; "
+                       "nothing was deleted. Search again and retry.")
+    for chunk in _chunks(ids):
+        connection.execute(delete(_LOGS).where(_LOGS.c.card_id.in_(chunk)))
+        connection.execute(delete(_CARDS).where(_CARDS.c.id.in_(chunk)))
+    session.expire_all()
+    summary = f"Deleted {_plural(len(cards), 'card')}"
+    summary += f" and {_plural(len(logs), 'review')}." if logs else "."
+    return _record(session, BulkAction.DELETE, summary, query, len(cards),
+                   {"cards": cards, "logs": logs}, now)
+
+
+def get_action(session: Session, action_id: int) -> CardAction:
+    record = session.get(CardAction, action_id)
+    if record is None:
+        raise NotFound(f"There is no bulk action {action_id}.")
+    return record
+
+
+def undo(session: Session, action_id: int, now: datetime) -> str:
+    """Take a bulk action back, once; returns what was restored."""
+    begin_write(session)
+    record = get_action(session, action_id)
+    if record.undone_at is not None:
+        raise NothingToUndo("That change has already been undone.")
+    payload = json.loads(record.payload)
+    connection = session.connection()
+    if record.action == BulkAction.DELETE:
+        restored, skipped = _undelete(connection, payload)
+    else:
+        restored, skipped = _restore(connection, payload)
+    record.undone_at = now
+    session.expire_all()
+    message = f"Undone: {_plural(restored, 'card')} restored."
+    if skipped:
+        message += (f" {_plural(skipped, 'card')} changed since (reviewed, edited or "
+                    "deleted) and kept their newer state.")
+    return message
+
+
+def _restore(connection: Connection, payload: dict[str, Any]) -> tuple[int, int]:
+    fields: list[str] = payload["fields"]
+    records: list[list[Any]] = payload["cards"]
+    restored = 0
+    for start in range(0, len(records), CHUNK):
+        chunk = records[start:start + CHUNK]
+        current = dict(connection.execute(
+            select(_CARDS.c.id, _CARDS.c.version)
+            .where(_CARDS.c.id.in_([r[0] for r in chunk]))).all())
+        params = [{"b_id": r[0], **{f"b_{f}": _decode(f, v) for f, v in zip(fields, r[2:],
+                                                                           strict=True)}}
+                  for r in chunk if current.get(r[0]) == r[1]]
+        if params:
+            connection.execute(
+                update(_CARDS).where(_CARDS.c.id == bindparam("b_id"))
+                .values({f: bindparam(f"b_{f}") for f in fields}
+                        | {"version": _CARDS.c.version + 1}), params)
+        restored += len(params)
+    return restored, len(records) - restored
+
+
+def _undelete(connection: Connection, payload: dict[str, Any]) -> tuple[int, int]:
+    cards: list[dict[str, Any]] = payload["cards"]
+    taken_ids: set[int] = set()
+    taken_guids: set[str] = set()
+    # A card whose deck was deleted since stays deleted with it.
+    decks = set(connection.execute(select(Deck.__table__.c.id)).scalars())
+    for start in range(0, len(cards), CHUNK):
+        chunk = cards[start:start + CHUNK]
+        taken_ids |= set(connection.execute(select(_CARDS.c.id).where(
+            _CARDS.c.id.in_([c["id"] for c in chunk]))).scalars())
+        taken_guids |= set(connection.execute(select(_CARDS.c.guid).where(
+            _CARDS.c.guid.in_([c["guid"] for c in chunk]))).scalars())
+    back = [c for c in cards if c["id"] not in taken_ids and c["guid"] not in taken_guids
+            and c["deck_id"] in decks]
+    ids = {c["id"] for c in back}
+    logs = [log for log in payload["logs"] if log["card_id"] in ids]
+    for start in range(0, len(back), CHUNK):
+        connection.execute(insert(_CARDS), [{k: _decode(k, v) for k, v in c.items()}
+                                            for c in back[start:start + CHUNK]])
+    for start in range(0, len(logs), CHUNK):
+        connection.execute(insert(_LOGS), [{k: _decode(k, v) for k, v in log.items()}
+                                           for log in logs[start:start + CHUNK]])
+    return len(back), len(cards) - len(back)

@@ -1,0 +1,124 @@
+"""Decks: the list with per-deck counts, create, rename and describe, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from flashcards.core.cards import normalise_text
+from flashcards.core.scheduling import CardState
+from flashcards.db import begin_write
+from flashcards.models import Card, Deck, ReviewLog
+from flashcards.services.errors import NotFound, ServiceError
+
+MAX_DECK_NAME = 200
+
+
+@dataclass(frozen=True, slots=True)
+class DeckCounts:
+    new: int = 0
+    learning: int = 0
+    due: int = 0
+    suspended: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeckSummary:
+    id: int
+    name: str
+    description: str
+    counts: DeckCounts
+
+
+def deck_summaries(session: Session, day_end: datetime) -> list[DeckSummary]:
+    """Every deck by name, with its cards counted by state in one pass over the cards:
+    new, learning, due before the study day ends (learning included), suspended, total."""
+    active = Card.suspended == False  # noqa: E712
+    counts = {row[0]: DeckCounts(*row[1:]) for row in session.execute(
+        select(Card.deck_id,
+               func.count().filter(active, Card.state == int(CardState.NEW)),
+               func.count().filter(active, Card.state.in_(
+                   [int(CardState.LEARNING), int(CardState.RELEARNING)])),
+               func.count().filter(active, Card.state != int(CardState.NEW),
+                                   Card.due < day_end),
+               func.count().filter(Card.suspended == True),  # noqa: E712
+               func.count())
+        .group_by(Card.deck_id))}
+    decks = session.execute(select(Deck.id, Deck.name, Deck.description)
+                            .order_by(func.lower(Deck.name), Deck.id)).all()
+    return [DeckSummary(id_, name, description, counts.get(id_, DeckCounts()))
+            for id_, name, description in decks]
+
+
+def get_deck(session: Session, deck_id: int) -> Deck:
+    deck = session.get(Deck, deck_id)
+    if deck is None:
+        raise NotFound(f"There is no deck {deck_id}.")
+    return deck
+
+
+def _checked_name(session: Session, name: str, deck_id: int | None = None) -> str:
+    """A deck name as stored: NFC, trimmed, unique without regard to case (as in Anki)."""
+    clean = normalise_text(name)
+    if not clean:
+        raise ServiceError("A deck needs a name.")
+    if len(clean) > MAX_DECK_NAME:
+        raise ServiceError(f"A deck name can be at most {MAX_DECK_NAME} characters.")
+    wanted = clean.casefold()
+    for other_id, other in session.execute(select(Deck.id, Deck.name)):
+        if other_id != deck_id and other.casefold() == wanted:
+            raise ServiceError(f"There is already a deck called “{other}”.")
+    return clean
+
+
+def create_deck(session: Session, name: str, description: str, now: datetime) -> Deck:
+    begin_write(session)
+    deck = Deck(name=_checked_name(session, name), description=normalise_text(description),
+                created_at=now, edited_at=now)
+    session.add(deck)
+    session.flush()
+    return deck
+
+
+def update_deck(session: Session, deck_id: int, name: str, description: str,
+                now: datetime) -> Deck:
+    """Rename and describe a deck; the bundled decks' updates then leave it alone."""
+    begin_write(session)
+    deck = get_deck(session, deck_id)
+    deck.name = _checked_name(session, name, deck_id)
+    deck.description = normalise_text(description)
+    deck.edited_at = now
+    session.flush()
+    return deck
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionImpact:
+    cards: int
+    reviews: int
+
+
+def deletion_impact(session: Session, deck_id: int) -> DeletionImpact:
+    """What deleting the deck takes with it."""
+    get_deck(session, deck_id)
+    cards = session.execute(select(func.count()).select_from(Card)
+                            .where(Card.deck_id == deck_id)).scalar_one()
+    reviews = session.execute(select(func.count()).select_from(ReviewLog).join(Card)
+                              .where(Card.deck_id == deck_id)).scalar_one()
+    return DeletionImpact(cards, reviews)
+
+
+def delete_deck(session: Session, deck_id: int) -> tuple[str, DeletionImpact]:
+    """Delete a deck with its cards and their review history (foreign keys cascade). A
+    bundled deck the user deleted is not seeded again."""
+    begin_write(session)
+    deck = get_deck(session, deck_id)
+    impact = deletion_impact(session, deck_id)
+    name = deck.name
+    session.delete(deck)
+    session.flush()
+    return name, impact

@@ -1,0 +1,110 @@
+"""The card browser: search, sort, page, and change many cards at once (undoable)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from flashcards.core.search import SearchError
+from flashcards.services import browse, bulk
+from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
+from flashcards.services.study import today as study_today
+from flashcards.web.cards import deck_choices
+from flashcards.web.context import db, now
+from flashcards.web.forms import BulkForm, ConfirmForm
+
+bp = Blueprint("browse", __name__)
+
+
+def _page_args() -> dict[str, object]:
+    return {"q": request.args.get("q", ""), "sort": request.args.get("sort", "created"),
+            "order": request.args.get("order", "asc"),
+            "page": request.args.get("page", 1, type=int)}
+
+
+@bp.get("/cards")
+def index() -> tuple[str, int] | str:
+    session_ = db()
+    args = _page_args()
+    query = str(args["q"])
+    moment = now()
+    day = study_today(session_, moment).day
+    form = BulkForm(q=query)
+    form.deck.choices = [("", "Choose a deck…"), *deck_choices()]
+    try:
+        result = browse.search(session_, query, moment, day.end, sort=str(args["sort"]),
+                               descending=args["order"] == "desc", page=int(str(args["page"])))
+    except SearchError as exc:
+        return render_template("browse/index.html", result=None, error=str(exc), args=args,
+                               form=form, sorts=browse.SORTS), 400
+    return render_template("browse/index.html", result=result, error=None, args=args,
+                           form=form, sorts=browse.SORTS)
+
+
+def _selected_ids() -> list[int]:
+    try:
+        return [int(value) for value in request.form.getlist("ids")]
+    except ValueError:
+        abort(400, description="The selected cards were not valid card ids.")
+
+
+@bp.post("/cards/bulk")
+def apply_bulk() -> Response | str | tuple[str, int]:
+    form = BulkForm()
+    form.deck.choices = [("", "Choose a deck…"), *deck_choices()]
+    query = form.q.data or ""
+    back = url_for("browse.index", q=query)
+    if not form.validate():
+        for name, errors in form.errors.items():
+            flash(f"{getattr(form, name).label.text}: {' '.join(errors)}", "error")
+        return redirect(back)
+    session_ = db()
+    moment = now()
+    try:
+        if form.scope.data == "all":
+            day_end = study_today(session_, moment).day.end
+            ids = browse.matching_ids(session_, query, moment, day_end)
+        else:
+            ids = _selected_ids()
+        action = bulk.BulkAction(form.action.data)
+        if action == bulk.BulkAction.DELETE and form.confirm.data != "yes":
+            return render_template("browse/confirm_delete.html", form=form, ids=ids,
+                                   count=len(ids), query=query)
+        result = bulk.apply(session_, action, ids, moment, deck_id=form.deck.data or None,
+                            tag=form.tag.data, query=query)
+        session_.commit()
+    except (SearchError, ServiceError) as exc:
+        session_.rollback()
+        flash(str(exc), "error")
+        return redirect(back)
+    return redirect(url_for("browse.action", action_id=result.action_id))
+
+
+@bp.get("/cards/actions/<int:action_id>")
+def action(action_id: int) -> str:
+    try:
+        record = bulk.get_action(db(), action_id)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    return render_template("browse/action.html", record=record, form=ConfirmForm())
+
+
+@bp.post("/cards/actions/<int:action_id>/undo")
+def undo(action_id: int) -> Response:
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400, description="The undo form was not valid.")
+    session_ = db()
+    try:
+        record = bulk.get_action(session_, action_id)
+        query = record.query
+        message = bulk.undo(session_, action_id, now())
+        session_.commit()
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    except NothingToUndo as exc:
+        session_.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("browse.action", action_id=action_id))
+    flash(message, "info")
+    return redirect(url_for("browse.index", q=query))

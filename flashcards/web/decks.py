@@ -1,0 +1,85 @@
+"""Decks: the list with counts and exports, create, rename and describe, delete."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from flashcards.services import decks as deck_service
+from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.study import today as study_today
+from flashcards.web.context import db, now
+from flashcards.web.forms import ConfirmForm, DeckForm
+
+bp = Blueprint("decks", __name__)
+
+
+@bp.get("/decks")
+def index() -> str:
+    session_ = db()
+    day = study_today(session_, now()).day
+    summaries = deck_service.deck_summaries(session_, day.end)
+    totals = deck_service.DeckCounts(*(sum(getattr(s.counts, f) for s in summaries)
+                                       for f in ("new", "learning", "due", "suspended",
+                                                 "total")))
+    return render_template("decks/index.html", decks=summaries, totals=totals)
+
+
+@bp.route("/decks/new", methods=["GET", "POST"])
+def create() -> Response | tuple[str, int] | str:
+    form = DeckForm()
+    if form.validate_on_submit():
+        session_ = db()
+        try:
+            deck = deck_service.create_deck(session_, form.name.data or "",
+                                            form.description.data or "", now())
+            session_.commit()
+        except ServiceError as exc:
+            session_.rollback()
+            form.name.errors = [*form.name.errors, str(exc)]
+        else:
+            flash(f"Deck “{deck.name}” created. Add its first card.", "info")
+            return redirect(url_for("cards.add", deck=deck.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("decks/edit.html", form=form, deck=None), status
+
+
+@bp.route("/decks/<int:deck_id>/edit", methods=["GET", "POST"])
+def edit(deck_id: int) -> Response | tuple[str, int] | str:
+    session_ = db()
+    try:
+        deck = deck_service.get_deck(session_, deck_id)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    form = DeckForm(obj=deck if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            deck_service.update_deck(session_, deck_id, form.name.data or "",
+                                     form.description.data or "", now())
+            session_.commit()
+        except ServiceError as exc:
+            session_.rollback()
+            form.name.errors = [*form.name.errors, str(exc)]
+        else:
+            flash("Deck saved.", "info")
+            return redirect(url_for("decks.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("decks/edit.html", form=form, deck=deck), status
+
+
+@bp.route("/decks/<int:deck_id>/delete", methods=["GET", "POST"])
+def delete(deck_id: int) -> Response | str:
+    session_ = db()
+    try:
+        deck = deck_service.get_deck(session_, deck_id)
+        impact = deck_service.deletion_impact(session_, deck_id)
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name, impact = deck_service.delete_deck(session_, deck_id)
+        session_.commit()
+        flash(f"Deleted the deck “{name}” with its {impact.cards:,} cards and "
+              f"{impact.reviews:,} reviews.", "info")
+        return redirect(url_for("decks.index"))
+    return render_template("decks/delete.html", form=form, deck=deck, impact=impact)
