@@ -84,6 +84,10 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def _verb(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
 def check_tag(tag: str) -> str:
     clean = normalise_text(tag)
     if not clean:
@@ -131,8 +135,11 @@ def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: da
                 update(_CARDS).where(_CARDS.c.id == bindparam("b_id"))
                 .values({f: bindparam(f"b_{f}") for f in fields}
                         | {"version": _CARDS.c.version + 1}), changes)
+    session.expire_all()  # Card objects loaded in this session are now out of date
     if found != len(ids):
-        raise NotFound(f"{_plural(len(ids) - found, 'selected card')} no longer exist; "
+        missing = len(ids) - found
+        raise NotFound(f"{_plural(missing, 'selected card')} no longer "
+                       f"{_verb(missing, 'exists', 'exist')}; "
                        "nothing was changed. Search again and retry.")
     count = len(records)
     summary = {
@@ -145,7 +152,8 @@ def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: da
         BulkAction.FORGET: f"Reset {_plural(count, 'card')} to new.",
     }[action]
     if count < len(ids):
-        summary += f" {_plural(len(ids) - count, 'card')} already were."
+        same = len(ids) - count
+        summary += f" {_plural(same, 'card')} already {_verb(same, 'was', 'were')}."
     if action == BulkAction.MOVE and count:
         deck.edited_at = now
     return _record(session, action, summary, query, count,
@@ -192,7 +200,9 @@ def _delete(session: Session, connection: Connection, ids: list[int], now: datet
         logs += [{k: _encode(k, v) for k, v in row._mapping.items()} for row in
                  connection.execute(select(_LOGS).where(_LOGS.c.card_id.in_(chunk)))]
     if len(cards) != len(ids):
-        raise NotFound(f"{_plural(len(ids) - len(cards), 'selected card')} no longer exist; "
+        missing = len(ids) - len(cards)
+        raise NotFound(f"{_plural(missing, 'selected card')} no longer "
+                       f"{_verb(missing, 'exists', 'exist')}; "
                        "nothing was deleted. Search again and retry.")
     for chunk in _chunks(ids):
         connection.execute(delete(_LOGS).where(_LOGS.c.card_id.in_(chunk)))
@@ -224,17 +234,22 @@ def undo(session: Session, action_id: int, now: datetime) -> str:
     else:
         restored, skipped = _restore(connection, payload)
     record.undone_at = now
+    session.flush()  # before expiring: expiry would drop the unflushed change
     session.expire_all()
     message = f"Undone: {_plural(restored, 'card')} restored."
     if skipped:
+        keeps = "keeps its" if skipped == 1 else "keep their"
         message += (f" {_plural(skipped, 'card')} changed since (reviewed, edited or "
-                    "deleted) and kept their newer state.")
+                    f"deleted) and {keeps} newer state.")
     return message
 
 
 def _restore(connection: Connection, payload: dict[str, Any]) -> tuple[int, int]:
     fields: list[str] = payload["fields"]
     records: list[list[Any]] = payload["cards"]
+    # A moved card whose old deck was deleted since stays where it is now.
+    decks = (set(connection.execute(select(Deck.__table__.c.id)).scalars())
+             if "deck_id" in fields else None)
     restored = 0
     for start in range(0, len(records), CHUNK):
         chunk = records[start:start + CHUNK]
@@ -243,7 +258,8 @@ def _restore(connection: Connection, payload: dict[str, Any]) -> tuple[int, int]
             .where(_CARDS.c.id.in_([r[0] for r in chunk]))).all())
         params = [{"b_id": r[0], **{f"b_{f}": _decode(f, v) for f, v in zip(fields, r[2:],
                                                                            strict=True)}}
-                  for r in chunk if current.get(r[0]) == r[1]]
+                  for r in chunk if current.get(r[0]) == r[1]
+                  and (decks is None or r[2 + fields.index("deck_id")] in decks)]
         if params:
             connection.execute(
                 update(_CARDS).where(_CARDS.c.id == bindparam("b_id"))

@@ -23,7 +23,7 @@ def _page_args() -> dict[str, object]:
 
 
 @bp.get("/cards")
-def index() -> tuple[str, int] | str:
+def index() -> str:
     session_ = db()
     args = _page_args()
     query = str(args["q"])
@@ -35,8 +35,9 @@ def index() -> tuple[str, int] | str:
         result = browse.search(session_, query, moment, day.end, sort=str(args["sort"]),
                                descending=args["order"] == "desc", page=int(str(args["page"])))
     except SearchError as exc:
+        # A typo in a search is not a failed request: the page says what to fix.
         return render_template("browse/index.html", result=None, error=str(exc), args=args,
-                               form=form, sorts=browse.SORTS), 400
+                               form=form, sorts=browse.SORTS)
     return render_template("browse/index.html", result=result, error=None, args=args,
                            form=form, sorts=browse.SORTS)
 

@@ -10,9 +10,9 @@ from flashcards.core.cards import CardKind
 from flashcards.core.search import deck_term
 from flashcards.models import Deck
 from flashcards.services import cards as card_service
-from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.errors import NotFound
 from flashcards.services.study import get_card
-from flashcards.web.context import db, now
+from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import CardAddForm, CardEditForm, ConfirmForm
 
 bp = Blueprint("cards", __name__)
@@ -44,7 +44,6 @@ def _label_pair_fields(form: CardEditForm) -> None:
 
 @bp.route("/cards/new", methods=["GET", "POST"])
 def add() -> Response | tuple[str, int] | str:
-    session_ = db()
     form = CardAddForm()
     form.deck.choices = deck_choices()
     if not form.deck.choices:
@@ -57,13 +56,10 @@ def add() -> Response | tuple[str, int] | str:
     if is_pair:
         _label_pair_fields(form)
     if form.validate_on_submit() and (not is_pair or form.require_answers()):
-        try:
-            card = card_service.add_card(session_, int(form.deck.data),
-                                         CardKind(form.kind.data), _content(form), now())
-            session_.commit()
-        except ServiceError as exc:
-            session_.rollback()
-            flash(str(exc), "error")
+        card, problem = attempt(lambda s: card_service.add_card(
+            s, int(form.deck.data), CardKind(form.kind.data), _content(form), now()))
+        if card is None:
+            flash(str(problem), "error")
         else:
             flash("Card added. Add another, or go back to the deck list.", "info")
             return redirect(url_for("cards.add", deck=card.deck_id, kind=card.kind,
@@ -100,12 +96,10 @@ def edit(card_id: int) -> Response | tuple[str, int] | str:
         form.next.data = request.args.get("next", "")
     back_to = safe_next(form.next.data, url_for("cards.show", card_id=card_id))
     if form.validate_on_submit() and (not is_pair or form.require_answers()):
-        try:
-            card_service.update_card(session_, card_id, _content(form), now())
-            session_.commit()
-        except ServiceError as exc:
-            session_.rollback()
-            flash(str(exc), "error")
+        _, problem = attempt(lambda s: card_service.update_card(s, card_id, _content(form),
+                                                                now()))
+        if problem:
+            flash(problem, "error")
         else:
             flash("Card saved.", "info")
             return redirect(back_to)

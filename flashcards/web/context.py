@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from flask import current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from flashcards.migrate import is_current
+from flashcards.services.errors import ServiceError
+
+T = TypeVar("T")
 
 
 def db() -> Session:
@@ -41,3 +46,16 @@ def schema_is_current() -> bool:
     if not current_app.extensions.get("flashcards.schema_ok"):
         current_app.extensions["flashcards.schema_ok"] = is_current(engine())
     return bool(current_app.extensions["flashcards.schema_ok"])
+
+
+def attempt(action: Callable[[Session], T]) -> tuple[T | None, str | None]:
+    """Run one user action in one transaction: (its result, None) once committed, or
+    (None, the problem in words) after a rollback that leaves everything as it was."""
+    session = db()
+    try:
+        result = action(session)
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        return None, str(exc)
+    return result, None

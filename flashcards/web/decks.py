@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from flashcards.services import decks as deck_service
-from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.errors import NotFound
 from flashcards.services.study import today as study_today
-from flashcards.web.context import db, now
+from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import ConfirmForm, DeckForm
 
 bp = Blueprint("decks", __name__)
@@ -29,14 +29,10 @@ def index() -> str:
 def create() -> Response | tuple[str, int] | str:
     form = DeckForm()
     if form.validate_on_submit():
-        session_ = db()
-        try:
-            deck = deck_service.create_deck(session_, form.name.data or "",
-                                            form.description.data or "", now())
-            session_.commit()
-        except ServiceError as exc:
-            session_.rollback()
-            form.name.errors = [*form.name.errors, str(exc)]
+        deck, problem = attempt(lambda s: deck_service.create_deck(
+            s, form.name.data or "", form.description.data or "", now()))
+        if deck is None:
+            form.name.errors = [*form.name.errors, str(problem)]
         else:
             flash(f"Deck “{deck.name}” created. Add its first card.", "info")
             return redirect(url_for("cards.add", deck=deck.id))
@@ -53,13 +49,10 @@ def edit(deck_id: int) -> Response | tuple[str, int] | str:
         abort(404, description=str(exc))
     form = DeckForm(obj=deck if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            deck_service.update_deck(session_, deck_id, form.name.data or "",
-                                     form.description.data or "", now())
-            session_.commit()
-        except ServiceError as exc:
-            session_.rollback()
-            form.name.errors = [*form.name.errors, str(exc)]
+        _, problem = attempt(lambda s: deck_service.update_deck(
+            s, deck_id, form.name.data or "", form.description.data or "", now()))
+        if problem:
+            form.name.errors = [*form.name.errors, problem]
         else:
             flash("Deck saved.", "info")
             return redirect(url_for("decks.index"))

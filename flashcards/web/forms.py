@@ -78,6 +78,13 @@ class DeckForm(FlaskForm):
     description = TextAreaField("Description", validators=[Length(max=2000)])
 
 
+def _optional_int(value: object) -> int | None:
+    """A select's value as an id; its empty first option ("Choose…") is None."""
+    if value is None or value == "":
+        return None
+    return int(str(value))
+
+
 BULK_CHOICES = [
     SelectChoice("suspend", "Suspend"), SelectChoice("unsuspend", "Unsuspend"),
     SelectChoice("move", "Move to deck…"), SelectChoice("add_tag", "Add tag…"),
@@ -91,7 +98,8 @@ class BulkForm(FlaskForm):
     scope = SelectField("Apply to", default="selected", choices=[
         SelectChoice("selected", "Selected cards"), SelectChoice("all", "All matching cards")])
     q = HiddenField()
-    deck = SelectField("Deck", coerce=int, validators=[Optional()], validate_choice=False)
+    deck = SelectField("Deck", coerce=_optional_int, validators=[Optional()],
+                       validate_choice=False)
     tag = StringField("Tag", validators=[Length(max=100)])
     confirm = HiddenField()
 

@@ -15,6 +15,7 @@ from flashcards.services.bundled import (
     seed_bundled_decks,
 )
 from flashcards.services.cards import CardContent, update_card
+from flashcards.services.decks import delete_deck
 from flashcards.services.settings import get_settings
 from tests.conftest import START
 
@@ -160,3 +161,16 @@ def test_broken_manifest_is_reported(tmp_path) -> None:
         "latin-1"))
     with pytest.raises(BundleError, match="not UTF-8"):
         load_bundle(folder)
+
+
+def test_deck_deleted_by_user_is_not_brought_back(session, tmp_path) -> None:
+    """Deleting a bundled deck is final: an updated bundle does not recreate it."""
+    folder = write_bundle(tmp_path / "b", ["m-1,One,1,,s"])
+    seed_bundled_decks(session, load_bundled_decks(folder), START)
+    session.commit()
+    delete_deck(session, session.execute(select(Deck.id)).scalar_one())
+    session.commit()
+    write_bundle(folder, ["m-1,One,uno,,s", "m-2,Two,2,,s"])
+    report = seed_bundled_decks(session, load_bundled_decks(folder), START)
+    session.commit()
+    assert (report.decks_created, count(session, Deck), count(session, Card)) == ([], 0, 0)

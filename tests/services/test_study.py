@@ -311,3 +311,76 @@ class FixedRandom(random.Random):
 
     def random(self) -> float:
         return self.value
+
+
+def _lapse_until(session, card_id: int, lapses: int, now):
+    """Grade a review card Again (a lapse), then Good until it is a review card again,
+    `lapses` times; returns the last Again's outcome and the time after it."""
+    outcome = None
+    for _ in range(lapses):
+        card = session.get(Card, card_id)
+        session.refresh(card)
+        if card.suspended:
+            break
+        outcome = study.grade(session, card.id, card.version, Rating.AGAIN, now,
+                              rng=random.Random(1))
+        session.commit()
+        while (session.get(Card, card_id).state != int(CardState.REVIEW)
+               and not session.get(Card, card_id).suspended):
+            card = session.get(Card, card_id)
+            now = card.due + timedelta(minutes=1)
+            study.grade(session, card.id, card.version, Rating.GOOD, now, rng=random.Random(1))
+            session.commit()
+            session.expire_all()
+        now = session.get(Card, card_id).due + timedelta(hours=1)
+    return outcome, now
+
+
+def _mature_card(session) -> Card:
+    make_deck(session, cards=1)
+    card = session.execute(select(Card)).scalar_one()
+    card.state, card.stability, card.difficulty = 2, 5.0, 5.0
+    card.due, card.last_review = START - timedelta(hours=1), START - timedelta(days=5)
+    card.tags = "mine"
+    session.commit()
+    return card
+
+
+def test_eighth_lapse_makes_a_leech_tagged_and_suspended(session) -> None:
+    """As in Anki: at 8 lapses the card is tagged leech and suspended, and undoing that
+    grade takes both back."""
+    card = _mature_card(session)
+    outcome, _ = _lapse_until(session, card.id, 8, START)
+    assert outcome is not None and outcome.leech and outcome.suspended
+    session.expire_all()
+    card = session.get(Card, card.id)
+    assert (card.lapses, card.tags, card.suspended) == (8, "mine leech", True)
+    log = session.get(ReviewLog, outcome.log_id)
+    assert (log.leech_tagged, log.leech_suspended) == (True, True)
+    study.undo(session, START, study.UndoAction("review", card.id, log_id=outcome.log_id))
+    session.commit()
+    session.expire_all()
+    card = session.get(Card, card.id)
+    assert (card.lapses, card.tags, card.suspended) == (7, "mine", False)
+
+
+def test_seven_lapses_are_not_a_leech_and_tag_only_action(session) -> None:
+    card = _mature_card(session)
+    settings = get_settings(session)
+    settings.leech_threshold, settings.leech_action = 4, "tag"
+    session.commit()
+    outcome, now = _lapse_until(session, card.id, 3, START)
+    assert outcome is not None and not outcome.leech
+    outcome, now = _lapse_until(session, card.id, 1, now)
+    assert outcome.leech and not outcome.suspended
+    session.expire_all()
+    card = session.get(Card, card.id)
+    assert (card.lapses, card.tags, card.suspended) == (4, "mine leech", False)
+    # Flagged again every half threshold (6, 8, ...), but the tag is not doubled.
+    outcome, now = _lapse_until(session, card.id, 1, now)
+    assert not outcome.leech
+    outcome, now = _lapse_until(session, card.id, 1, now)
+    assert outcome.leech
+    session.expire_all()
+    assert session.get(Card, card.id).tags == "mine leech"
+    assert session.get(ReviewLog, outcome.log_id).leech_tagged is False

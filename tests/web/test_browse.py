@@ -1,0 +1,128 @@
+"""The card browser over HTTP: search, errors, bulk actions and their undo."""
+
+import re
+
+from sqlalchemy import func, select
+
+from flashcards.models import Card, CardAction
+from tests.conftest import csrf_token, make_deck
+
+
+def count(session, model) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_search_lists_matching_cards_with_count(client, session) -> None:
+    make_deck(session, "Alpha", cards=3)
+    make_deck(session, "Beta", cards=2)
+    page = client.get("/cards?q=deck:beta").get_data(as_text=True)
+    assert "<strong>2 cards</strong> match" in page
+    assert "Beta front 0" in page and "Alpha front 0" not in page
+    everything = client.get("/cards").get_data(as_text=True)
+    assert "<strong>5 cards</strong> match" in everything
+
+
+def test_bad_search_says_what_is_wrong_not_500(client, session) -> None:
+    make_deck(session, "Alpha", cards=1)
+    for query, message in [("is:wrong", "is:wrong"), ('"open', "never closed"),
+                           ("foo:bar", "Unknown search field"), ("(a", "")]:
+        response = client.get("/cards", query_string={"q": query})
+        assert response.status_code == 200, query
+        text = response.get_data(as_text=True)
+        assert 'id="search-error"' in text and message in text, query
+
+
+def test_sorting_and_paging_links(client, session) -> None:
+    make_deck(session, "Big", cards=120)
+    page = client.get("/cards?sort=created&order=desc").get_data(as_text=True)
+    assert page.index("Big front 119") < page.index("Big front 118")
+    assert "Page 1 of 3" in page and 'rel="next"' in page
+    last = client.get("/cards?page=99").get_data(as_text=True)  # clamped to the last page
+    assert "Page 3 of 3" in last and "Big front 119" in last
+
+
+def _bulk(client, token, **data):
+    return client.post("/cards/bulk", data={"csrf_token": token, **data})
+
+
+def test_bulk_suspend_selected_then_undo(client, session) -> None:
+    make_deck(session, "Alpha", cards=4)
+    ids = [str(i) for i in session.execute(select(Card.id).order_by(Card.id)).scalars()][:2]
+    token = csrf_token(client, "/cards")
+    response = _bulk(client, token, action="suspend", scope="selected", ids=ids, q="")
+    assert response.status_code == 302
+    action_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Suspended 2 cards." in action_page and 'id="undo-bulk"' in action_page
+    assert count_suspended(session) == 2
+    action_id = session.execute(select(CardAction.id)).scalar_one()
+    undone = client.post(f"/cards/actions/{action_id}/undo", data={"csrf_token": token},
+                         follow_redirects=True)
+    assert "Undone: 2 cards restored." in undone.get_data(as_text=True)
+    assert count_suspended(session) == 0
+    again = client.post(f"/cards/actions/{action_id}/undo", data={"csrf_token": token},
+                        follow_redirects=True)
+    assert "already been undone" in again.get_data(as_text=True)
+
+
+def count_suspended(session) -> int:
+    session.rollback()
+    session.expire_all()
+    return session.execute(select(func.count()).select_from(Card)
+                           .where(Card.suspended == True)).scalar_one()  # noqa: E712
+
+
+def test_bulk_on_all_matching_cards_and_tag_errors(client, session) -> None:
+    make_deck(session, "Alpha", cards=3)
+    make_deck(session, "Beta", cards=2)
+    token = csrf_token(client, "/cards")
+    response = _bulk(client, token, action="add_tag", scope="all", q="deck:alpha", tag="week1")
+    assert response.status_code == 302
+    session.expire_all()
+    tags = dict(session.execute(select(Card.front, Card.tags)).all())
+    assert [f for f, t in tags.items() if t == "week1"] == [f"Alpha front {i}" for i in range(3)]
+    bad = _bulk(client, token, action="add_tag", scope="all", q="deck:alpha", tag="two words")
+    assert bad.status_code == 302
+    followed = client.get(bad.headers["Location"]).get_data(as_text=True)
+    assert "A tag is one word" in followed
+    nothing = _bulk(client, token, action="suspend", scope="selected", q="")
+    assert "Select at least one card." in client.get(nothing.headers["Location"]).get_data(
+        as_text=True)
+    assert count(session, CardAction) == 1
+
+
+def test_bulk_move_to_another_deck(client, session) -> None:
+    make_deck(session, "Alpha", cards=2)
+    beta = make_deck(session, "Beta")
+    token = csrf_token(client, "/cards")
+    response = _bulk(client, token, action="move", scope="all", q="", deck=str(beta.id))
+    assert "Moved 2 cards to “Beta”." in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    session.expire_all()
+    assert set(session.execute(select(Card.deck_id)).scalars()) == {beta.id}
+
+
+def test_bulk_delete_asks_first(client, session) -> None:
+    make_deck(session, "Alpha", cards=3)
+    token = csrf_token(client, "/cards")
+    ask = _bulk(client, token, action="delete", scope="all", q="")
+    text = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and "Delete 3 cards?" in text
+    assert count(session, Card) == 3
+    confirm = _bulk(client, token, action="delete", scope="all", q="", confirm="yes")
+    assert "Deleted 3 cards." in client.get(confirm.headers["Location"]).get_data(as_text=True)
+    session.rollback()
+    assert count(session, Card) == 0
+    action_id = session.execute(select(CardAction.id)).scalar_one()
+    client.post(f"/cards/actions/{action_id}/undo", data={"csrf_token": token})
+    session.rollback()
+    assert count(session, Card) == 3
+
+
+def test_bulk_needs_csrf_and_valid_ids(client, session) -> None:
+    make_deck(session, "Alpha", cards=1)
+    response = client.post("/cards/bulk", data={"action": "suspend", "ids": "1"})
+    assert response.status_code == 400 and count_suspended(session) == 0
+    token = csrf_token(client, "/cards")
+    bad_ids = _bulk(client, token, action="suspend", scope="selected", ids=["x"])
+    assert bad_ids.status_code == 400
+    assert re.search(r"not valid card ids", bad_ids.get_data(as_text=True))

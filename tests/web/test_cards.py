@@ -1,0 +1,92 @@
+"""Card pages over HTTP: add, show, delete, and the leech message on the review screen."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from flashcards.models import Card, ReviewLog
+from tests.conftest import START, csrf_token, make_deck
+
+
+def count(session, model) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_add_card_needs_a_deck_first(client) -> None:
+    response = client.get("/cards/new")
+    assert response.status_code == 302 and response.headers["Location"] == "/decks/new"
+
+
+def test_add_basic_and_answer_pair_cards(client, session) -> None:
+    deck = make_deck(session, "Terms")
+    token = csrf_token(client, f"/cards/new?deck={deck.id}")
+    bad = client.post("/cards/new", data={"csrf_token": token, "deck": deck.id,
+                                          "kind": "basic", "front": "", "back": "b"})
+    assert bad.status_code == 400 and "Front cannot be empty." in bad.get_data(as_text=True)
+    ok = client.post("/cards/new", data={"csrf_token": token, "deck": deck.id, "kind": "basic",
+                                         "front": "RACI", "back": "Who does what",
+                                         "tags": "roles"})
+    assert ok.status_code == 302 and ok.headers["Location"].startswith(
+        f"/cards/new?deck={deck.id}&kind=basic&added=")
+    page = client.get(f"/cards/new?deck={deck.id}&kind=answer_pair").get_data(as_text=True)
+    assert "Weak answer" in page and "Question or situation" in page
+    missing = client.post("/cards/new", data={"csrf_token": token, "deck": deck.id,
+                                              "kind": "answer_pair", "front": "Q",
+                                              "back": "why", "weak_answer": "w"})
+    assert missing.status_code == 400
+    assert "Strong answer cannot be empty." in missing.get_data(as_text=True)
+    wrong_deck = client.post("/cards/new", data={"csrf_token": token, "deck": "999",
+                                                 "kind": "basic", "front": "f", "back": "b"})
+    assert wrong_deck.status_code == 400 and "Not a valid choice" in wrong_deck.get_data(
+        as_text=True)
+    session.rollback()
+    session.expire_all()
+    cards = session.execute(select(Card)).scalars().all()
+    assert [(c.front, c.tags, c.kind) for c in cards] == [("RACI", "roles", "basic")]
+
+
+def test_card_page_shows_memory_in_words_and_history(client, session) -> None:
+    make_deck(session, "d", cards=1)
+    card = session.execute(select(Card)).scalar_one()
+    page = client.get(f"/cards/{card.id}").get_data(as_text=True)
+    assert "New: not studied yet." in page and "No reviews yet." in page
+    card.state, card.stability, card.difficulty, card.lapses, card.reps = 2, 12.0, 4.0, 1, 3
+    card.due, card.last_review = START + timedelta(days=3), START - timedelta(days=9)
+    session.commit()
+    page = client.get(f"/cards/{card.id}").get_data(as_text=True)
+    assert "Recall chance now" in page and "12.0 days" in page and "4.0 of 10" in page
+    assert "in 3 days" in page and "forgotten 1 time" in page
+    assert client.get("/cards/999").status_code == 404
+
+
+def test_delete_card_after_confirmation(client, session) -> None:
+    make_deck(session, "d", cards=2)
+    card = session.execute(select(Card).order_by(Card.id)).scalars().first()
+    page = client.get(f"/cards/{card.id}/delete").get_data(as_text=True)
+    assert "Delete this card?" in page and "its 0 reviews of history" in page
+    token = csrf_token(client, f"/cards/{card.id}/delete")
+    done = client.post(f"/cards/{card.id}/delete", data={"csrf_token": token})
+    assert done.status_code == 302 and done.headers["Location"] == "/cards?q=deck:%22d%22"
+    session.rollback()
+    session.expire_all()
+    assert count(session, Card) == 1
+
+
+def test_grading_a_leech_says_so(client, session) -> None:
+    make_deck(session, "d", cards=1)
+    card = session.execute(select(Card)).scalar_one()
+    card.state, card.stability, card.difficulty, card.lapses = 2, 3.0, 8.0, 7
+    card.due, card.last_review = START - timedelta(hours=1), START - timedelta(days=4)
+    session.commit()
+    page = client.get("/review/study").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/review/grade", data={
+        "csrf_token": token, "card_id": card.id, "version": card.version, "rating": 1},
+        follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "That card has lapsed 8 times: it is a leech, tagged “leech” and suspended." in text
+    session.rollback()
+    session.expire_all()
+    card = session.get(Card, card.id)
+    assert (card.tags, card.suspended, count(session, ReviewLog)) == ("leech", True, 1)

@@ -1,0 +1,69 @@
+"""Deck pages over HTTP: list with counts, create, rename, delete with confirmation."""
+
+from sqlalchemy import func, select
+
+from flashcards.models import Card, Deck
+from tests.conftest import csrf_token, make_deck
+
+
+def count(session, model) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_deck_list_shows_counts_and_actions(client, session) -> None:
+    deck = make_deck(session, "Alpha", cards=3)
+    session.execute(Card.__table__.update().where(Card.id == 1).values(suspended=True))
+    session.commit()
+    page = client.get("/decks").get_data(as_text=True)
+    assert "Alpha" in page and "CSV with schedules" in page and 'href="/import"' in page
+    assert '<td class="num new">2</td>' in page and '<td class="num muted">1</td>' in page
+    assert f'href="/decks/{deck.id}/delete"' in page and f'href="/decks/{deck.id}/edit"' in page
+    # The deck name links to the card browser, searching for that deck.
+    assert 'href="/cards?q=deck:%22Alpha%22"' in page
+
+
+def test_create_deck_with_field_errors_then_success(client, session) -> None:
+    token = csrf_token(client, "/decks/new")
+    empty = client.post("/decks/new", data={"csrf_token": token, "name": " "})
+    assert empty.status_code == 400 and "A deck needs a name." in empty.get_data(as_text=True)
+    make_deck(session, "Rounds")
+    duplicate = client.post("/decks/new", data={"csrf_token": token, "name": "rounds"})
+    assert duplicate.status_code == 400
+    assert "There is already a deck called “Rounds”." in duplicate.get_data(as_text=True)
+    assert count(session, Deck) == 1
+    ok = client.post("/decks/new", data={"csrf_token": token, "name": "Stories",
+                                         "description": "STAR"})
+    session.rollback()
+    session.expire_all()
+    created = session.execute(select(Deck).where(Deck.name == "Stories")).scalar_one()
+    assert ok.status_code == 302 and ok.headers["Location"] == f"/cards/new?deck={created.id}"
+    assert created.description == "STAR"
+
+
+def test_rename_deck(client, session) -> None:
+    deck = make_deck(session, "Old")
+    token = csrf_token(client, f"/decks/{deck.id}/edit")
+    ok = client.post(f"/decks/{deck.id}/edit", data={"csrf_token": token, "name": "New"})
+    assert ok.status_code == 302
+    session.rollback()
+    session.expire_all()
+    assert session.get(Deck, deck.id).name == "New"
+    assert client.get("/decks/999/edit").status_code == 404
+
+
+def test_delete_asks_first_and_says_what_goes(client, session) -> None:
+    deck_id = make_deck(session, "Doomed", cards=3).id
+    page = client.get(f"/decks/{deck_id}/delete").get_data(as_text=True)
+    assert "with its 3 cards and their 0 reviews" in page
+    assert count(session, Card) == 3  # asking changes nothing
+    missing_token = client.post(f"/decks/{deck_id}/delete")
+    assert missing_token.status_code == 400 and count(session, Deck) == 1
+    token = csrf_token(client, f"/decks/{deck_id}/delete")
+    done = client.post(f"/decks/{deck_id}/delete", data={"csrf_token": token},
+                       follow_redirects=True)
+    assert "Deleted the deck “Doomed” with its 3 cards and 0 reviews." in done.get_data(
+        as_text=True)
+    session.rollback()
+    session.expire_all()
+    assert (count(session, Deck), count(session, Card)) == (0, 0)
+    assert client.get(f"/decks/{deck_id}/delete").status_code == 404
