@@ -98,7 +98,7 @@ def import_ours(file: str, folder: str, rows: int) -> dict[str, float]:
     engine = app.extensions["flashcards.engine"]
     upgrade(engine)
     now = datetime.now(UTC)
-    with app.extensions["flashcards.sessionmaker"]() as session:
+    with app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
         session.execute(select(func.count()).select_from(Card)).scalar_one()  # warm the pool
         session.rollback()
         rss_before = _rss_kib()

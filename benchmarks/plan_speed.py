@@ -53,7 +53,7 @@ def baseline(maker, new_per_day: list[int], horizon: int, now: datetime, seed: i
     start = now
     live = []
     new_queue = []
-    with maker() as session:
+    with maker(info={"user_id": 1}) as session:
         rows = session.execute(select(Card).where(Card.suspended == False)  # noqa: E712
                                .order_by(Card.position)).scalars().all()
         for _ in range(replicas):
@@ -101,14 +101,14 @@ def main() -> int:
     now = datetime.now(UTC)
     ours = []
     for _ in range(args.runs):
-        with maker() as session:
+        with maker(info={"user_id": 1}) as session:
             started = time.perf_counter()
             view = plans.build_plan(session, now, np.random.default_rng(1))
             ours.append(time.perf_counter() - started)
             session.rollback()
     print(f"ours: {', '.join(f'{t:.3f}' for t in ours)} s "
           f"({len(view.plan.days)} days, {args.cards:,} cards)")
-    with maker() as session:
+    with maker(info={"user_id": 1}) as session:
         day = study_today(session, now).day
         cards, _ = plans.card_arrays(session, day)
     new_per_day = [d.new for d in view.plan.days]

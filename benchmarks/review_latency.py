@@ -53,12 +53,14 @@ def build_collection(path: Path, cards: int, seed: int = 7) -> None:
         # A heavy user: limits far above the defaults, so counts span thousands of cards.
         connection.execute(update(Settings).values(new_per_day=100, max_reviews_per_day=9999))
         connection.execute(insert(Deck), [
-            {"id": d, "name": f"Bench deck {d}", "description": "", "created_at": now}
+            {"id": d, "user_id": 1, "name": f"Bench deck {d}", "description": "",
+             "created_at": now}
             for d in range(1, 11)])
         rows, logs = [], []
         for i in range(1, cards + 1):
             kind = rng.random()
-            row = {"id": i, "deck_id": 1 + i % 10, "guid": f"bench-{i}", "kind": "basic",
+            row = {"id": i, "user_id": 1, "deck_id": 1 + i % 10, "guid": f"bench-{i}",
+                   "kind": "basic",
                    "front": f"Question {i}: " + "lorem ipsum " * 5,
                    "back": f"Answer {i}", "tags": "bench", "source": "benchmark",
                    "position": i, "state": 0, "step": None, "stability": None,
@@ -73,7 +75,7 @@ def build_collection(path: Path, cards: int, seed: int = 7) -> None:
                 row.update(state=1 if learning else 2, step=0 if learning else None,
                            stability=rng.uniform(0.5, 60), difficulty=rng.uniform(1, 10),
                            due=due, last_review=last, reps=rng.randint(1, 12), version=2)
-                logs.append({"card_id": i, "reviewed_at": last, "rating": 3,
+                logs.append({"card_id": i, "user_id": 1, "reviewed_at": last, "rating": 3,
                              "duration_ms": 5000, "card_version": 1, "state_before": 0,
                              "state_after": row["state"], "stability_after": row["stability"],
                              "difficulty_after": row["difficulty"], "due_after": due})

@@ -67,7 +67,7 @@ def run(seed: int) -> dict[str, float]:
     maker = app.extensions["flashcards.sessionmaker"]
     learner = random.Random(seed)
     fuzz = random.Random(seed + 1000)
-    with maker() as session:
+    with maker(info={"user_id": 1}) as session:
         get_settings(session).timezone = "UTC"
         session.commit()
         first = plans.build_plan(session, clock(), np.random.default_rng(seed))
@@ -87,7 +87,7 @@ def run(seed: int) -> dict[str, float]:
     day = start
     while True:
         clock.now = day
-        with maker() as session:
+        with maker(info={"user_id": 1}) as session:
             # The morning visit: the app plans the day (as refresh_pacing does on a new
             # study day); its forecast for today is what the plan page shows.
             morning = plans.build_plan(session, clock(), np.random.default_rng(seed))
@@ -128,7 +128,7 @@ def run(seed: int) -> dict[str, float]:
         day += timedelta(days=1)
     # Recall on interview day, at the start of the day.
     at = datetime.combine(interview, datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
-    with maker() as session:
+    with maker(info={"user_id": 1}) as session:
         cards = session.execute(select(Card)).scalars().all()
         recall = [scheduler.retrievability(c.id, c.schedule, at) for c in cards]
         total_reviews = session.execute(select(func.count()).select_from(ReviewLog)).scalar_one()

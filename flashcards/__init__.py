@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from flashcards.config import MAX_UPLOAD_BYTES, default_database_url, load_secret_key
 from flashcards.db import make_engine, make_sessionmaker
@@ -39,6 +40,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # A review tab may stay open all day: tokens live as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        # Secure cookies need HTTPS: `python app.py` turns them on when it serves other
+        # machines; a deployment behind an HTTPS proxy sets FLASHCARDS_SECURE_COOKIES=1.
+        SESSION_COOKIE_SECURE=os.environ.get("FLASHCARDS_SECURE_COOKIES") == "1",
+        # Behind a reverse proxy (FLASHCARDS_PROXIES=1): trust its X-Forwarded-* headers.
+        PROXIES=int(os.environ.get("FLASHCARDS_PROXIES", "0") or 0),
         CLOCK=utc_now,
         RNG=None,
         DECKS_DIR=str(Path(__file__).resolve().parent.parent / "decks"),
@@ -56,10 +63,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["flashcards.sessionmaker"] = make_sessionmaker(engine)
 
     csrf.init_app(app)
+    if app.config["PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"],  # type: ignore[method-assign]
+                                x_proto=app.config["PROXIES"], x_host=app.config["PROXIES"])
     _register_request_hooks(app)
 
     from flashcards import cli
     from flashcards.web import (
+        auth,
         browse,
         cards,
         decks,
@@ -71,7 +82,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         transfer,
     )
 
-    app.register_blueprint(review.bp)
+    app.register_blueprint(review.bp)  # first: its schema check runs before the login's
+    app.register_blueprint(auth.bp)
+    auth.login_manager.init_app(app)
     app.register_blueprint(cards.bp)
     app.register_blueprint(decks.bp)
     app.register_blueprint(browse.bp)
@@ -83,6 +96,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.register(app)
     cli.register_transfer(app)
     cli.register_plan(app)
+    cli.register_backup(app)
+    cli.register_users(app)
     return app
 
 

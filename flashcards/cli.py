@@ -6,15 +6,45 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import URL, select
+from sqlalchemy.orm import Session
 
-from flashcards.bootstrap import setup_database
+from flashcards.backup_hooks import (
+    backup_before_import,
+    backups_folder,
+    backups_kept,
+    format_size,
+)
+from flashcards.bootstrap import seed_user, setup_database
 from flashcards.core.csvformat import ImportFileError, parse_import
 from flashcards.core.deckformat import DeckFormatError
-from flashcards.models import Deck
-from flashcards.services import exporter, importer
+from flashcards.models import User
+from flashcards.services import backup, exporter, importer, users
 from flashcards.services.bundled import BundleError, load_bundle
+from flashcards.services.decks import deck_names
 from flashcards.services.errors import ServiceError
+
+USER_OPTION = click.option("--user", "user_name", metavar="NAME",
+                           help="Whose collection (default: the only user).")
+
+
+def user_session(user_name: str | None) -> Session:
+    """A session working on one user's collection: NAME's, or the only user's."""
+    maker = current_app.extensions["flashcards.sessionmaker"]
+    session: Session = maker()
+    if user_name is not None:
+        user = users.user_named(session, user_name)
+        if user is None:
+            session.close()
+            raise click.ClickException(f"there is no user named {user_name!r}")
+        return users.for_user(session, user.id)
+    names = session.execute(select(User.id, User.name).order_by(User.id)).all()
+    if len(names) != 1:
+        session.close()
+        raise click.ClickException(
+            f"there are {len(names)} users ({', '.join(n for _, n in names)}): "
+            "say whose collection with --user NAME")
+    return users.for_user(session, names[0][0])
 
 
 def register(app: Flask) -> None:
@@ -23,7 +53,7 @@ def register(app: Flask) -> None:
         """Migrate the database to the newest schema and seed the bundled decks."""
         try:
             report = setup_database(current_app)
-        except (BundleError, DeckFormatError) as exc:
+        except (BundleError, DeckFormatError, ServiceError) as exc:
             raise click.ClickException(str(exc)) from exc
         created = ", ".join(report.decks_created) or "none"
         click.echo(f"Database is up to date. Decks created: {created}; cards added: "
@@ -54,22 +84,23 @@ def register_transfer(app: Flask) -> None:
                   default="update", show_default=True,
                   help="What to do with a row whose card already exists.")
     @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+    @USER_OPTION
     def import_deck_command(file: str, deck: str | None, on_duplicate: str,
-                            dry_run: bool) -> None:
+                            dry_run: bool, user_name: str | None) -> None:
         """Import cards from a CSV file or an Anki text export (all or nothing)."""
         with click.open_file(file, "rb") as handle:
             data = handle.read()
-        maker = current_app.extensions["flashcards.sessionmaker"]
         options = {"deck": deck, "policy": importer.DuplicatePolicy(on_duplicate),
                    "default_deck": Path(file).stem if file != "-" else importer.DEFAULT_DECK}
-        with maker() as session:
+        with user_session(user_name) as session:
             try:
                 if dry_run:
                     plan = importer.plan_import(session, parse_import(data), **options)
                 else:
-                    plan, _ = importer.import_file(session, data, **options,
-                                                   now=current_app.config["CLOCK"]())
-            except ImportFileError as exc:
+                    plan, _ = importer.import_file(
+                        session, data, **options, now=current_app.config["CLOCK"](),
+                        before_write=lambda plan: backup_before_import(current_app, plan))
+            except (ImportFileError, ServiceError) as exc:
                 raise click.ClickException(f"{file}: {exc}") from exc
             for warning in plan.warnings:
                 click.echo(f"note: {warning}", err=True)
@@ -91,14 +122,14 @@ def register_transfer(app: Flask) -> None:
                   default="csv", show_default=True)
     @click.option("--with-scheduling", is_flag=True,
                   help="Add each card's schedule (csv only): a full, restorable backup.")
+    @USER_OPTION
     def export_deck_command(out: str, deck: str | None, export_format: str,
-                            with_scheduling: bool) -> None:
+                            with_scheduling: bool, user_name: str | None) -> None:
         """Export cards as CSV or as Anki text."""
-        maker = current_app.extensions["flashcards.sessionmaker"]
-        with maker() as session:
+        with user_session(user_name) as session:
             deck_id = None
             if deck is not None:
-                deck_id = session.execute(select(Deck.id).where(Deck.name == deck)).scalar()
+                deck_id = next((id_ for id_, name in deck_names(session) if name == deck), None)
                 if deck_id is None:
                     raise click.ClickException(f"there is no deck named {deck!r}")
             try:
@@ -117,7 +148,8 @@ def register_transfer(app: Flask) -> None:
 def register_plan(app: Flask) -> None:
     @app.cli.command("plan")
     @click.option("--json", "as_json", is_flag=True, help="One JSON object per day, as a list.")
-    def plan_command(as_json: bool) -> None:
+    @USER_OPTION
+    def plan_command(as_json: bool, user_name: str | None) -> None:
         """Print the plan from today to interview day."""
         import json
 
@@ -125,8 +157,7 @@ def register_plan(app: Flask) -> None:
 
         from flashcards.services.plans import build_plan
 
-        maker = current_app.extensions["flashcards.sessionmaker"]
-        with maker() as session:
+        with user_session(user_name) as session:
             view = build_plan(session, current_app.config["CLOCK"](),
                               np.random.default_rng(current_app.config.get("PLAN_SEED", 2026)))
             session.commit()
@@ -152,3 +183,125 @@ def register_plan(app: Flask) -> None:
             tasks = "; ".join(v.task.title for v in view.tasks.get(day.day, []))
             click.echo(f"{day.day:%a %d %b}  {day.reviews:5.0f} reviews  {day.new:3d} new  "
                        f"{day.minutes:4.0f}/{day.budget:.0f} min{flag}  {tasks}")
+
+
+def register_backup(app: Flask) -> None:
+    def database_url() -> URL:
+        url: URL = current_app.extensions["flashcards.engine"].url
+        return url
+
+    @app.cli.command("backup")
+    def backup_command() -> None:
+        """Back up the SQLite database now (checked; the oldest backups beyond
+        BACKUP_KEEP are deleted)."""
+        try:
+            made = backup.make_backup(database_url(), backups_folder(current_app), "manual",
+                                      current_app.config["CLOCK"](),
+                                      keep=backups_kept(current_app))
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Backed up to {made} ({format_size(made.stat().st_size)}).")
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+    def restore_command(file: Path, yes: bool) -> None:
+        """Replace the database with the backup FILE (the current one is backed up
+        first). Refuses a file that is damaged or not a flashcards database."""
+        try:
+            target = backup.sqlite_path(database_url())
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        problems = backup.restore_problems(file)
+        if problems:
+            raise click.ClickException("refusing to restore: " + "; ".join(problems))
+        if not yes:
+            click.confirm(f"Replace the database {target} with {file}? The current one is "
+                          "backed up first.", abort=True)
+        try:
+            report = backup.restore(target, file, backups_folder(current_app),
+                                    current_app.config["CLOCK"](),
+                                    keep=backups_kept(current_app))
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if report.before_restore is not None:
+            click.echo(f"Backed up the current database to {report.before_restore}.")
+        if report.moved_aside is not None:
+            click.echo(f"The current database could not be backed up "
+                       f"({report.not_backed_up_because}); it was moved aside to "
+                       f"{report.moved_aside}.")
+        click.echo(f"Restored {file} (schema revision {report.revision}) into {target}.")
+        if report.needs_migration:
+            click.echo("Its schema is older than this version's: it is migrated when the app "
+                       "next starts (python app.py, or flask --app app setup).")
+        click.echo("If the app is running, restart it.")
+
+    @app.cli.command("check-db")
+    def check_db_command() -> None:
+        """Check the database (integrity and foreign keys). Read-only: it never changes
+        the file, nor tries to repair it; it points at the newest good backup instead."""
+        import shlex
+
+        try:
+            target = backup.sqlite_path(database_url())
+            problems = backup.check_database(target)
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if not problems:
+            click.echo("ok")
+            return
+        click.echo(f"{target} has problems:")
+        for problem in problems:
+            click.echo(f"  {problem}")
+        folder = backups_folder(current_app)
+        good = backup.newest_good_backup(folder)
+        if good is None:
+            click.echo(f"There is no good backup in {folder}. The file was not changed; "
+                       "copy it somewhere safe before trying anything on it.")
+        else:
+            click.echo(f"Newest good backup: {good}")
+            click.echo("To restore it (the current database is backed up, or moved aside "
+                       "if it cannot be, first):")
+            click.echo(f"  flask --app app restore {shlex.quote(str(good))}")
+        raise SystemExit(1)
+
+
+def register_users(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.argument("name")
+    @click.password_option(help="Asked for when not given (at least 10 characters).")
+    def create_user_command(name: str, password: str) -> None:
+        """Make a user with a password; from then on every page needs a login. The first
+        user keeps the collection studied so far without one."""
+        now = current_app.config["CLOCK"]()
+        maker = current_app.extensions["flashcards.sessionmaker"]
+        with maker() as session:
+            try:
+                created = users.create_user(session, name, password, now)
+                user_id = created.user.id
+                session.commit()
+            except ServiceError as exc:
+                raise click.ClickException(str(exc)) from exc
+        if created.took_over_local:
+            click.echo(f"User {name!r} created; it keeps the collection used so far. "
+                       "Every page now needs a login.")
+            return
+        bundle = load_bundle(Path(current_app.config["DECKS_DIR"]))
+        with maker(info={users.USER_KEY: user_id}) as session:
+            seed_user(session, bundle, now)
+            session.commit()
+        click.echo(f"User {name!r} created, with the bundled decks. Every page needs a login.")
+
+    @app.cli.command("set-password")
+    @click.argument("name")
+    @click.password_option(help="Asked for when not given (at least 10 characters).")
+    def set_password_command(name: str, password: str) -> None:
+        """Give a user a new password."""
+        maker = current_app.extensions["flashcards.sessionmaker"]
+        with maker() as session:
+            try:
+                users.set_password(session, name, password)
+                session.commit()
+            except ServiceError as exc:
+                raise click.ClickException(str(exc)) from exc
+        click.echo(f"Password of {name!r} changed.")

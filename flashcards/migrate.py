@@ -42,3 +42,12 @@ def is_current(engine: Engine) -> bool:
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     return current == head
+
+
+def has_pending_migrations(engine: Engine) -> bool:
+    """Whether the database holds a schema older than the newest revision (False for a
+    database with no schema yet: there is nothing in it to lose)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current is not None and current != head

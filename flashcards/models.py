@@ -24,28 +24,67 @@ from sqlalchemy.sql.expression import false
 from flashcards.core.scheduling import CardState, Schedule
 from flashcards.db import Base
 
+# The one user of a collection without accounts (made by migration 0008).
+LOCAL_USER_ID = 1
+
+
+class User(Base):
+    """Whose decks, cards, reviews, tasks and settings a row is. Without a password the
+    app has no login and serves this computer only."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """A failed login, for rate limiting by name and by address (any worker process)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+def _owner() -> Mapped[int]:
+    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
 
 class Deck(Base):
     __tablename__ = "decks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = _owner()
+    name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     # Which bundled deck this came from (decks/decks.toml key), if any.
-    bundle_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    bundle_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     # Set when the user changes the deck or one of its cards: seeding then leaves it alone.
     edited_at: Mapped[datetime | None]
 
     cards: Mapped[list[Card]] = relationship(back_populates="deck", passive_deletes=True)
 
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", name="uq_decks_user_name"),
+        UniqueConstraint("user_id", "bundle_key", name="uq_decks_user_bundle_key"),
+    )
+
 
 class Card(Base):
     __tablename__ = "cards"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The deck's user, repeated here so the queue indexes can start with it.
+    user_id: Mapped[int] = _owner()
     deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id", ondelete="CASCADE"))
-    guid: Mapped[str] = mapped_column(String(64), unique=True)
+    guid: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16), default="basic")
     front: Mapped[str] = mapped_column(Text)
     # For answer pairs: why the strong answer passes.
@@ -81,20 +120,23 @@ class Card(Base):
 
     __table_args__ = (
         CheckConstraint("state BETWEEN 0 AND 3", name="state_range"),
+        UniqueConstraint("user_id", "guid", name="uq_cards_user_guid"),
         # The review queues, covering the hidden-card filter so counts read only the index.
         # Partial: cards with a due date (SQLite infers "due IS NOT NULL" from "due < ?"),
         # and new cards by position, so a new card sits in two of them, not four.
         # The trailing columns cover the plan's read of every studied card.
-        Index("ix_cards_state_due", "state", "suspended", "due", "buried_until",
+        Index("ix_cards_state_due", "user_id", "state", "suspended", "due", "buried_until",
               "deck_id", "stability", "difficulty", "last_review",
               sqlite_where=text("due IS NOT NULL"), postgresql_where=text("due IS NOT NULL")),
-        Index("ix_cards_deck_state_due", "deck_id", "state", "suspended", "due", "buried_until",
+        Index("ix_cards_deck_state_due", "user_id", "deck_id", "state", "suspended", "due",
+              "buried_until",
               sqlite_where=text("due IS NOT NULL"), postgresql_where=text("due IS NOT NULL")),
         # deck_id last: the plan reads every new card's deck in order from the index alone.
-        Index("ix_cards_new_position", "state", "suspended", "position", "buried_until",
-              "deck_id", sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),
-        Index("ix_cards_deck_new_position", "deck_id", "state", "suspended", "position",
-              "buried_until",
+        Index("ix_cards_new_position", "user_id", "state", "suspended", "position",
+              "buried_until", "deck_id", sqlite_where=text("state = 0"),
+              postgresql_where=text("state = 0")),
+        Index("ix_cards_deck_new_position", "user_id", "deck_id", "state", "suspended",
+              "position", "buried_until",
               sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),
     )
     __mapper_args__ = {"version_id_col": version}
@@ -135,6 +177,8 @@ class ReviewLog(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    # The card's user, repeated so today's counts read one index.
+    user_id: Mapped[int] = _owner()
     reviewed_at: Mapped[datetime]
     rating: Mapped[int] = mapped_column(SmallInteger)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
@@ -162,7 +206,7 @@ class ReviewLog(Base):
         UniqueConstraint("card_id", "card_version", name="uq_review_logs_card_version"),
         CheckConstraint("rating BETWEEN 1 AND 4", name="rating_range"),
         # Today's counts by state read only this index.
-        Index("ix_review_logs_reviewed_at", "reviewed_at", "state_before"),
+        Index("ix_review_logs_reviewed_at", "user_id", "reviewed_at", "state_before"),
     )
 
     def schedule_before(self, reps: int, lapses: int) -> Schedule:
@@ -180,7 +224,9 @@ class Settings(Base):
 
     __tablename__ = "settings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # One row per user, keyed by the user's id.
+    id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                    primary_key=True)
     desired_retention: Mapped[float] = mapped_column(Float, default=0.9)
     new_per_day: Mapped[int] = mapped_column(Integer, default=20)
     max_reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
@@ -221,8 +267,9 @@ class PlanTask(Base):
     __tablename__ = "plan_tasks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = _owner()
     # The bundled task this came from (decks/tasks.csv key), if any.
-    key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    key: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     details: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(16))
@@ -242,6 +289,7 @@ class PlanTask(Base):
     __table_args__ = (
         CheckConstraint("minutes > 0", name="minutes_positive"),
         CheckConstraint("earliest_week <= latest_week", name="week_order"),
+        UniqueConstraint("user_id", "key", name="uq_plan_tasks_user_key"),
     )
 
 
@@ -252,6 +300,7 @@ class CardAction(Base):
     __tablename__ = "card_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = _owner()
     action: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)
     # Where the user came from (the browser's search), to go back after undo.
@@ -268,6 +317,8 @@ class SeededBundle(Base):
 
     __tablename__ = "seeded_bundles"
 
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     checksum: Mapped[str] = mapped_column(String(64))
     # Space-separated guids seeded so far: a card the user deleted is not brought back.

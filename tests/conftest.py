@@ -81,19 +81,20 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    with app.extensions["flashcards.sessionmaker"]() as session:
+    with app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
         yield session
 
 
 def make_deck(session: Session, name: str = "Deck", *, cards: int = 0, kind: str = "basic",
-              now: datetime = START) -> Deck:
-    """A deck with `cards` new cards, committed."""
-    deck = Deck(name=name, description="", created_at=now)
+              now: datetime = START, user_id: int = 1) -> Deck:
+    """A deck with `cards` new cards, committed (the local user's, unless `user_id`)."""
+    deck = Deck(user_id=user_id, name=name, description="", created_at=now)
     session.add(deck)
     session.flush()
     for i in range(cards):
         session.add(Card(
-            deck_id=deck.id, guid=f"{name.lower()}-{i}", kind=kind, front=f"{name} front {i}",
+            user_id=deck.user_id, deck_id=deck.id, guid=f"{name.lower()}-{i}", kind=kind,
+            front=f"{name} front {i}",
             back=f"{name} back {i}",
             weak_answer="weak" if kind == "answer_pair" else None,
             strong_answer="strong" if kind == "answer_pair" else None,

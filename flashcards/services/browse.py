@@ -17,7 +17,6 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    true,
 )
 from sqlalchemy.orm import Session
 
@@ -38,6 +37,7 @@ from flashcards.core.search import (
 )
 from flashcards.models import Card
 from flashcards.models import Deck as DeckRow
+from flashcards.services.users import owner
 
 PER_PAGE = 50
 # How the browser can sort: column, and whether cards without a value go last.
@@ -118,7 +118,8 @@ class _Compiler:
         if isinstance(node, Deck):
             if self._decks is None:
                 self._decks = [(id_, name) for id_, name in self.session.execute(
-                    select(DeckRow.id, DeckRow.name))]
+                    select(DeckRow.id, DeckRow.name)
+                    .where(DeckRow.user_id == owner(self.session)))]
             ids = [id_ for id_, name in self._decks
                    if name_matches(node.name, node.wildcard, name)]
             return Card.deck_id.in_(ids) if ids else false()
@@ -165,9 +166,10 @@ def condition(session: Session, query: str, now: datetime,
               day_end: datetime) -> ColumnElement[bool]:
     """The WHERE clause for a search; raises core.search.SearchError for bad syntax."""
     node = parse_query(query)
+    mine = Card.user_id == owner(session)
     if node is None:
-        return true()
-    return _Compiler(session, now, day_end).compile(node)
+        return mine
+    return and_(mine, _Compiler(session, now, day_end).compile(node))
 
 
 def _order(sort: str, descending: bool) -> list[ColumnElement[object]]:

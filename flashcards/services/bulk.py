@@ -24,6 +24,7 @@ from flashcards.db import begin_write
 from flashcards.models import Card, CardAction, Deck, ReviewLog
 from flashcards.services.decks import get_deck
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
+from flashcards.services.users import owner
 
 CHUNK = 500  # ids per statement: well under every driver's parameter limit
 MAX_TAG = 100
@@ -107,6 +108,7 @@ def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: da
     if not ids:
         raise ServiceError("Select at least one card.")
     connection = session.connection()
+    user_id = owner(session)
     if action == BulkAction.DELETE:
         return _delete(session, connection, ids, now, query)
     fields = _FIELDS[action]
@@ -120,7 +122,8 @@ def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: da
     records: list[list[Any]] = []  # [id, version after, *old values]
     found = 0
     for chunk in _chunks(ids):
-        rows = connection.execute(select(*columns).where(_CARDS.c.id.in_(chunk))).all()
+        rows = connection.execute(select(*columns).where(
+            _CARDS.c.id.in_(chunk), _CARDS.c.user_id == user_id).order_by(_CARDS.c.id)).all()
         found += len(rows)
         changes = []
         for card_id, version, *old in rows:
@@ -182,7 +185,8 @@ def _new_values(action: BulkAction, old: dict[str, Any], deck_id: int | None,
 
 def _record(session: Session, action: BulkAction, summary: str, query: str, count: int,
             payload: dict[str, Any], now: datetime) -> BulkResult:
-    record = CardAction(action=action.value, summary=summary, query=query, card_count=count,
+    record = CardAction(user_id=owner(session), action=action.value, summary=summary,
+                        query=query, card_count=count,
                         payload=json.dumps(payload, separators=(",", ":")), created_at=now)
     session.add(record)
     session.flush()
@@ -196,7 +200,8 @@ def _delete(session: Session, connection: Connection, ids: list[int], now: datet
     logs: list[dict[str, Any]] = []
     for chunk in _chunks(ids):
         cards += [{k: _encode(k, v) for k, v in row._mapping.items()} for row in
-                  connection.execute(select(_CARDS).where(_CARDS.c.id.in_(chunk)))]
+                  connection.execute(select(_CARDS).where(
+                      _CARDS.c.id.in_(chunk), _CARDS.c.user_id == owner(session)))]
         logs += [{k: _encode(k, v) for k, v in row._mapping.items()} for row in
                  connection.execute(select(_LOGS).where(_LOGS.c.card_id.in_(chunk)))]
     if len(cards) != len(ids):
@@ -216,7 +221,7 @@ def _delete(session: Session, connection: Connection, ids: list[int], now: datet
 
 def get_action(session: Session, action_id: int) -> CardAction:
     record = session.get(CardAction, action_id)
-    if record is None:
+    if record is None or record.user_id != owner(session):
         raise NotFound(f"There is no bulk action {action_id}.")
     return record
 
@@ -230,7 +235,7 @@ def undo(session: Session, action_id: int, now: datetime) -> str:
     payload = json.loads(record.payload)
     connection = session.connection()
     if record.action == BulkAction.DELETE:
-        restored, skipped = _undelete(connection, payload)
+        restored, skipped = _undelete(connection, payload, record.user_id)
     else:
         restored, skipped = _restore(connection, payload)
     record.undone_at = now
@@ -269,17 +274,20 @@ def _restore(connection: Connection, payload: dict[str, Any]) -> tuple[int, int]
     return restored, len(records) - restored
 
 
-def _undelete(connection: Connection, payload: dict[str, Any]) -> tuple[int, int]:
+def _undelete(connection: Connection, payload: dict[str, Any],
+              user_id: int) -> tuple[int, int]:
     cards: list[dict[str, Any]] = payload["cards"]
     taken_ids: set[int] = set()
     taken_guids: set[str] = set()
     # A card whose deck was deleted since stays deleted with it.
-    decks = set(connection.execute(select(Deck.__table__.c.id)).scalars())
+    decks = set(connection.execute(select(Deck.__table__.c.id).where(
+        Deck.__table__.c.user_id == user_id)).scalars())
     for start in range(0, len(cards), CHUNK):
         chunk = cards[start:start + CHUNK]
         taken_ids |= set(connection.execute(select(_CARDS.c.id).where(
             _CARDS.c.id.in_([c["id"] for c in chunk]))).scalars())
         taken_guids |= set(connection.execute(select(_CARDS.c.guid).where(
+            _CARDS.c.user_id == user_id,
             _CARDS.c.guid.in_([c["guid"] for c in chunk]))).scalars())
     back = [c for c in cards if c["id"] not in taken_ids and c["guid"] not in taken_guids
             and c["deck_id"] in decks]

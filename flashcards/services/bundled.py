@@ -16,6 +16,7 @@ from flashcards.core.taskformat import TaskRow, parse_tasks_csv
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, SeededBundle
 from flashcards.services.settings import get_settings, is_valid_time_zone
+from flashcards.services.users import owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +121,16 @@ def seed_bundle(session: Session, bundle: Bundle, now: datetime) -> SeedReport:
 
 def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
                 report: SeedReport) -> None:
-    record = session.get(SeededBundle, TASKS_KEY)
+    user_id = owner(session)
+    record = session.get(SeededBundle, (user_id, TASKS_KEY))
     if record is not None and record.checksum == tasks.checksum:
         return
     previously = set(record.guids.split()) if record is not None else set()
     existing = {task.key: task for task in session.execute(
-        select(PlanTask).where(PlanTask.key.in_([row.key for row in tasks.rows]))).scalars()}
+        select(PlanTask).where(PlanTask.user_id == user_id,
+                               PlanTask.key.in_([row.key for row in tasks.rows]))).scalars()}
     position = session.execute(select(func.coalesce(func.max(PlanTask.position), 0))
+                               .where(PlanTask.user_id == user_id)
                                ).scalar_one()
     for row in tasks.rows:
         values = {"title": row.title, "details": row.details, "kind": row.kind.value,
@@ -137,7 +141,8 @@ def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
             if row.key in previously:
                 continue  # deleted by the user: stays deleted
             position += 1
-            session.add(PlanTask(key=row.key, position=position, created_at=now, **values))
+            session.add(PlanTask(user_id=user_id, key=row.key, position=position,
+                                 created_at=now, **values))
             report.tasks_added += 1
         elif task.edited_at is None and any(getattr(task, k) != v for k, v in values.items()):
             for name, value in values.items():
@@ -145,7 +150,8 @@ def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
             report.tasks_updated += 1
     guids = " ".join(sorted(previously | {row.key for row in tasks.rows}))
     if record is None:
-        session.add(SeededBundle(key=TASKS_KEY, checksum=tasks.checksum, guids=guids,
+        session.add(SeededBundle(user_id=user_id, key=TASKS_KEY, checksum=tasks.checksum,
+                                 guids=guids,
                                  seeded_at=now))
     else:
         record.checksum, record.guids, record.seeded_at = tasks.checksum, guids, now
@@ -156,19 +162,24 @@ def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: dateti
     user has not edited. A second run with the same files changes nothing."""
     begin_write(session)
     report = SeedReport()
-    seeded = {row.key: row for row in session.execute(select(SeededBundle)).scalars()}
+    user_id = owner(session)
+    seeded = {row.key: row for row in session.execute(
+        select(SeededBundle).where(SeededBundle.user_id == user_id)).scalars()}
     # New cards are introduced round-robin across the bundled decks, so studying
     # "all decks" mixes terminology, ladder, process and answer pairs from day one.
-    base = session.execute(select(func.coalesce(func.max(Card.position), 0))).scalar_one()
+    base = session.execute(select(func.coalesce(func.max(Card.position), 0))
+                           .where(Card.user_id == user_id)).scalar_one()
     stride = len(bundles)
     for index, bundle in enumerate(bundles):
         record = seeded.get(bundle.key)
         if record is not None and record.checksum == bundle.checksum:
             continue
         deck = session.execute(
-            select(Deck).where(Deck.bundle_key == bundle.key)).scalar_one_or_none()
+            select(Deck).where(Deck.user_id == user_id, Deck.bundle_key == bundle.key)
+        ).scalar_one_or_none()
         if record is None and deck is None:
-            deck = Deck(name=_free_deck_name(session, bundle.name), description=bundle.description,
+            deck = Deck(user_id=user_id, name=_free_deck_name(session, bundle.name),
+                        description=bundle.description,
                         bundle_key=bundle.key, created_at=now)
             session.add(deck)
             session.flush()
@@ -179,7 +190,8 @@ def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: dateti
                          first_position=base + index + 1, stride=stride)
         guids = " ".join(sorted(previously | {row.guid for row in bundle.rows}))
         if record is None:
-            session.add(SeededBundle(key=bundle.key, checksum=bundle.checksum, guids=guids,
+            session.add(SeededBundle(user_id=user_id, key=bundle.key, checksum=bundle.checksum,
+                                     guids=guids,
                                      seeded_at=now))
         else:
             record.checksum, record.guids, record.seeded_at = bundle.checksum, guids, now
@@ -192,15 +204,17 @@ def _merge_cards(session: Session, deck: Deck, bundle: BundledDeck, previously: 
     if deck.edited_at is None:
         deck.description = bundle.description
     existing = {card.guid: card for card in session.execute(
-        select(Card).where(Card.guid.in_([row.guid for row in bundle.rows]))).scalars()}
+        select(Card).where(Card.user_id == deck.user_id,
+                           Card.guid.in_([row.guid for row in bundle.rows]))).scalars()}
     for number, row in enumerate(bundle.rows):
         card = existing.get(row.guid)
         if card is None:
             if row.guid in previously:
                 continue  # seeded before and deleted by the user: stays deleted
             position = first_position + number * stride
-            session.add(Card(deck_id=deck.id, guid=row.guid, kind=row.kind.value,
-                             front=row.front, back=row.back, weak_answer=row.weak_answer,
+            session.add(Card(user_id=deck.user_id, deck_id=deck.id, guid=row.guid,
+                             kind=row.kind.value, front=row.front, back=row.back,
+                             weak_answer=row.weak_answer,
                              strong_answer=row.strong_answer, tags=" ".join(row.tags),
                              source=row.source, position=position, created_at=now))
             report.cards_added += 1
@@ -219,7 +233,8 @@ def _differs(card: Card, row: CardRow) -> bool:
 
 def _free_deck_name(session: Session, name: str) -> str:
     candidate, n = name, 1
-    while session.execute(select(Deck.id).where(Deck.name == candidate)).first() is not None:
+    while session.execute(select(Deck.id).where(Deck.user_id == owner(session),
+                                                Deck.name == candidate)).first() is not None:
         n += 1
         candidate = f"{name} ({n})"
     return candidate
@@ -228,7 +243,8 @@ def _free_deck_name(session: Session, name: str) -> str:
 def adopt_local_time_zone(session: Session, zone_name: str | None) -> bool:
     """On the very first start, study days follow the machine's time zone."""
     begin_write(session)
-    first_start = session.execute(select(SeededBundle.key).limit(1)).first() is None
+    first_start = session.execute(select(SeededBundle.key).where(
+        SeededBundle.user_id == owner(session)).limit(1)).first() is None
     settings = get_settings(session)
     if first_start and settings.timezone == "UTC" and zone_name and is_valid_time_zone(zone_name):
         settings.timezone = zone_name

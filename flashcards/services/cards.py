@@ -45,10 +45,11 @@ def add_card(session: Session, deck_id: int, kind: CardKind, content: CardConten
     begin_write(session)
     _check(kind, content)
     deck = get_deck(session, deck_id)
-    position = session.execute(select(func.coalesce(func.max(Card.position), 0))).scalar_one()
+    position = session.execute(select(func.coalesce(func.max(Card.position), 0))
+                               .where(Card.user_id == deck.user_id)).scalar_one()
     pair = kind == CardKind.ANSWER_PAIR
     card = Card(
-        deck_id=deck.id, guid=new_guids(1)[0], kind=kind.value,
+        user_id=deck.user_id, deck_id=deck.id, guid=new_guids(1)[0], kind=kind.value,
         front=normalise_text(content.front), back=normalise_text(content.back),
         weak_answer=normalise_text(content.weak_answer or "") if pair else None,
         strong_answer=normalise_text(content.strong_answer or "") if pair else None,

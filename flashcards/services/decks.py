@@ -13,6 +13,7 @@ from flashcards.core.scheduling import CardState
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, ReviewLog
 from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.users import owner
 
 MAX_DECK_NAME = 200
 
@@ -37,6 +38,7 @@ class DeckSummary:
 def deck_summaries(session: Session, day_end: datetime) -> list[DeckSummary]:
     """Every deck by name, with its cards counted by state in one pass over the cards:
     new, learning, due before the study day ends (learning included), suspended, total."""
+    user_id = owner(session)
     active = Card.suspended == False  # noqa: E712
     counts = {row[0]: DeckCounts(*row[1:]) for row in session.execute(
         select(Card.deck_id,
@@ -47,16 +49,25 @@ def deck_summaries(session: Session, day_end: datetime) -> list[DeckSummary]:
                                    Card.due < day_end),
                func.count().filter(Card.suspended == True),  # noqa: E712
                func.count())
-        .group_by(Card.deck_id))}
+        .where(Card.user_id == user_id).group_by(Card.deck_id))}
     decks = session.execute(select(Deck.id, Deck.name, Deck.description)
+                            .where(Deck.user_id == user_id)
                             .order_by(func.lower(Deck.name), Deck.id)).all()
     return [DeckSummary(id_, name, description, counts.get(id_, DeckCounts()))
             for id_, name, description in decks]
 
 
+def deck_names(session: Session) -> list[tuple[int, str]]:
+    """The user's decks as (id, name), by name."""
+    return [(id_, name) for id_, name in session.execute(
+        select(Deck.id, Deck.name).where(Deck.user_id == owner(session))
+        .order_by(func.lower(Deck.name), Deck.id))]
+
+
 def get_deck(session: Session, deck_id: int) -> Deck:
+    """The user's deck `deck_id`; another user's deck is as missing as no deck."""
     deck = session.get(Deck, deck_id)
-    if deck is None:
+    if deck is None or deck.user_id != owner(session):
         raise NotFound(f"There is no deck {deck_id}.")
     return deck
 
@@ -69,7 +80,8 @@ def _checked_name(session: Session, name: str, deck_id: int | None = None) -> st
     if len(clean) > MAX_DECK_NAME:
         raise ServiceError(f"A deck name can be at most {MAX_DECK_NAME} characters.")
     wanted = clean.casefold()
-    for other_id, other in session.execute(select(Deck.id, Deck.name)):
+    for other_id, other in session.execute(select(Deck.id, Deck.name)
+                                           .where(Deck.user_id == owner(session))):
         if other_id != deck_id and other.casefold() == wanted:
             raise ServiceError(f"There is already a deck called “{other}”.")
     return clean
@@ -77,8 +89,8 @@ def _checked_name(session: Session, name: str, deck_id: int | None = None) -> st
 
 def create_deck(session: Session, name: str, description: str, now: datetime) -> Deck:
     begin_write(session)
-    deck = Deck(name=_checked_name(session, name), description=normalise_text(description),
-                created_at=now, edited_at=now)
+    deck = Deck(user_id=owner(session), name=_checked_name(session, name),
+                description=normalise_text(description), created_at=now, edited_at=now)
     session.add(deck)
     session.flush()
     return deck

@@ -13,7 +13,9 @@ from flashcards.core.cards import CardKind
 from flashcards.core.csvformat import ExportCard, write_anki_text, write_native_csv
 from flashcards.core.scheduling import CardState, Schedule
 from flashcards.models import Card, Deck
-from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.decks import get_deck
+from flashcards.services.errors import ServiceError
+from flashcards.services.users import owner
 
 
 class ExportFormat(StrEnum):
@@ -26,9 +28,11 @@ def export_cards(session: Session, *, deck_id: int | None, export_format: Export
     """The file's text in chunks, for one deck or all, in deck and new-card order."""
     if with_schedule and export_format == ExportFormat.ANKI:
         raise ServiceError("Anki's text format has no place for schedules: export them as CSV.")
-    if deck_id is not None and session.get(Deck, deck_id) is None:
-        raise NotFound(f"There is no deck {deck_id}.")
+    user_id = owner(session)
+    if deck_id is not None:
+        get_deck(session, deck_id)  # the user's own, or NotFound
     query = (select(Card, Deck.name).join(Deck, Deck.id == Card.deck_id)
+             .where(Card.user_id == user_id)
              .order_by(Deck.name, Card.position, Card.id)
              .execution_options(yield_per=1000))
     if deck_id is not None:

@@ -19,6 +19,7 @@ from flashcards.core.cards import CardKind, new_guids, normalise_text
 from flashcards.core.csvformat import ImportRow, ParsedFile, Rejected, parse_import
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck
+from flashcards.services.users import owner
 
 CHUNK = 2000
 DEFAULT_DECK = "Imported"
@@ -87,13 +88,18 @@ def _paused_gc() -> Iterator[None]:
 def import_file(session: Session, data: bytes, *, deck: str | None = None,
                 policy: DuplicatePolicy = DuplicatePolicy.UPDATE,
                 default_deck: str = DEFAULT_DECK, now: datetime,
-                progress: Callable[[int, int], None] | None = None
+                progress: Callable[[int, int], None] | None = None,
+                before_write: Callable[[ImportPlan], None] | None = None
                 ) -> tuple[ImportPlan, ImportResult]:
     """Read, plan and write a whole file in the session's transaction (the caller
-    commits). Raises ImportFileError for a file that cannot be read."""
+    commits). Raises ImportFileError for a file that cannot be read. `before_write(plan)`
+    runs once the file is read and planned, before anything is written (the entry
+    points back up the database there); what it raises stops the import."""
     with _paused_gc():
         plan = plan_import(session, parse_import(data), deck=deck, policy=policy,
                            default_deck=default_deck)
+        if before_write is not None:
+            before_write(plan)
         return plan, apply_import(session, plan, now, progress)
 
 
@@ -107,14 +113,16 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
     front within that deck."""
     fallback = (deck or "").strip() or parsed.deck or default_deck
     rows = [(row, (row.deck or fallback).strip()) for row in parsed.rows]
-    decks = dict(session.execute(select(Deck.name, Deck.id)).all())
+    user_id = owner(session)
+    decks = dict(session.execute(select(Deck.name, Deck.id).where(Deck.user_id == user_id)
+                                 ).all())
     rejected = list(parsed.rejected)
 
     guids = [row.guid for row, _ in rows if row.guid]
     by_guid: dict[str, Card] = {}
     for start in range(0, len(guids), 900):
         for card in session.execute(select(Card).where(
-                Card.guid.in_(guids[start:start + 900]))).scalars():
+                Card.user_id == user_id, Card.guid.in_(guids[start:start + 900]))).scalars():
             by_guid[card.guid] = card
     wanted_decks = {decks[name] for _, name in rows if name in decks}
     by_front: dict[tuple[int, str], int] = {}
@@ -134,7 +142,7 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
         ids = sorted(matched_ids)
         for start in range(0, len(ids), 900):
             for card in session.execute(select(Card).where(
-                    Card.id.in_(ids[start:start + 900]))).scalars():
+                    Card.user_id == user_id, Card.id.in_(ids[start:start + 900]))).scalars():
                 fronts_of[card.id] = card
 
     items: list[PlannedRow] = []
@@ -197,8 +205,8 @@ _INSERT_COLUMNS = tuple(column.key for column in _CARDS.columns if column.key !=
 
 # The columns a new card's INSERT sets; the rest take their server defaults (a new card)
 # unless the file carries schedules (a backup being restored).
-_TEXT_COLUMNS = ("deck_id", "guid", "kind", "front", "back", "weak_answer", "strong_answer",
-                 "tags", "source", "is_html", "position", "created_at")
+_TEXT_COLUMNS = ("user_id", "deck_id", "guid", "kind", "front", "back", "weak_answer",
+                 "strong_answer", "tags", "source", "is_html", "position", "created_at")
 _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
                      "lapses", "suspended")
 
@@ -212,7 +220,7 @@ class _BulkInsert:
     to a statement, and only the values that need it are converted, with SQLAlchemy's
     own converters (`convert`): the caller converts values shared by all rows once."""
 
-    ROWS_PER_STATEMENT = 400  # x 21 columns at most: well under SQLite's 32,766 variables
+    ROWS_PER_STATEMENT = 400  # x 22 columns at most: well under SQLite's 32,766 variables
 
     def __init__(self, connection: Connection, columns: tuple[str, ...],
                  shared: tuple[str, ...] = ()) -> None:
@@ -279,7 +287,8 @@ def _transparent(processor: Callable[[object], object], python_type: type) -> bo
 
 
 _UPDATE_CONTENT = (
-    update(_CARDS).where(_CARDS.c.id == bindparam("card_id"))
+    update(_CARDS).where(_CARDS.c.id == bindparam("card_id"),
+                         _CARDS.c.user_id == bindparam("b_user_id"))
     .values({name: bindparam(f"new_{name}") for name in CONTENT_FIELDS}
             | {"edited_at": bindparam("new_edited_at"), "version": _CARDS.c.version + 1})
 )
@@ -290,11 +299,13 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
     """Write the plan in the session's transaction (the caller commits once): new decks,
     new cards (with their schedule when the file carries one), updated cards."""
     begin_write(session)
-    deck_ids = dict(session.execute(select(Deck.name, Deck.id)).all())
+    user_id = owner(session)
+    deck_ids = dict(session.execute(select(Deck.name, Deck.id).where(Deck.user_id == user_id)
+                                    ).all())
     created = []
     for name in plan.new_decks:
         if name not in deck_ids:
-            deck = Deck(name=name, description="", created_at=now)
+            deck = Deck(user_id=user_id, name=name, description="", created_at=now)
             session.add(deck)
             session.flush()
             deck_ids[name] = deck.id
@@ -305,12 +316,14 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
     done = 0
     used_guids: set[str] = set()
     if any(item.row.guid for item in new_items):
-        used_guids = set(session.execute(select(Card.guid)).scalars())
-    position = session.execute(select(func.coalesce(func.max(Card.position), 0))).scalar_one()
+        used_guids = set(session.execute(select(Card.guid).where(Card.user_id == user_id)
+                                         ).scalars())
+    position = session.execute(select(func.coalesce(func.max(Card.position), 0))
+                               .where(Card.user_id == user_id)).scalar_one()
     connection = session.connection()
-    plain_insert = _BulkInsert(connection, _TEXT_COLUMNS, shared=("created_at",))
+    plain_insert = _BulkInsert(connection, _TEXT_COLUMNS, shared=("user_id", "created_at"))
     scheduled_insert = _BulkInsert(connection, _TEXT_COLUMNS + _SCHEDULE_COLUMNS,
-                                   shared=("created_at",))
+                                   shared=("user_id", "created_at"))
     created_at = plain_insert.convert("created_at", now)
     # In sorted order the unique guid index grows at its end instead of at random places.
     guids = iter(sorted(new_guids(len(new_items))))
@@ -323,7 +336,7 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
             guid = row.guid if row.guid and row.guid not in used_guids else next(guids)
             used_guids.add(guid)
             pair = row.kind == CardKind.ANSWER_PAIR
-            values = (deck_ids[item.deck], guid, row.kind.value, row.front, row.back,
+            values = (user_id, deck_ids[item.deck], guid, row.kind.value, row.front, row.back,
                       row.weak_answer if pair else None, row.strong_answer if pair else None,
                       " ".join(row.tags), row.source, row.is_html, row.position or position,
                       created_at)
@@ -339,7 +352,7 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
         if progress:
             progress(done, total)
     for start in range(0, len(updates), CHUNK):
-        batch = [{"card_id": item.card_id, "new_edited_at": now,
+        batch = [{"card_id": item.card_id, "b_user_id": user_id, "new_edited_at": now,
                   **{f"new_{k}": v for k, v in _content(item.row).items()}}
                  for item in updates[start:start + CHUNK]]
         connection.execute(_UPDATE_CONTENT, batch)

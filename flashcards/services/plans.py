@@ -34,6 +34,7 @@ from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.settings import get_settings, scheduler_config, time_zone
 from flashcards.services.study import Today
 from flashcards.services.study import today as study_today
+from flashcards.services.users import owner
 
 PLAN_DAYS = 30
 
@@ -104,14 +105,18 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
     """Every card that is not suspended, as the planner's arrays: new cards first, in
     the order they will be introduced, then the cards already studied."""
     dialect = session.get_bind().dialect.name
-    decks = session.execute(select(Deck.id, Deck.name).order_by(Deck.name)).all()
+    user_id = owner(session)
+    decks = session.execute(select(Deck.id, Deck.name).where(Deck.user_id == user_id)
+                            .order_by(Deck.name)).all()
     new_rows = _fetch(session, select(Card.deck_id).where(
-        Card.state == int(CardState.NEW), Card.suspended == False)  # noqa: E712
+        Card.user_id == user_id, Card.state == int(CardState.NEW),
+        Card.suspended == False)  # noqa: E712
         .order_by(Card.position))
     seen_rows = _fetch(session, select(
         Card.deck_id, Card.stability, Card.difficulty, _epoch_seconds(Card.due, dialect),
         _epoch_seconds(Card.last_review, dialect),
     ).where(  # read from ix_cards_state_due alone
+        Card.user_id == user_id,
         Card.state.between(int(CardState.LEARNING), int(CardState.RELEARNING)),
         Card.suspended == False, Card.due.is_not(None)))  # noqa: E712
     new_decks = _floats(new_rows, 1)[:, 0]
@@ -141,12 +146,15 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
 
 def answer_times(session: Session) -> tuple[float, float]:
     """Seconds per review and per new card, from the user's own log once it has enough."""
+    user_id = owner(session)
     reviews = session.execute(
-        select(ReviewLog.duration_ms).where(ReviewLog.state_before != int(CardState.NEW),
+        select(ReviewLog.duration_ms).where(ReviewLog.user_id == user_id,
+                                            ReviewLog.state_before != int(CardState.NEW),
                                             ReviewLog.duration_ms.is_not(None))
         .order_by(ReviewLog.id.desc()).limit(500)).scalars().all()
     firsts = session.execute(
-        select(ReviewLog.duration_ms).where(ReviewLog.state_before == int(CardState.NEW),
+        select(ReviewLog.duration_ms).where(ReviewLog.user_id == user_id,
+                                            ReviewLog.state_before == int(CardState.NEW),
                                             ReviewLog.duration_ms.is_not(None))
         .order_by(ReviewLog.id.desc()).limit(500)).scalars().all()
     per_review = (statistics.median(reviews) / 1000 if len(reviews) >= 20
@@ -160,8 +168,8 @@ def answer_times(session: Session) -> tuple[float, float]:
 def task_days(session: Session, settings: Settings, today: date) -> list[TaskView]:
     """Every task with the day it shows on; places tasks the plan has not placed yet."""
     start, interview = plan_dates(settings, today)
-    tasks = session.execute(select(PlanTask).order_by(PlanTask.position, PlanTask.id)
-                            ).scalars().all()
+    tasks = session.execute(select(PlanTask).where(PlanTask.user_id == owner(session))
+                            .order_by(PlanTask.position, PlanTask.id)).scalars().all()
     unplaced = [t for t in tasks if t.scheduled_for is None and t.done_at is None]
     if unplaced:
         taken: dict[date, int] = {}
@@ -227,7 +235,8 @@ def _reviews_done(session: Session, settings: Settings, start: date,
     first = study_day(datetime.combine(start, datetime.min.time(), tzinfo=zone)
                       + timedelta(hours=settings.rollover_hour), zone, settings.rollover_hour)
     times = session.execute(select(ReviewLog.reviewed_at).where(
-        ReviewLog.reviewed_at >= first.start, ReviewLog.reviewed_at < day.start)).scalars()
+        ReviewLog.user_id == owner(session), ReviewLog.reviewed_at >= first.start,
+        ReviewLog.reviewed_at < day.start)).scalars()
     counts: dict[date, int] = {}
     for moment in times:
         when = study_day(moment, zone, settings.rollover_hour).date
@@ -240,7 +249,7 @@ def _reviews_done(session: Session, settings: Settings, start: date,
 
 def _task(session: Session, task_id: int) -> PlanTask:
     task = session.get(PlanTask, task_id)
-    if task is None:
+    if task is None or task.user_id != owner(session):
         raise NotFound(f"There is no task {task_id}.")
     return task
 
@@ -268,9 +277,11 @@ def move_task(session: Session, task_id: int, day: date, today: date,
 def add_task(session: Session, *, title: str, details: str, minutes: int, day: date,
              kind: TaskKind, now: datetime) -> PlanTask:
     begin_write(session)
+    user_id = owner(session)
     position = session.execute(select(func.coalesce(func.max(PlanTask.position), 0))
-                               ).scalar_one() + 1
-    task = PlanTask(key=None, title=title.strip(), details=details.strip(), kind=kind.value,
+                               .where(PlanTask.user_id == user_id)).scalar_one() + 1
+    task = PlanTask(user_id=user_id, key=None, title=title.strip(), details=details.strip(),
+                    kind=kind.value,
                     minutes=minutes, earliest_week=1, latest_week=4, source="",
                     position=position, scheduled_for=day, pinned=True, created_at=now)
     session.add(task)

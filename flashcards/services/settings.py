@@ -6,13 +6,12 @@ from dataclasses import dataclass, fields
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.scheduling import SchedulerConfig
 from flashcards.models import PlanTask, Settings
-
-SETTINGS_ID = 1
+from flashcards.services.users import owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +30,15 @@ class StudyOptions:
 
 
 _SETTINGS = Settings.__table__
+# A user's settings row has the user's id.
 _LOAD_OPTIONS = select(*(_SETTINGS.c[f.name] for f in fields(StudyOptions))).where(
-    _SETTINGS.c.id == SETTINGS_ID)
+    _SETTINGS.c.id == bindparam("user_id"))
 
 
 def load_options(session: Session) -> StudyOptions:
     """The study options, without the ORM's bookkeeping (this runs on every page)."""
-    row = session.connection().execute(_LOAD_OPTIONS).one_or_none()
+    row = session.connection().execute(_LOAD_OPTIONS, {"user_id": owner(session)}
+                                       ).one_or_none()
     if row is None:
         raise RuntimeError("the settings row is missing: run `python app.py` to migrate")
     return StudyOptions(*row)
@@ -45,7 +46,7 @@ def load_options(session: Session) -> StudyOptions:
 
 def get_settings(session: Session) -> Settings:
     """The settings row (created by the first migration)."""
-    settings = session.get(Settings, SETTINGS_ID)
+    settings = session.get(Settings, owner(session))
     if settings is None:
         raise RuntimeError("the settings row is missing: run `python app.py` to migrate")
     return settings
@@ -122,7 +123,8 @@ def update_settings(
     if easy_days is not None:
         settings.easy_days = easy_days
     if replan:
-        session.execute(update(PlanTask).where(PlanTask.pinned == False,  # noqa: E712
+        session.execute(update(PlanTask).where(PlanTask.user_id == owner(session),
+                                               PlanTask.pinned == False,  # noqa: E712
                                                PlanTask.done_at.is_(None))
                         .values(scheduled_for=None))
     settings.desired_retention = desired_retention

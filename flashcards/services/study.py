@@ -44,12 +44,12 @@ from flashcards.db import UTCDateTime, begin_write
 from flashcards.models import Card, Deck, ReviewLog, Settings
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
 from flashcards.services.settings import (
-    SETTINGS_ID,
     StudyOptions,
     load_options,
     time_zone,
     zone_named,
 )
+from flashcards.services.users import owner
 
 LEARNING_STATES = (int(CardState.LEARNING), int(CardState.RELEARNING))
 # Anki's cap on the time counted for one answer.
@@ -69,6 +69,7 @@ class Today:
     new_studied: int
     reviews_done: int
     studied: int
+    user_id: int
 
     @property
     def new_limit(self) -> int:
@@ -161,6 +162,7 @@ class DaySummary:
 # costs more Python time than SQLite spends running it.
 _NOW = bindparam("now", type_=UTCDateTime())
 _AVAILABLE = and_(
+    Card.user_id == bindparam("user_id"),
     Card.suspended == False,  # noqa: E712 - "= 0" lets SQLite use the queue indexes
     or_(Card.buried_until.is_(None), Card.buried_until <= _NOW),
 )
@@ -176,7 +178,8 @@ _TODAYS_LOG_COUNTS = select(
     func.count().filter(ReviewLog.state_before == int(CardState.NEW)),
     func.count().filter(ReviewLog.state_before == int(CardState.REVIEW)),
     func.count(),
-).where(ReviewLog.reviewed_at >= bindparam("day_start", type_=UTCDateTime()),
+).where(ReviewLog.user_id == bindparam("user_id"),
+        ReviewLog.reviewed_at >= bindparam("day_start", type_=UTCDateTime()),
         ReviewLog.reviewed_at < bindparam("day_end", type_=UTCDateTime()))
 
 
@@ -223,15 +226,17 @@ _NEXT_CARD = {
 def today(session: Session, now: datetime) -> Today:
     """The study day containing `now`, and how much of today's limits is used."""
     settings = load_options(session)
+    user_id = owner(session)
     day = study_day(now, time_zone(settings), settings.rollover_hour)
     new_studied, reviews_done, studied = session.connection().execute(
-        _TODAYS_LOG_COUNTS, {"day_start": day.start, "day_end": day.end}).one()
-    return Today(now, day, settings, new_studied, reviews_done, studied)
+        _TODAYS_LOG_COUNTS, {"user_id": user_id, "day_start": day.start,
+                             "day_end": day.end}).one()
+    return Today(now, day, settings, new_studied, reviews_done, studied, user_id)
 
 
 def _queue_params(today_: Today, deck_id: int | None) -> dict[str, object]:
     params: dict[str, object] = {"now": today_.now, "ahead": today_.now + LEARN_AHEAD,
-                                 "day_end": today_.day.end}
+                                 "day_end": today_.day.end, "user_id": today_.user_id}
     if deck_id is not None:
         params["deck_id"] = deck_id
     return params
@@ -263,9 +268,12 @@ def next_card(session: Session, today_: Today, deck_id: int | None = None) -> Ca
 
 def deck_overview(session: Session, today_: Today) -> list[DeckOverview]:
     """Every deck with what is left to study in it today."""
+    user_id = owner(session)
     totals = dict(session.execute(
-        select(Card.deck_id, func.count()).group_by(Card.deck_id)).all())
-    decks = session.execute(select(Deck).order_by(Deck.name)).scalars().all()
+        select(Card.deck_id, func.count()).where(Card.user_id == user_id)
+        .group_by(Card.deck_id)).all())
+    decks = session.execute(select(Deck).where(Deck.user_id == user_id)
+                            .order_by(Deck.name)).scalars().all()
     return [
         DeckOverview(deck.id, deck.name, deck.description,
                      queue_counts(session, today_, deck.id), totals.get(deck.id, 0))
@@ -274,8 +282,9 @@ def deck_overview(session: Session, today_: Today) -> list[DeckOverview]:
 
 
 def get_card(session: Session, card_id: int) -> Card:
+    """The user's card `card_id`; another user's card is as missing as no card."""
     card = session.get(Card, card_id)
-    if card is None:
+    if card is None or card.user_id != owner(session):
         raise NotFound(f"There is no card {card_id}.")
     return card
 
@@ -292,8 +301,8 @@ _GRADE_LOAD = (
            _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date,
            _SETTINGS.c.interview_retention, _SETTINGS.c.timezone, _SETTINGS.c.rollover_hour,
            _SETTINGS.c.easy_days, _SETTINGS.c.leech_threshold, _SETTINGS.c.leech_action)
-    .join(_SETTINGS, _SETTINGS.c.id == SETTINGS_ID)
-    .where(_CARDS.c.id == bindparam("card_id"))
+    .join(_SETTINGS, _SETTINGS.c.id == _CARDS.c.user_id)  # the card's user's settings
+    .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.user_id == bindparam("user_id"))
 )
 _GRADE_UPDATE = (
     update(_CARDS)
@@ -325,7 +334,9 @@ def grade(
     """
     begin_write(session)
     connection = session.connection()
-    row = connection.execute(_GRADE_LOAD, {"card_id": card_id}).one_or_none()
+    user_id = owner(session)
+    row = connection.execute(_GRADE_LOAD, {"card_id": card_id, "user_id": user_id}
+                             ).one_or_none()
     if row is None:
         raise NotFound(f"There is no card {card_id}.")
     (current_version, *schedule_values, retention, interview_date, interview_retention,
@@ -362,7 +373,7 @@ def grade(
     if leech:
         tagged, suspended = _mark_leech(connection, card_id, leech_action == "suspend")
     log_id = connection.execute(_INSERT_LOG, {
-        "card_id": card_id, "reviewed_at": now, "rating": int(rating),
+        "card_id": card_id, "user_id": user_id, "reviewed_at": now, "rating": int(rating),
         "duration_ms": duration_ms, "card_version": version,
         "state_before": int(before.state), "step_before": before.step,
         "stability_before": before.stability, "difficulty_before": before.difficulty,
@@ -410,8 +421,8 @@ def _aim_at_interview(session: Session, after: Schedule, now: datetime,
             day + timedelta(days=1), zone, rollover_hour)
         return float(session.execute(
             select(func.count()).select_from(Card).where(
-                Card.state == int(CardState.REVIEW), Card.due >= start, Card.due < end,
-                Card.suspended == False)  # noqa: E712
+                Card.user_id == owner(session), Card.state == int(CardState.REVIEW),
+                Card.due >= start, Card.due < end, Card.suspended == False)  # noqa: E712
         ).scalar_one())
 
     chosen = exam_due_day(review_day=review_day.toordinal(), due_day=due_day.toordinal(),
@@ -426,6 +437,7 @@ def _aim_at_interview(session: Session, after: Schedule, now: datetime,
 LOAD_COUNT_CAP = 200
 _DAY_LOAD = select(func.count()).select_from(
     select(Card.id).where(
+        Card.user_id == bindparam("user_id"),
         Card.state == int(CardState.REVIEW), Card.suspended == False,  # noqa: E712
         Card.due >= bindparam("start", type_=UTCDateTime()),
         Card.due < bindparam("end", type_=UTCDateTime()),
@@ -438,10 +450,11 @@ def _load_balance(session: Session, now: datetime, zone: ZoneInfo, rollover_hour
     fuzz window (counted only when the balancer asks), and the Easy Days."""
     review_day = study_day(now, zone, rollover_hour).date
     connection = session.connection()
+    user_id = owner(session)
 
     def load(interval: int) -> float:
         day = review_day + timedelta(days=interval)
-        return float(connection.execute(_DAY_LOAD, {
+        return float(connection.execute(_DAY_LOAD, {"user_id": user_id,
             "start": day_start(day, zone, rollover_hour),
             "end": day_start(day + timedelta(days=1), zone, rollover_hour)}).scalar_one())
 
@@ -468,12 +481,13 @@ def undo(session: Session, now: datetime, action: UndoAction | None) -> Card:
 def _undo_review(session: Session, today_: Today, log_id: int | None) -> Card:
     if log_id is None:
         log = session.execute(
-            select(ReviewLog).where(ReviewLog.reviewed_at >= today_.day.start)
+            select(ReviewLog).where(ReviewLog.user_id == today_.user_id,
+                                    ReviewLog.reviewed_at >= today_.day.start)
             .order_by(ReviewLog.id.desc()).limit(1)
         ).scalar_one_or_none()
     else:
         log = session.get(ReviewLog, log_id)
-    if log is None:
+    if log is None or log.user_id != today_.user_id:
         raise NothingToUndo("There is no review to undo.")
     card = get_card(session, log.card_id)
     if (card.state, card.due, card.last_review) != (log.state_after, log.due_after,
@@ -521,7 +535,8 @@ def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> 
     """What was studied today, and when the next learning card comes back."""
     spent = func.coalesce(func.sum(ReviewLog.duration_ms), 0)
     query = (select(ReviewLog.rating, func.count(), spent)
-             .where(ReviewLog.reviewed_at >= today_.day.start,
+             .where(ReviewLog.user_id == today_.user_id,
+                    ReviewLog.reviewed_at >= today_.day.start,
                     ReviewLog.reviewed_at < today_.day.end)
              .group_by(ReviewLog.rating))
     if deck_id is not None:
@@ -535,6 +550,7 @@ def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> 
         Card.state.in_(LEARNING_STATES), Card.due < today_.day.end, _AVAILABLE)
     if deck_id is not None:
         next_due_query = next_due_query.where(Card.deck_id == deck_id)
-    next_due = session.execute(next_due_query, {"now": today_.now}).scalar_one_or_none()
+    next_due = session.execute(next_due_query, {"now": today_.now, "user_id": today_.user_id}
+                               ).scalar_one_or_none()
     return DaySummary(sum(by_rating.values()), by_rating, total_ms // 1000, next_due)
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from flashcards.core.cards import CardKind
 from flashcards.core.search import deck_term
-from flashcards.models import Deck
 from flashcards.services import cards as card_service
+from flashcards.services.decks import deck_names
 from flashcards.services.errors import NotFound
 from flashcards.services.study import get_card
 from flashcards.web.context import attempt, db, now
@@ -26,8 +25,7 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def deck_choices() -> list[tuple[int, str]]:
-    return [(id_, name) for id_, name in db().execute(
-        select(Deck.id, Deck.name).order_by(func.lower(Deck.name), Deck.id))]
+    return deck_names(db())
 
 
 def _content(form: CardEditForm) -> card_service.CardContent:

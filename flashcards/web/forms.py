@@ -10,6 +10,7 @@ from wtforms import (
     FloatField,
     HiddenField,
     IntegerField,
+    PasswordField,
     SelectField,
     StringField,
     TextAreaField,
@@ -167,6 +168,16 @@ class ImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
+
+
+class LoginForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter your user name."),
+                                           Length(max=100)],
+                       render_kw={"autocomplete": "username", "autofocus": True})
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
+                                                     Length(max=1000)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
 
 
 class TaskDoneForm(FlaskForm):

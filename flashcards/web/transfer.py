@@ -19,13 +19,14 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from flashcards.backup_hooks import backup_before_import
 from flashcards.core.csvformat import ImportFileError, parse_import
 from flashcards.jobs import JobStore
-from flashcards.models import Deck
-from flashcards.services import exporter, importer
+from flashcards.services import decks, exporter, importer
+from flashcards.services.errors import NotFound
+from flashcards.services.users import USER_KEY, owner
 from flashcards.web.context import db, now
 from flashcards.web.forms import ConfirmForm, ImportForm
 
@@ -35,23 +36,24 @@ SHOWN_REJECTIONS = 200
 
 
 def jobs() -> JobStore:
-    return JobStore(Path(current_app.instance_path) / "imports")
+    """The user's own imports: another user's token is not found."""
+    return JobStore(Path(current_app.instance_path) / "imports" / str(owner(db())))
 
 
 @bp.route("/import", methods=["GET", "POST"])
 def upload() -> str | tuple[str, int]:
     form = ImportForm()
-    deck_names = db().execute(select(Deck.name).order_by(Deck.name)).scalars().all()
+    names = [name for _, name in decks.deck_names(db())]
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("transfer/upload.html", form=form, deck_names=deck_names), status
+        return render_template("transfer/upload.html", form=form, deck_names=names), status
     data = form.file.data.read()
     file_name = Path(form.file.data.filename or "upload").name
     try:
         parsed = parse_import(data)
     except ImportFileError as exc:
         form.file.errors = [*form.file.errors, f"{file_name}: {exc}"]
-        return render_template("transfer/upload.html", form=form, deck_names=deck_names), 400
+        return render_template("transfer/upload.html", form=form, deck_names=names), 400
     options = {"file_name": file_name, "deck": (form.deck.data or "").strip(),
                "policy": form.on_duplicate.data, "default_deck": _deck_from_name(file_name)}
     plan = _plan(parsed, options)
@@ -85,15 +87,17 @@ def confirm(token: str) -> BaseResponse:
                                "again.")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     moment = now()
+    user_id = owner(db())
 
     def work(progress: Any) -> dict[str, Any]:
         with app.app_context():
             maker = app.extensions["flashcards.sessionmaker"]
-            with maker() as session:
+            with maker(info={USER_KEY: user_id}) as session:
                 _, result = importer.import_file(
                     session, data, deck=options["deck"] or None,
                     policy=importer.DuplicatePolicy(options["policy"]),
-                    default_deck=options["default_deck"], now=moment, progress=progress)
+                    default_deck=options["default_deck"], now=moment, progress=progress,
+                    before_write=lambda plan: backup_before_import(app, plan))
                 session.commit()
         return {"counts": result.counts, "new_decks": result.new_decks,
                 "file_name": options["file_name"]}
@@ -131,19 +135,21 @@ def export() -> Response:
     except ValueError:
         abort(400, description="format must be csv or anki.")
     with_schedule = request.args.get("scheduling") == "1"
-    deck = session.get(Deck, deck_id) if deck_id is not None else None
-    if deck_id is not None and deck is None:
-        abort(404, description=f"There is no deck {deck_id}.")
+    try:
+        deck = decks.get_deck(session, deck_id) if deck_id is not None else None
+    except NotFound as exc:
+        abort(404, description=str(exc))
     if with_schedule and export_format == exporter.ExportFormat.ANKI:
         abort(400, description="Anki's text format has no place for schedules: export them "
                                "as CSV.")
     name = exporter.export_file_name(deck.name if deck else None, export_format,
                                      now().date().isoformat())
     maker = current_app.extensions["flashcards.sessionmaker"]
+    user_id = owner(session)
 
     def generate() -> Iterator[bytes]:
         # Its own session: the download goes on after this view has returned.
-        with maker() as export_session:
+        with maker(info={USER_KEY: user_id}) as export_session:
             for chunk in exporter.export_cards(export_session, deck_id=deck_id,
                                                export_format=export_format,
                                                with_schedule=with_schedule):

@@ -18,7 +18,7 @@ def counts(page: Page) -> tuple[int, int, int]:
 
 def test_keyboard_review_answer_pair_undo_and_counts(live_server, page, seeded_app) -> None:
     # An interview nine days away: the plan paces new cards at the daily limit of 20.
-    with seeded_app.extensions["flashcards.sessionmaker"]() as session:
+    with seeded_app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
         settings = session.get(Settings, 1)
         settings.interview_date = date(2026, 3, 11)
         session.commit()
@@ -57,7 +57,7 @@ def test_keyboard_review_answer_pair_undo_and_counts(live_server, page, seeded_a
     pair_card = page.locator("#card").get_attribute("data-card-id")
     with seeded_app.app_context():
         maker = seeded_app.extensions["flashcards.sessionmaker"]
-        with maker() as session:
+        with maker(info={"user_id": 1}) as session:
             weak_text = session.get(Card, int(pair_card)).weak_answer
     weak_key = "a" if options[0] == weak_text else "b"
     page.keyboard.press(weak_key)
@@ -71,7 +71,7 @@ def test_keyboard_review_answer_pair_undo_and_counts(live_server, page, seeded_a
     expect(page.locator(".flash")).to_contain_text("Undid the review")
     expect(page.locator("#card")).to_have_attribute("data-card-id", pair_card or "")
 
-    with seeded_app.extensions["flashcards.sessionmaker"]() as session:
+    with seeded_app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
         logs = session.execute(select(func.count()).select_from(ReviewLog)).scalar_one()
         card = session.get(Card, int(pair_card))
         assert logs == 10 and card.reps == 0 and card.state == 0
@@ -102,12 +102,12 @@ def test_double_click_on_a_grade_records_one_review(live_server, page, seeded_ap
     page.keyboard.press("Space")
     page.locator(".grade-good").dblclick()
     expect(page.locator("#studied")).to_have_text("Studied today: 1")
-    with seeded_app.extensions["flashcards.sessionmaker"]() as session:
+    with seeded_app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
         assert session.execute(select(func.count()).select_from(ReviewLog)).scalar_one() == 1
 
 
 def test_card_text_is_never_executed(live_server, page, seeded_app) -> None:
-    with seeded_app.extensions["flashcards.sessionmaker"]() as session:
+    with seeded_app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
         card = session.execute(select(Card).order_by(Card.position).limit(1)).scalar_one()
         card.front = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
         session.commit()

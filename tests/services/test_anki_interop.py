@@ -55,7 +55,7 @@ def empty_session(tmp_path: Path, migrated_db: Path) -> Iterator[Session]:
     path = tmp_path / "second.sqlite3"
     shutil.copyfile(migrated_db, path)
     engine = make_engine(f"sqlite:///{path}")
-    with make_sessionmaker(engine)() as session:
+    with make_sessionmaker(engine)(info={"user_id": 1}) as session:
         yield session
     engine.dispose()
 
@@ -126,10 +126,11 @@ def seed_our_cards(session: Session) -> None:
     decks: dict[str, Deck] = {}
     for position, (guid, deck_name, front, back, tags, is_html) in enumerate(OUR_CARDS, 1):
         if deck_name not in decks:
-            decks[deck_name] = Deck(name=deck_name, description="", created_at=START)
+            decks[deck_name] = Deck(user_id=1, name=deck_name, description="", created_at=START)
             session.add(decks[deck_name])
             session.flush()
-        session.add(Card(deck_id=decks[deck_name].id, guid=guid, kind="basic", front=front,
+        session.add(Card(user_id=1, deck_id=decks[deck_name].id, guid=guid, kind="basic",
+                         front=front,
                          back=back, tags=" ".join(tags), source="", is_html=is_html,
                          position=position, created_at=START))
     session.commit()

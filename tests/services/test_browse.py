@@ -23,7 +23,8 @@ GUIDS = itertools.count()
 def add(session: Session, deck: Deck, front: str, back: str = "", **fields: object) -> int:
     """One card in `deck`, committed; its id."""
     fields = {"source": "", "position": 0, "created_at": START, **fields}
-    card = Card(deck_id=deck.id, guid=f"browse-{next(GUIDS)}", front=front, back=back,
+    card = Card(user_id=deck.user_id, deck_id=deck.id, guid=f"browse-{next(GUIDS)}",
+                front=front, back=back,
                 **fields)
     session.add(card)
     session.commit()

@@ -271,7 +271,8 @@ def test_undo_of_delete_skips_a_card_whose_guid_came_back(session) -> None:
     before = rows(session)
     result = bulk.apply(session, BulkAction.DELETE, [c0, c1], START)
     session.commit()
-    session.add(Card(deck_id=deck_id(session, "A"), guid=before[c0]["guid"], front="again",
+    session.add(Card(user_id=1, deck_id=deck_id(session, "A"), guid=before[c0]["guid"],
+                     front="again",
                      back="b", created_at=LATER))
     session.commit()
     message = bulk.undo(session, result.action_id, LATER)

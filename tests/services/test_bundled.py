@@ -85,7 +85,7 @@ def test_card_deleted_by_user_is_not_brought_back(session, tmp_path) -> None:
 
 
 def test_name_clash_with_a_user_deck_gets_a_new_name(session, tmp_path) -> None:
-    session.add(Deck(name="Mini", description="", created_at=START))
+    session.add(Deck(user_id=1, name="Mini", description="", created_at=START))
     session.commit()
     seed_bundled_decks(session, load_bundled_decks(write_bundle(tmp_path / "b", ["m-1,O,1,,s"])),
                        START)

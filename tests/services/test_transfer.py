@@ -162,11 +162,11 @@ cell_text = st.text(
 def test_export_then_import_is_identity(session, rows, export_format) -> None:
     session.execute(delete(Card))
     session.execute(delete(Deck))
-    deck = Deck(name="Prop deck", description="", created_at=START)
+    deck = Deck(user_id=1, name="Prop deck", description="", created_at=START)
     session.add(deck)
     session.flush()
     for number, (front, back, tags) in enumerate(rows):
-        session.add(Card(deck_id=deck.id, guid=f"g{number}", kind="basic", front=front,
+        session.add(Card(user_id=1, deck_id=deck.id, guid=f"g{number}", kind="basic", front=front,
                          back=back, tags=" ".join(dict.fromkeys(tags)), source="",
                          position=number + 1, created_at=START))
     session.commit()
@@ -185,7 +185,7 @@ def test_export_then_import_is_identity(session, rows, export_format) -> None:
 
 def test_export_neutralises_formula_cells_and_anki_format_has_no_schedules(session) -> None:
     deck = make_deck(session, "D", cards=0)
-    session.add(Card(deck_id=deck.id, guid="g", kind="basic", front="=HYPERLINK(\"x\")",
+    session.add(Card(user_id=1, deck_id=deck.id, guid="g", kind="basic", front="=HYPERLINK(\"x\")",
                      back="@cmd", tags="", source="", position=1, created_at=START))
     session.commit()
     text = export_text(session, export_format=ExportFormat.CSV)

@@ -1,0 +1,130 @@
+"""Login, logout, and whose data each request works on.
+
+Without a user that has a password, the app is one local user without a login and
+answers only requests from this computer (never through a proxy). Once `flask --app app
+create-user NAME` has made one, every page needs a login (Flask-Login), and a session
+works only on the logged-in user's data.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from flashcards.models import LOCAL_USER_ID
+from flashcards.services import users
+from flashcards.web.cards import safe_next
+from flashcards.web.context import db, now
+from flashcards.web.forms import ConfirmForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+# The login page and static files are open to all; everything else needs a user.
+OPEN_ENDPOINTS = {"auth.login", "static"}
+
+
+@dataclass(frozen=True)
+class Account(UserMixin):  # type: ignore[misc]
+    id: int
+    name: str
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> Account | None:
+    user = users.get_user(db(), int(user_id)) if user_id.isdigit() else None
+    if user is None or user.password_hash is None:
+        return None
+    return Account(user.id, user.name)
+
+
+def is_loopback(address: str | None) -> bool:
+    if not address:
+        return False
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@bp.before_app_request
+def _choose_user() -> Response | None:
+    if current_app.debug and not is_loopback(request.remote_addr):
+        # Flask's debugger runs code typed into the page: never for another machine.
+        abort(403, description="Debug mode serves this computer only.")
+    if request.endpoint == "static":
+        return None
+    session = db()
+    if not users.accounts_enabled(session):
+        # One local user without a login: only for this computer, never through a proxy
+        # (which would make every visitor look local).
+        proxied = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
+        if proxied or not is_loopback(request.remote_addr):
+            abort(403, description="This app has no accounts yet, so it serves only the "
+                                   "computer it runs on. Create one with `flask --app app "
+                                   "create-user NAME` to use it from elsewhere.")
+        g.accounts = False
+        users.for_user(session, LOCAL_USER_ID)
+        return None
+    g.accounts = True
+    if current_user.is_authenticated:
+        users.for_user(session, current_user.id)
+        return None
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if request.method == "GET":
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    abort(401, description="Log in first.")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    if not g.get("accounts"):
+        return redirect(url_for("review.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    status = 200
+    if form.validate_on_submit():
+        session = db()
+        try:
+            user = users.authenticate(session, form.name.data or "", form.password.data or "",
+                                      request.remote_addr or "", now())
+        except users.TooManyAttempts as exc:
+            session.rollback()
+            form.password.errors = [*form.password.errors, str(exc)]
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(exc.retry_after)})
+        except users.LoginRefused as exc:
+            session.commit()  # the failure counts towards the limit
+            form.password.errors = [*form.password.errors, str(exc)]
+            status = 401
+        else:
+            session.commit()
+            login_user(Account(user.id, user.name))
+            return redirect(safe_next(form.next.data, url_for("review.home")))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    if not ConfirmForm().validate():
+        abort(400, description="The logout form was not valid.")
+    logout_user()
+    flash("Logged out.", "info")
+    return redirect(url_for("auth.login"))
