@@ -110,7 +110,22 @@ def test_card_text_is_never_executed(live_server, page, seeded_app) -> None:
     with seeded_app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
         card = session.execute(select(Card).order_by(Card.position).limit(1)).scalar_one()
         card.front = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
+        # An HTML card (from an HTML import) is sanitised, not escaped: still inert.
+        html_card = session.execute(select(Card).order_by(Card.position).offset(1).limit(1)
+                                    ).scalar_one()
+        html_card.is_html = True
+        html_card.back = ('<b>bold</b><script>window.pwned=3</script>'
+                          '<a href="javascript:window.pwned=4">link</a>')
+        card_id, html_id = card.id, html_card.id
         session.commit()
     page.goto(live_server + "/review/study")
     expect(page.locator(".front")).to_contain_text("<script>window.pwned=1</script>")
+    assert page.evaluate("window.pwned") is None
+    for path in (f"/cards/{card_id}", f"/cards/{html_id}", "/cards?q=pwned",
+                 f"/cards/{card_id}/edit"):
+        page.goto(live_server + path)
+        assert page.evaluate("window.pwned") is None, path
+    page.goto(live_server + f"/cards/{html_id}")
+    expect(page.locator(".card-fields b")).to_have_text("bold")
+    page.locator(".card-fields a", has_text="link").click()
     assert page.evaluate("window.pwned") is None
