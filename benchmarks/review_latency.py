@@ -45,8 +45,14 @@ TIMING = re.compile(r"app;dur=([\d.]+)")
 def build_collection(path: Path, cards: int, seed: int = 7) -> None:
     """`cards` cards in 10 decks: 55% new, 10% learning, 35% review (due spread over
     60 days around now), with a review log of one row per reviewed card."""
+    build_collection_at(f"sqlite:///{path}", cards, seed)
+
+
+def build_collection_at(url: str, cards: int, seed: int = 7) -> None:
+    """build_collection into the (empty) database at SQLAlchemy `url`: SQLite or
+    PostgreSQL, migrated here."""
     rng = random.Random(seed)
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(url)
     upgrade(engine)
     now = datetime.now(UTC)
     with engine.begin() as connection:
@@ -87,6 +93,12 @@ def build_collection(path: Path, cards: int, seed: int = 7) -> None:
             connection.execute(insert(Card), rows)
         for start in range(0, len(logs), 5000):
             connection.execute(insert(ReviewLog), logs[start:start + 5000])
+        if engine.dialect.name == "postgresql":
+            # Explicit ids leave the sequences behind: move them past the rows.
+            for table in ("decks", "cards"):
+                connection.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))")
     engine.dispose()
 
 

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
-from flashcards.config import MAX_UPLOAD_BYTES, default_database_url, load_secret_key
-from flashcards.db import make_engine, make_sessionmaker
+from flashcards.config import MAX_UPLOAD_BYTES, default_database_url, load_secret_key, with_driver
+from flashcards.db import MAX_ID, make_engine, make_sessionmaker
 
 csrf = CSRFProtect()
 
@@ -26,6 +27,15 @@ CONTENT_SECURITY_POLICY = (
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in routes: a number too large for an id is no id (404), where
+    PostgreSQL would refuse to compare it with one (500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -55,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance_dir = Path(app.instance_path)
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = default_database_url(instance_dir)
+    app.config["DATABASE_URL"] = with_driver(app.config["DATABASE_URL"])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_secret_key(instance_dir)
 
@@ -62,6 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["flashcards.engine"] = engine
     app.extensions["flashcards.sessionmaker"] = make_sessionmaker(engine)
 
+    app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     if app.config["PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"],  # type: ignore[method-assign]
@@ -105,6 +117,15 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _start_timer() -> None:
         g.request_started = time.perf_counter()
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        # PostgreSQL text cannot hold NUL (its driver refuses to send one): refuse it on
+        # every database, before it reaches a service.
+        if any("\x00" in value for values in (request.args, request.form)
+               for _, value in values.items(multi=True)):
+            abort(400, description="The request contains a NUL character, which no text "
+                                   "can hold.")
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

@@ -12,11 +12,20 @@ DECKS_DIR = Path(__file__).resolve().parent.parent / "decks"
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 
 
+def with_driver(url: str) -> str:
+    """`url` with PostgreSQL's driver named: psycopg 3, the one installed. Hosting
+    services hand out postgres:// or postgresql:// URLs, which would pick another."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
 def default_database_url(instance_dir: Path = INSTANCE_DIR) -> str:
     """DATABASE_URL if set, else an SQLite file in the instance folder."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return url
+        return with_driver(url)
     instance_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{instance_dir / 'flashcards.sqlite3'}"
 

@@ -21,7 +21,8 @@ NAMING_CONVENTION = {
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A datetime stored in UTC. Refuses naive values; always returns aware UTC ones
-    (SQLite hands back naive datetimes, which fsrs would reject)."""
+    (SQLite hands back naive datetimes, which fsrs would reject; PostgreSQL stores
+    `timestamp with time zone` and hands back aware ones in the session's time zone)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -48,6 +49,9 @@ class Base(DeclarativeBase):
 
 
 WRITE = {"flashcards_write": True}
+# Ids are INTEGER columns: 32-bit on PostgreSQL, which refuses to compare a larger number
+# with one (SQLite just finds no row).
+MAX_ID = 2**31 - 1
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

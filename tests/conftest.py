@@ -1,12 +1,19 @@
-"""Shared fixtures: a migrated database per test, a settable clock, seeded randomness."""
+"""Shared fixtures: a migrated database per test, a settable clock, seeded randomness.
+
+Every test that uses a database through these fixtures (app, client, session,
+seeded_app, databases) runs twice: on SQLite and on PostgreSQL (see tests/pg_server.py
+for the server). A test marked `sqlite_only` runs on SQLite alone."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
+from itertools import count
 from pathlib import Path
 
 import pytest
@@ -19,6 +26,7 @@ from flashcards.bootstrap import setup_database
 from flashcards.db import make_engine
 from flashcards.migrate import upgrade
 from flashcards.models import Card, Deck
+from tests.pg_server import PostgresDatabases, local_server
 
 START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday afternoon, UTC
 
@@ -37,14 +45,87 @@ class Clock:
         return self.now
 
 
+DATABASES = ("sqlite", "postgresql")
+# Browser tests run on SQLite only: Chromium takes most of their time, and every page
+# they drive is also tested over HTTP on both databases (tests/web).
+SQLITE_ONLY_MARKS = ("sqlite_only", "browser")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that needs a database on each kind (`databases` below)."""
+    if "databases" in metafunc.fixturenames:
+        only_sqlite = any(metafunc.definition.get_closest_marker(mark)
+                          for mark in SQLITE_ONLY_MARKS)
+        kinds = DATABASES[:1] if only_sqlite else DATABASES
+        metafunc.parametrize("databases", kinds, indirect=True, ids=kinds)
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty database at the newest schema, built once through Alembic."""
+    """An empty SQLite database at the newest schema, built once through Alembic."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     engine.dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases]:
+    """PostgreSQL databases for the session: on the server TEST_DATABASE_URL names (a role
+    that may create databases), else on a server started here and stopped at the end."""
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    with nullcontext(admin_url) if admin_url else local_server() as url:
+        databases = PostgresDatabases(url)
+        yield databases
+        databases.close()
+
+
+class Databases:
+    """Throwaway databases of one kind (`kind`) for one test, dropped after it."""
+
+    def __init__(self, kind: str, folder: Path, sqlite_template: Path,
+                 postgres: PostgresDatabases | None) -> None:
+        self.kind = kind
+        self.folder = folder
+        self.sqlite_template = sqlite_template
+        self.postgres = postgres
+        self.made: list[str] = []
+        self._numbers = count(1)
+
+    def create(self, *, migrated: bool = True) -> str:
+        """The URL of a new database at the newest schema (or empty, not migrated)."""
+        if self.postgres is not None:
+            url = self.postgres.create(migrated=migrated)
+            self.made.append(url)
+            return url
+        path = self.folder / f"db{next(self._numbers)}.sqlite3"
+        if migrated:
+            shutil.copyfile(self.sqlite_template, path)
+        return f"sqlite:///{path}"
+
+    def drop_all(self) -> None:
+        if self.postgres is not None:
+            for url in self.made:
+                self.postgres.drop(url)
+
+
+@pytest.fixture
+def databases(request: pytest.FixtureRequest, tmp_path: Path,
+              migrated_db: Path) -> Iterator[Databases]:
+    """Parametrised by pytest_generate_tests: "sqlite" or "postgresql"."""
+    kind = request.param
+    # The server starts only when a PostgreSQL test runs (e.g. not for `-k sqlite`).
+    postgres = request.getfixturevalue("postgres") if kind == "postgresql" else None
+    made = Databases(kind, tmp_path, migrated_db, postgres)
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture
+def database_url(databases: Databases) -> str:
+    """A new database at the newest schema, as a copy of a template migrated once."""
+    return databases.create()
 
 
 @pytest.fixture
@@ -53,12 +134,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(tmp_path: Path, migrated_db: Path, clock: Clock) -> Iterator[Flask]:
-    db_path = tmp_path / "flashcards.sqlite3"
-    shutil.copyfile(migrated_db, db_path)
+def app(database_url: str, clock: Clock) -> Iterator[Flask]:
     app = create_app({
         "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
         "CLOCK": clock,
         "RNG": random.Random(1234),

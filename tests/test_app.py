@@ -1,4 +1,5 @@
-"""`python app.py` and the flask CLI on a fresh instance folder."""
+"""`python app.py` and the flask CLI on a fresh instance folder, with the default SQLite
+file or an empty PostgreSQL database given as DATABASE_URL."""
 
 import os
 import socket
@@ -32,9 +33,26 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> str:
     raise AssertionError(f"{url} did not answer")
 
 
-def run_app(instance: Path, port: int) -> tuple[str, str]:
+def app_env(instance: Path, database_url: str | None) -> dict[str, str]:
+    """The environment of the app: DATABASE_URL set only for PostgreSQL, and then as the
+    plain postgresql:// a hosting service hands out (the app picks the driver)."""
     env = {**os.environ, "FLASHCARDS_INSTANCE": str(instance)}
     env.pop("DATABASE_URL", None)
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url.replace("postgresql+psycopg://", "postgresql://")
+    return env
+
+
+def database_of(databases, instance: Path) -> tuple[str | None, str]:
+    """DATABASE_URL for the app (None: the default SQLite file), and the URL to check."""
+    if databases.kind == "sqlite":
+        return None, f"sqlite:///{instance / 'flashcards.sqlite3'}"
+    url = databases.create(migrated=False)
+    return url, url
+
+
+def run_app(instance: Path, port: int, database_url: str | None) -> tuple[str, str]:
+    env = app_env(instance, database_url)
     process = subprocess.Popen([sys.executable, "app.py", "--port", str(port)], cwd=ROOT,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)
@@ -46,38 +64,43 @@ def run_app(instance: Path, port: int) -> tuple[str, str]:
     return page, output
 
 
-def row_count(instance: Path, table: str) -> int:
-    engine = create_engine(f"sqlite:///{instance / 'flashcards.sqlite3'}")
+def row_count(database: Path | str, table: str) -> int:
+    """Rows in `table` of a database URL, or of the SQLite file in an instance folder."""
+    url = database if isinstance(database, str) else (
+        f"sqlite:///{database / 'flashcards.sqlite3'}")
+    engine = create_engine(url)
     with engine.connect() as connection:
         count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
     engine.dispose()
     return count
 
 
-def test_python_app_migrates_seeds_once_and_serves_on_loopback(tmp_path) -> None:
+def test_python_app_migrates_seeds_once_and_serves_on_loopback(tmp_path, databases) -> None:
     instance = tmp_path / "instance"
-    page, output = run_app(instance, free_port())
+    database_url, check_url = database_of(databases, instance)
+    page, output = run_app(instance, free_port(), database_url)
     assert "Seeded 4 bundled decks" in output and "preparation tasks" in output
     assert "http://127.0.0.1:" in output
     assert "TPM terminology" in page
-    first = row_count(instance, "cards")
-    tasks = row_count(instance, "plan_tasks")
+    first = row_count(check_url, "cards")
+    tasks = row_count(check_url, "plan_tasks")
     assert first > 100 and tasks > 10
     assert (instance / "secret_key").stat().st_mode & 0o077 == 0
 
-    page, output = run_app(instance, free_port())
+    page, output = run_app(instance, free_port(), database_url)
     assert "Seeded" not in output
-    assert row_count(instance, "cards") == first
-    assert row_count(instance, "plan_tasks") == tasks
+    assert row_count(check_url, "cards") == first
+    assert row_count(check_url, "plan_tasks") == tasks
 
 
-def test_flask_cli_setup_and_check_decks(tmp_path) -> None:
-    env = {**os.environ, "FLASHCARDS_INSTANCE": str(tmp_path)}
-    env.pop("DATABASE_URL", None)
+def test_flask_cli_setup_and_check_decks(tmp_path, databases) -> None:
+    database_url, check_url = database_of(databases, tmp_path)
+    env = app_env(tmp_path, database_url)
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     done = subprocess.run([*flask, "setup"], cwd=ROOT, env=env, capture_output=True, text=True,
                           check=True)
     assert "Decks created: " in done.stdout and "cards added" in done.stdout
+    assert row_count(check_url, "cards") > 100
     checked = subprocess.run([*flask, "check-decks"], cwd=ROOT, env=env, capture_output=True,
                              text=True, check=True)
     assert "terminology:" in checked.stdout

@@ -194,6 +194,9 @@ def _split_anki_header(text: str) -> tuple[_AnkiHeader, str, int]:
         elif key == "columns":
             header.columns = [value]  # split once the separator is known
         elif key == "deck":
+            if len(value) > 200:  # as for a deck column: names are VARCHAR(200)
+                raise ImportFileError(f"line {count}: the #deck: name is longer than 200 "
+                                      "characters")
             header.deck = value or None
         elif key == "notetype":
             header.notetype = value or None
@@ -550,11 +553,15 @@ def html_for_anki(text: str, is_html: bool) -> str:
 
 def neutralise(cell: str) -> str:
     """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    # A cell that already starts with ' before a formula character gets one more, so
+    # reading our file back (which drops one) gives the cell exactly as it was.
+    return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
 
 
 def _unneutralise(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,8 @@ class _Compiler:
         # SQLite's LIKE already ignores ASCII case; lower() on both sides only slows it.
         # An ESCAPE clause halves SQLite's LIKE speed: only when the pattern escapes.
         escape = "\\" if "\\" in pattern else None
+        if "\x00" in pattern and not self.sqlite:
+            return false()  # PostgreSQL text cannot hold NUL (and psycopg refuses to send it)
         if self.sqlite:
             return column.like(pattern, escape=escape)
         return column.ilike(pattern, escape=escape)
@@ -95,6 +97,8 @@ class _Compiler:
         if any(ch.isspace() for ch in name):
             return false()  # no tag has white space in it
         padded = literal(" ") + Card.tags + literal(" ")
+        if "\x00" in name and not self.sqlite:
+            return false()  # as in _like: no PostgreSQL text holds NUL
         if wildcard:
             # A star stands for part of one tag; LIKE's % would run on across spaces.
             return padded.regexp_match(_tag_regex(name))

@@ -201,9 +201,11 @@ def _delete(session: Session, connection: Connection, ids: list[int], now: datet
     for chunk in _chunks(ids):
         cards += [{k: _encode(k, v) for k, v in row._mapping.items()} for row in
                   connection.execute(select(_CARDS).where(
-                      _CARDS.c.id.in_(chunk), _CARDS.c.user_id == owner(session)))]
+                      _CARDS.c.id.in_(chunk), _CARDS.c.user_id == owner(session))
+                      .order_by(_CARDS.c.id))]  # without ORDER BY: PostgreSQL's storage order
         logs += [{k: _encode(k, v) for k, v in row._mapping.items()} for row in
-                 connection.execute(select(_LOGS).where(_LOGS.c.card_id.in_(chunk)))]
+                 connection.execute(select(_LOGS).where(_LOGS.c.card_id.in_(chunk))
+                                    .order_by(_LOGS.c.id))]
     if len(cards) != len(ids):
         missing = len(ids) - len(cards)
         raise NotFound(f"{_plural(missing, 'selected card')} no longer "

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from flashcards.core.cards import CardKind, new_guids, normalise_text
-from flashcards.core.csvformat import ImportRow, ParsedFile, Rejected, parse_import
+from flashcards.core.csvformat import ImportFileError, ImportRow, ParsedFile, Rejected, parse_import
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck
 from flashcards.services.users import owner
@@ -112,6 +112,8 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
     #deck: line, else `default_deck`. Duplicates match by guid, else by the NFC-trimmed
     front within that deck."""
     fallback = (deck or "").strip() or parsed.deck or default_deck
+    if len(fallback) > 200:  # decks.name is VARCHAR(200), which PostgreSQL enforces
+        raise ImportFileError(f"the deck name {fallback[:20]!r}... is longer than 200 characters")
     rows = [(row, (row.deck or fallback).strip()) for row in parsed.rows]
     user_id = owner(session)
     decks = dict(session.execute(select(Deck.name, Deck.id).where(Deck.user_id == user_id)

@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from flashcards.models import LOCAL_USER_ID
@@ -68,6 +69,17 @@ def _choose_user() -> Response | None:
     if request.endpoint == "static":
         return None
     session = db()
+    try:
+        return _user_for_request(session)
+    finally:
+        # End the read transaction these checks opened, so the view's first write can
+        # start its own with the write lock taken up front (BEGIN IMMEDIATE on SQLite):
+        # upgrading a read transaction to a write fails at once when another process
+        # has committed meanwhile ("database is locked").
+        session.rollback()
+
+
+def _user_for_request(session: Session) -> Response | None:
     if not users.accounts_enabled(session):
         # One local user without a login: only for this computer, never through a proxy
         # (which would make every visitor look local).

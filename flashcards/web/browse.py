@@ -11,7 +11,7 @@ from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
 from flashcards.services.study import today as study_today
 from flashcards.web.cards import deck_choices
 from flashcards.web.context import db, now
-from flashcards.web.forms import BulkForm, ConfirmForm
+from flashcards.web.forms import BulkForm, ConfirmForm, id_number
 
 bp = Blueprint("browse", __name__)
 
@@ -44,7 +44,7 @@ def index() -> str:
 
 def _selected_ids() -> list[int]:
     try:
-        return [int(value) for value in request.form.getlist("ids")]
+        return [id_number(value) for value in request.form.getlist("ids")]
     except ValueError:
         abort(400, description="The selected cards were not valid card ids.")
 

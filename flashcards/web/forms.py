@@ -19,26 +19,38 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from flashcards.core.deckformat import MAX_FIELD_LENGTH
+from flashcards.db import MAX_ID
 from flashcards.services.settings import valid_time_zones
 
 
+def id_number(value: object) -> int:
+    """A number given as an id (a form or query value). One too large for an id column
+    becomes 0, which is no id either: PostgreSQL would refuse to compare it with one."""
+    number = int(str(value))
+    return number if abs(number) <= MAX_ID else 0
+
+
+def _id_range(value: int | None) -> int | None:
+    return None if value is None else id_number(value)
+
+
 class GradeForm(FlaskForm):
-    card_id = IntegerField(validators=[InputRequired()])
-    version = IntegerField(validators=[InputRequired()])
+    card_id = IntegerField(validators=[InputRequired()], filters=[_id_range])
+    version = IntegerField(validators=[InputRequired()], filters=[_id_range])
     rating = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
     # Epoch milliseconds at which the server showed the card: gives the answer time.
     shown_at = IntegerField(validators=[Optional()])
-    deck = IntegerField(validators=[Optional()])
+    deck = IntegerField(validators=[Optional()], filters=[_id_range])
 
 
 class CardActionForm(FlaskForm):
-    card_id = IntegerField(validators=[InputRequired()])
-    version = IntegerField(validators=[InputRequired()])
-    deck = IntegerField(validators=[Optional()])
+    card_id = IntegerField(validators=[InputRequired()], filters=[_id_range])
+    version = IntegerField(validators=[InputRequired()], filters=[_id_range])
+    deck = IntegerField(validators=[Optional()], filters=[_id_range])
 
 
 class UndoForm(FlaskForm):
-    deck = IntegerField(validators=[Optional()])
+    deck = IntegerField(validators=[Optional()], filters=[_id_range])
 
 
 def _text(label: str, required: bool = True) -> TextAreaField:
@@ -83,7 +95,7 @@ def _optional_int(value: object) -> int | None:
     """A select's value as an id; its empty first option ("Choose…") is None."""
     if value is None or value == "":
         return None
-    return int(str(value))
+    return id_number(value)
 
 
 BULK_CHOICES = [

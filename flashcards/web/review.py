@@ -29,7 +29,7 @@ from flashcards.services import plans, study
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
 from flashcards.services.settings import get_settings, scheduler_config
 from flashcards.web.context import db, now, rng, schema_is_current
-from flashcards.web.forms import CardActionForm, GradeForm, UndoForm
+from flashcards.web.forms import CardActionForm, GradeForm, UndoForm, id_number
 
 bp = Blueprint("review", __name__)
 
@@ -112,13 +112,13 @@ def _is_studyable(card: Card, today: study.Today, deck_id: int | None) -> bool:
 @bp.get("/review/study")
 def study_page() -> str:
     session_ = db()
-    deck_id = request.args.get("deck", type=int)
+    deck_id = request.args.get("deck", type=id_number)
     deck = _deck_or_404(deck_id)
     today = _paced_today(session_)
     moment = today.now
     counts = study.queue_counts(session_, today, deck_id)
     can_undo = UNDO_KEY in session
-    requested_id = request.args.get("card", type=int)
+    requested_id = request.args.get("card", type=id_number)
     card = session_.get(Card, requested_id) if requested_id else None
     if card is None or not _is_studyable(card, today, deck_id):
         card = study.next_card(session_, today, deck_id)

@@ -28,7 +28,7 @@ from flashcards.services import decks, exporter, importer
 from flashcards.services.errors import NotFound
 from flashcards.services.users import USER_KEY, owner
 from flashcards.web.context import db, now
-from flashcards.web.forms import ConfirmForm, ImportForm
+from flashcards.web.forms import ConfirmForm, ImportForm, id_number
 
 bp = Blueprint("transfer", __name__)
 PREVIEW_ROWS = 20
@@ -129,7 +129,7 @@ def job_status(token: str) -> Response:
 @bp.get("/export")
 def export() -> Response:
     session = db()
-    deck_id = request.args.get("deck", type=int)
+    deck_id = request.args.get("deck", type=id_number)
     try:
         export_format = exporter.ExportFormat(request.args.get("format", "csv"))
     except ValueError:

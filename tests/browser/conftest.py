@@ -1,4 +1,7 @@
-"""A live server on loopback and a real Chromium driven by Playwright."""
+"""A live server on loopback and a real Chromium driven by Playwright.
+
+These tests run on SQLite only (their `browser` mark; see tests/conftest.py): Chromium
+takes most of their time, and the pages they drive run on PostgreSQL too in tests/web."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ It is used only in tests and benchmarks, never imported from flashcards/.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from flashcards.db import make_engine, make_sessionmaker
 from flashcards.models import Card, Deck
 from flashcards.services.exporter import ExportFormat, export_cards
 from flashcards.services.importer import apply_import, plan_import
-from tests.conftest import START
+from tests.conftest import START, Databases
 
 # (guid, deck, front, back, tags, is_html): what we compare between the two apps.
 Note = tuple[str, str, str, str, tuple[str, ...], bool]
@@ -50,11 +49,9 @@ def new_collection(tmp_path: Path) -> Iterator[Callable[[str], object]]:
 
 
 @pytest.fixture
-def empty_session(tmp_path: Path, migrated_db: Path) -> Iterator[Session]:
+def empty_session(databases: Databases) -> Iterator[Session]:
     """A second, empty database at the newest schema (besides the `session` one)."""
-    path = tmp_path / "second.sqlite3"
-    shutil.copyfile(migrated_db, path)
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(databases.create())
     with make_sessionmaker(engine)(info={"user_id": 1}) as session:
         yield session
     engine.dispose()

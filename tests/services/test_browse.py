@@ -1,5 +1,5 @@
-"""The card browser against a real (SQLite) database: what each search finds, the sorts,
-the paging, and that no query text reaches the database as invalid SQL."""
+"""The card browser against real databases (SQLite and PostgreSQL): what each search
+finds, the sorts, the paging, and that no query text reaches the database as invalid SQL."""
 
 import itertools
 import random
@@ -75,6 +75,24 @@ def test_free_text_ignores_ascii_case(session) -> None:
     assert found(session, "CAPITAL") == {"Capital of France"}
     assert found(session, "pArIs") == {"Capital of France"}
     assert found(session, "FRANCE paris") == {"Capital of France"}
+
+
+def test_case_beyond_ascii_is_ignored_on_postgresql_only(session) -> None:
+    """As the README says: SQLite's LIKE folds ASCII letters only, PostgreSQL's ILIKE all."""
+    deck = make_deck(session, "D")
+    add(session, deck, "École normale")
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    assert found(session, "école") == (set() if sqlite else {"École normale"})
+    assert found(session, "ÉCOLE") == {"École normale"}
+
+
+def test_a_nul_in_the_search_matches_nothing(session) -> None:
+    """PostgreSQL text cannot hold NUL, and its driver refuses to send one: no error."""
+    deck = make_deck(session, "D")
+    add(session, deck, "a b", tags="t")
+    assert found(session, "a\x00") == set()
+    assert found(session, "tag:t\x00") == set() and found(session, "tag:t*\x00") == set()
+    assert found(session, "-a\x00") == {"a b"}
 
 
 def test_words_must_all_match_and_quotes_keep_a_phrase(session) -> None:

@@ -1,5 +1,5 @@
-"""Bulk actions from the card browser against a real (SQLite) database: each action, its
-summary, and an undo that puts back exactly what was there, once."""
+"""Bulk actions from the card browser against real databases (SQLite and PostgreSQL):
+each action, its summary, and an undo that puts back exactly what was there, once."""
 
 import json
 import random

@@ -1,4 +1,4 @@
-"""The review loop against a real (SQLite) database."""
+"""The review loop against real databases (SQLite and PostgreSQL)."""
 
 import random
 from datetime import UTC, datetime, timedelta

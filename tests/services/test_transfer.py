@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from flashcards.core.csvformat import parse_import
+from flashcards.core.csvformat import ImportFileError, parse_import
 from flashcards.core.scheduling import Rating
 from flashcards.models import Card, Deck, ReviewLog
 from flashcards.services import study
@@ -47,6 +47,18 @@ def test_deck_comes_from_row_then_choice_then_file_then_default(session) -> None
     run_import(session, b"front,back\nG,H\n")
     decks = dict(session.execute(select(Card.front, Deck.name).join(Deck)).all())
     assert decks == {"A": "From header", "C": "Own", "E": "Chosen", "G": "Imported"}
+
+
+def test_deck_names_longer_than_the_column_are_refused_on_every_database(session) -> None:
+    """decks.name holds 200 characters: SQLite would store more, PostgreSQL refuses."""
+    long = "x" * 201
+    with pytest.raises(ImportFileError, match="line 1: the #deck: name is longer than 200"):
+        parse_import(f"#deck:{long}\nA;B\n".encode())
+    with pytest.raises(ImportFileError, match="is longer than 200 characters"):
+        plan_import(session, parse_import(b"front,back\nA,B\n"), deck=long)
+    plan, _ = run_import(session, f"front,back,deck\nA,B,{long}\nC,D,{long[1:]}\n".encode())
+    assert plan.counts["new"] == 1 and plan.rejected[0].line == 2
+    assert session.execute(select(Deck.name)).scalars().all() == [long[1:]]
 
 
 def test_reimporting_the_same_file_under_update_changes_nothing(session) -> None:
@@ -203,8 +215,13 @@ def test_utc_datetimes_survive_the_round_trip(session) -> None:
     run_import(session, data, deck="D")
     (card,) = cards(session)
     assert card.due == datetime(2026, 3, 5, 7, 30, tzinfo=UTC)
-    # Stored in exactly the text form every other write uses, so comparisons in
-    # queries see whole seconds right.
     raw = session.connection().exec_driver_sql("SELECT due, created_at FROM cards").one()
-    assert raw[0] == "2026-03-05 07:30:00.000000"
-    assert raw[1] == START.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if session.get_bind().dialect.name == "sqlite":
+        # Stored in exactly the text form every other write uses, so comparisons in
+        # queries see whole seconds right.
+        assert raw[0] == "2026-03-05 07:30:00.000000"
+        assert raw[1] == START.strftime("%Y-%m-%d %H:%M:%S.%f")
+    else:
+        # timestamp with time zone: the driver hands back the same instants.
+        assert raw[0] == datetime(2026, 3, 5, 7, 30, tzinfo=UTC) and raw[0].tzinfo is not None
+        assert raw[1] == START

@@ -90,3 +90,25 @@ def test_grading_a_leech_says_so(client, session) -> None:
     session.expire_all()
     card = session.get(Card, card.id)
     assert (card.tags, card.suspended, count(session, ReviewLog)) == ("leech", True, 1)
+
+
+def test_numbers_too_large_for_an_id_are_no_card_on_either_database(client, session) -> None:
+    """PostgreSQL's INTEGER ids are 32-bit: a larger number finds nothing (as on SQLite)
+    instead of failing."""
+    deck = make_deck(session, "D", cards=1)
+    big = 2**31
+    assert client.get(f"/cards/{big}").status_code == 404
+    assert client.get(f"/decks/{big}/edit").status_code == 404
+    assert client.get(f"/review/study?deck={big}").status_code == 404
+    assert client.get(f"/export?deck={big}").status_code == 404
+    assert client.get(f"/review/study?deck={deck.id}&card={big}").status_code == 200
+    token = csrf_token(client)
+    graded = client.post("/review/grade", data={"csrf_token": token, "card_id": big,
+                                                "version": 1, "rating": 3})
+    assert graded.status_code == 404
+    bulk = client.post("/cards/bulk", data={"csrf_token": token, "action": "suspend",
+                                            "scope": "selected", "ids": [1, big]})
+    assert bulk.status_code == 302
+    assert "1 selected card no longer exists" in client.get(bulk.headers["Location"]).get_data(
+        as_text=True)
+    assert count(session, ReviewLog) == 0 and not session.get(Card, 1).suspended

@@ -67,3 +67,12 @@ def test_delete_asks_first_and_says_what_goes(client, session) -> None:
     session.expire_all()
     assert (count(session, Deck), count(session, Card)) == (0, 0)
     assert client.get(f"/decks/{deck_id}/delete").status_code == 404
+
+
+def test_a_nul_character_in_a_form_or_query_is_refused(client, session) -> None:
+    """PostgreSQL text cannot hold NUL: refused as bad input on either database."""
+    token = csrf_token(client, "/decks/new")
+    response = client.post("/decks/new", data={"csrf_token": token, "name": "a\x00b"})
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+    assert client.get("/cards?q=a%00").status_code == 400
+    assert count(session, Deck) == 0

@@ -226,14 +226,15 @@ def test_plan_settings_are_validated(client, session) -> None:
     assert session.get(Settings, 1).daily_minutes == 60
 
 
-def test_unmigrated_database_gets_a_clear_503(tmp_path) -> None:
+def test_unmigrated_database_gets_a_clear_503(databases) -> None:
     from flashcards import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+    app = create_app({"TESTING": True, "DATABASE_URL": databases.create(migrated=False),
                       "SECRET_KEY": "x"})
     response = app.test_client().get("/")
     assert response.status_code == 503
     assert "python app.py" in response.get_data(as_text=True)
+    app.extensions["flashcards.engine"].dispose()
 
 
 def test_coming_back_tomorrow_shows_the_cards_due_then(client, session, clock) -> None:
