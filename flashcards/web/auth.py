@@ -9,6 +9,7 @@ works only on the logged-in user's data.
 from __future__ import annotations
 
 import ipaddress
+import time
 from dataclasses import dataclass
 
 from flask import (
@@ -79,8 +80,24 @@ def _choose_user() -> Response | None:
         session.rollback()
 
 
+# Accounts are never switched off again, so "on" is remembered for good; "off" is looked up
+# again after this many seconds, so a user made by `create-user` in another process takes
+# effect within a second (until then the app still answers this computer only).
+ACCOUNTS_RECHECK_SECONDS = 1.0
+
+
+def _accounts_enabled(session: Session) -> bool:
+    known = current_app.extensions.get("flashcards.accounts")
+    if known is not None and (known[0] or time.monotonic() - known[1]
+                              < ACCOUNTS_RECHECK_SECONDS):
+        return bool(known[0])
+    enabled = users.accounts_enabled(session)
+    current_app.extensions["flashcards.accounts"] = (enabled, time.monotonic())
+    return enabled
+
+
 def _user_for_request(session: Session) -> Response | None:
-    if not users.accounts_enabled(session):
+    if not _accounts_enabled(session):
         # One local user without a login: only for this computer, never through a proxy
         # (which would make every visitor look local).
         proxied = request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
