@@ -145,18 +145,19 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
 
 
 def answer_times(session: Session) -> tuple[float, float]:
-    """Seconds per review and per new card, from the user's own log once it has enough."""
+    """Seconds per review and per new card, from the user's own log once it has enough:
+    the latest 500 answers of each kind (newest first along ix_review_logs_reviewed_at)."""
     user_id = owner(session)
     reviews = session.execute(
         select(ReviewLog.duration_ms).where(ReviewLog.user_id == user_id,
                                             ReviewLog.state_before != int(CardState.NEW),
                                             ReviewLog.duration_ms.is_not(None))
-        .order_by(ReviewLog.id.desc()).limit(500)).scalars().all()
+        .order_by(ReviewLog.reviewed_at.desc()).limit(500)).scalars().all()
     firsts = session.execute(
         select(ReviewLog.duration_ms).where(ReviewLog.user_id == user_id,
                                             ReviewLog.state_before == int(CardState.NEW),
                                             ReviewLog.duration_ms.is_not(None))
-        .order_by(ReviewLog.id.desc()).limit(500)).scalars().all()
+        .order_by(ReviewLog.reviewed_at.desc()).limit(500)).scalars().all()
     per_review = (statistics.median(reviews) / 1000 if len(reviews) >= 20
                   else DEFAULT_SECONDS_PER_REVIEW)
     # A new card is its first showing plus about one learning step.
