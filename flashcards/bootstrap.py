@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flashcards.backup_hooks import backup_before_migration
-from flashcards.db import begin_write
+from flashcards.db import begin_write, refresh_statistics
 from flashcards.migrate import upgrade
 from flashcards.models import LOCAL_USER_ID, User
 from flashcards.services.bundled import (
@@ -40,6 +40,8 @@ def setup_database(app: Flask) -> SeedReport:
     engine = app.extensions["flashcards.engine"]
     backup_before_migration(app)
     upgrade(engine)
+    with engine.begin() as connection:
+        refresh_statistics(connection)
     bundle = load_bundle(Path(app.config["DECKS_DIR"]))
     maker = app.extensions["flashcards.sessionmaker"]
     now = app.config["CLOCK"]()

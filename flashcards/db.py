@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -91,6 +91,13 @@ def begin_write(session: Session) -> None:
     first write instead."""
     if not session.in_transaction():
         session.connection(execution_options=WRITE)
+
+
+def refresh_statistics(connection: Connection) -> None:
+    """Let the query planner count rows again (ANALYZE; about 0.1 s for 100k cards).
+    Without statistics SQLite takes an equality on user_id as selective and reads the
+    whole collection through that index, three times slower than a plain scan."""
+    connection.exec_driver_sql("ANALYZE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
