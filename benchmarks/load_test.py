@@ -16,8 +16,8 @@ p50/p95/p99 of the POST + GET round trip (client side and Server-Timing, ms), er
 in review_logs exactly once) and phantom grades (rows nobody acknowledged). Exit 0
 only if there were no errors and no lost grades.
 
-PostgreSQL: `--start-postgres` runs the tests' throwaway server (tests/pg_server.py:
-fsync and synchronous_commit off, so commits cost less than on a real deployment), or
+PostgreSQL: `--start-postgres` starts a throwaway server (tests/pg_server.py) with
+PostgreSQL's default, durable settings, or
 `--database-url postgresql+psycopg://USER@HOST:PORT/DB` names an EMPTY database on a
 server of yours; the script migrates it and loads the same cards (it is left filled).
 Clients, server and database share this machine's cores: the CPU each used is printed.
@@ -352,7 +352,8 @@ def print_table(results: list[LoadResult], args: argparse.Namespace) -> None:
           f"{', one deck per reviewer' if args.deck_per_reviewer else ', one shared queue'}; "
           f"{os.cpu_count()} CPU cores shared by clients, server and database")
     if args.start_postgres:
-        print("PostgreSQL: the tests' throwaway server (fsync and synchronous_commit off)")
+        print("PostgreSQL: a throwaway server started for this run, with its default "
+              "(durable) settings")
     header = (f"{'database':<11}{'grades/s':>9}{'trips/s':>9}  {'client p50/95/99 ms':<21}"
               f"{'server p50/95/99 ms':<21}{'errors':>7}{'locked':>7}{'409s':>6}{'lost':>5}"
               f"{'phantom':>8}")
@@ -386,7 +387,7 @@ def throwaway_postgres() -> Iterator[str]:
     """An empty database on a PostgreSQL server started for the run (the tests' own)."""
     from tests.pg_server import PostgresDatabases, local_server
 
-    with local_server() as admin_url:
+    with local_server(durable=True) as admin_url:
         databases = PostgresDatabases(admin_url)
         try:
             yield databases.create(migrated=False)

@@ -26,8 +26,9 @@ from flashcards.db import make_engine
 from flashcards.migrate import upgrade
 
 PORT = 5432  # only names the socket file: the server listens on no TCP port
-SERVER_OPTIONS = ("-c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                  "-c full_page_writes=off -c max_connections=200")
+SERVER_OPTIONS = "-c listen_addresses='' -c max_connections=200"
+# Tests trade durability for speed; a benchmark keeps PostgreSQL's defaults.
+FAST_OPTIONS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 
 
 def server_bindir() -> Path:
@@ -45,8 +46,10 @@ def server_bindir() -> Path:
 
 
 @contextmanager
-def local_server() -> Iterator[str]:
-    """Start a PostgreSQL server in a temporary folder; yields its superuser URL."""
+def local_server(durable: bool = False) -> Iterator[str]:
+    """Start a PostgreSQL server in a temporary folder; yields its superuser URL. Unless
+    `durable`, commits are not flushed to disk (fine for tests, not for figures)."""
+    options = SERVER_OPTIONS if durable else f"{SERVER_OPTIONS} {FAST_OPTIONS}"
     bindir = server_bindir()
     folder = Path(tempfile.mkdtemp(prefix="flashcards-pg-"))
     as_server: list[str] = []
@@ -63,7 +66,7 @@ def local_server() -> Iterator[str]:
         run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions")
         run(str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(data), "-l", str(log),
-            "-o", f"-p {PORT} -k {folder} {SERVER_OPTIONS}")
+            "-o", f"-p {PORT} -k {folder} {options}")
     except subprocess.CalledProcessError as exc:
         server_log = log.read_text() if log.exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
