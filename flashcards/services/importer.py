@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from flashcards.core.cards import CardKind, new_guids, normalise_text
 from flashcards.core.csvformat import ImportFileError, ImportRow, ParsedFile, Rejected, parse_import
-from flashcards.db import begin_write, refresh_statistics
+from flashcards.db import begin_write
 from flashcards.models import Card, Deck
 from flashcards.services.users import owner
 
@@ -207,9 +207,6 @@ _INSERT_COLUMNS = tuple(column.key for column in _CARDS.columns if column.key !=
 
 # The columns a new card's INSERT sets; the rest take their server defaults (a new card)
 # unless the file carries schedules (a backup being restored).
-# New cards after which an import refreshes the query planner's statistics.
-STATISTICS_AFTER = 5000
-
 _TEXT_COLUMNS = ("user_id", "deck_id", "guid", "kind", "front", "back", "weak_answer",
                  "strong_answer", "tags", "source", "is_html", "position", "created_at")
 _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
@@ -364,9 +361,6 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
         done += len(batch)
         if progress:
             progress(done, total)
-    if len(new_items) >= STATISTICS_AFTER:
-        # A collection this much bigger needs fresh planner statistics (see db.py).
-        refresh_statistics(connection)
     # Cards already loaded in this session are now out of date.
     session.expire_all()
     return ImportResult(plan.counts, created)
