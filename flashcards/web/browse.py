@@ -7,9 +7,9 @@ from werkzeug.wrappers import Response
 
 from flashcards.core.search import SearchError
 from flashcards.services import browse, bulk
+from flashcards.services.decks import deck_names
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
 from flashcards.services.study import today as study_today
-from flashcards.web.cards import deck_choices
 from flashcards.web.context import db, now
 from flashcards.web.forms import BulkForm, ConfirmForm, id_number
 
@@ -30,7 +30,7 @@ def index() -> str:
     moment = now()
     day = study_today(session_, moment).day
     form = BulkForm(q=query)
-    form.deck.choices = [("", "Choose a deck…"), *deck_choices()]
+    form.deck.choices = [("", "Choose a deck…"), *deck_names(db())]
     try:
         result = browse.search(session_, query, moment, day.end, sort=str(args["sort"]),
                                descending=args["order"] == "desc", page=int(str(args["page"])))
@@ -52,7 +52,7 @@ def _selected_ids() -> list[int]:
 @bp.post("/cards/bulk")
 def apply_bulk() -> Response | str | tuple[str, int]:
     form = BulkForm()
-    form.deck.choices = [("", "Choose a deck…"), *deck_choices()]
+    form.deck.choices = [("", "Choose a deck…"), *deck_names(db())]
     query = form.q.data or ""
     back = url_for("browse.index", q=query)
     if not form.validate():

@@ -24,10 +24,6 @@ def safe_next(target: str | None, fallback: str) -> str:
     return fallback
 
 
-def deck_choices() -> list[tuple[int, str]]:
-    return deck_names(db())
-
-
 def _content(form: CardEditForm) -> card_service.CardContent:
     return card_service.CardContent(
         front=form.front.data or "", back=form.back.data or "",
@@ -43,7 +39,7 @@ def _label_pair_fields(form: CardEditForm) -> None:
 @bp.route("/cards/new", methods=["GET", "POST"])
 def add() -> Response | tuple[str, int] | str:
     form = CardAddForm()
-    form.deck.choices = deck_choices()
+    form.deck.choices = deck_names(db())
     if not form.deck.choices:
         flash("Make a deck first: cards live in decks.", "info")
         return redirect(url_for("decks.create"))
@@ -73,8 +69,7 @@ def show(card_id: int) -> str:
         info = card_service.card_info(db(), card_id, now())
     except NotFound as exc:
         abort(404, description=str(exc))
-    return render_template("cards/show.html", info=info, card=info.card,
-                           delete_form=ConfirmForm())
+    return render_template("cards/show.html", info=info, card=info.card)
 
 
 @bp.route("/cards/<int:card_id>/edit", methods=["GET", "POST"])
@@ -86,7 +81,7 @@ def edit(card_id: int) -> Response | tuple[str, int] | str:
         abort(404, description=str(exc))
     is_pair = card.kind == CardKind.ANSWER_PAIR.value
     form = CardEditForm(obj=card if request.method == "GET" else None)
-    form.deck.choices = deck_choices()
+    form.deck.choices = deck_names(db())
     if is_pair:
         _label_pair_fields(form)
     if request.method == "GET":

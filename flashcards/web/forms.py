@@ -30,27 +30,28 @@ def id_number(value: object) -> int:
     return number if abs(number) <= MAX_ID else 0
 
 
-def _id_range(value: int | None) -> int | None:
-    return None if value is None else id_number(value)
+def _optional_id(value: object) -> int | None:
+    """An optional id field (or a select whose first option, "Choose…", is empty)."""
+    return None if value is None or value == "" else id_number(value)
 
 
 class GradeForm(FlaskForm):
-    card_id = IntegerField(validators=[InputRequired()], filters=[_id_range])
-    version = IntegerField(validators=[InputRequired()], filters=[_id_range])
+    card_id = IntegerField(validators=[InputRequired()], filters=[_optional_id])
+    version = IntegerField(validators=[InputRequired()], filters=[_optional_id])
     rating = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
     # Epoch milliseconds at which the server showed the card: gives the answer time.
     shown_at = IntegerField(validators=[Optional()])
-    deck = IntegerField(validators=[Optional()], filters=[_id_range])
+    deck = IntegerField(validators=[Optional()], filters=[_optional_id])
 
 
 class CardActionForm(FlaskForm):
-    card_id = IntegerField(validators=[InputRequired()], filters=[_id_range])
-    version = IntegerField(validators=[InputRequired()], filters=[_id_range])
-    deck = IntegerField(validators=[Optional()], filters=[_id_range])
+    card_id = IntegerField(validators=[InputRequired()], filters=[_optional_id])
+    version = IntegerField(validators=[InputRequired()], filters=[_optional_id])
+    deck = IntegerField(validators=[Optional()], filters=[_optional_id])
 
 
 class UndoForm(FlaskForm):
-    deck = IntegerField(validators=[Optional()], filters=[_id_range])
+    deck = IntegerField(validators=[Optional()], filters=[_optional_id])
 
 
 def _text(label: str, required: bool = True) -> TextAreaField:
@@ -91,13 +92,6 @@ class DeckForm(FlaskForm):
     description = TextAreaField("Description", validators=[Length(max=2000)])
 
 
-def _optional_int(value: object) -> int | None:
-    """A select's value as an id; its empty first option ("Choose…") is None."""
-    if value is None or value == "":
-        return None
-    return id_number(value)
-
-
 BULK_CHOICES = [
     SelectChoice("suspend", "Suspend"), SelectChoice("unsuspend", "Unsuspend"),
     SelectChoice("move", "Move to deck…"), SelectChoice("add_tag", "Add tag…"),
@@ -111,7 +105,7 @@ class BulkForm(FlaskForm):
     scope = SelectField("Apply to", default="selected", choices=[
         SelectChoice("selected", "Selected cards"), SelectChoice("all", "All matching cards")])
     q = HiddenField()
-    deck = SelectField("Deck", coerce=_optional_int, validators=[Optional()],
+    deck = SelectField("Deck", coerce=_optional_id, validators=[Optional()],
                        validate_choice=False)
     tag = StringField("Tag", validators=[Length(max=100)])
     confirm = HiddenField()
