@@ -57,6 +57,16 @@ _DATETIMES = {"due", "last_review", "buried_until", "created_at", "edited_at", "
               "due_before", "last_review_before", "due_after"}
 
 
+_SUMMARIES = {
+    BulkAction.SUSPEND: "Suspended {cards}.",
+    BulkAction.UNSUSPEND: "Unsuspended {cards}.",
+    BulkAction.MOVE: "Moved {cards} to “{deck}”.",
+    BulkAction.ADD_TAG: "Tagged {cards} “{tag}”.",
+    BulkAction.REMOVE_TAG: "Removed the tag “{tag}” from {cards}.",
+    BulkAction.FORGET: "Reset {cards} to new.",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class BulkResult:
     action_id: int
@@ -145,15 +155,8 @@ def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: da
                        f"{_verb(missing, 'exists', 'exist')}; "
                        "nothing was changed. Search again and retry.")
     count = len(records)
-    summary = {
-        BulkAction.SUSPEND: f"Suspended {_plural(count, 'card')}.",
-        BulkAction.UNSUSPEND: f"Unsuspended {_plural(count, 'card')}.",
-        BulkAction.MOVE: f"Moved {_plural(count, 'card')} to “{deck.name}”."
-        if action == BulkAction.MOVE else "",
-        BulkAction.ADD_TAG: f"Tagged {_plural(count, 'card')} “{tag}”.",
-        BulkAction.REMOVE_TAG: f"Removed the tag “{tag}” from {_plural(count, 'card')}.",
-        BulkAction.FORGET: f"Reset {_plural(count, 'card')} to new.",
-    }[action]
+    summary = _SUMMARIES[action].format(cards=_plural(count, "card"), tag=tag,
+                                        deck=deck.name if action == BulkAction.MOVE else "")
     if count < len(ids):
         same = len(ids) - count
         summary += f" {_plural(same, 'card')} already {_verb(same, 'was', 'were')}."
