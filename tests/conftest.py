@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flashcards import create_app
@@ -162,6 +163,11 @@ def client(app: Flask) -> FlaskClient:
 def session(app: Flask) -> Iterator[Session]:
     with app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
         yield session
+
+
+def count_rows(session: Session, model: type) -> int:
+    """How many rows the model's table holds (as this session sees it)."""
+    return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
 def make_deck(session: Session, name: str = "Deck", *, cards: int = 0, kind: str = "basic",

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from flashcards.models import Card, Deck, PlanTask
 from flashcards.services.bundled import (
@@ -17,7 +17,7 @@ from flashcards.services.bundled import (
 from flashcards.services.cards import CardContent, update_card
 from flashcards.services.decks import delete_deck
 from flashcards.services.settings import get_settings
-from tests.conftest import START
+from tests.conftest import START, count_rows
 
 DECKS = Path(__file__).resolve().parents[2] / "decks"
 
@@ -30,10 +30,6 @@ def write_bundle(folder: Path, rows: list[str], name: str = "Mini") -> Path:
     return folder
 
 
-def count(session, model) -> int:
-    return session.execute(select(func.count()).select_from(model)).scalar_one()
-
-
 def test_real_bundle_seeds_once(session) -> None:
     bundles = load_bundled_decks(DECKS)
     report = seed_bundled_decks(session, bundles, START)
@@ -43,7 +39,7 @@ def test_real_bundle_seeds_once(session) -> None:
     again = seed_bundled_decks(session, load_bundled_decks(DECKS), START)
     session.commit()
     assert again.decks_created == [] and again.cards_added == 0
-    assert count(session, Card) == total and count(session, Deck) == 4
+    assert count_rows(session, Card) == total and count_rows(session, Deck) == 4
 
 
 def test_update_adds_new_cards_and_refreshes_unedited_ones(session, tmp_path) -> None:
@@ -147,7 +143,7 @@ def test_real_bundle_seeds_plan_tasks(session) -> None:
     report = seed_bundle(session, bundle, START)
     session.commit()
     assert bundle.tasks is not None
-    assert report.tasks_added == len(bundle.tasks.rows) == count(session, PlanTask)
+    assert report.tasks_added == len(bundle.tasks.rows) == count_rows(session, PlanTask)
 
 
 def test_broken_manifest_is_reported(tmp_path) -> None:
@@ -173,4 +169,5 @@ def test_deck_deleted_by_user_is_not_brought_back(session, tmp_path) -> None:
     write_bundle(folder, ["m-1,One,uno,,s", "m-2,Two,2,,s"])
     report = seed_bundled_decks(session, load_bundled_decks(folder), START)
     session.commit()
-    assert (report.decks_created, count(session, Deck), count(session, Card)) == ([], 0, 0)
+    assert report.decks_created == []
+    assert (count_rows(session, Deck), count_rows(session, Card)) == (0, 0)

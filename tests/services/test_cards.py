@@ -4,7 +4,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from flashcards.core.cards import CardKind
 from flashcards.core.scheduling import CardState, Rating
@@ -12,11 +12,7 @@ from flashcards.models import Card, ReviewLog
 from flashcards.services import study
 from flashcards.services.cards import CardContent, add_card, card_info, delete_card, update_card
 from flashcards.services.errors import NotFound, ServiceError
-from tests.conftest import START, make_deck
-
-
-def count(session, model) -> int:
-    return session.execute(select(func.count()).select_from(model)).scalar_one()
+from tests.conftest import START, count_rows, make_deck
 
 
 def test_add_basic_and_pair_cards_at_the_end_of_the_new_queue(session) -> None:
@@ -47,7 +43,7 @@ def test_add_refuses_incomplete_cards_and_stores_nothing(session, kind, content,
     with pytest.raises(ServiceError, match=message):
         add_card(session, deck.id, kind, content, START)
     session.rollback()
-    assert count(session, Card) == 0
+    assert count_rows(session, Card) == 0
     with pytest.raises(NotFound):
         add_card(session, 999, CardKind.BASIC, CardContent("f", "b", None, None, "", ""), START)
 
@@ -77,7 +73,7 @@ def test_delete_takes_its_reviews(session) -> None:
     _, reviews = delete_card(session, first.id)
     session.commit()
     assert reviews == 2
-    assert (count(session, Card), count(session, ReviewLog)) == (1, 0)
+    assert (count_rows(session, Card), count_rows(session, ReviewLog)) == (1, 0)
     with pytest.raises(NotFound):
         delete_card(session, first.id)
 

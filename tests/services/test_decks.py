@@ -4,17 +4,13 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from flashcards.core.scheduling import Rating
 from flashcards.models import Card, Deck, ReviewLog
 from flashcards.services import decks, study
 from flashcards.services.errors import NotFound, ServiceError
-from tests.conftest import START, make_deck
-
-
-def count(session, model) -> int:
-    return session.execute(select(func.count()).select_from(model)).scalar_one()
+from tests.conftest import START, count_rows, make_deck
 
 
 def test_deck_summaries_count_each_state(session) -> None:
@@ -50,7 +46,7 @@ def test_create_and_rename_check_names(session, clock) -> None:
         with pytest.raises(ServiceError, match=message):
             decks.create_deck(session, bad, "", START)
         session.rollback()
-    assert count(session, Deck) == 1
+    assert count_rows(session, Deck) == 1
     other = decks.create_deck(session, "Other", "", START)
     session.commit()
     with pytest.raises(ServiceError, match="already a deck called “Interview”"):
@@ -78,7 +74,7 @@ def test_delete_takes_cards_and_reviews_and_says_so(session) -> None:
     name, impact = decks.delete_deck(session, doomed.id)
     session.commit()
     assert (name, impact.cards, impact.reviews) == ("doomed", 3, 3)
-    assert count(session, Card) == 2 and count(session, ReviewLog) == 2
+    assert count_rows(session, Card) == 2 and count_rows(session, ReviewLog) == 2
     assert session.execute(select(Card.deck_id).distinct()).scalars().all() == [kept.id]
     with pytest.raises(NotFound):
         decks.delete_deck(session, doomed.id)

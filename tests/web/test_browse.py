@@ -5,11 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from flashcards.models import Card, CardAction
-from tests.conftest import csrf_token, make_deck
-
-
-def count(session, model) -> int:
-    return session.execute(select(func.count()).select_from(model)).scalar_one()
+from tests.conftest import count_rows, csrf_token, make_deck
 
 
 def test_search_lists_matching_cards_with_count(client, session) -> None:
@@ -87,7 +83,7 @@ def test_bulk_on_all_matching_cards_and_tag_errors(client, session) -> None:
     nothing = _bulk(client, token, action="suspend", scope="selected", q="")
     assert "Select at least one card." in client.get(nothing.headers["Location"]).get_data(
         as_text=True)
-    assert count(session, CardAction) == 1
+    assert count_rows(session, CardAction) == 1
 
 
 def test_bulk_move_to_another_deck(client, session) -> None:
@@ -107,15 +103,15 @@ def test_bulk_delete_asks_first(client, session) -> None:
     ask = _bulk(client, token, action="delete", scope="all", q="")
     text = ask.get_data(as_text=True)
     assert ask.status_code == 200 and "Delete 3 cards?" in text
-    assert count(session, Card) == 3
+    assert count_rows(session, Card) == 3
     confirm = _bulk(client, token, action="delete", scope="all", q="", confirm="yes")
     assert "Deleted 3 cards." in client.get(confirm.headers["Location"]).get_data(as_text=True)
     session.rollback()
-    assert count(session, Card) == 0
+    assert count_rows(session, Card) == 0
     action_id = session.execute(select(CardAction.id)).scalar_one()
     client.post(f"/cards/actions/{action_id}/undo", data={"csrf_token": token})
     session.rollback()
-    assert count(session, Card) == 3
+    assert count_rows(session, Card) == 3
 
 
 def test_bulk_needs_csrf_and_valid_ids(client, session) -> None:

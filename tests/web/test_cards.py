@@ -3,14 +3,10 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from flashcards.models import Card, ReviewLog
-from tests.conftest import START, csrf_token, make_deck
-
-
-def count(session, model) -> int:
-    return session.execute(select(func.count()).select_from(model)).scalar_one()
+from tests.conftest import START, count_rows, csrf_token, make_deck
 
 
 def test_add_card_needs_a_deck_first(client) -> None:
@@ -70,7 +66,7 @@ def test_delete_card_after_confirmation(client, session) -> None:
     assert done.status_code == 302 and done.headers["Location"] == "/cards?q=deck:%22d%22"
     session.rollback()
     session.expire_all()
-    assert count(session, Card) == 1
+    assert count_rows(session, Card) == 1
 
 
 def test_grading_a_leech_says_so(client, session) -> None:
@@ -89,7 +85,7 @@ def test_grading_a_leech_says_so(client, session) -> None:
     session.rollback()
     session.expire_all()
     card = session.get(Card, card.id)
-    assert (card.tags, card.suspended, count(session, ReviewLog)) == ("leech", True, 1)
+    assert (card.tags, card.suspended, count_rows(session, ReviewLog)) == ("leech", True, 1)
 
 
 def test_numbers_too_large_for_an_id_are_no_card_on_either_database(client, session) -> None:
@@ -111,4 +107,4 @@ def test_numbers_too_large_for_an_id_are_no_card_on_either_database(client, sess
     assert bulk.status_code == 302
     assert "1 selected card no longer exists" in client.get(bulk.headers["Location"]).get_data(
         as_text=True)
-    assert count(session, ReviewLog) == 0 and not session.get(Card, 1).suspended
+    assert count_rows(session, ReviewLog) == 0 and not session.get(Card, 1).suspended

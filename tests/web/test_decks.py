@@ -1,13 +1,9 @@
 """Deck pages over HTTP: list with counts, create, rename, delete with confirmation."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from flashcards.models import Card, Deck
-from tests.conftest import csrf_token, make_deck
-
-
-def count(session, model) -> int:
-    return session.execute(select(func.count()).select_from(model)).scalar_one()
+from tests.conftest import count_rows, csrf_token, make_deck
 
 
 def test_deck_list_shows_counts_and_actions(client, session) -> None:
@@ -30,7 +26,7 @@ def test_create_deck_with_field_errors_then_success(client, session) -> None:
     duplicate = client.post("/decks/new", data={"csrf_token": token, "name": "rounds"})
     assert duplicate.status_code == 400
     assert "There is already a deck called “Rounds”." in duplicate.get_data(as_text=True)
-    assert count(session, Deck) == 1
+    assert count_rows(session, Deck) == 1
     ok = client.post("/decks/new", data={"csrf_token": token, "name": "Stories",
                                          "description": "STAR"})
     session.rollback()
@@ -55,9 +51,9 @@ def test_delete_asks_first_and_says_what_goes(client, session) -> None:
     deck_id = make_deck(session, "Doomed", cards=3).id
     page = client.get(f"/decks/{deck_id}/delete").get_data(as_text=True)
     assert "with its 3 cards and their 0 reviews" in page
-    assert count(session, Card) == 3  # asking changes nothing
+    assert count_rows(session, Card) == 3  # asking changes nothing
     missing_token = client.post(f"/decks/{deck_id}/delete")
-    assert missing_token.status_code == 400 and count(session, Deck) == 1
+    assert missing_token.status_code == 400 and count_rows(session, Deck) == 1
     token = csrf_token(client, f"/decks/{deck_id}/delete")
     done = client.post(f"/decks/{deck_id}/delete", data={"csrf_token": token},
                        follow_redirects=True)
@@ -65,7 +61,7 @@ def test_delete_asks_first_and_says_what_goes(client, session) -> None:
         as_text=True)
     session.rollback()
     session.expire_all()
-    assert (count(session, Deck), count(session, Card)) == (0, 0)
+    assert (count_rows(session, Deck), count_rows(session, Card)) == (0, 0)
     assert client.get(f"/decks/{deck_id}/delete").status_code == 404
 
 
@@ -75,4 +71,4 @@ def test_a_nul_character_in_a_form_or_query_is_refused(client, session) -> None:
     response = client.post("/decks/new", data={"csrf_token": token, "name": "a\x00b"})
     assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
     assert client.get("/cards?q=a%00").status_code == 400
-    assert count(session, Deck) == 0
+    assert count_rows(session, Deck) == 0
