@@ -181,9 +181,11 @@ def run_reviewers(port: int, reviewers: int, seconds: float, warmup: float = 0.0
 
 @contextmanager
 def serving(command: Sequence[str], env: dict[str, str], port: int, log: Path,
-            timeout: float = 300.0) -> Iterator[subprocess.Popen[bytes]]:
+            timeout: float = 300.0, ready: tuple[int, ...] = (200,)
+            ) -> Iterator[subprocess.Popen[bytes]]:
     """Run the server `command` (output to `log`) until GET / on `port` answers 200
-    (the first visit of the day also plans it); stop it on leaving."""
+    (the first visit of the day also plans it; `ready`: the statuses that count, e.g.
+    a 302 to the login page); stop it on leaving."""
     with log.open("wb") as output:
         process = subprocess.Popen(list(command), cwd=ROOT, env=env, stdout=output,
                                    stderr=subprocess.STDOUT)
@@ -196,7 +198,7 @@ def serving(command: Sequence[str], env: dict[str, str], port: int, log: Path,
                     client = Client(port)
                     status = client.request("GET", "/")[0]
                     client.conn.close()
-                    if status == 200:
+                    if status in ready:
                         break
                 except OSError:
                     pass

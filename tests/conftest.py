@@ -10,6 +10,7 @@ import os
 import random
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,39 @@ class Clock:
         self.now += timedelta(**kwargs)
         return self.now
 
+
+DATABASE_FILE_SUFFIXES = (".sqlite3", ".sqlite3-wal", ".sqlite3-shm")
+
+
+def _held_by_this_process(path: str) -> bool:
+    target = os.path.realpath(path)
+    try:
+        descriptors = os.listdir("/proc/self/fd")
+    except OSError:
+        return False
+    for fd in descriptors:
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") == target:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _refuse_raw_database_opens(event: str, args: tuple[object, ...]) -> None:
+    """Fail any Python-level open() of an SQLite file that this process already holds
+    open (through SQLite): closing it would drop SQLite's POSIX locks on the file, and
+    another process would then delete the live WAL under the server (lost commits).
+    SQLite's own opens are C calls and raise no audit event."""
+    if event != "open" or not args or not isinstance(args[0], str | bytes | os.PathLike):
+        return
+    path = os.fsdecode(args[0])  # type: ignore[arg-type]
+    if path.endswith(DATABASE_FILE_SUFFIXES) and _held_by_this_process(path):
+        raise RuntimeError(f"{path} was opened with open() while this process holds it "
+                           "through SQLite: that drops SQLite's locks on it")
+
+
+sys.addaudithook(_refuse_raw_database_opens)
 
 DATABASES = ("sqlite", "postgresql")
 # Browser tests run on SQLite only: Chromium takes most of their time, and every page

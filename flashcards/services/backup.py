@@ -26,7 +26,6 @@ from flashcards.services.errors import ServiceError
 
 DEFAULT_KEEP = 10
 REASONS = ("import", "migration", "daily", "manual", "before-restore")
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 30
 STAMP_FORMAT = "%Y-%m-%dT%H%M%SZ"
 BACKUP_NAME = re.compile(
@@ -287,15 +286,23 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def _header_problem(path: Path) -> str | None:
+    """Why `path` is not an SQLite database, or None. Only `stat` and SQLite itself look
+    at the file: opening a database file any other way in a process that holds SQLite
+    connections to it, and closing it, drops all of the process's locks on that file
+    (POSIX), after which another process deletes the live WAL (lost commits)."""
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
+        size = path.stat().st_size
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
-    if not header:
+    if size == 0:
         return "is empty (0 bytes), not a flashcards database"
-    if header != SQLITE_HEADER:
-        return "is not an SQLite database"
+    try:
+        with closing(_open_read_only(path)) as connection:
+            connection.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "encrypted" in str(exc):
+            return "is not an SQLite database"
+        return f"cannot be read ({exc})"
     return None
 
 
