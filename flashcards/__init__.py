@@ -70,6 +70,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = load_secret_key(instance_dir)
 
     engine = make_engine(app.config["DATABASE_URL"])
+    from flashcards import models, scoping
+
+    scoping.install_engine(engine, models.unit_of_work_caches)
     app.extensions["flashcards.engine"] = engine
     app.extensions["flashcards.sessionmaker"] = make_sessionmaker(engine)
 

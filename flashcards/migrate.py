@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+from flashcards.scoping import ALL_USERS
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -21,19 +24,41 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision` (default: the newest)."""
-    config = alembic_config()
-    with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-        connection.commit()
+    _migrate(engine, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
+    _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(engine: Engine, run: Callable[[Config], None]) -> None:
     config = alembic_config()
     with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-        connection.commit()
+        # Migrations work on every user's rows at once, on purpose.
+        connection.execution_options(**{ALL_USERS: True})
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by dropping it: with foreign keys on, dropping
+            # `cards` would cascade into review_logs and delete every review. SQLite
+            # only takes this outside a transaction, so straight on the driver's
+            # connection before the migration's transaction begins.
+            connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+                "PRAGMA foreign_keys = OFF")
+        try:
+            config.attributes["connection"] = connection
+            run(config)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    connection.rollback()
+                    raise RuntimeError(f"the migration left rows that refer to missing "
+                                       f"rows ({broken[:5]}); nothing was changed")
+            connection.commit()
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA foreign_keys = ON")
 
 
 def is_current(engine: Engine) -> bool:

@@ -21,8 +21,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
+from flashcards import scoping
 from flashcards.core.scheduling import CardState, Schedule
 from flashcards.db import Base
+
+# SQLite: a deleted row's id is never handed out again (migration 0009).
+AUTOINCREMENT = {"sqlite_autoincrement": True}
 
 # The one user of a collection without accounts (made by migration 0008).
 LOCAL_USER_ID = 1
@@ -33,6 +37,7 @@ class User(Base):
     app has no login and serves this computer only."""
 
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -45,6 +50,7 @@ class LoginFailure(Base):
     """A failed login, for rate limiting by name and by address (any worker process)."""
 
     __tablename__ = "login_failures"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -74,6 +80,7 @@ class Deck(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "name", name="uq_decks_user_name"),
         UniqueConstraint("user_id", "bundle_key", name="uq_decks_user_bundle_key"),
+        AUTOINCREMENT,
     )
 
 
@@ -138,6 +145,7 @@ class Card(Base):
         Index("ix_cards_deck_new_position", "user_id", "deck_id", "state", "suspended",
               "position", "buried_until",
               sqlite_where=text("state = 0"), postgresql_where=text("state = 0")),
+        AUTOINCREMENT,
     )
     __mapper_args__ = {"version_id_col": version}
 
@@ -207,6 +215,7 @@ class ReviewLog(Base):
         CheckConstraint("rating BETWEEN 1 AND 4", name="rating_range"),
         # Today's counts by state read only this index.
         Index("ix_review_logs_reviewed_at", "user_id", "reviewed_at", "state_before"),
+        AUTOINCREMENT,
     )
 
     def schedule_before(self, reps: int, lapses: int) -> Schedule:
@@ -290,6 +299,7 @@ class PlanTask(Base):
         CheckConstraint("minutes > 0", name="minutes_positive"),
         CheckConstraint("earliest_week <= latest_week", name="week_order"),
         UniqueConstraint("user_id", "key", name="uq_plan_tasks_user_key"),
+        AUTOINCREMENT,
     )
 
 
@@ -311,6 +321,8 @@ class CardAction(Base):
     created_at: Mapped[datetime]
     undone_at: Mapped[datetime | None]
 
+    __table_args__ = {"sqlite_autoincrement": True}
+
 
 class SeededBundle(Base):
     """A bundled deck file that has been seeded, so a second start adds nothing."""
@@ -324,3 +336,13 @@ class SeededBundle(Base):
     # Space-separated guids seeded so far: a card the user deleted is not brought back.
     guids: Mapped[str] = mapped_column(Text, default="")
     seeded_at: Mapped[datetime]
+
+
+# Every query of these rows is scoped to the session's user (flashcards.scoping).
+OWNED_MODELS: list[type] = [Deck, Card, ReviewLog, PlanTask, CardAction, SeededBundle]
+scoping.install(OWNED_MODELS, Settings)
+
+
+def unit_of_work_caches() -> list[object]:
+    """The mappers' compiled caches, by which the unit of work's statements are known."""
+    return [mapper._compiled_cache for mapper in Base.registry.mappers]

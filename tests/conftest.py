@@ -16,6 +16,7 @@ from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -28,6 +29,7 @@ from flashcards.bootstrap import setup_database
 from flashcards.db import make_engine
 from flashcards.migrate import upgrade
 from flashcards.models import Card, Deck
+from flashcards.scoping import ALL_USERS, all_users
 from tests.pg_server import PostgresDatabases, local_server
 
 START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday afternoon, UTC
@@ -199,26 +201,39 @@ def session(app: Flask) -> Iterator[Session]:
         yield session
 
 
+def every_user(statement: Any) -> Any:
+    """`statement` run over every user's rows: a test looking at the whole database."""
+    return statement.execution_options(**{ALL_USERS: True})
+
+
 def count_rows(session: Session, model: type) -> int:
-    """How many rows the model's table holds (as this session sees it)."""
-    return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+    """How many rows the model's table holds, whoever they belong to."""
+    return int(session.execute(every_user(select(func.count()).select_from(model)))
+               .scalar_one())
 
 
 def make_deck(session: Session, name: str = "Deck", *, cards: int = 0, kind: str = "basic",
               now: datetime = START, user_id: int = 1) -> Deck:
-    """A deck with `cards` new cards, committed (the local user's, unless `user_id`)."""
-    deck = Deck(user_id=user_id, name=name, description="", created_at=now)
-    session.add(deck)
-    session.flush()
-    for i in range(cards):
-        session.add(Card(
-            user_id=deck.user_id, deck_id=deck.id, guid=f"{name.lower()}-{i}", kind=kind,
-            front=f"{name} front {i}",
-            back=f"{name} back {i}",
-            weak_answer="weak" if kind == "answer_pair" else None,
-            strong_answer="strong" if kind == "answer_pair" else None,
-            tags="", source="test", position=i + 1, created_at=now))
-    session.commit()
+    """A deck with `cards` new cards, committed (the local user's, unless `user_id`),
+    written as test setup whoever the session works for."""
+    saved = dict(session.info)
+    all_users(session)
+    try:
+        deck = Deck(user_id=user_id, name=name, description="", created_at=now)
+        session.add(deck)
+        session.flush()
+        for i in range(cards):
+            session.add(Card(
+                user_id=deck.user_id, deck_id=deck.id, guid=f"{name.lower()}-{i}", kind=kind,
+                front=f"{name} front {i}",
+                back=f"{name} back {i}",
+                weak_answer="weak" if kind == "answer_pair" else None,
+                strong_answer="strong" if kind == "answer_pair" else None,
+                tags="", source="test", position=i + 1, created_at=now))
+        session.commit()
+    finally:
+        session.info.clear()
+        session.info.update(saved)
     return deck
 
 

@@ -22,6 +22,7 @@ from flashcards.core.cards import add_tag, has_tag, normalise_text, remove_tag
 from flashcards.core.scheduling import NEW_SCHEDULE
 from flashcards.db import begin_write
 from flashcards.models import Card, CardAction, Deck, ReviewLog
+from flashcards.scoping import OWNER
 from flashcards.services.decks import get_deck
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
 from flashcards.services.users import owner
@@ -31,6 +32,7 @@ MAX_TAG = 100
 
 _CARDS = Card.__table__
 _LOGS = ReviewLog.__table__
+_DECKS = Deck.__table__
 
 
 class BulkAction(enum.StrEnum):
@@ -118,7 +120,6 @@ def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: da
     if not ids:
         raise ServiceError("Select at least one card.")
     connection = session.connection()
-    user_id = owner(session)
     if action == BulkAction.DELETE:
         return _delete(session, connection, ids, now, query)
     fields = _FIELDS[action]
@@ -128,24 +129,26 @@ def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: da
         deck = get_deck(session, deck_id)
     if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
         tag = check_tag(tag or "")
-    columns = [_CARDS.c.id, _CARDS.c.version, *(_CARDS.c[f] for f in fields)]
+    columns = [_CARDS.c.id, _CARDS.c.version, _CARDS.c.guid, *(_CARDS.c[f] for f in fields)]
     records: list[list[Any]] = []  # [id, version after, *old values]
+    guids: dict[str, str] = {}  # id -> guid: undo finds the same card, not just the same id
     found = 0
     for chunk in _chunks(ids):
         rows = connection.execute(select(*columns).where(
-            _CARDS.c.id.in_(chunk), _CARDS.c.user_id == user_id).order_by(_CARDS.c.id)).all()
+            _CARDS.c.id.in_(chunk), _CARDS.c.user_id == OWNER).order_by(_CARDS.c.id)).all()
         found += len(rows)
         changes = []
-        for card_id, version, *old in rows:
+        for card_id, version, guid, *old in rows:
             new = _new_values(action, dict(zip(fields, old, strict=True)), deck_id, tag)
             if all(new[f] == o for f, o in zip(fields, old, strict=True)):
                 continue  # already so: nothing to change, nothing to undo
             changes.append({"b_id": card_id, **{f"b_{f}": new[f] for f in fields}})
+            guids[str(card_id)] = guid
             records.append([card_id, version + 1, *(_encode(f, o)
                                                      for f, o in zip(fields, old, strict=True))])
         if changes:
             connection.execute(
-                update(_CARDS).where(_CARDS.c.id == bindparam("b_id"))
+                update(_CARDS).where(_CARDS.c.id == bindparam("b_id"), _CARDS.c.user_id == OWNER)
                 .values({f: bindparam(f"b_{f}") for f in fields}
                         | {"version": _CARDS.c.version + 1}), changes)
     session.expire_all()  # Card objects loaded in this session are now out of date
@@ -163,7 +166,7 @@ def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: da
     if action == BulkAction.MOVE and count:
         deck.edited_at = now
     return _record(session, action, summary, query, count,
-                   {"fields": list(fields), "cards": records}, now)
+                   {"fields": list(fields), "cards": records, "guids": guids}, now)
 
 
 def _new_values(action: BulkAction, old: dict[str, Any], deck_id: int | None,
@@ -204,10 +207,11 @@ def _delete(session: Session, connection: Connection, ids: list[int], now: datet
     for chunk in _chunks(ids):
         cards += [{k: _encode(k, v) for k, v in row._mapping.items()} for row in
                   connection.execute(select(_CARDS).where(
-                      _CARDS.c.id.in_(chunk), _CARDS.c.user_id == owner(session))
+                      _CARDS.c.id.in_(chunk), _CARDS.c.user_id == OWNER)
                       .order_by(_CARDS.c.id))]  # without ORDER BY: PostgreSQL's storage order
         logs += [{k: _encode(k, v) for k, v in row._mapping.items()} for row in
-                 connection.execute(select(_LOGS).where(_LOGS.c.card_id.in_(chunk))
+                 connection.execute(select(_LOGS).where(_LOGS.c.card_id.in_(chunk),
+                                                        _LOGS.c.user_id == OWNER)
                                     .order_by(_LOGS.c.id))]
     if len(cards) != len(ids):
         missing = len(ids) - len(cards)
@@ -215,8 +219,10 @@ def _delete(session: Session, connection: Connection, ids: list[int], now: datet
                        f"{_verb(missing, 'exists', 'exist')}; "
                        "nothing was deleted. Search again and retry.")
     for chunk in _chunks(ids):
-        connection.execute(delete(_LOGS).where(_LOGS.c.card_id.in_(chunk)))
-        connection.execute(delete(_CARDS).where(_CARDS.c.id.in_(chunk)))
+        connection.execute(delete(_LOGS).where(_LOGS.c.card_id.in_(chunk),
+                                               _LOGS.c.user_id == OWNER))
+        connection.execute(delete(_CARDS).where(_CARDS.c.id.in_(chunk),
+                                                _CARDS.c.user_id == OWNER))
     session.expire_all()
     summary = f"Deleted {_plural(len(cards), 'card')}"
     summary += f" and {_plural(len(logs), 'review')}." if logs else "."
@@ -255,24 +261,29 @@ def undo(session: Session, action_id: int, now: datetime) -> str:
 
 
 def _restore(connection: Connection, payload: dict[str, Any]) -> tuple[int, int]:
+    """Put back the replaced values of the cards that are still the user's, still the
+    same cards (by guid, for records that carry it) and still at the version the action
+    left them at."""
     fields: list[str] = payload["fields"]
     records: list[list[Any]] = payload["cards"]
+    guids: dict[str, str] = payload.get("guids", {})
     # A moved card whose old deck was deleted since stays where it is now.
-    decks = (set(connection.execute(select(Deck.__table__.c.id)).scalars())
-             if "deck_id" in fields else None)
+    decks = (set(connection.execute(select(_DECKS.c.id).where(_DECKS.c.user_id == OWNER))
+                 .scalars()) if "deck_id" in fields else None)
     restored = 0
     for start in range(0, len(records), CHUNK):
         chunk = records[start:start + CHUNK]
-        current = dict(connection.execute(
-            select(_CARDS.c.id, _CARDS.c.version)
-            .where(_CARDS.c.id.in_([r[0] for r in chunk]))).all())
+        current = {card_id: (version, guid) for card_id, version, guid in connection.execute(
+            select(_CARDS.c.id, _CARDS.c.version, _CARDS.c.guid)
+            .where(_CARDS.c.id.in_([r[0] for r in chunk]), _CARDS.c.user_id == OWNER))}
         params = [{"b_id": r[0], **{f"b_{f}": _decode(f, v) for f, v in zip(fields, r[2:],
                                                                            strict=True)}}
-                  for r in chunk if current.get(r[0]) == r[1]
+                  for r in chunk if r[0] in current and current[r[0]][0] == r[1]
+                  and guids.get(str(r[0]), current[r[0]][1]) == current[r[0]][1]
                   and (decks is None or r[2 + fields.index("deck_id")] in decks)]
         if params:
             connection.execute(
-                update(_CARDS).where(_CARDS.c.id == bindparam("b_id"))
+                update(_CARDS).where(_CARDS.c.id == bindparam("b_id"), _CARDS.c.user_id == OWNER)
                 .values({f: bindparam(f"b_{f}") for f in fields}
                         | {"version": _CARDS.c.version + 1}), params)
         restored += len(params)
@@ -281,18 +292,20 @@ def _restore(connection: Connection, payload: dict[str, Any]) -> tuple[int, int]
 
 def _undelete(connection: Connection, payload: dict[str, Any],
               user_id: int) -> tuple[int, int]:
-    cards: list[dict[str, Any]] = payload["cards"]
+    cards: list[dict[str, Any]] = [c for c in payload["cards"] if c["user_id"] == user_id]
     taken_ids: set[int] = set()
     taken_guids: set[str] = set()
     # A card whose deck was deleted since stays deleted with it.
-    decks = set(connection.execute(select(Deck.__table__.c.id).where(
-        Deck.__table__.c.user_id == user_id)).scalars())
+    decks = set(connection.execute(select(_DECKS.c.id).where(
+        _DECKS.c.user_id == OWNER)).scalars())
     for start in range(0, len(cards), CHUNK):
         chunk = cards[start:start + CHUNK]
+        # Ids are never reused (AUTOINCREMENT), and another user's row is not looked at:
+        # a deleted card comes back under its own id, or not at all.
         taken_ids |= set(connection.execute(select(_CARDS.c.id).where(
-            _CARDS.c.id.in_([c["id"] for c in chunk]))).scalars())
+            _CARDS.c.id.in_([c["id"] for c in chunk]), _CARDS.c.user_id == OWNER)).scalars())
         taken_guids |= set(connection.execute(select(_CARDS.c.guid).where(
-            _CARDS.c.user_id == user_id,
+            _CARDS.c.user_id == OWNER,
             _CARDS.c.guid.in_([c["guid"] for c in chunk]))).scalars())
     back = [c for c in cards if c["id"] not in taken_ids and c["guid"] not in taken_guids
             and c["deck_id"] in decks]

@@ -19,6 +19,7 @@ from flashcards.core.cards import CardKind, new_guids, normalise_text
 from flashcards.core.csvformat import ImportFileError, ImportRow, ParsedFile, Rejected, parse_import
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck
+from flashcards.scoping import OWNER
 from flashcards.services.users import owner
 
 CHUNK = 2000
@@ -290,7 +291,7 @@ def _transparent(processor: Callable[[object], object], python_type: type) -> bo
 
 _UPDATE_CONTENT = (
     update(_CARDS).where(_CARDS.c.id == bindparam("card_id"),
-                         _CARDS.c.user_id == bindparam("b_user_id"))
+                         _CARDS.c.user_id == OWNER)
     .values({name: bindparam(f"new_{name}") for name in CONTENT_FIELDS}
             | {"edited_at": bindparam("new_edited_at"), "version": _CARDS.c.version + 1})
 )
@@ -354,7 +355,7 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
         if progress:
             progress(done, total)
     for start in range(0, len(updates), CHUNK):
-        batch = [{"card_id": item.card_id, "b_user_id": user_id, "new_edited_at": now,
+        batch = [{"card_id": item.card_id, "new_edited_at": now,
                   **{f"new_{k}": v for k, v in _content(item.row).items()}}
                  for item in updates[start:start + CHUNK]]
         connection.execute(_UPDATE_CONTENT, batch)

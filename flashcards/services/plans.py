@@ -14,6 +14,7 @@ from sqlalchemy import Float, Select, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from flashcards import scoping
 from flashcards.core.days import StudyDay, study_day
 from flashcards.core.fsrs_vector import FloatArray, FsrsModel, IntArray
 from flashcards.core.planner import (
@@ -30,6 +31,7 @@ from flashcards.core.scheduling import CardState
 from flashcards.core.taskformat import TaskKind
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
+from flashcards.scoping import OWNER
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.settings import get_settings, scheduler_config, time_zone
 from flashcards.services.study import Today
@@ -89,8 +91,10 @@ def _fetch(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
     """Rows as plain tuples from the driver's own cursor, which NumPy reads in one go
     (SQLAlchemy's Row objects cost more than the query for 100k cards)."""
     connection = session.connection()
+    # Past SQLAlchemy's events: the owner condition is checked and filled in here.
+    needs_owner, _ = scoping.check(query)
     compiled = query.compile(dialect=connection.dialect)
-    params = compiled.construct_params()
+    params = compiled.construct_params({OWNER.key: owner(session)} if needs_owner else None)
     parameters = (tuple(params[name] for name in compiled.positiontup or [])
                   if compiled.positional else params)
     cursor = connection.connection.cursor()
@@ -109,14 +113,14 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
     decks = session.execute(select(Deck.id, Deck.name).where(Deck.user_id == user_id)
                             .order_by(Deck.name)).all()
     new_rows = _fetch(session, select(Card.deck_id).where(
-        Card.user_id == user_id, Card.state == int(CardState.NEW),
+        Card.user_id == OWNER, Card.state == int(CardState.NEW),
         Card.suspended == False)  # noqa: E712
         .order_by(Card.position))
     seen_rows = _fetch(session, select(
         Card.deck_id, Card.stability, Card.difficulty, _epoch_seconds(Card.due, dialect),
         _epoch_seconds(Card.last_review, dialect),
     ).where(  # read from ix_cards_state_due alone
-        Card.user_id == user_id,
+        Card.user_id == OWNER,
         Card.state.between(int(CardState.LEARNING), int(CardState.RELEARNING)),
         Card.suspended == False, Card.due.is_not(None)))  # noqa: E712
     new_decks = _floats(new_rows, 1)[:, 0]

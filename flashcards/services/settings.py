@@ -6,11 +6,12 @@ from dataclasses import dataclass, fields
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.scheduling import SchedulerConfig
 from flashcards.models import PlanTask, Settings
+from flashcards.scoping import OWNER
 from flashcards.services.users import owner
 
 
@@ -32,13 +33,12 @@ class StudyOptions:
 _SETTINGS = Settings.__table__
 # A user's settings row has the user's id.
 _LOAD_OPTIONS = select(*(_SETTINGS.c[f.name] for f in fields(StudyOptions))).where(
-    _SETTINGS.c.id == bindparam("user_id"))
+    _SETTINGS.c.id == OWNER)
 
 
 def load_options(session: Session) -> StudyOptions:
     """The study options, without the ORM's bookkeeping (this runs on every page)."""
-    row = session.connection().execute(_LOAD_OPTIONS, {"user_id": owner(session)}
-                                       ).one_or_none()
+    row = session.connection().execute(_LOAD_OPTIONS).one_or_none()
     if row is None:
         raise RuntimeError("the settings row is missing: run `python app.py` to migrate")
     return StudyOptions(*row)

@@ -27,7 +27,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from flashcards.core.cards import LEECH_TAG, add_tag, becomes_leech, has_tag, remove_tag
+from flashcards.core.cards import (
+    LEECH_TAG,
+    CardKind,
+    add_tag,
+    becomes_leech,
+    has_tag,
+    remove_tag,
+)
 from flashcards.core.days import StudyDay, day_start, study_day
 from flashcards.core.fsrs_vector import FsrsModel
 from flashcards.core.planner import easy_factor, exam_due_day
@@ -42,6 +49,7 @@ from flashcards.core.scheduling import (
 )
 from flashcards.db import UTCDateTime, begin_write
 from flashcards.models import Card, Deck, ReviewLog, Settings
+from flashcards.scoping import OWNER
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
 from flashcards.services.settings import (
     StudyOptions,
@@ -162,7 +170,7 @@ class DaySummary:
 # costs more Python time than SQLite spends running it.
 _NOW = bindparam("now", type_=UTCDateTime())
 _AVAILABLE = and_(
-    Card.user_id == bindparam("user_id"),
+    Card.user_id == OWNER,
     Card.suspended == False,  # noqa: E712 - "= 0" lets SQLite use the queue indexes
     or_(Card.buried_until.is_(None), Card.buried_until <= _NOW),
 )
@@ -178,7 +186,7 @@ _TODAYS_LOG_COUNTS = select(
     func.count().filter(ReviewLog.state_before == int(CardState.NEW)),
     func.count().filter(ReviewLog.state_before == int(CardState.REVIEW)),
     func.count(),
-).where(ReviewLog.user_id == bindparam("user_id"),
+).where(ReviewLog.user_id == OWNER,
         ReviewLog.reviewed_at >= bindparam("day_start", type_=UTCDateTime()),
         ReviewLog.reviewed_at < bindparam("day_end", type_=UTCDateTime()))
 
@@ -229,14 +237,14 @@ def today(session: Session, now: datetime) -> Today:
     user_id = owner(session)
     day = study_day(now, time_zone(settings), settings.rollover_hour)
     new_studied, reviews_done, studied = session.connection().execute(
-        _TODAYS_LOG_COUNTS, {"user_id": user_id, "day_start": day.start,
+        _TODAYS_LOG_COUNTS, {"day_start": day.start,
                              "day_end": day.end}).one()
     return Today(now, day, settings, new_studied, reviews_done, studied, user_id)
 
 
 def _queue_params(today_: Today, deck_id: int | None) -> dict[str, object]:
     params: dict[str, object] = {"now": today_.now, "ahead": today_.now + LEARN_AHEAD,
-                                 "day_end": today_.day.end, "user_id": today_.user_id}
+                                 "day_end": today_.day.end}
     if deck_id is not None:
         params["deck_id"] = deck_id
     return params
@@ -281,6 +289,96 @@ def deck_overview(session: Session, today_: Today) -> list[DeckOverview]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerOption:
+    letter: str
+    strong: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class StudyPage:
+    """What the study page shows: the card to study (None when the session is done),
+    its answer-pair options in their order, and the interval each grade gives."""
+
+    today: Today
+    deck: Deck | None
+    counts: QueueCounts
+    card: Card | None
+    queue: str = ""
+    revealed: bool = False
+    options: tuple[AnswerOption, ...] = ()
+    picked: AnswerOption | None = None
+    suggested: Rating = Rating.GOOD
+    intervals: dict[Rating, timedelta] | None = None
+    summary: DaySummary | None = None
+
+
+def _is_studyable(card: Card, today_: Today, deck_id: int | None) -> bool:
+    """Whether `card` may be shown now: in the deck, not hidden, and due today."""
+    if deck_id is not None and card.deck_id != deck_id:
+        return False
+    if card.suspended or (card.buried_until is not None and card.buried_until > today_.now):
+        return False
+    if card.state == CardState.NEW:
+        return True
+    assert card.due is not None
+    if card.state == CardState.REVIEW:
+        return card.due < today_.day.end
+    return card.due <= today_.now + LEARN_AHEAD
+
+
+def queue_name(card: Card) -> str:
+    if card.state == CardState.NEW:
+        return "new"
+    return "review" if card.state == CardState.REVIEW else "learning"
+
+
+def study_page(session: Session, today_: Today, *, deck_id: int | None,
+               card_id: int | None, show: bool, pick: str | None) -> StudyPage:
+    """The page for the next card (or `card_id`, the user's own card that the page
+    showed, while it is still to be studied), with its answer shown when asked."""
+    deck = None
+    if deck_id is not None:
+        from flashcards.services.decks import get_deck  # decks imports this module
+
+        deck = get_deck(session, deck_id)
+    counts = queue_counts(session, today_, deck_id)
+    card = get_card_or_none(session, card_id) if card_id else None
+    if card is None or not _is_studyable(card, today_, deck_id):
+        card = next_card(session, today_, deck_id)
+    if card is None:
+        return StudyPage(today_, deck, counts, None,
+                         summary=day_summary(session, today_, deck_id))
+    this_card = card_id == card.id
+    revealed = this_card and show
+    options: tuple[AnswerOption, ...] = ()
+    picked = None
+    if card.kind == CardKind.ANSWER_PAIR.value:
+        # Random order, stable for this version of the card so a reload does not reshuffle.
+        strong_first = random.Random(f"{card.id}:{card.version}").random() < 0.5
+        pair = [(True, card.strong_answer or ""), (False, card.weak_answer or "")]
+        if not strong_first:
+            pair.reverse()
+        options = tuple(AnswerOption(letter, strong, text)
+                        for letter, (strong, text) in zip("ab", pair, strict=True))
+        chosen = pick if this_card else None
+        picked = next((o for o in options if o.letter == chosen), None)
+        revealed = revealed or picked is not None
+    suggested = Rating.AGAIN if picked is not None and not picked.strong else Rating.GOOD
+    intervals = Scheduler(SchedulerConfig(desired_retention=today_.settings.desired_retention)
+                          ).preview(card.id, card.schedule, today_.now)
+    return StudyPage(today_, deck, counts, card, queue_name(card), revealed, options, picked,
+                     suggested, intervals)
+
+
+def get_card_or_none(session: Session, card_id: int) -> Card | None:
+    try:
+        return get_card(session, card_id)
+    except NotFound:
+        return None
+
+
 def get_card(session: Session, card_id: int) -> Card:
     """The user's card `card_id`; another user's card is as missing as no card."""
     card = session.get(Card, card_id)
@@ -302,11 +400,13 @@ _GRADE_LOAD = (
            _SETTINGS.c.interview_retention, _SETTINGS.c.timezone, _SETTINGS.c.rollover_hour,
            _SETTINGS.c.easy_days, _SETTINGS.c.leech_threshold, _SETTINGS.c.leech_action)
     .join(_SETTINGS, _SETTINGS.c.id == _CARDS.c.user_id)  # the card's user's settings
-    .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.user_id == bindparam("user_id"))
+    .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.user_id == OWNER,
+           _SETTINGS.c.id == OWNER)
 )
 _GRADE_UPDATE = (
     update(_CARDS)
-    .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.version == bindparam("version"))
+    .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.version == bindparam("version"),
+           _CARDS.c.user_id == OWNER)
     .values({column.key: bindparam(f"new_{column.key}") for column in _SCHEDULE_COLUMNS}
             | {"version": _CARDS.c.version + 1})
 )
@@ -335,8 +435,7 @@ def grade(
     begin_write(session)
     connection = session.connection()
     user_id = owner(session)
-    row = connection.execute(_GRADE_LOAD, {"card_id": card_id, "user_id": user_id}
-                             ).one_or_none()
+    row = connection.execute(_GRADE_LOAD, {"card_id": card_id}).one_or_none()
     if row is None:
         raise NotFound(f"There is no card {card_id}.")
     (current_version, *schedule_values, retention, interview_date, interview_retention,
@@ -393,11 +492,13 @@ def grade(
 def _mark_leech(connection: Connection, card_id: int, suspend: bool) -> tuple[bool, bool]:
     """Tag a leech (and suspend it); returns what changed, for the review log."""
     tags, was_suspended = connection.execute(
-        select(_CARDS.c.tags, _CARDS.c.suspended).where(_CARDS.c.id == card_id)).one()
+        select(_CARDS.c.tags, _CARDS.c.suspended).where(_CARDS.c.id == card_id,
+                                                        _CARDS.c.user_id == OWNER)).one()
     tagged = not has_tag(tags, LEECH_TAG)
     suspended = suspend and not was_suspended
     if tagged or suspended:
-        connection.execute(update(_CARDS).where(_CARDS.c.id == card_id).values(
+        connection.execute(update(_CARDS).where(_CARDS.c.id == card_id,
+                                                _CARDS.c.user_id == OWNER).values(
             tags=add_tag(tags, LEECH_TAG), suspended=was_suspended or suspend))
     return tagged, suspended
 
@@ -437,7 +538,7 @@ def _aim_at_interview(session: Session, after: Schedule, now: datetime,
 LOAD_COUNT_CAP = 200
 _DAY_LOAD = select(func.count()).select_from(
     select(Card.id).where(
-        Card.user_id == bindparam("user_id"),
+        Card.user_id == OWNER,
         Card.state == int(CardState.REVIEW), Card.suspended == False,  # noqa: E712
         Card.due >= bindparam("start", type_=UTCDateTime()),
         Card.due < bindparam("end", type_=UTCDateTime()),
@@ -450,11 +551,10 @@ def _load_balance(session: Session, now: datetime, zone: ZoneInfo, rollover_hour
     fuzz window (counted only when the balancer asks), and the Easy Days."""
     review_day = study_day(now, zone, rollover_hour).date
     connection = session.connection()
-    user_id = owner(session)
 
     def load(interval: int) -> float:
         day = review_day + timedelta(days=interval)
-        return float(connection.execute(_DAY_LOAD, {"user_id": user_id,
+        return float(connection.execute(_DAY_LOAD, {
             "start": day_start(day, zone, rollover_hour),
             "end": day_start(day + timedelta(days=1), zone, rollover_hour)}).scalar_one())
 
@@ -550,7 +650,6 @@ def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> 
         Card.state.in_(LEARNING_STATES), Card.due < today_.day.end, _AVAILABLE)
     if deck_id is not None:
         next_due_query = next_due_query.where(Card.deck_id == deck_id)
-    next_due = session.execute(next_due_query, {"now": today_.now, "user_id": today_.user_id}
-                               ).scalar_one_or_none()
+    next_due = session.execute(next_due_query, {"now": today_.now}).scalar_one_or_none()
     return DaySummary(sum(by_rating.values()), by_rating, total_ms // 1000, next_due)
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from flashcards import scoping
 from flashcards.db import begin_write
 from flashcards.models import LOCAL_USER_ID, LoginFailure, Settings, User
 from flashcards.services.errors import ServiceError
 
-USER_KEY = "user_id"
+USER_KEY = scoping.USER_KEY
 MIN_PASSWORD = 10
 MAX_NAME = 100
 # Login rate limit: this many failures in the window, per name or per address.
@@ -35,10 +36,8 @@ def owner(session: Session) -> int:
     return int(user_id)
 
 
-def for_user(session: Session, user_id: int) -> Session:
-    """Make `session` work for `user_id` (and return it)."""
-    session.info[USER_KEY] = user_id
-    return session
+for_user = scoping.for_user
+all_users = scoping.all_users
 
 
 def accounts_enabled(session: Session) -> bool:
@@ -89,8 +88,9 @@ def create_user(session: Session, name: str, password: str, now: datetime) -> Cr
     user = User(name=clean, password_hash=hashed, created_at=now)
     session.add(user)
     session.flush()
-    session.add(Settings(id=user.id))
-    session.flush()
+    # The new user's settings row: written for another user than the session's, on purpose.
+    session.execute(insert(Settings).values(id=user.id)
+                    .execution_options(**{scoping.ALL_USERS: True}))
     return CreatedUser(user, took_over_local=False)
 
 

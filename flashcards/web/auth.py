@@ -27,7 +27,6 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from flashcards.models import LOCAL_USER_ID
 from flashcards.services import users
 from flashcards.web.cards import safe_next
 from flashcards.web.context import db, now
@@ -106,7 +105,7 @@ def _user_for_request(session: Session) -> Response | None:
                                    "computer it runs on. Create one with `flask --app app "
                                    "create-user NAME` to use it from elsewhere.")
         g.accounts = False
-        users.for_user(session, LOCAL_USER_ID)
+        users.for_user(session, users.LOCAL_USER_ID)
         return None
     g.accounts = True
     if current_user.is_authenticated:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
-
 import numpy as np
 from flask import (
     Blueprint,
@@ -22,12 +19,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from flashcards.core.cards import CardKind
-from flashcards.core.scheduling import LEARN_AHEAD, CardState, Rating, Scheduler, format_interval
-from flashcards.models import Card, Deck
+from flashcards.core.scheduling import Rating, format_interval
 from flashcards.services import plans, study
 from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
-from flashcards.services.settings import get_settings, scheduler_config
+from flashcards.services.settings import get_settings
 from flashcards.web.context import db, now, rng, schema_is_current
 from flashcards.web.forms import CardActionForm, GradeForm, UndoForm, id_number
 
@@ -41,13 +36,6 @@ def _require_schema() -> None:
     if request.endpoint != "static" and not schema_is_current():
         abort(503, description="The database has not been set up yet. Start the app with "
                                "`python app.py`, or run `flask --app app setup` first.")
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerOption:
-    letter: str
-    strong: bool
-    text: str
 
 
 def _paced_today(session_: Session) -> study.Today:
@@ -86,75 +74,28 @@ def overview() -> str:
                            decks=study.deck_overview(session_, today))
 
 
-def _deck_or_404(deck_id: int | None) -> Deck | None:
-    if deck_id is None:
-        return None
-    deck = db().get(Deck, deck_id)
-    if deck is None:
-        abort(404, description=f"There is no deck {deck_id}.")
-    return deck
-
-
-def _is_studyable(card: Card, today: study.Today, deck_id: int | None) -> bool:
-    """Whether `card` may be shown now: in the deck, not hidden, and due today."""
-    if deck_id is not None and card.deck_id != deck_id:
-        return False
-    if card.suspended or (card.buried_until is not None and card.buried_until > today.now):
-        return False
-    if card.state == CardState.NEW:
-        return True
-    assert card.due is not None
-    if card.state == CardState.REVIEW:
-        return card.due < today.day.end
-    return card.due <= today.now + LEARN_AHEAD
-
-
 @bp.get("/review/study")
 def study_page() -> str:
     session_ = db()
-    deck_id = request.args.get("deck", type=id_number)
-    deck = _deck_or_404(deck_id)
     today = _paced_today(session_)
-    moment = today.now
-    counts = study.queue_counts(session_, today, deck_id)
+    try:
+        page = study.study_page(session_, today, deck_id=request.args.get("deck", type=id_number),
+                                card_id=request.args.get("card", type=id_number),
+                                show=request.args.get("show") == "1",
+                                pick=request.args.get("pick"))
+    except NotFound as exc:
+        abort(404, description=str(exc))
     can_undo = UNDO_KEY in session
-    requested_id = request.args.get("card", type=id_number)
-    card = session_.get(Card, requested_id) if requested_id else None
-    if card is None or not _is_studyable(card, today, deck_id):
-        card = study.next_card(session_, today, deck_id)
-    if card is None:
-        return render_template("review/done.html", deck=deck, today=today, counts=counts,
-                               summary=study.day_summary(session_, today, deck_id),
-                               can_undo=can_undo)
-
-    this_card = requested_id == card.id
-    revealed = this_card and request.args.get("show") == "1"
-    options: list[AnswerOption] = []
-    picked: AnswerOption | None = None
-    if card.kind == CardKind.ANSWER_PAIR.value:
-        # Random order, stable for this version of the card so a reload does not reshuffle.
-        strong_first = random.Random(f"{card.id}:{card.version}").random() < 0.5
-        pair = [(True, card.strong_answer or ""), (False, card.weak_answer or "")]
-        if not strong_first:
-            pair.reverse()
-        options = [AnswerOption(letter, strong, text)
-                   for letter, (strong, text) in zip("ab", pair, strict=True)]
-        pick = request.args.get("pick") if this_card else None
-        picked = next((o for o in options if o.letter == pick), None)
-        revealed = revealed or picked is not None
-    suggested = Rating.AGAIN if picked is not None and not picked.strong else Rating.GOOD
-    intervals = Scheduler(scheduler_config(today.settings)).preview(card.id, card.schedule, moment)
+    deck_id = page.deck.id if page.deck is not None else None
+    if page.card is None:
+        return render_template("review/done.html", deck=page.deck, today=today,
+                               counts=page.counts, summary=page.summary, can_undo=can_undo)
+    labels = {r: format_interval(i) for r, i in (page.intervals or {}).items()}
     return render_template(
-        "review/study.html", deck=deck, deck_id=deck_id, today=today, counts=counts, card=card,
-        queue=_queue_name(card), revealed=revealed, options=options, picked=picked,
-        suggested=suggested, labels={r: format_interval(i) for r, i in intervals.items()},
-        shown_at=int(moment.timestamp() * 1000), can_undo=can_undo, ratings=list(Rating))
-
-
-def _queue_name(card: Card) -> str:
-    if card.state == CardState.NEW:
-        return "new"
-    return "review" if card.state == CardState.REVIEW else "learning"
+        "review/study.html", deck=page.deck, deck_id=deck_id, today=today, counts=page.counts,
+        card=page.card, queue=page.queue, revealed=page.revealed, options=page.options,
+        picked=page.picked, suggested=page.suggested, labels=labels,
+        shown_at=int(today.now.timestamp() * 1000), can_undo=can_undo, ratings=list(Rating))
 
 
 def _back_to_study(deck_id: int | None, card_id: int | None = None) -> Response:

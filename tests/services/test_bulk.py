@@ -9,14 +9,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from flashcards.core.cards import CardKind
 from flashcards.core.scheduling import CardState, Rating
 from flashcards.models import Card, CardAction, Deck, ReviewLog
-from flashcards.services import bulk, study
+from flashcards.services import bulk, study, users
 from flashcards.services.bulk import BulkAction
-from flashcards.services.cards import CardContent, delete_card, update_card
+from flashcards.services.cards import CardContent, add_card, delete_card, update_card
 from flashcards.services.decks import delete_deck
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
-from tests.conftest import START, make_deck
+from tests.conftest import START, every_user, make_deck
 
 CARDS = Card.__table__
 LOGS = ReviewLog.__table__
@@ -25,7 +26,7 @@ LATER = START + timedelta(hours=2)
 
 def rows(session: Session, table=CARDS) -> dict[int, dict]:
     """Every row of the table, every column, as stored."""
-    return {row["id"]: dict(row) for row in session.execute(select(table)).mappings()}
+    return {row["id"]: dict(row) for row in session.execute(every_user(select(table))).mappings()}
 
 
 def without_version(snapshot: dict[int, dict]) -> dict[int, dict]:
@@ -437,3 +438,55 @@ def test_actions_over_more_cards_than_one_statement_takes(session) -> None:
         bulk.apply(session, BulkAction.FORGET, [*ids, 99_999], START)
     session.rollback()
     assert rows(session) == before
+
+
+@pytest.mark.parametrize("action", [BulkAction.MOVE, BulkAction.ADD_TAG, BulkAction.SUSPEND])
+def test_undo_never_reaches_another_users_card(session, action: BulkAction) -> None:
+    """Issue 11: ada changes a card in bulk and deletes it; bob's next card used to get
+    the same id (SQLite reused the highest deleted id), and ada's undo then changed
+    bob's card. Undo touches only ada's own rows, and ids are never reused."""
+    ada = users.create_user(session, "ada", "correct horse battery", START).user.id
+    bob = users.create_user(session, "bob", "correct horse battery", START).user.id
+    session.commit()
+    make_deck(session, "ada one", cards=1, user_id=ada)
+    make_deck(session, "ada two", user_id=ada)
+    bob_deck = make_deck(session, "bob", user_id=bob).id
+    users.for_user(session, ada)
+    card_id = session.execute(select(Card.id)).scalar_one()
+    result = bulk.apply(session, action, [card_id], START, deck_id=deck_id(session, "ada two"),
+                        tag="ada-tag")
+    session.commit()
+    delete_card(session, card_id)
+    session.commit()
+    users.for_user(session, bob)
+    bob_card = add_card(session, bob_deck, CardKind.BASIC,
+                        CardContent("Bob's", "own", None, None, "", ""), START).id
+    session.commit()
+    before = rows(session)[bob_card]
+    users.for_user(session, ada)
+    message = bulk.undo(session, result.action_id, START)
+    session.commit()
+    assert "0 cards restored" in message
+    assert rows(session)[bob_card] == before
+    assert bob_card != card_id
+
+
+def test_undo_of_move_never_moves_a_card_into_another_users_deck(session) -> None:
+    """ada moves a card out of a deck and deletes that deck; bob's next deck used to
+    get its id, and ada's undo moved her card into bob's deck."""
+    ada = users.create_user(session, "ada", "correct horse battery", START).user.id
+    bob = users.create_user(session, "bob", "correct horse battery", START).user.id
+    session.commit()
+    old = make_deck(session, "ada old", cards=1, user_id=ada).id
+    new = make_deck(session, "ada new", user_id=ada).id
+    users.for_user(session, ada)
+    card_id = session.execute(select(Card.id)).scalar_one()
+    result = bulk.apply(session, BulkAction.MOVE, [card_id], START, deck_id=new)
+    session.commit()
+    delete_deck(session, old)
+    session.commit()
+    bob_deck = make_deck(session, "bob", user_id=bob).id
+    bulk.undo(session, result.action_id, START)
+    session.commit()
+    assert bob_deck != old
+    assert session.get(Card, card_id).deck_id == new

@@ -32,6 +32,7 @@ def test_first_user_takes_over_the_local_collection(session) -> None:
     session.commit()
     assert not second.took_over_local and second.user.id != LOCAL_USER_ID
     # Each user has settings of their own, with the defaults.
+    users.for_user(session, second.user.id)
     assert session.get(Settings, second.user.id).new_per_day == 20
     assert session.execute(select(func.count()).select_from(User)).scalar_one() == 2
 
