@@ -10,6 +10,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from flashcards.db import foreign_keys_off_for_migration
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -22,7 +24,8 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision` (default: the newest)."""
     config = alembic_config()
-    with engine.connect() as connection:
+    # Foreign keys off on SQLite, or batch mode's table copies cascade-delete cards.
+    with engine.connect() as connection, foreign_keys_off_for_migration(connection):
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         connection.commit()
@@ -30,7 +33,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     config = alembic_config()
-    with engine.connect() as connection:
+    with engine.connect() as connection, foreign_keys_off_for_migration(connection):
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
         connection.commit()

@@ -1,11 +1,14 @@
 """The schema comes only from Alembic, and the migrations agree with the models
 (on SQLite and on PostgreSQL)."""
 
+from datetime import UTC, datetime
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
-from flashcards.db import make_engine
+from flashcards.db import check_foreign_keys, foreign_keys_off_for_migration, make_engine
 from flashcards.migrate import downgrade, is_current, upgrade
 from flashcards.models import Base, Settings
 
@@ -28,4 +31,53 @@ def test_upgrade_head_equals_models_and_downgrade_base_works(databases) -> None:
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
     upgrade(engine)
     assert is_current(engine)
+    engine.dispose()
+
+
+def _insert_card_with_review(connection, deck_name: str = "Terminology") -> None:
+    """A deck with one reviewed card, written with SQL (the models are newer)."""
+    moment = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    deck_id = connection.execute(text(
+        "INSERT INTO decks (name, description, created_at) VALUES (:name, '', :at) "
+        "RETURNING id"), {"name": deck_name, "at": moment}).scalar_one()
+    card_id = connection.execute(text(
+        "INSERT INTO cards (deck_id, guid, kind, front, back, tags, source, is_html, "
+        "position, state, reps, lapses, suspended, version, created_at) VALUES "
+        "(:deck, :guid, 'basic', 'RACI', 'roles', '', '', :no, 1, 1, 1, 0, :no, 2, :at) "
+        "RETURNING id"), {"deck": deck_id, "guid": f"g-{deck_id}", "no": False,
+                          "at": moment}).scalar_one()
+    connection.execute(text(
+        "INSERT INTO review_logs (card_id, reviewed_at, rating, card_version, state_before, "
+        "state_after) VALUES (:card, :at, 3, 1, 0, 1)"), {"card": card_id, "at": moment})
+
+
+def test_migrating_a_collection_keeps_its_cards_and_reviews(databases) -> None:
+    # SQLite batch mode rebuilds a table by dropping it: with foreign keys on, dropping
+    # `decks` (0008) deleted every card and review through ON DELETE CASCADE.
+    engine = make_engine(databases.create(migrated=False))
+    upgrade(engine, "0007")
+    with engine.begin() as connection:
+        _insert_card_with_review(connection)
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM cards")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM review_logs")).scalar_one() == 1
+        if engine.dialect.name == "sqlite":  # and the keys are enforced again afterwards
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    engine.dispose()
+
+
+def test_a_migration_that_breaks_a_foreign_key_is_refused(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'keys.sqlite3'}")
+    upgrade(engine)
+    with engine.connect() as connection, foreign_keys_off_for_migration(connection):
+        connection.execute(text("INSERT INTO review_logs (card_id, user_id, reviewed_at, "
+                                "rating, card_version, state_before, state_after) "
+                                "VALUES (99, 1, '2026-01-05 09:00:00', 3, 1, 0, 1)"))
+        with pytest.raises(RuntimeError, match="1 row.* referring to missing rows: "
+                                               "review_logs row 1 -> cards"):
+            check_foreign_keys(connection)
+    with engine.connect() as connection:  # rolled back, and the keys are on again
+        assert connection.execute(text("SELECT count(*) FROM review_logs")).scalar_one() == 0
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
     engine.dispose()
