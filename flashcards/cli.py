@@ -21,7 +21,7 @@ from flashcards.core.deckformat import DeckFormatError
 from flashcards.models import User
 from flashcards.services import backup, exporter, importer, users
 from flashcards.services.bundled import BundleError, load_bundle
-from flashcards.services.decks import deck_names
+from flashcards.services.decks import deck_named
 from flashcards.services.errors import ServiceError
 
 USER_OPTION = click.option("--user", "user_name", metavar="NAME",
@@ -129,9 +129,10 @@ def register_transfer(app: Flask) -> None:
         with user_session(user_name) as session:
             deck_id = None
             if deck is not None:
-                deck_id = next((id_ for id_, name in deck_names(session) if name == deck), None)
-                if deck_id is None:
+                found = deck_named(session, deck)
+                if found is None:
                     raise click.ClickException(f"there is no deck named {deck!r}")
+                deck_id = found.id
             try:
                 chunks = exporter.export_cards(
                     session, deck_id=deck_id, export_format=exporter.ExportFormat(export_format),

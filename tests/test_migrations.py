@@ -7,6 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from flashcards.db import check_foreign_keys, foreign_keys_off_for_migration, make_engine
 from flashcards.migrate import downgrade, is_current, upgrade
@@ -34,21 +35,27 @@ def test_upgrade_head_equals_models_and_downgrade_base_works(databases) -> None:
     engine.dispose()
 
 
-def _insert_card_with_review(connection, deck_name: str = "Terminology") -> None:
-    """A deck with one reviewed card, written with SQL (the models are newer)."""
+def _insert_card_with_review(connection, deck_name: str = "Terminology", *,
+                             owned: bool = False) -> int:
+    """A deck with one reviewed card, written with SQL (the models are newer); `owned`
+    from revision 0008 on, when rows belong to user 1. Returns the deck's id."""
     moment = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    owner, one = (", user_id", ", 1") if owned else ("", "")
     deck_id = connection.execute(text(
-        "INSERT INTO decks (name, description, created_at) VALUES (:name, '', :at) "
-        "RETURNING id"), {"name": deck_name, "at": moment}).scalar_one()
+        f"INSERT INTO decks (name, description, created_at{owner}) "
+        f"VALUES (:name, '', :at{one}) RETURNING id"),
+        {"name": deck_name, "at": moment}).scalar_one()
     card_id = connection.execute(text(
-        "INSERT INTO cards (deck_id, guid, kind, front, back, tags, source, is_html, "
-        "position, state, reps, lapses, suspended, version, created_at) VALUES "
-        "(:deck, :guid, 'basic', 'RACI', 'roles', '', '', :no, 1, 1, 1, 0, :no, 2, :at) "
+        f"INSERT INTO cards (deck_id, guid, kind, front, back, tags, source, is_html, "
+        f"position, state, reps, lapses, suspended, version, created_at{owner}) VALUES "
+        f"(:deck, :guid, 'basic', 'RACI', 'roles', '', '', :no, 1, 1, 1, 0, :no, 2, :at{one}) "
         "RETURNING id"), {"deck": deck_id, "guid": f"g-{deck_id}", "no": False,
                           "at": moment}).scalar_one()
     connection.execute(text(
-        "INSERT INTO review_logs (card_id, reviewed_at, rating, card_version, state_before, "
-        "state_after) VALUES (:card, :at, 3, 1, 0, 1)"), {"card": card_id, "at": moment})
+        f"INSERT INTO review_logs (card_id, reviewed_at, rating, card_version, state_before, "
+        f"state_after{owner}) VALUES (:card, :at, 3, 1, 0, 1{one})"),
+        {"card": card_id, "at": moment})
+    return int(deck_id)
 
 
 def test_migrating_a_collection_keeps_its_cards_and_reviews(databases) -> None:
@@ -80,4 +87,33 @@ def test_a_migration_that_breaks_a_foreign_key_is_refused(tmp_path) -> None:
     with engine.connect() as connection:  # rolled back, and the keys are on again
         assert connection.execute(text("SELECT count(*) FROM review_logs")).scalar_one() == 0
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    engine.dispose()
+
+
+def test_decks_named_alike_but_for_case_both_survive_the_name_key_migration(
+        databases) -> None:
+    engine = make_engine(databases.create(migrated=False))
+    upgrade(engine, "0008")
+    with engine.begin() as connection:
+        ids = [_insert_card_with_review(connection, name, owned=True)
+               for name in ("Terminology", "terminology", "Terminology (2)", "TERMINOLOGY ")]
+    upgrade(engine, "0011")
+    with engine.connect() as connection:
+        decks = connection.execute(text("SELECT id, name, name_key FROM decks ORDER BY id")
+                                   ).all()
+        cards = connection.execute(text("SELECT deck_id, count(*) FROM cards "
+                                        "GROUP BY deck_id ORDER BY deck_id")).all()
+        reviews = connection.execute(text("SELECT count(*) FROM review_logs")).scalar_one()
+    # The oldest keeps its name; later ones get the first number no deck has.
+    assert [tuple(deck) for deck in decks] == [
+        (ids[0], "Terminology", "terminology"),
+        (ids[1], "terminology (3)", "terminology (3)"),
+        (ids[2], "Terminology (2)", "terminology (2)"),
+        (ids[3], "TERMINOLOGY (4)", "terminology (4)")]
+    assert [tuple(row) for row in cards] == [(deck_id, 1) for deck_id in ids]
+    assert reviews == 4
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("INSERT INTO decks (user_id, name, name_key, description, "
+                                "created_at) VALUES (1, 'TERMINOLOGY', 'terminology', '', "
+                                ":at)"), {"at": datetime(2026, 1, 6, tzinfo=UTC)})
     engine.dispose()

@@ -20,7 +20,7 @@ from enum import StrEnum
 
 import nh3
 
-from flashcards.core.cards import CardKind, normalise_text, parse_tags
+from flashcards.core.cards import MAX_DECK_NAME, CardKind, normalise_text, parse_tags
 from flashcards.core.deckformat import Problem
 from flashcards.core.scheduling import CardState, Schedule
 
@@ -194,9 +194,9 @@ def _split_anki_header(text: str) -> tuple[_AnkiHeader, str, int]:
         elif key == "columns":
             header.columns = [value]  # split once the separator is known
         elif key == "deck":
-            if len(value) > 200:  # as for a deck column: names are VARCHAR(200)
-                raise ImportFileError(f"line {count}: the #deck: name is longer than 200 "
-                                      "characters")
+            if len(value) > MAX_DECK_NAME:  # as for a deck column
+                raise ImportFileError(f"line {count}: the #deck: name is longer than "
+                                      f"{MAX_DECK_NAME} characters")
             header.deck = value or None
         elif key == "notetype":
             header.notetype = value or None
@@ -350,8 +350,8 @@ def _make_row(line: int, *, guid: str | None, deck: str | None, kind: CardKind, 
     if guid and len(guid) > 64:
         raise _RowError("guid is longer than 64 characters")
     deck = deck.strip() if deck else None
-    if deck and len(deck) > 200:
-        raise _RowError("deck name is longer than 200 characters")
+    if deck and len(deck) > MAX_DECK_NAME:
+        raise _RowError(f"deck name is longer than {MAX_DECK_NAME} characters")
     return ImportRow(line, guid or None, deck or None, kind, front, back,
                      weak if kind == CardKind.ANSWER_PAIR else None,
                      strong if kind == CardKind.ANSWER_PAIR else None,
@@ -494,7 +494,8 @@ def _parse_anki(header: _AnkiHeader, records: list[tuple[int, list[str]]],
             deck = cells[deck_at].strip() if deck_at is not None and deck_at < width_here else ""
             tags = cells[tags_at] if tags_at is not None and tags_at < width_here else ""
             if (len(front) <= MAX_FIELD_LENGTH and len(back) <= MAX_FIELD_LENGTH
-                    and len(tags) <= MAX_FIELD_LENGTH and len(guid) <= 64 and len(deck) <= 200
+                    and len(tags) <= MAX_FIELD_LENGTH and len(guid) <= 64
+                    and len(deck) <= MAX_DECK_NAME
                     and front.strip()):
                 row_tags = parse_tags(tags) if tags else ()
                 if header.tags:

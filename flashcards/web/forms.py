@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from flashcards.core.cards import MAX_DECK_NAME
 from flashcards.core.deckformat import MAX_FIELD_LENGTH
 from flashcards.db import MAX_ID
 from flashcards.services.settings import valid_time_zones
@@ -88,7 +89,7 @@ class CardAddForm(CardEditForm):
 
 class DeckForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("A deck needs a name."),
-                                           Length(max=200)])
+                                           Length(max=MAX_DECK_NAME)])
     description = TextAreaField("Description", validators=[Length(max=2000)])
 
 
@@ -162,7 +163,7 @@ class ImportForm(FlaskForm):
     file = FileField("File", validators=[FileRequired("Choose a file to import.")],
                      description="CSV with a header row (front, back, tags, deck, guid, ...) "
                                  "or an Anki text export (.txt / .csv), UTF-8.")
-    deck = StringField("Deck", validators=[Length(max=200)],
+    deck = StringField("Deck", validators=[Length(max=MAX_DECK_NAME)],
                        description="For rows without a deck column. Leave empty to use the "
                                    "file's #deck: line, or “Imported”.")
     on_duplicate = SelectField(

@@ -22,6 +22,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.backup_hooks import backup_before_import
+from flashcards.core.cards import MAX_DECK_NAME
 from flashcards.core.csvformat import ImportFileError, parse_import
 from flashcards.jobs import JobStore
 from flashcards.services import decks, exporter, importer
@@ -65,7 +66,7 @@ def upload() -> str | tuple[str, int]:
 
 def _deck_from_name(file_name: str) -> str:
     stem = Path(file_name).stem.replace("_", " ").strip()
-    return stem[:200] or importer.DEFAULT_DECK
+    return stem[:MAX_DECK_NAME] or importer.DEFAULT_DECK
 
 
 def _plan(parsed: Any, options: dict[str, Any]) -> importer.ImportPlan:

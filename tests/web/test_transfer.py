@@ -131,3 +131,18 @@ def test_decks_page_links_exports_and_import(client, session) -> None:
     make_deck(session, "Alpha", cards=3)
     page = client.get("/decks").get_data(as_text=True)
     assert "Alpha" in page and "CSV with schedules" in page and 'href="/import"' in page
+
+
+def test_web_import_resolves_deck_names_in_any_case(app, client, session) -> None:
+    app.config["IMPORT_IN_BACKGROUND"] = False
+    existing = make_deck(session, "Terminology")
+    for data, fields in [(b"front,back\nA,B\n", {"deck": "TERMINOLOGY"}),
+                         (b"front,back,deck\nC,D,terminology\n", {})]:
+        page = upload(client, data, **fields).get_data(as_text=True)
+        assert "New deck" not in page
+        token = TOKEN_RE.search(page).group(1)
+        client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    session.rollback()
+    assert session.execute(select(Deck.id)).scalars().all() == [existing.id]
+    assert session.execute(select(Card.front).where(Card.deck_id == existing.id)
+                           .order_by(Card.id)).scalars().all() == ["A", "C"]
