@@ -20,11 +20,17 @@ from enum import StrEnum
 
 import nh3
 
-from flashcards.core.cards import MAX_DECK_NAME, CardKind, normalise_text, parse_tags
+from flashcards.core.cards import (
+    MAX_DECK_NAME,
+    MAX_FIELD_LENGTH,
+    CardKind,
+    field_too_long,
+    normalise_text,
+    parse_tags,
+)
 from flashcards.core.deckformat import Problem
 from flashcards.core.scheduling import CardState, Schedule
 
-MAX_FIELD_LENGTH = 20_000
 MAX_ROWS = 200_000
 
 # Anki's names for the separators, and the order in which it guesses them.
@@ -336,8 +342,7 @@ def _make_row(line: int, *, guid: str | None, deck: str | None, kind: CardKind, 
         fields = {"front": front, "back": back, "weak_answer": weak or "",
                   "strong_answer": strong or "", "source": source, "tags": tags}
         name, value = next((n, v) for n, v in fields.items() if len(v) > MAX_FIELD_LENGTH)
-        raise _RowError(f"{name} is {len(value):,} characters long; the limit is "
-                        f"{MAX_FIELD_LENGTH:,}")
+        raise _RowError(field_too_long(name, len(value)))
     if is_html:
         front, back = sanitise_html(front), sanitise_html(back)
         weak = sanitise_html(weak) if weak else weak
