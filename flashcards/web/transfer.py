@@ -157,7 +157,8 @@ def export() -> Response:
                 yield chunk.encode("utf-8")
 
     mimetype = "text/csv" if export_format == exporter.ExportFormat.CSV else "text/plain"
-    response = Response(generate(), mimetype=f"{mimetype}; charset=utf-8")
+    # content_type, not mimetype: Flask adds "; charset=utf-8" to a text/* mimetype.
+    response = Response(generate(), content_type=f"{mimetype}; charset=utf-8")
     response.headers.set("Content-Disposition", "attachment", **_file_name_options(name))
     return response
 

@@ -111,10 +111,12 @@ def test_export_downloads_are_attachments_with_safe_names(client, session) -> No
     assert disposition.startswith("attachment; filename=")
     assert "/" not in disposition.split("filename=")[1] and ".." not in disposition
     assert disposition == "attachment; filename=weird-name-2026-03-02.csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     text = response.get_data(as_text=True)
     assert text.startswith("guid,deck,kind,front,back") and "state,step" in text
     anki = client.get("/export?format=anki")
     assert anki.headers["Content-Disposition"] == "attachment; filename=all-decks-2026-03-02.txt"
+    assert anki.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert anki.get_data(as_text=True).startswith("#separator:tab")
     assert client.get("/export?format=anki&scheduling=1").status_code == 400
     assert client.get("/export?format=xml").status_code == 400
