@@ -208,7 +208,8 @@ def register_backup(app: Flask) -> None:
     @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
     def restore_command(file: Path, yes: bool) -> None:
         """Replace the database with the backup FILE (the current one is backed up
-        first). Refuses a file that is damaged or not a flashcards database."""
+        first). Refuses a file that is damaged, not a flashcards database, or without
+        the tables and columns of its schema revision."""
         try:
             target = backup.sqlite_path(database_url())
         except ServiceError as exc:
@@ -239,8 +240,9 @@ def register_backup(app: Flask) -> None:
 
     @app.cli.command("check-db")
     def check_db_command() -> None:
-        """Check the database (integrity and foreign keys). Read-only: it never changes
-        the file, nor tries to repair it; it points at the newest good backup instead."""
+        """Check the database (integrity, foreign keys, and the tables and columns of its
+        schema revision). Read-only: it never changes the file, nor tries to repair it;
+        it points at the newest good backup instead."""
         import shlex
 
         try:
