@@ -21,7 +21,7 @@ from flashcards.core.deckformat import DeckFormatError
 from flashcards.models import User
 from flashcards.services import backup, exporter, importer, users
 from flashcards.services.bundled import BundleError, load_bundle
-from flashcards.services.decks import deck_names
+from flashcards.services.decks import deck_named
 from flashcards.services.errors import ServiceError
 
 USER_OPTION = click.option("--user", "user_name", metavar="NAME",
@@ -129,9 +129,10 @@ def register_transfer(app: Flask) -> None:
         with user_session(user_name) as session:
             deck_id = None
             if deck is not None:
-                deck_id = next((id_ for id_, name in deck_names(session) if name == deck), None)
-                if deck_id is None:
+                found = deck_named(session, deck)
+                if found is None:
                     raise click.ClickException(f"there is no deck named {deck!r}")
+                deck_id = found.id
             try:
                 chunks = exporter.export_cards(
                     session, deck_id=deck_id, export_format=exporter.ExportFormat(export_format),
@@ -207,7 +208,8 @@ def register_backup(app: Flask) -> None:
     @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
     def restore_command(file: Path, yes: bool) -> None:
         """Replace the database with the backup FILE (the current one is backed up
-        first). Refuses a file that is damaged or not a flashcards database."""
+        first). Refuses a file that is damaged, not a flashcards database, or without
+        the tables and columns of its schema revision."""
         try:
             target = backup.sqlite_path(database_url())
         except ServiceError as exc:
@@ -238,8 +240,9 @@ def register_backup(app: Flask) -> None:
 
     @app.cli.command("check-db")
     def check_db_command() -> None:
-        """Check the database (integrity and foreign keys). Read-only: it never changes
-        the file, nor tries to repair it; it points at the newest good backup instead."""
+        """Check the database (integrity, foreign keys, and the tables and columns of its
+        schema revision). Read-only: it never changes the file, nor tries to repair it;
+        it points at the newest good backup instead."""
         import shlex
 
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,3 +104,46 @@ def refresh_statistics(connection: Connection) -> None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def foreign_keys_off_for_migration(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off while migrations run on `connection`, on again after.
+
+    Batch mode rebuilds a table by copying it and dropping the original; with foreign
+    keys on, that DROP deletes every row that refers to the table (ON DELETE CASCADE):
+    rebuilding `decks` would empty `cards` and `review_logs`. SQLite ignores the pragma
+    inside a transaction, so it is set before any begins, and set back once the caller
+    has committed (or here, after a rollback); each migration checks the keys itself
+    before it commits (`check_foreign_keys`)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    if connection.in_transaction():
+        raise RuntimeError("an SQLite migration must start outside a transaction: foreign "
+                           "keys cannot be turned off inside one")
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        raw.execute("PRAGMA foreign_keys = ON")
+        if raw.execute("PRAGMA foreign_keys").fetchone() != (1,):
+            connection.invalidate()  # never back to the pool without its foreign keys
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Refuse (so the migration's transaction rolls back) a schema change that left a
+    row referring to a row that does not exist. Only SQLite needs asking: PostgreSQL
+    checks every key as the migration goes."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        shown = "; ".join(f"{table} row {rowid} -> {parent}"
+                          for table, rowid, parent, _ in broken[:5])
+        raise RuntimeError(f"the migration left {len(broken)} row(s) referring to missing "
+                           f"rows: {shown}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +10,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from flashcards.db import foreign_keys_off_for_migration
 from flashcards.scoping import ALL_USERS
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -24,41 +24,24 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision` (default: the newest)."""
-    _migrate(engine, lambda config: command.upgrade(config, revision))
+    config = alembic_config()
+    # Foreign keys off on SQLite, or batch mode's table copies cascade-delete cards.
+    with engine.connect() as connection, foreign_keys_off_for_migration(connection):
+        # Migrations work on every user's rows at once, on purpose.
+        connection.execution_options(**{ALL_USERS: True})
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        connection.commit()
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
-    _migrate(engine, lambda config: command.downgrade(config, revision))
-
-
-def _migrate(engine: Engine, run: Callable[[Config], None]) -> None:
     config = alembic_config()
-    with engine.connect() as connection:
+    with engine.connect() as connection, foreign_keys_off_for_migration(connection):
         # Migrations work on every user's rows at once, on purpose.
         connection.execution_options(**{ALL_USERS: True})
-        sqlite = engine.dialect.name == "sqlite"
-        if sqlite:
-            # Batch mode rebuilds a table by dropping it: with foreign keys on, dropping
-            # `cards` would cascade into review_logs and delete every review. SQLite
-            # only takes this outside a transaction, so straight on the driver's
-            # connection before the migration's transaction begins.
-            connection.connection.driver_connection.execute(  # type: ignore[union-attr]
-                "PRAGMA foreign_keys = OFF")
-        try:
-            config.attributes["connection"] = connection
-            run(config)
-            if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    connection.rollback()
-                    raise RuntimeError(f"the migration left rows that refer to missing "
-                                       f"rows ({broken[:5]}); nothing was changed")
-            connection.commit()
-        finally:
-            if sqlite:
-                connection.rollback()
-                connection.connection.driver_connection.execute(  # type: ignore[union-attr]
-                    "PRAGMA foreign_keys = ON")
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        connection.commit()
 
 
 def is_current(engine: Engine) -> bool:

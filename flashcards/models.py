@@ -18,10 +18,11 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import false
 
 from flashcards import scoping
+from flashcards.core.cards import MAX_DECK_NAME, MAX_DECK_NAME_KEY, deck_name_key
 from flashcards.core.scheduling import CardState, Schedule
 from flashcards.db import Base
 
@@ -67,7 +68,9 @@ class Deck(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = _owner()
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(MAX_DECK_NAME))
+    # The name as deck names compare (deck_name_key), unique per user; set with the name.
+    name_key: Mapped[str] = mapped_column(String(MAX_DECK_NAME_KEY))
     description: Mapped[str] = mapped_column(Text, default="")
     # Which bundled deck this came from (decks/decks.toml key), if any.
     bundle_key: Mapped[str | None] = mapped_column(String(64))
@@ -78,10 +81,16 @@ class Deck(Base):
     cards: Mapped[list[Card]] = relationship(back_populates="deck", passive_deletes=True)
 
     __table_args__ = (
-        UniqueConstraint("user_id", "name", name="uq_decks_user_name"),
+        UniqueConstraint("user_id", "name_key", name="uq_decks_user_name_key"),
         UniqueConstraint("user_id", "bundle_key", name="uq_decks_user_bundle_key"),
         AUTOINCREMENT,
     )
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        # Every way a name is set goes through here, so the key cannot fall behind.
+        self.name_key = deck_name_key(name)
+        return name
 
 
 class Card(Base):

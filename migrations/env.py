@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 
 from flashcards.config import default_database_url
-from flashcards.db import make_engine
+from flashcards.db import check_foreign_keys, foreign_keys_off_for_migration, make_engine
 from flashcards.models import Base
 
 config = context.config
@@ -22,6 +22,8 @@ def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
         compare_type=True,
+        # Inside each migration's transaction: a broken key rolls that migration back.
+        on_version_apply=[lambda **_: check_foreign_keys(connection)],
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -34,8 +36,9 @@ def run_migrations_online() -> None:
         return
     url = config.get_main_option("sqlalchemy.url") or default_database_url()
     engine = make_engine(url)
-    with engine.connect() as connection:
+    with engine.connect() as connection, foreign_keys_off_for_migration(connection):
         run_migrations(connection)
+        connection.commit()
     engine.dispose()
 
 

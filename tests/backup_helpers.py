@@ -75,3 +75,13 @@ def copy_file(source: Path, target: Path) -> Path:
     """A plain file copy, for building damaged test files (never for backups)."""
     shutil.copyfile(source, target)
     return target
+
+
+def alter(path: Path, *statements: str) -> Path:
+    """Run SQL on the file straight through sqlite3 (foreign keys off, as sqlite3 opens
+    it): a damaged schema for the checks to find."""
+    with closing(sqlite3.connect(path)) as connection:
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+    return path

@@ -23,6 +23,7 @@ from flashcards.db import make_engine
 from flashcards.migrate import is_current
 from flashcards.services import backup
 from tests.backup_helpers import (
+    alter,
     copy_file,
     corrupt_copy,
     dump,
@@ -125,6 +126,36 @@ def test_check_db_on_a_file_that_is_not_a_database(app: Flask, database: Path) -
     assert f"  {database}: is not an SQLite database" in result.output
     assert f"There is no good backup in {folder_of(app)}." in result.output
     assert database.read_bytes() == before
+
+
+def test_check_db_names_dropped_tables_and_restore_refuses_such_a_backup(
+        app: Flask, database: Path, clock: Clock, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    good = Path(runner.invoke(args=["backup"]).output.split()[3])
+    gutted = alter(copy_file(database, tmp_path / "gutted.sqlite3"),
+                   "DROP TABLE review_logs", "DROP TABLE cards")
+    before = database.read_bytes()
+    refused = runner.invoke(args=["restore", "--yes", str(gutted)])
+    assert refused.exit_code == 1
+    assert refused.output.startswith(f"Error: refusing to restore: {gutted} does not have the "
+                                     "tables of its schema revision ")
+    assert "table cards is missing; table review_logs is missing" in refused.output
+    assert database.read_bytes() == before and reasons(app) == ["manual"]
+    alter(database, "DROP TABLE review_logs", "DROP TABLE cards")
+    result = runner.invoke(args=["check-db"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:3] == [f"{database} has problems:",
+                                              "  table cards is missing",
+                                              "  table review_logs is missing"]
+    assert f"Newest good backup: {good}" in result.output
+
+
+def test_restore_of_a_sound_backup_at_revision_0007_is_accepted(
+        app: Flask, tmp_path: Path) -> None:
+    old = migrated_database(tmp_path / "old.sqlite3", "0007")
+    result = app.test_cli_runner().invoke(args=["restore", "--yes", str(old)])
+    assert result.exit_code == 0, result.output
+    assert "(schema revision 0007)" in result.output
 
 
 def test_restore_round_trip_through_the_cli(app: Flask, database: Path, clock: Clock) -> None:

@@ -2,8 +2,9 @@
 
 from sqlalchemy import func, select
 
-from flashcards.models import Card
-from tests.conftest import make_deck
+from flashcards.models import Card, Deck
+from flashcards.services.decks import update_deck
+from tests.conftest import START, make_deck
 
 
 def count(session) -> int:
@@ -50,3 +51,24 @@ def test_errors_exit_non_zero_with_one_line(app, session, tmp_path) -> None:
                                     "--with-scheduling"])
     assert schedules.exit_code == 1 and "no place for schedules" in schedules.output
     assert count(session) == 1
+
+
+def test_import_deck_into_a_deck_named_in_another_case_uses_that_deck(app, session,
+                                                                      tmp_path) -> None:
+    existing = make_deck(session, "Terminology", cards=1)
+    runner = app.test_cli_runner()
+    source = tmp_path / "words.csv"
+    source.write_text("front,back\nRACI,roles\n", encoding="utf-8")
+    done = runner.invoke(args=["import-deck", str(source), "--deck", "terminology"])
+    assert done.exit_code == 0, done.output
+    session.rollback()
+    assert session.execute(select(Deck.id, Deck.name)).all() == [(existing.id, "Terminology")]
+    assert session.execute(select(func.count()).select_from(Card)
+                           .where(Card.deck_id == existing.id)).scalar_one() == 2
+    # ... and the deck can still be renamed (a second deck of that name would block it).
+    update_deck(session, existing.id, "terminology", "", START)
+    session.commit()
+    out = tmp_path / "out.csv"
+    exported = runner.invoke(args=["export-deck", str(out), "--deck", "TERMINOLOGY"])
+    assert exported.exit_code == 0, exported.output
+    assert "RACI,roles" in out.read_text(encoding="utf-8")

@@ -1,11 +1,15 @@
 """The schema comes only from Alembic, and the migrations agree with the models
 (on SQLite and on PostgreSQL)."""
 
+from datetime import UTC, datetime
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
-from flashcards.db import make_engine
+from flashcards.db import check_foreign_keys, foreign_keys_off_for_migration, make_engine
 from flashcards.migrate import downgrade, is_current, upgrade
 from flashcards.models import Base, Settings
 
@@ -64,8 +68,8 @@ def test_ids_are_never_reused(databases) -> None:
     """Deleting the newest row frees no id for the next one (SQLite AUTOINCREMENT,
     PostgreSQL sequences): an undo record naming an old id never reaches a new row."""
     engine = make_engine(databases.create())
-    tables = {"decks": "(user_id, name, description, created_at) VALUES "
-                       "(1, 'D{n}', '', '2026-03-01 10:00:00')",
+    tables = {"decks": "(user_id, name, name_key, description, created_at) VALUES "
+                       "(1, 'D{n}', 'd{n}', '', '2026-03-01 10:00:00')",
               "plan_tasks": "(user_id, title, details, kind, minutes, earliest_week, "
                             "latest_week, source, position, pinned, created_at) VALUES "
                             "(1, 'T{n}', '', 'research', 5, 1, 1, '', 1, false, "
@@ -78,4 +82,87 @@ def test_ids_are_never_reused(databases) -> None:
             second = connection.exec_driver_sql(
                 f"INSERT INTO {table} {values.format(n=2)} RETURNING id").scalar_one()
             assert second > first, table
+
+
+def _insert_card_with_review(connection, deck_name: str = "Terminology", *,
+                             owned: bool = False) -> int:
+    """A deck with one reviewed card, written with SQL (the models are newer); `owned`
+    from revision 0008 on, when rows belong to user 1. Returns the deck's id."""
+    moment = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    owner, one = (", user_id", ", 1") if owned else ("", "")
+    deck_id = connection.execute(text(
+        f"INSERT INTO decks (name, description, created_at{owner}) "
+        f"VALUES (:name, '', :at{one}) RETURNING id"),
+        {"name": deck_name, "at": moment}).scalar_one()
+    card_id = connection.execute(text(
+        f"INSERT INTO cards (deck_id, guid, kind, front, back, tags, source, is_html, "
+        f"position, state, reps, lapses, suspended, version, created_at{owner}) VALUES "
+        f"(:deck, :guid, 'basic', 'RACI', 'roles', '', '', :no, 1, 1, 1, 0, :no, 2, :at{one}) "
+        "RETURNING id"), {"deck": deck_id, "guid": f"g-{deck_id}", "no": False,
+                          "at": moment}).scalar_one()
+    connection.execute(text(
+        f"INSERT INTO review_logs (card_id, reviewed_at, rating, card_version, state_before, "
+        f"state_after{owner}) VALUES (:card, :at, 3, 1, 0, 1{one})"),
+        {"card": card_id, "at": moment})
+    return int(deck_id)
+
+
+def test_migrating_a_collection_keeps_its_cards_and_reviews(databases) -> None:
+    # SQLite batch mode rebuilds a table by dropping it: with foreign keys on, dropping
+    # `decks` (0008) deleted every card and review through ON DELETE CASCADE.
+    engine = make_engine(databases.create(migrated=False))
+    upgrade(engine, "0007")
+    with engine.begin() as connection:
+        _insert_card_with_review(connection)
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM cards")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM review_logs")).scalar_one() == 1
+        if engine.dialect.name == "sqlite":  # and the keys are enforced again afterwards
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    engine.dispose()
+
+
+def test_a_migration_that_breaks_a_foreign_key_is_refused(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'keys.sqlite3'}")
+    upgrade(engine)
+    with engine.connect() as connection, foreign_keys_off_for_migration(connection):
+        connection.execute(text("INSERT INTO review_logs (card_id, user_id, reviewed_at, "
+                                "rating, card_version, state_before, state_after) "
+                                "VALUES (99, 1, '2026-01-05 09:00:00', 3, 1, 0, 1)"))
+        with pytest.raises(RuntimeError, match="1 row.* referring to missing rows: "
+                                               "review_logs row 1 -> cards"):
+            check_foreign_keys(connection)
+    with engine.connect() as connection:  # rolled back, and the keys are on again
+        assert connection.execute(text("SELECT count(*) FROM review_logs")).scalar_one() == 0
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    engine.dispose()
+
+
+def test_decks_named_alike_but_for_case_both_survive_the_name_key_migration(
+        databases) -> None:
+    engine = make_engine(databases.create(migrated=False))
+    upgrade(engine, "0008")
+    with engine.begin() as connection:
+        ids = [_insert_card_with_review(connection, name, owned=True)
+               for name in ("Terminology", "terminology", "Terminology (2)", "TERMINOLOGY ")]
+    upgrade(engine, "0011")
+    with engine.connect() as connection:
+        decks = connection.execute(text("SELECT id, name, name_key FROM decks ORDER BY id")
+                                   ).all()
+        cards = connection.execute(text("SELECT deck_id, count(*) FROM cards "
+                                        "GROUP BY deck_id ORDER BY deck_id")).all()
+        reviews = connection.execute(text("SELECT count(*) FROM review_logs")).scalar_one()
+    # The oldest keeps its name; later ones get the first number no deck has.
+    assert [tuple(deck) for deck in decks] == [
+        (ids[0], "Terminology", "terminology"),
+        (ids[1], "terminology (3)", "terminology (3)"),
+        (ids[2], "Terminology (2)", "terminology (2)"),
+        (ids[3], "TERMINOLOGY (4)", "terminology (4)")]
+    assert [tuple(row) for row in cards] == [(deck_id, 1) for deck_id in ids]
+    assert reviews == 4
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("INSERT INTO decks (user_id, name, name_key, description, "
+                                "created_at) VALUES (1, 'TERMINOLOGY', 'terminology', '', "
+                                ":at)"), {"at": datetime(2026, 1, 6, tzinfo=UTC)})
     engine.dispose()

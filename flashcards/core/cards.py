@@ -23,6 +23,25 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+# The most characters a card field (front, back, an answer, tags, source) may hold,
+# wherever it comes from: an imported file, a bundled deck, the card form.
+MAX_FIELD_LENGTH = 20_000
+MAX_DECK_NAME = 200
+# Casefolding turns one character into at most three ("ﬃ" into "ffi").
+MAX_DECK_NAME_KEY = 3 * MAX_DECK_NAME
+
+
+def deck_name_key(name: str) -> str:
+    """What makes two deck names the same deck's (one per user), as in Anki: NFC,
+    trimmed, without regard to case ("Terminology" and "terminology " are one)."""
+    return unicodedata.normalize("NFC", normalise_text(name).casefold())
+
+
+def field_too_long(name: str, length: int) -> str:
+    """The one message for a card field over MAX_FIELD_LENGTH."""
+    return f"{name} is {length:,} characters long; the limit is {MAX_FIELD_LENGTH:,}"
+
+
 def parse_tags(text: str) -> tuple[str, ...]:
     """Space-separated tags as Anki writes them, deduplicated, order kept."""
     return tuple(dict.fromkeys(normalise_text(text).split()))

@@ -20,11 +20,17 @@ from enum import StrEnum
 
 import nh3
 
-from flashcards.core.cards import CardKind, normalise_text, parse_tags
+from flashcards.core.cards import (
+    MAX_DECK_NAME,
+    MAX_FIELD_LENGTH,
+    CardKind,
+    field_too_long,
+    normalise_text,
+    parse_tags,
+)
 from flashcards.core.deckformat import Problem
 from flashcards.core.scheduling import CardState, Schedule
 
-MAX_FIELD_LENGTH = 20_000
 MAX_ROWS = 200_000
 
 # Anki's names for the separators, and the order in which it guesses them.
@@ -194,9 +200,9 @@ def _split_anki_header(text: str) -> tuple[_AnkiHeader, str, int]:
         elif key == "columns":
             header.columns = [value]  # split once the separator is known
         elif key == "deck":
-            if len(value) > 200:  # as for a deck column: names are VARCHAR(200)
-                raise ImportFileError(f"line {count}: the #deck: name is longer than 200 "
-                                      "characters")
+            if len(value) > MAX_DECK_NAME:  # as for a deck column
+                raise ImportFileError(f"line {count}: the #deck: name is longer than "
+                                      f"{MAX_DECK_NAME} characters")
             header.deck = value or None
         elif key == "notetype":
             header.notetype = value or None
@@ -336,8 +342,7 @@ def _make_row(line: int, *, guid: str | None, deck: str | None, kind: CardKind, 
         fields = {"front": front, "back": back, "weak_answer": weak or "",
                   "strong_answer": strong or "", "source": source, "tags": tags}
         name, value = next((n, v) for n, v in fields.items() if len(v) > MAX_FIELD_LENGTH)
-        raise _RowError(f"{name} is {len(value):,} characters long; the limit is "
-                        f"{MAX_FIELD_LENGTH:,}")
+        raise _RowError(field_too_long(name, len(value)))
     if is_html:
         front, back = sanitise_html(front), sanitise_html(back)
         weak = sanitise_html(weak) if weak else weak
@@ -350,8 +355,8 @@ def _make_row(line: int, *, guid: str | None, deck: str | None, kind: CardKind, 
     if guid and len(guid) > 64:
         raise _RowError("guid is longer than 64 characters")
     deck = deck.strip() if deck else None
-    if deck and len(deck) > 200:
-        raise _RowError("deck name is longer than 200 characters")
+    if deck and len(deck) > MAX_DECK_NAME:
+        raise _RowError(f"deck name is longer than {MAX_DECK_NAME} characters")
     return ImportRow(line, guid or None, deck or None, kind, front, back,
                      weak if kind == CardKind.ANSWER_PAIR else None,
                      strong if kind == CardKind.ANSWER_PAIR else None,
@@ -494,7 +499,8 @@ def _parse_anki(header: _AnkiHeader, records: list[tuple[int, list[str]]],
             deck = cells[deck_at].strip() if deck_at is not None and deck_at < width_here else ""
             tags = cells[tags_at] if tags_at is not None and tags_at < width_here else ""
             if (len(front) <= MAX_FIELD_LENGTH and len(back) <= MAX_FIELD_LENGTH
-                    and len(tags) <= MAX_FIELD_LENGTH and len(guid) <= 64 and len(deck) <= 200
+                    and len(tags) <= MAX_FIELD_LENGTH and len(guid) <= 64
+                    and len(deck) <= MAX_DECK_NAME
                     and front.strip()):
                 row_tags = parse_tags(tags) if tags else ()
                 if header.tags:

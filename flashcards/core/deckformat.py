@@ -11,12 +11,17 @@ import io
 import re
 from dataclasses import dataclass
 
-from flashcards.core.cards import CardKind, normalise_text, parse_tags
+from flashcards.core.cards import (
+    MAX_FIELD_LENGTH,
+    CardKind,
+    field_too_long,
+    normalise_text,
+    parse_tags,
+)
 
 BASIC_COLUMNS = ("guid", "front", "back", "tags", "source")
 ANSWER_PAIR_COLUMNS = ("guid", "question", "weak_answer", "strong_answer", "why", "tags", "source")
 GUID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-MAX_FIELD_LENGTH = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +107,7 @@ def read_csv_table(
 
 
 def check_lengths(values: dict[str, str], line: int) -> list[Problem]:
-    return [Problem(line, f"{column} is {len(value)} characters long; the limit is "
-                          f"{MAX_FIELD_LENGTH}")
+    return [Problem(line, field_too_long(column, len(value)))
             for column, value in values.items() if len(value) > MAX_FIELD_LENGTH]
 
 

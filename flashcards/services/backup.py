@@ -7,9 +7,11 @@ functions that take one refuse, pointing at pg_dump."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Iterable
@@ -21,7 +23,8 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
-from flashcards.migrate import alembic_config
+from flashcards.db import make_engine
+from flashcards.migrate import alembic_config, upgrade
 from flashcards.services.errors import ServiceError
 
 DEFAULT_KEEP = 10
@@ -177,8 +180,9 @@ def daily_backup_due(folder: Path, today: date) -> bool:
 
 
 def check_database(database: Database) -> list[str]:
-    """What is wrong with the database (integrity_check, foreign_key_check), as text;
-    an empty list when it is sound. Opens the file read-only: it is never changed."""
+    """What is wrong with the database (integrity_check, foreign_key_check, and tables,
+    columns or indexes that differ from what the migrations give at its revision), as
+    text; an empty list when it is sound. Opens the file read-only: it is never changed."""
     path = sqlite_path(database)
     if not path.is_file():
         return [f"there is no database at {path}"]
@@ -193,13 +197,17 @@ def check_database(database: Database) -> list[str]:
             rows = connection.execute("PRAGMA foreign_key_check").fetchall()
     except sqlite3.Error as exc:
         return [f"{path}: {exc}"]
-    return [f"table {table}, row {rowid}: refers to a row of {parent} that does not exist"
-            for table, rowid, parent, _ in rows]
+    problems = [f"table {table}, row {rowid}: refers to a row of {parent} that does not "
+                "exist" for table, rowid, parent, _ in rows]
+    revision, problem = _known_revision(path)
+    if problem:
+        return [*problems, f"{path}: {problem}"]
+    return problems + _schema_differences(path, str(revision))
 
 
 def newest_good_backup(folder: Path) -> Path | None:
     """The newest backup in `folder` that could be restored (it passes the integrity
-    check and has a known schema revision), or None."""
+    check and has a known schema revision with all of that revision's tables), or None."""
     for backup in list_backups(folder):
         if not restore_problems(backup.path):
             return backup.path
@@ -207,8 +215,9 @@ def newest_good_backup(folder: Path) -> Path | None:
 
 
 def restore_problems(backup_file: Path) -> list[str]:
-    """Why `backup_file` cannot be restored: not an SQLite database, damaged, or not a
-    flashcards database at a schema revision this app knows. Empty when it can be."""
+    """Why `backup_file` cannot be restored: not an SQLite database, damaged, not a
+    flashcards database at a schema revision this app knows, or without the tables,
+    columns and indexes that revision has. Empty when it can be."""
     if not backup_file.is_file():
         return [f"there is no file {backup_file}"]
     header = _header_problem(backup_file)
@@ -217,13 +226,13 @@ def restore_problems(backup_file: Path) -> list[str]:
     problems = _integrity_problems(backup_file)
     if problems:
         return [f"{backup_file} is damaged (integrity check: {'; '.join(problems[:5])})"]
-    revision, problem = _revision(backup_file)
+    revision, problem = _known_revision(backup_file)
     if problem:
         return [f"{backup_file}: {problem}"]
-    known = _known_revisions()
-    if revision not in known:
-        return [f"{backup_file} is at schema revision {revision!r}, which this version of "
-                "flashcards does not know (it may come from a newer version)"]
+    differences = _schema_differences(backup_file, str(revision))
+    if differences:
+        return [f"{backup_file} does not have the tables of its schema revision {revision}: "
+                + "; ".join(differences)]
     return []
 
 
@@ -330,6 +339,87 @@ def _revision(path: Path) -> tuple[str | None, str | None]:
     if len(rows) != 1:
         return None, f"its alembic_version table holds {len(rows)} revisions, not one"
     return str(rows[0][0]), None
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    columns: frozenset[str]
+    # "index NAME" for a named index, "unique constraint on (a, b)" / "primary key on
+    # (a, b)" for the ones SQLite makes itself (their names are numbered, not chosen).
+    indexes: frozenset[str]
+
+
+def _known_revision(path: Path) -> tuple[str | None, str | None]:
+    """The schema revision in `path`'s alembic_version, or why there is no known one."""
+    revision, problem = _revision(path)
+    if problem:
+        return None, problem
+    if revision not in _known_revisions():
+        return None, (f"is at schema revision {revision!r}, which this version of "
+                      "flashcards does not know (it may come from a newer version)")
+    return revision, None
+
+
+def _schema_differences(path: Path, revision: str) -> list[str]:
+    """How the tables of `path` differ from those the migrations make at `revision`:
+    each missing table, each missing or extra column and index of a table they make.
+    Tables the migrations do not make are left alone: they cannot break the app."""
+    expected = _schema_at(revision)
+    try:
+        found = _read_schema(path)
+    except sqlite3.Error as exc:
+        return [f"its schema cannot be read ({exc})"]
+    problems = []
+    for name, wanted in sorted(expected.items()):
+        table = found.get(name)
+        if table is None:
+            problems.append(f"table {name} is missing")
+            continue
+        problems += [f"table {name} lacks column {c}" for c in sorted(wanted.columns
+                                                                      - table.columns)]
+        problems += [f"table {name} has a column {c} that revision {revision} does not have"
+                     for c in sorted(table.columns - wanted.columns)]
+        problems += [f"table {name} lacks {i}" for i in sorted(wanted.indexes - table.indexes)]
+        problems += [f"table {name} has {i}, which revision {revision} does not have"
+                     for i in sorted(table.indexes - wanted.indexes)]
+    return problems
+
+
+@functools.lru_cache(maxsize=4)
+def _schema_at(revision: str) -> dict[str, _Table]:
+    """The tables the migrations make at `revision`, read from a throwaway database
+    migrated to it (once per process: the migrations do not change while it runs)."""
+    with tempfile.TemporaryDirectory(prefix="flashcards-schema-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'schema.sqlite3'}")
+        try:
+            upgrade(engine, revision)
+        finally:
+            engine.dispose()
+        return _read_schema(Path(folder) / "schema.sqlite3")
+
+
+def _read_schema(path: Path) -> dict[str, _Table]:
+    """Each table's columns and indexes (SQLite's own tables, sqlite_*, left out)."""
+    tables = {}
+    with closing(_open_read_only(path)) as connection:
+        names = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")]
+        for name in names:
+            columns = frozenset(row[0] for row in connection.execute(
+                "SELECT name FROM pragma_table_info(?)", (name,)))
+            indexes = set()
+            for index, origin in connection.execute(
+                    "SELECT name, origin FROM pragma_index_list(?)", (name,)).fetchall():
+                if origin == "c":
+                    indexes.add(f"index {index}")
+                    continue
+                keys = ", ".join(row[0] for row in connection.execute(
+                    "SELECT name FROM pragma_index_info(?) ORDER BY seqno", (index,)))
+                kind = "primary key" if origin == "pk" else "unique constraint"
+                indexes.add(f"{kind} on ({keys})")
+            tables[name] = _Table(columns, frozenset(indexes))
+    return tables
 
 
 def _migration_scripts() -> ScriptDirectory:

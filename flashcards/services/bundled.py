@@ -15,6 +15,7 @@ from flashcards.core.deckformat import CardRow, parse_deck_csv
 from flashcards.core.taskformat import TaskRow, parse_tasks_csv
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, SeededBundle
+from flashcards.services.decks import deck_named
 from flashcards.services.settings import get_settings, is_valid_time_zone
 from flashcards.services.users import owner
 
@@ -232,9 +233,10 @@ def _differs(card: Card, row: CardRow) -> bool:
 
 
 def _free_deck_name(session: Session, name: str) -> str:
+    """`name`, or "name (2)", "name (3)"... when the user has a deck of that name (in
+    any case): a bundled deck never takes over a deck of the user's."""
     candidate, n = name, 1
-    while session.execute(select(Deck.id).where(Deck.user_id == owner(session),
-                                                Deck.name == candidate)).first() is not None:
+    while deck_named(session, candidate) is not None:
         n += 1
         candidate = f"{name} ({n})"
     return candidate

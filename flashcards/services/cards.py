@@ -8,7 +8,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flashcards.core.cards import CardKind, format_tags, new_guids, normalise_text, parse_tags
+from flashcards.core.cards import (
+    MAX_FIELD_LENGTH,
+    CardKind,
+    field_too_long,
+    format_tags,
+    new_guids,
+    normalise_text,
+    parse_tags,
+)
 from flashcards.core.scheduling import CardState, Scheduler
 from flashcards.db import begin_write
 from flashcards.models import Card, ReviewLog
@@ -30,6 +38,12 @@ class CardContent:
 
 
 def _check(kind: CardKind, content: CardContent) -> None:
+    for name, value in (("Front", content.front), ("Back", content.back),
+                        ("Weak answer", content.weak_answer),
+                        ("Strong answer", content.strong_answer), ("Tags", content.tags),
+                        ("Source", content.source)):
+        if len(value or "") > MAX_FIELD_LENGTH:
+            raise ServiceError(field_too_long(name, len(value or "")) + ".")
     if not normalise_text(content.front):
         raise ServiceError("The front cannot be empty.")
     if not normalise_text(content.back):

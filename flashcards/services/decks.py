@@ -8,14 +8,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flashcards.core.cards import normalise_text
+from flashcards.core.cards import MAX_DECK_NAME, deck_name_key, normalise_text
 from flashcards.core.scheduling import CardState
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, ReviewLog
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.users import owner
-
-MAX_DECK_NAME = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +50,7 @@ def deck_summaries(session: Session, day_end: datetime) -> list[DeckSummary]:
         .where(Card.user_id == user_id).group_by(Card.deck_id))}
     decks = session.execute(select(Deck.id, Deck.name, Deck.description)
                             .where(Deck.user_id == user_id)
-                            .order_by(func.lower(Deck.name), Deck.id)).all()
+                            .order_by(Deck.name_key, Deck.id)).all()
     return [DeckSummary(id_, name, description, counts.get(id_, DeckCounts()))
             for id_, name, description in decks]
 
@@ -61,7 +59,7 @@ def deck_names(session: Session) -> list[tuple[int, str]]:
     """The user's decks as (id, name), by name."""
     return [(id_, name) for id_, name in session.execute(
         select(Deck.id, Deck.name).where(Deck.user_id == owner(session))
-        .order_by(func.lower(Deck.name), Deck.id))]
+        .order_by(Deck.name_key, Deck.id))]
 
 
 def get_deck(session: Session, deck_id: int) -> Deck:
@@ -72,18 +70,24 @@ def get_deck(session: Session, deck_id: int) -> Deck:
     return deck
 
 
+def deck_named(session: Session, name: str) -> Deck | None:
+    """The user's deck called `name`, compared as deck names are (deck_name_key: any
+    case, NFC, trimmed), or None."""
+    return session.execute(select(Deck).where(
+        Deck.user_id == owner(session), Deck.name_key == deck_name_key(name))
+    ).scalar_one_or_none()
+
+
 def _checked_name(session: Session, name: str, deck_id: int | None = None) -> str:
-    """A deck name as stored: NFC, trimmed, unique without regard to case (as in Anki)."""
+    """A deck name as stored: NFC, trimmed, unique by its key (as in Anki)."""
     clean = normalise_text(name)
     if not clean:
         raise ServiceError("A deck needs a name.")
     if len(clean) > MAX_DECK_NAME:
         raise ServiceError(f"A deck name can be at most {MAX_DECK_NAME} characters.")
-    wanted = clean.casefold()
-    for other_id, other in session.execute(select(Deck.id, Deck.name)
-                                           .where(Deck.user_id == owner(session))):
-        if other_id != deck_id and other.casefold() == wanted:
-            raise ServiceError(f"There is already a deck called “{other}”.")
+    other = deck_named(session, clean)
+    if other is not None and other.id != deck_id:
+        raise ServiceError(f"There is already a deck called “{other.name}”.")
     return clean
 
 

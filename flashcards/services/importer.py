@@ -15,7 +15,13 @@ from sqlalchemy import bindparam, column, func, insert, select, table, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from flashcards.core.cards import CardKind, new_guids, normalise_text
+from flashcards.core.cards import (
+    MAX_DECK_NAME,
+    CardKind,
+    deck_name_key,
+    new_guids,
+    normalise_text,
+)
 from flashcards.core.csvformat import ImportFileError, ImportRow, ParsedFile, Rejected, parse_import
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck
@@ -113,12 +119,28 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
     #deck: line, else `default_deck`. Duplicates match by guid, else by the NFC-trimmed
     front within that deck."""
     fallback = (deck or "").strip() or parsed.deck or default_deck
-    if len(fallback) > 200:  # decks.name is VARCHAR(200), which PostgreSQL enforces
-        raise ImportFileError(f"the deck name {fallback[:20]!r}... is longer than 200 characters")
-    rows = [(row, (row.deck or fallback).strip()) for row in parsed.rows]
+    if len(fallback) > MAX_DECK_NAME:  # PostgreSQL enforces VARCHAR(MAX_DECK_NAME)
+        raise ImportFileError(f"the deck name {fallback[:20]!r}... is longer than "
+                              f"{MAX_DECK_NAME} characters")
     user_id = owner(session)
-    decks = dict(session.execute(select(Deck.name, Deck.id).where(Deck.user_id == user_id)
-                                 ).all())
+    # Rows go to the deck whose name has the same key (any case): the existing deck's
+    # name, else the file's first spelling of it.
+    names_by_key: dict[str, str] = {}
+    decks: dict[str, int] = {}
+    for deck_id, name, key in session.execute(select(Deck.id, Deck.name, Deck.name_key)
+                                              .where(Deck.user_id == user_id)):
+        names_by_key[key] = name
+        decks[name] = deck_id
+    resolved: dict[str, str] = {}
+
+    def deck_for(spelling: str) -> str:
+        name = resolved.get(spelling)
+        if name is None:
+            name = resolved[spelling] = names_by_key.setdefault(deck_name_key(spelling),
+                                                                normalise_text(spelling))
+        return name
+
+    rows = [(row, deck_for((row.deck or fallback).strip())) for row in parsed.rows]
     rejected = list(parsed.rejected)
 
     guids = [row.guid for row, _ in rows if row.guid]
@@ -303,16 +325,18 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
     new cards (with their schedule when the file carries one), updated cards."""
     begin_write(session)
     user_id = owner(session)
-    deck_ids = dict(session.execute(select(Deck.name, Deck.id).where(Deck.user_id == user_id)
-                                    ).all())
+    ids_by_key = dict(session.execute(select(Deck.name_key, Deck.id)
+                                      .where(Deck.user_id == user_id)).all())
     created = []
     for name in plan.new_decks:
-        if name not in deck_ids:
+        if deck_name_key(name) not in ids_by_key:
             deck = Deck(user_id=user_id, name=name, description="", created_at=now)
             session.add(deck)
             session.flush()
-            deck_ids[name] = deck.id
+            ids_by_key[deck.name_key] = deck.id
             created.append(name)
+    deck_ids = {name: ids_by_key[deck_name_key(name)]
+                for name in {item.deck for item in plan.items if item.action == Action.NEW}}
     new_items = [item for item in plan.items if item.action == Action.NEW]
     updates = [item for item in plan.items if item.action == Action.UPDATE]
     total = len(new_items) + len(updates)

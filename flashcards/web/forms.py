@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     FloatField,
     HiddenField,
     IntegerField,
@@ -16,9 +17,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from flashcards.core.deckformat import MAX_FIELD_LENGTH
+from flashcards.core.cards import MAX_DECK_NAME, MAX_FIELD_LENGTH, field_too_long
 from flashcards.db import MAX_ID
 from flashcards.services.settings import valid_time_zones
 
@@ -54,9 +62,29 @@ class UndoForm(FlaskForm):
     deck = IntegerField(validators=[Optional()], filters=[_optional_id])
 
 
+class FieldLength(Length):
+    """A card field holds at most MAX_FIELD_LENGTH characters, as an imported one does,
+    said as the importer says it (the input gets the same maxlength)."""
+
+    def __init__(self) -> None:
+        super().__init__(max=MAX_FIELD_LENGTH)
+
+    def __call__(self, form: object, field: Field) -> None:
+        length = len(field.data or "")
+        if length > MAX_FIELD_LENGTH:
+            raise ValidationError(field_too_long(field.label.text, length) + ".")
+
+
+def _lf_line_breaks(value: str | None) -> str | None:
+    """Browsers send a text area's line breaks as CRLF: keep them as LF, as the text area
+    shows and counts them, so a field at the limit can be saved unchanged."""
+    return value.replace("\r\n", "\n") if value else value
+
+
 def _text(label: str, required: bool = True) -> TextAreaField:
     checks = [DataRequired(message=f"{label} cannot be empty.")] if required else [Optional()]
-    return TextAreaField(label, validators=[*checks, Length(max=MAX_FIELD_LENGTH)])
+    return TextAreaField(label, validators=[*checks, FieldLength()],
+                         filters=[_lf_line_breaks])
 
 
 class CardEditForm(FlaskForm):
@@ -65,9 +93,8 @@ class CardEditForm(FlaskForm):
     back = _text("Back")
     weak_answer = _text("Weak answer", required=False)
     strong_answer = _text("Strong answer", required=False)
-    tags = StringField("Tags", validators=[Length(max=1000)],
-                       description="Separated by spaces.")
-    source = StringField("Source", validators=[Length(max=1000)])
+    tags = StringField("Tags", validators=[FieldLength()], description="Separated by spaces.")
+    source = StringField("Source", validators=[FieldLength()])
     next = HiddenField()
 
     def require_answers(self) -> bool:
@@ -88,7 +115,7 @@ class CardAddForm(CardEditForm):
 
 class DeckForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("A deck needs a name."),
-                                           Length(max=200)])
+                                           Length(max=MAX_DECK_NAME)])
     description = TextAreaField("Description", validators=[Length(max=2000)])
 
 
@@ -162,7 +189,7 @@ class ImportForm(FlaskForm):
     file = FileField("File", validators=[FileRequired("Choose a file to import.")],
                      description="CSV with a header row (front, back, tags, deck, guid, ...) "
                                  "or an Anki text export (.txt / .csv), UTF-8.")
-    deck = StringField("Deck", validators=[Length(max=200)],
+    deck = StringField("Deck", validators=[Length(max=MAX_DECK_NAME)],
                        description="For rows without a deck column. Leave empty to use the "
                                    "file's #deck: line, or “Imported”.")
     on_duplicate = SelectField(

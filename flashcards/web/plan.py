@@ -185,6 +185,7 @@ def calendar() -> Response:
     session.commit()
     body = plan_calendar(view, host="flashcards.plan",
                          stamp=now())
-    response = Response(body, mimetype="text/calendar; charset=utf-8")
+    # content_type, not mimetype: Flask adds "; charset=utf-8" to a text/* mimetype.
+    response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers.set("Content-Disposition", "attachment", filename="interview-plan.ics")
     return response

@@ -22,6 +22,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.backup_hooks import backup_before_import
+from flashcards.core.cards import MAX_DECK_NAME
 from flashcards.core.csvformat import ImportFileError, parse_import
 from flashcards.jobs import JobStore
 from flashcards.services import decks, exporter, importer
@@ -65,7 +66,7 @@ def upload() -> str | tuple[str, int]:
 
 def _deck_from_name(file_name: str) -> str:
     stem = Path(file_name).stem.replace("_", " ").strip()
-    return stem[:200] or importer.DEFAULT_DECK
+    return stem[:MAX_DECK_NAME] or importer.DEFAULT_DECK
 
 
 def _plan(parsed: Any, options: dict[str, Any]) -> importer.ImportPlan:
@@ -156,7 +157,8 @@ def export() -> Response:
                 yield chunk.encode("utf-8")
 
     mimetype = "text/csv" if export_format == exporter.ExportFormat.CSV else "text/plain"
-    response = Response(generate(), mimetype=f"{mimetype}; charset=utf-8")
+    # content_type, not mimetype: Flask adds "; charset=utf-8" to a text/* mimetype.
+    response = Response(generate(), content_type=f"{mimetype}; charset=utf-8")
     response.headers.set("Content-Disposition", "attachment", **_file_name_options(name))
     return response
 

@@ -64,5 +64,6 @@ def test_unterminated_quote_and_nul() -> None:
 
 
 def test_huge_field_is_refused() -> None:
-    (message,) = problems(BASIC + f"a-1,{'x' * 10_001},B,,S\n")
-    assert message == "line 2: front is 10001 characters long; the limit is 10000"
+    (message,) = problems(BASIC + f"a-1,{'x' * 20_001},B,,S\n")
+    assert message == "line 2: front is 20,001 characters long; the limit is 20,000"
+    assert len(parse_deck_csv(BASIC + f"a-1,{'x' * 20_000},B,,S\n")[0].front) == 20_000

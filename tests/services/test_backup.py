@@ -11,10 +11,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
+from flashcards.migrate import alembic_config
 from flashcards.services import backup
 from flashcards.services.backup import BackupError
 from tests.backup_helpers import (
+    alter,
     copy_file,
     corrupt_copy,
     dump,
@@ -24,6 +27,7 @@ from tests.backup_helpers import (
 )
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +194,49 @@ def test_restore_refuses_a_database_without_a_known_revision(
         connection.execute("INSERT INTO alembic_version VALUES ('9999')")
         connection.commit()
     assert_refused(database, folder, foreign, "revision '9999', which this version")
+
+
+def test_restore_refuses_a_backup_whose_tables_were_dropped(
+        database: Path, folder: Path, tmp_path: Path) -> None:
+    """Its alembic_version names a known revision, but the cards went with the tables."""
+    gutted = alter(copy_file(database, tmp_path / "gutted.sqlite3"),
+                   "DROP TABLE review_logs", "DROP TABLE cards")
+    assert backup.restore_problems(gutted) == [
+        f"{gutted} does not have the tables of its schema revision {HEAD}: table cards is "
+        "missing; table review_logs is missing"]
+    assert_refused(database, folder, gutted, "table cards is missing; table review_logs is "
+                                             "missing")
+    made = backup.make_backup(database, folder, "manual", NOW)
+    copy_file(gutted, folder / backup.backup_name(NOW + timedelta(hours=1), "manual"))
+    assert backup.newest_good_backup(folder) == made  # the newer, gutted one is skipped
+
+
+def test_check_database_names_each_schema_difference(database: Path) -> None:
+    assert backup.check_database(database) == []
+    alter(database, "DROP TABLE review_logs", "ALTER TABLE decks DROP COLUMN description",
+          "ALTER TABLE decks ADD COLUMN colour TEXT", "DROP INDEX ix_cards_state_due")
+    before = database.read_bytes()
+    assert backup.check_database(database) == [
+        "table cards lacks index ix_cards_state_due",
+        "table decks lacks column description",
+        f"table decks has a column colour that revision {HEAD} does not have",
+        "table review_logs is missing"]
+    assert database.read_bytes() == before
+
+
+def test_a_sound_backup_at_an_older_revision_is_still_accepted(
+        database: Path, folder: Path, tmp_path: Path) -> None:
+    old = alter(migrated_database(tmp_path / "old.sqlite3", "0007"),
+                "INSERT INTO decks (name, description, created_at) "
+                "VALUES ('Old', '', '2026-01-01 00:00:00')")
+    assert backup.restore_problems(old) == [] and backup.check_database(old) == []
+    report = backup.restore(database, old, folder, NOW)
+    assert (report.revision, report.needs_migration) == ("0007", True)
+    # ... but one that lacks what 0007 had is not.
+    alter(old, "ALTER TABLE cards DROP COLUMN is_html")
+    assert backup.restore_problems(old) == [
+        f"{old} does not have the tables of its schema revision 0007: table cards lacks "
+        "column is_html"]
 
 
 def assert_refused(database: Path, folder: Path, candidate: Path, message: str) -> None:

@@ -80,13 +80,14 @@ def test_card_deleted_by_user_is_not_brought_back(session, tmp_path) -> None:
     assert set(session.execute(select(Card.guid)).scalars()) == {"m-1", "m-3"}
 
 
-def test_name_clash_with_a_user_deck_gets_a_new_name(session, tmp_path) -> None:
-    session.add(Deck(user_id=1, name="Mini", description="", created_at=START))
+@pytest.mark.parametrize("users_deck", ["Mini", "mini", "MINI "])
+def test_name_clash_with_a_user_deck_gets_a_new_name(session, tmp_path, users_deck) -> None:
+    session.add(Deck(user_id=1, name=users_deck, description="", created_at=START))
     session.commit()
     seed_bundled_decks(session, load_bundled_decks(write_bundle(tmp_path / "b", ["m-1,O,1,,s"])),
                        START)
     session.commit()
-    assert set(session.execute(select(Deck.name)).scalars()) == {"Mini", "Mini (2)"}
+    assert set(session.execute(select(Deck.name)).scalars()) == {users_deck, "Mini (2)"}
 
 
 def test_first_start_adopts_local_time_zone_only_once(session, tmp_path) -> None:

@@ -99,3 +99,18 @@ def test_card_info_gives_memory_state_and_history(session) -> None:
     assert 0.85 < info.recall_now < 0.95
     later = card_info(session, card.id, now + timedelta(days=60))
     assert later.recall_now < info.recall_now
+
+
+def test_fields_longer_than_the_limit_are_refused_whoever_calls(session) -> None:
+    deck = make_deck(session, "d", cards=1)
+    card = session.execute(select(Card)).scalar_one()
+    update_card(session, card.id, CardContent("f", "b" * 20_000, None, None, "", ""), START)
+    session.commit()
+    with pytest.raises(ServiceError, match="^Source is 20,001 characters long; the limit is "
+                                           "20,000.$"):
+        update_card(session, card.id, CardContent("f", "b", None, None, "", "s" * 20_001),
+                    START)
+    session.rollback()
+    with pytest.raises(ServiceError, match="Front is 20,001 characters long"):
+        add_card(session, deck.id, CardKind.BASIC,
+                 CardContent("f" * 20_001, "b", None, None, "", ""), START)

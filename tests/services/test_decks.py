@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from flashcards.core.scheduling import Rating
 from flashcards.models import Card, Deck, ReviewLog
@@ -78,3 +79,20 @@ def test_delete_takes_cards_and_reviews_and_says_so(session) -> None:
     assert session.execute(select(Card.deck_id).distinct()).scalars().all() == [kept.id]
     with pytest.raises(NotFound):
         decks.delete_deck(session, doomed.id)
+
+
+def test_two_decks_whose_names_differ_only_in_case_cannot_be_stored(session) -> None:
+    """The database itself holds the rule, whatever code path writes the deck."""
+    make_deck(session, "Terminology")
+    for name in ("terminology", " TERMINOLOGY", "TerminoloGY"):
+        session.add(Deck(user_id=1, name=name, description="", created_at=START))
+        with pytest.raises(IntegrityError):
+            session.flush()
+        session.rollback()
+    deck = session.execute(select(Deck)).scalar_one()
+    assert deck.name_key == "terminology"
+    deck.name = "Glossary"  # a rename keeps the key in step
+    session.commit()
+    assert session.execute(select(Deck.name_key)).scalar_one() == "glossary"
+    assert decks.deck_named(session, " GLOSSARY ").id == deck.id
+    assert decks.deck_named(session, "Terminology") is None

@@ -225,3 +225,18 @@ def test_utc_datetimes_survive_the_round_trip(session) -> None:
         # timestamp with time zone: the driver hands back the same instants.
         assert raw[0] == datetime(2026, 3, 5, 7, 30, tzinfo=UTC) and raw[0].tzinfo is not None
         assert raw[1] == START
+
+
+def test_deck_names_resolve_to_the_deck_of_the_same_name_in_any_case(session) -> None:
+    existing = make_deck(session, "Terminology")
+    plan, result = run_import(
+        session, b"front,back,deck\nA,B,TERMINOLOGY\nC,D,terminology \nE,F,New\nG,H,NEW\n")
+    assert plan.new_decks == ["New"] and result.new_decks == ["New"]
+    assert [item.deck for item in plan.items] == ["Terminology", "Terminology", "New", "New"]
+    decks = dict(session.execute(select(Card.front, Deck.name).join(Deck)).all())
+    assert decks == {"A": "Terminology", "C": "Terminology", "E": "New", "G": "New"}
+    # Duplicates are found in that deck too, by whatever spelling the file uses.
+    again, _ = run_import(session, b"front,back\nA,B\n", deck="terminology")
+    assert again.counts["unchanged"] == 1 and again.new_decks == []
+    assert session.execute(select(func.count()).select_from(Deck)).scalar_one() == 2
+    assert session.get(Deck, existing.id).name == "Terminology"

@@ -5,8 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from flashcards.core.cards import MAX_FIELD_LENGTH
 from flashcards.models import Card, ReviewLog
 from tests.conftest import START, count_rows, csrf_token, make_deck
+from tests.web.test_transfer import TOKEN_RE, upload
 
 
 def test_add_card_needs_a_deck_first(client) -> None:
@@ -108,3 +110,36 @@ def test_numbers_too_large_for_an_id_are_no_card_on_either_database(client, sess
     assert "1 selected card no longer exists" in client.get(bulk.headers["Location"]).get_data(
         as_text=True)
     assert count_rows(session, ReviewLog) == 0 and not session.get(Card, 1).suspended
+
+
+def test_a_card_imported_at_the_field_limit_can_be_edited_and_saved(app, client,
+                                                                   session) -> None:
+    """Imports and the card form share one limit: what one accepts the other saves."""
+    app.config["IMPORT_IN_BACKGROUND"] = False
+    limit = MAX_FIELD_LENGTH
+    assert limit == 20_000
+    longest = "x" * limit
+    data = f"front,back,tags,source\nlong,{longest},{'t' * limit},{'s' * limit}\n" \
+           f"too long,{longest}y,,\n"
+    page = upload(client, data.encode()).get_data(as_text=True)
+    assert "Line 3: back is 20,001 characters long; the limit is 20,000" in page
+    token = TOKEN_RE.search(page).group(1)
+    client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    card = session.execute(select(Card)).scalar_one()
+    assert len(card.back) == limit
+    edit = f"/cards/{card.id}/edit"
+    form = {"csrf_token": csrf_token(client, edit), "deck": card.deck_id, "front": "long",
+            "back": card.back, "tags": card.tags, "source": card.source}
+    assert client.post(edit, data=form).status_code == 302
+    # A browser sends the text area's line breaks as CRLF: they count (and stay) as LF.
+    lines = ("y" * 99 + "\n") * (limit // 100)
+    assert client.post(edit, data={**form, "back": lines.replace("\n", "\r\n")}
+                       ).status_code == 302
+    session.rollback()
+    assert session.get(Card, card.id).back == lines.strip()
+    refused = client.post(edit, data={**form, "back": longest + "y", "source": "s"})
+    assert refused.status_code == 400
+    assert "Back is 20,001 characters long; the limit is 20,000." in refused.get_data(
+        as_text=True)
+    session.rollback()
+    assert session.get(Card, card.id).source == "s" * limit  # unchanged

@@ -80,6 +80,7 @@ def test_calendar_file_parses_with_one_event_a_day_and_stable_uids(seeded_app) -
     client = seeded_app.test_client()
     response = client.get("/plan.ics")
     assert response.headers["Content-Disposition"] == "attachment; filename=interview-plan.ics"
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = Calendar.from_ical(response.data)
     events = [c for c in calendar.walk("VEVENT")]
     assert len(events) == 31

@@ -111,10 +111,12 @@ def test_export_downloads_are_attachments_with_safe_names(client, session) -> No
     assert disposition.startswith("attachment; filename=")
     assert "/" not in disposition.split("filename=")[1] and ".." not in disposition
     assert disposition == "attachment; filename=weird-name-2026-03-02.csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     text = response.get_data(as_text=True)
     assert text.startswith("guid,deck,kind,front,back") and "state,step" in text
     anki = client.get("/export?format=anki")
     assert anki.headers["Content-Disposition"] == "attachment; filename=all-decks-2026-03-02.txt"
+    assert anki.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert anki.get_data(as_text=True).startswith("#separator:tab")
     assert client.get("/export?format=anki&scheduling=1").status_code == 400
     assert client.get("/export?format=xml").status_code == 400
@@ -131,3 +133,18 @@ def test_decks_page_links_exports_and_import(client, session) -> None:
     make_deck(session, "Alpha", cards=3)
     page = client.get("/decks").get_data(as_text=True)
     assert "Alpha" in page and "CSV with schedules" in page and 'href="/import"' in page
+
+
+def test_web_import_resolves_deck_names_in_any_case(app, client, session) -> None:
+    app.config["IMPORT_IN_BACKGROUND"] = False
+    existing = make_deck(session, "Terminology")
+    for data, fields in [(b"front,back\nA,B\n", {"deck": "TERMINOLOGY"}),
+                         (b"front,back,deck\nC,D,terminology\n", {})]:
+        page = upload(client, data, **fields).get_data(as_text=True)
+        assert "New deck" not in page
+        token = TOKEN_RE.search(page).group(1)
+        client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    session.rollback()
+    assert session.execute(select(Deck.id)).scalars().all() == [existing.id]
+    assert session.execute(select(Card.front).where(Card.deck_id == existing.id)
+                           .order_by(Card.id)).scalars().all() == ["A", "C"]
