@@ -35,6 +35,7 @@ from flashcards.core.search import (
     name_matches,
     parse_query,
 )
+from flashcards.db import TAGS_MATCH
 from flashcards.models import Card
 from flashcards.models import Deck as DeckRow
 from flashcards.services.users import owner
@@ -101,6 +102,10 @@ class _Compiler:
             return false()  # as in _like: no PostgreSQL text holds NUL
         if wildcard:
             # A star stands for part of one tag; LIKE's % would run on across spaces.
+            if self.sqlite:
+                # Not REGEXP: SQLite runs that through Python's backtracking `re`.
+                return getattr(func, TAGS_MATCH)(Card.tags, name) == 1
+            # PostgreSQL's regular expressions run as automata, not by backtracking.
             return padded.regexp_match(_tag_regex(name))
         core = like_pattern(name, wildcard)
         return or_(self._like(padded, f"% {core} %"), self._like(padded, f"% {core}::%"))
@@ -163,7 +168,8 @@ def _tag_regex(name: str) -> str:
             continue
         out.append(r"\S*" if name[i] == "*" else re.escape(name[i]))
         i += 1
-    return "(?i) " + "".join(out) + r"(::\S*)? "
+    # (?=\S): a tag is never empty, though two spaces in a row would make one.
+    return r"(?i) (?=\S)" + "".join(out) + r"(?:::\S*)? "
 
 
 def condition(session: Session, query: str, now: datetime,
