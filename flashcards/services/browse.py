@@ -41,6 +41,9 @@ from flashcards.models import Deck as DeckRow
 from flashcards.services.users import owner
 
 PER_PAGE = 50
+# Pages past the end show the last page; a bound keeps OFFSET a number every database
+# takes (a page of 2**63 overflowed SQLite's 64-bit integers: a 500).
+MAX_PAGE = 1_000_000
 # How the browser can sort: column, and whether cards without a value go last.
 SORTS = ("created", "due", "lapses", "difficulty")
 
@@ -209,7 +212,7 @@ def search(session: Session, query: str, now: datetime, day_end: datetime, *,
                Card.buried_until, Card.created_at)
         .join(DeckRow, DeckRow.id == Card.deck_id)
         .where(where).order_by(*_order(sort, descending)).limit(per_page))
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     rows = session.execute(page_query.offset((page - 1) * per_page)).all()
     if len(rows) < per_page and (rows or page == 1):
         # The last page: it gives the total, and a rare match costs one scan, not two.

@@ -3,6 +3,7 @@
 import re
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from flashcards.models import Card, CardAction, Deck
@@ -77,6 +78,18 @@ def test_wildcard_searches_answer_fast(client, session) -> None:
         assert _match_count(response.get_data(as_text=True)) == expected, query
         assert elapsed < 1.0, (query, elapsed)
     assert session.get(Deck, deck.id) is not None
+
+
+@pytest.mark.parametrize(("page", "shown"), [
+    ("9223372036854775808", 3), ("9223372036854775807", 3), ("99999999999999999999999", 3),
+    ("1" + "0" * 4000, 3), ("1" + "0" * 5000, 1), ("-9223372036854775809", 1), ("0", 1),
+    ("-1", 1), ("2", 2), ("x", 1), ("", 1), ("1e9", 1), ("2.0", 1)])
+def test_any_page_number_gives_a_page(client, session, page: str, shown: int) -> None:
+    """A huge page number is the last page, not a 500 (it overflowed the OFFSET)."""
+    make_deck(session, "Big", cards=120)
+    response = client.get("/cards", query_string={"page": page, "q": "deck:big"})
+    assert response.status_code == 200
+    assert f"Page {shown} of 3" in response.get_data(as_text=True)
 
 
 def _bulk(client, token, **data):
