@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from flashcards.core.search import NamePattern, name_pattern, tags_match
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,6 +59,24 @@ WRITE = {"flashcards_write": True}
 MAX_ID = 2**31 - 1
 
 
+# The SQL function that matches a wildcard tag search on SQLite (see tags_match_sql).
+TAGS_MATCH = "flashcards_tags_match"
+
+
+@lru_cache(maxsize=64)
+def _tag_pattern(pattern: str) -> NamePattern:
+    return name_pattern(pattern, True)
+
+
+def tags_match_sql(tags: str | None, pattern: str | None) -> int | None:
+    """TAGS_MATCH(tags, pattern): 1 when a tag in the space-separated `tags` matches the
+    wildcard `pattern` (encoded as core.search encodes one) or is a child of a match.
+    Python's `re` backtracks exponentially on some patterns; this never does."""
+    if tags is None or pattern is None:
+        return None
+    return int(tags_match(_tag_pattern(pattern), tags))
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; on SQLite with foreign keys, WAL and immediate write transactions."""
     engine = create_engine(url, **kwargs)
@@ -77,6 +98,7 @@ def _configure_sqlite(engine: Engine) -> None:
             # WAL + NORMAL: a power cut may lose the last commits, never corrupts the file.
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        dbapi_connection.create_function(TAGS_MATCH, 2, tags_match_sql, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

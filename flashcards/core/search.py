@@ -128,13 +128,36 @@ def like_pattern(value: str, wildcard: bool) -> str:
     return "%".join(_escape_like(part) for part in _segments(value, wildcard))
 
 
+@dataclass(frozen=True, slots=True)
+class NamePattern:
+    """A deck or tag name pattern, ready to match many names: its casefolded literal
+    runs, split at the wildcard stars (one run when it has no wildcard)."""
+
+    parts: tuple[str, ...]
+
+    def matches_folded(self, folded: str) -> bool:
+        """Whether an already casefolded name is the pattern or a child of it."""
+        parts = self.parts
+        return _glob(parts, folded) or _glob((*parts[:-1], parts[-1] + "::", ""), folded)
+
+
+def name_pattern(pattern: str, wildcard: bool) -> NamePattern:
+    """The pattern of a `deck:` or `tag:` term (encoded as Text.value is)."""
+    return NamePattern(tuple(part.casefold() for part in _segments(pattern, wildcard)))
+
+
 def name_matches(pattern: str, wildcard: bool, name: str) -> bool:
     """Case-insensitive (casefold) match of a deck or tag name: equal to the pattern, or a
     child of it (name starts with pattern + "::"), as Anki matches decks and tags; `*`
     matches any run of characters when wildcard is True."""
-    parts = [part.casefold() for part in _segments(pattern, wildcard)]
-    folded = name.casefold()
-    return _glob(parts, folded) or _glob([*parts[:-1], parts[-1] + "::", ""], folded)
+    return name_pattern(pattern, wildcard).matches_folded(name.casefold())
+
+
+def tags_match(pattern: NamePattern, tags: str) -> bool:
+    """Whether any of the white-space-separated tags matches the pattern (a star stands
+    for part of one tag, never for the space between two). Linear in len(tags) per
+    literal run: no backtracking, whatever the pattern."""
+    return any(pattern.matches_folded(tag) for tag in tags.casefold().split())
 
 
 def _segments(value: str, wildcard: bool) -> list[str]:
@@ -164,9 +187,11 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _glob(parts: list[str], text: str) -> bool:
+def _glob(parts: tuple[str, ...], text: str) -> bool:
     """Whether text is the parts in order with anything between them (and nothing before
-    the first or after the last). Linear scans only: no backtracking blow-up."""
+    the first or after the last). The greedy wildcard match: each middle run is taken at
+    its first place after the previous one, which is never worse than a later place, so
+    nothing is ever retried (no backtracking blow-up)."""
     if len(parts) == 1:
         return text == parts[0]
     first, *middle, last = parts

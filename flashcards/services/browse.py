@@ -35,11 +35,15 @@ from flashcards.core.search import (
     name_matches,
     parse_query,
 )
+from flashcards.db import TAGS_MATCH
 from flashcards.models import Card
 from flashcards.models import Deck as DeckRow
 from flashcards.services.users import owner
 
 PER_PAGE = 50
+# Pages past the end show the last page; a bound keeps OFFSET a number every database
+# takes (a page of 2**63 overflowed SQLite's 64-bit integers: a 500).
+MAX_PAGE = 1_000_000
 # How the browser can sort: column, and whether cards without a value go last.
 SORTS = ("created", "due", "lapses", "difficulty")
 
@@ -101,6 +105,10 @@ class _Compiler:
             return false()  # as in _like: no PostgreSQL text holds NUL
         if wildcard:
             # A star stands for part of one tag; LIKE's % would run on across spaces.
+            if self.sqlite:
+                # Not REGEXP: SQLite runs that through Python's backtracking `re`.
+                return getattr(func, TAGS_MATCH)(Card.tags, name) == 1
+            # PostgreSQL's regular expressions run as automata, not by backtracking.
             return padded.regexp_match(_tag_regex(name))
         core = like_pattern(name, wildcard)
         return or_(self._like(padded, f"% {core} %"), self._like(padded, f"% {core}::%"))
@@ -163,7 +171,8 @@ def _tag_regex(name: str) -> str:
             continue
         out.append(r"\S*" if name[i] == "*" else re.escape(name[i]))
         i += 1
-    return "(?i) " + "".join(out) + r"(::\S*)? "
+    # (?=\S): a tag is never empty, though two spaces in a row would make one.
+    return r"(?i) (?=\S)" + "".join(out) + r"(?:::\S*)? "
 
 
 def condition(session: Session, query: str, now: datetime,
@@ -203,7 +212,7 @@ def search(session: Session, query: str, now: datetime, day_end: datetime, *,
                Card.buried_until, Card.created_at)
         .join(DeckRow, DeckRow.id == Card.deck_id)
         .where(where).order_by(*_order(sort, descending)).limit(per_page))
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)
     rows = session.execute(page_query.offset((page - 1) * per_page)).all()
     if len(rows) < per_page and (rows or page == 1):
         # The last page: it gives the total, and a rare match costs one scan, not two.

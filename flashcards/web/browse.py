@@ -11,7 +11,7 @@ from flashcards.services.decks import deck_names
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
 from flashcards.services.study import today as study_today
 from flashcards.web.context import db, now
-from flashcards.web.forms import BulkForm, ConfirmForm, id_number
+from flashcards.web.forms import BulkForm, ConfirmForm, id_number, page_number
 
 bp = Blueprint("browse", __name__)
 
@@ -19,7 +19,7 @@ bp = Blueprint("browse", __name__)
 def _page_args() -> dict[str, object]:
     return {"q": request.args.get("q", ""), "sort": request.args.get("sort", "created"),
             "order": request.args.get("order", "asc"),
-            "page": request.args.get("page", 1, type=int)}
+            "page": request.args.get("page", 1, type=page_number)}
 
 
 @bp.get("/cards")

@@ -12,7 +12,7 @@ from flashcards.services.decks import deck_names
 from flashcards.services.errors import NotFound
 from flashcards.services.study import get_card
 from flashcards.web.context import attempt, db, now
-from flashcards.web.forms import CardAddForm, CardEditForm, ConfirmForm
+from flashcards.web.forms import CardAddForm, CardEditForm, ConfirmForm, id_number
 
 bp = Blueprint("cards", __name__)
 
@@ -44,7 +44,7 @@ def add() -> Response | tuple[str, int] | str:
         flash("Make a deck first: cards live in decks.", "info")
         return redirect(url_for("decks.create"))
     if request.method == "GET":
-        form.deck.data = request.args.get("deck", type=int) or form.deck.choices[0][0]
+        form.deck.data = request.args.get("deck", type=id_number) or form.deck.choices[0][0]
         form.kind.data = request.args.get("kind", "basic")
     is_pair = form.kind.data == CardKind.ANSWER_PAIR.value
     if is_pair:
@@ -59,7 +59,7 @@ def add() -> Response | tuple[str, int] | str:
             return redirect(url_for("cards.add", deck=card.deck_id, kind=card.kind,
                                     added=card.id))
     status = 400 if request.method == "POST" else 200
-    added = request.args.get("added", type=int)
+    added = request.args.get("added", type=id_number)
     return render_template("cards/add.html", form=form, is_pair=is_pair, added=added), status
 
 

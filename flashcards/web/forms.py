@@ -28,6 +28,7 @@ from wtforms.validators import (
 
 from flashcards.core.cards import MAX_DECK_NAME, MAX_FIELD_LENGTH, field_too_long
 from flashcards.db import MAX_ID
+from flashcards.services.browse import MAX_PAGE
 from flashcards.services.settings import valid_time_zones
 
 
@@ -36,6 +37,12 @@ def id_number(value: object) -> int:
     becomes 0, which is no id either: PostgreSQL would refuse to compare it with one."""
     number = int(str(value))
     return number if abs(number) <= MAX_ID else 0
+
+
+def page_number(value: object) -> int:
+    """A page number from the query string, within 1..MAX_PAGE (past the end shows the
+    last page): a huge one must not reach the database as an OFFSET it cannot hold."""
+    return min(max(int(str(value)), 1), MAX_PAGE)
 
 
 def _optional_id(value: object) -> int | None:

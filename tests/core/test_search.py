@@ -2,6 +2,7 @@
 property tests that no input escapes as anything but SearchError."""
 
 import re
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -22,7 +23,9 @@ from flashcards.core.search import (
     Text,
     like_pattern,
     name_matches,
+    name_pattern,
     parse_query,
+    tags_match,
 )
 
 
@@ -337,6 +340,64 @@ def test_name_matches_agrees_with_a_regular_expression(
     if wildcard and re.search(r"(?<!\\)(\\\\)*\\$", pattern):
         pattern += "\\"  # a well-formed encoded value never ends in a lone backslash
     assert name_matches(pattern, wildcard, name) == _reference_match(pattern, wildcard, name)
+
+
+def _tag_value(query: str) -> tuple[str, bool]:
+    """The encoded name of a tag: search, as the matcher receives it."""
+    node = parse_query(query)
+    assert isinstance(node, Tag)
+    return node.name, node.wildcard
+
+
+@pytest.mark.parametrize(
+    ("query", "tags", "expected"),
+    [
+        ("tag:verb", "verb", True),
+        ("tag:verb", "noun VERB", True),
+        ("tag:verb", "verb::irregular", True),  # a child tag
+        ("tag:verb", "verbs", False),
+        ("tag:verb", "x::verb", False),
+        ("tag:verb*", "verbs", True),
+        ("tag:verb*", "Verb::x", True),
+        ("tag:*::x", "verb::x", True),
+        ("tag:*::x", "verb::x::y", True),  # a child of a match
+        ("tag:*erb", "verb::x", True),
+        ("tag:a*b", "ab", True),
+        ("tag:a*b", "axxb", True),
+        ("tag:a*b", "axxbc", False),
+        ("tag:a*b", "a b", False),  # a star never spans the space between tags
+        ("tag:a*b", "apple\tverb", False),
+        ("tag:a*b", "apple  verb", False),
+        ("tag:a*b", "x axb y", True),
+        ("tag:*", "", False),  # a star is part of a tag: untagged cards have none
+        ("tag:*", "   ", False),
+        ("tag:*", "x", True),
+        ("tag:**", "x", True),
+        ("tag:*a*", "b c", False),
+        (r"tag:a\*b*", "a*bc", True),  # an escaped star is a literal star
+        (r"tag:a\*b*", "axbc", False),
+        (r"tag:a\\*", "a\\x", True),  # an escaped backslash is one literal backslash
+        (r"tag:a\\*", "ax", False),
+        ("tag:STRA*E", "straße", True),  # casefolded, as name_matches does
+        ("tag:é*", "ÉCOLE", True),
+        ("tag:*a*a*a*a*a*b", "a" * 100 + "c", False),
+    ],
+)
+def test_tags_match(query: str, tags: str, expected: bool) -> None:
+    name, wildcard = _tag_value(query)
+    assert tags_match(name_pattern(name, wildcard), tags) is expected
+
+
+def test_tags_match_is_fast_on_pathological_patterns() -> None:
+    """Patterns that make a backtracking matcher take exponential time: each of these
+    took Python's `re` (as `\\S*` runs) seconds to hours."""
+    long_tag = "a" * 5000 + "c"
+    pattern = name_pattern("*a" * 400 + "*b", True)
+    started = time.perf_counter()
+    for tags in (long_tag, f"{long_tag} {long_tag}", "a " * 5000):
+        assert not tags_match(pattern, tags)
+    assert tags_match(name_pattern("*a" * 400 + "*", True), "a" * 400)
+    assert time.perf_counter() - started < 0.5
 
 
 def _check_tree(node: Node, depth: int = 0) -> None:

@@ -166,6 +166,9 @@ def test_tag_matches_whole_tags_and_children(session) -> None:
     assert found(session, "tag:*b") == {"tags=ab", "tags=a::b", "tags=B::a", "tags=a_b",
                                         "tags=aXb"}
     assert found(session, "-tag:a*") == {"tags=B::a", "tags="}
+    # A star is part of one tag: an untagged card has none to match.
+    assert found(session, "tag:*") == found(session, "") - {"tags="}
+    assert found(session, "-tag:*") == {"tags="}
 
 
 def test_tag_wildcard_stays_within_one_tag(session) -> None:

@@ -1,10 +1,12 @@
 """The card browser over HTTP: search, errors, bulk actions and their undo."""
 
 import re
+import time
 
+import pytest
 from sqlalchemy import func, select
 
-from flashcards.models import Card, CardAction
+from flashcards.models import Card, CardAction, Deck
 from tests.conftest import count_rows, csrf_token, make_deck
 
 
@@ -35,6 +37,59 @@ def test_sorting_and_paging_links(client, session) -> None:
     assert "Page 1 of 3" in page and 'rel="next"' in page
     last = client.get("/cards?page=99").get_data(as_text=True)  # clamped to the last page
     assert "Page 3 of 3" in last and "Big front 119" in last
+
+
+def _match_count(page: str) -> int:
+    found = re.search(r"<strong>(\d+|No) cards?</strong> match", page)
+    assert found, page[:2000]
+    return 0 if found.group(1) == "No" else int(found.group(1))
+
+
+def test_wildcard_searches_answer_fast(client, session) -> None:
+    """Stars in every kind of term take linear time: a tag search with many stars over a
+    long tag used to stall SQLite for seconds (a backtracking regular expression)."""
+    deck = make_deck(session, "a" * 199 + "c")
+    long_tag = "a" * 100 + "c"
+    session.add_all([
+        Card(user_id=1, deck_id=deck.id, guid="long-deck", front="in a long deck", back="",
+             tags="", source="", position=1, created_at=deck.created_at),
+        Card(user_id=1, deck_id=deck.id, guid="long-tag", front="long tag", back="",
+             tags=f"x {long_tag} y", source="", position=2, created_at=deck.created_at),
+        Card(user_id=1, deck_id=deck.id, guid="long-text", front="a" * 20_000 + "c",
+             back="a" * 20_000, tags="a" * 99 + "b", source="", position=3,
+             created_at=deck.created_at)])
+    session.commit()
+    searches = [
+        ("tag:*a*a*a*a*a*b", 1),  # about 10 s through Python's re before
+        ("tag:" + "*a" * 40 + "*b", 1),
+        ("tag:" + "*a" * 40 + "*c", 1),
+        ("tag:x*a*c", 0),  # a star never spans the space between two tags
+        ("*a" * 30 + "*q", 0),  # free text: LIKE over 20,000-character fields
+        ("*a" * 30 + "*c", 1),
+        ("deck:" + "*a" * 30 + "*b", 0),
+        ("deck:" + "*a" * 30 + "*c", 3),
+        ("tag:" + "*a" * 200 + "*b", 0),
+    ]
+    for query, expected in searches:
+        started = time.perf_counter()
+        response = client.get("/cards", query_string={"q": query})
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, query
+        assert _match_count(response.get_data(as_text=True)) == expected, query
+        assert elapsed < 1.0, (query, elapsed)
+    assert session.get(Deck, deck.id) is not None
+
+
+@pytest.mark.parametrize(("page", "shown"), [
+    ("9223372036854775808", 3), ("9223372036854775807", 3), ("99999999999999999999999", 3),
+    ("1" + "0" * 4000, 3), ("1" + "0" * 5000, 1), ("-9223372036854775809", 1), ("0", 1),
+    ("-1", 1), ("2", 2), ("x", 1), ("", 1), ("1e9", 1), ("2.0", 1)])
+def test_any_page_number_gives_a_page(client, session, page: str, shown: int) -> None:
+    """A huge page number is the last page, not a 500 (it overflowed the OFFSET)."""
+    make_deck(session, "Big", cards=120)
+    response = client.get("/cards", query_string={"page": page, "q": "deck:big"})
+    assert response.status_code == 200
+    assert f"Page {shown} of 3" in response.get_data(as_text=True)
 
 
 def _bulk(client, token, **data):

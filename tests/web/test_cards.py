@@ -100,6 +100,10 @@ def test_numbers_too_large_for_an_id_are_no_card_on_either_database(client, sess
     assert client.get(f"/review/study?deck={big}").status_code == 404
     assert client.get(f"/export?deck={big}").status_code == 404
     assert client.get(f"/review/study?deck={deck.id}&card={big}").status_code == 200
+    for huge in (big, 2**63, -(2**63) - 1, 10**30):
+        added = client.get(f"/cards/new?deck={huge}&added={huge}")
+        assert added.status_code == 200, huge
+        assert client.get(f"/cards?page={huge}").status_code == 200, huge
     token = csrf_token(client)
     graded = client.post("/review/grade", data={"csrf_token": token, "card_id": big,
                                                 "version": 1, "rating": 3})
