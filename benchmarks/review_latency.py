@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, update  # noqa: E402
 
+from flashcards.core.cards import deck_name_key  # noqa: E402
 from flashcards.db import make_engine  # noqa: E402
 from flashcards.migrate import upgrade  # noqa: E402
 from flashcards.models import Card, Deck, ReviewLog, Settings  # noqa: E402
@@ -59,7 +60,8 @@ def build_collection_at(url: str, cards: int, seed: int = 7) -> None:
         # A heavy user: limits far above the defaults, so counts span thousands of cards.
         connection.execute(update(Settings).values(new_per_day=100, max_reviews_per_day=9999))
         connection.execute(insert(Deck), [
-            {"id": d, "user_id": 1, "name": f"Bench deck {d}", "description": "",
+            {"id": d, "user_id": 1, "name": f"Bench deck {d}",
+             "name_key": deck_name_key(f"Bench deck {d}"), "description": "",
              "created_at": now}
             for d in range(1, 11)])
         rows, logs = [], []
