@@ -82,6 +82,7 @@ def test_ids_are_never_reused(databases) -> None:
             second = connection.exec_driver_sql(
                 f"INSERT INTO {table} {values.format(n=2)} RETURNING id").scalar_one()
             assert second > first, table
+    engine.dispose()
 
 
 def _insert_card_with_review(connection, deck_name: str = "Terminology", *,
