@@ -29,9 +29,9 @@ from werkzeug.wrappers import Response
 
 from flashcards.models import LOCAL_USER_ID
 from flashcards.services import users
-from flashcards.web.cards import safe_next
 from flashcards.web.context import db, now
 from flashcards.web.forms import ConfirmForm, LoginForm
+from flashcards.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

@@ -25,6 +25,7 @@ from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.web.context import db, now
 from flashcards.web.forms import TaskAddForm, TaskDoneForm, TaskEditForm, TaskMoveForm
+from flashcards.web.redirects import safe_next
 
 bp = Blueprint("plan", __name__)
 
@@ -96,10 +97,8 @@ def _flash_errors(form: TaskAddForm | TaskEditForm | TaskMoveForm) -> None:
 
 
 def _back() -> BaseResponse:
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("plan.show"))
+    """Back to the page the task form was on (its `next` field), else the plan."""
+    return redirect(safe_next(request.form.get("next"), url_for("plan.show")))
 
 
 @bp.post("/plan/tasks/<int:task_id>/done")
