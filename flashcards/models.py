@@ -63,6 +63,21 @@ def _owner() -> Mapped[int]:
     return mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
 
+class LoginSession(Base):
+    """One login: the session cookie carries a random token, stored here only as its
+    SHA-256. A request's session counts only while its row exists: logout deletes the
+    row, and a new password deletes all of the user's rows."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = AUTOINCREMENT
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
 class Deck(Base):
     __tablename__ = "decks"
 

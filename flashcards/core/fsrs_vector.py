@@ -134,14 +134,18 @@ class FsrsModel:
                  draws: FloatArray) -> IntArray:
         """The load balancer on arrays (scheduling.balanced_interval): a day in each fuzz
         window drawn with weight easy / (load + 1)^2 / interval, using `load` and `easy`
-        per day (indexed from day 0) as they stand; fsrs's fuzz where every weight is 0."""
+        per day (indexed from day 0) as they stand; fsrs's fuzz where every weight is 0.
+        A day past the end of either array counts as that array's last day."""
         days = np.asarray(intervals, dtype=np.float64)
         low, high = self.fuzz_bounds(days)
         width = int((high - low).max()) + 1 if days.size else 1
         offsets = low[:, None] + np.arange(width)[None, :]
         valid = offsets <= high[:, None]
-        on = np.clip(today + offsets, 0, load.size - 1).astype(np.int64)
-        weights = np.where(valid, easy[on] / (load[on] + 1.0) ** 2 / offsets, 0.0)
+        on = (today + offsets).astype(np.int64)
+        # Each array by its own length: they need not be equally long.
+        on_load = np.clip(on, 0, load.size - 1)
+        on_easy = np.clip(on, 0, easy.size - 1)
+        weights = np.where(valid, easy[on_easy] / (load[on_load] + 1.0) ** 2 / offsets, 0.0)
         total = weights.sum(axis=1)
         point = draws * total
         pick = (np.cumsum(weights, axis=1) > point[:, None]).argmax(axis=1)

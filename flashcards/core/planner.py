@@ -31,6 +31,37 @@ DEFAULT_SECONDS_PER_NEW = 40.0
 # The forecast's learner fails a brand-new card's first showing this often.
 FIRST_SIGHT_AGAIN = 0.2
 PLAN_WEEKS = 4
+# The furthest ahead an interview (and so the plan) may be: the plan steps every card
+# through every day up to it, so this bounds its work (about a second for 365 days).
+MAX_PLAN_DAYS = 365
+
+
+def interview_date_problem(day: date, today: date, stored: date | None = None) -> str | None:
+    """Why `day` cannot be the interview date on study day `today`, or None: it must lie
+    between today and MAX_PLAN_DAYS ahead. A past date already `stored` may stay (the
+    interview is over, and other settings can still be saved)."""
+    last = today + timedelta(days=MAX_PLAN_DAYS)
+    if day < today and day != stored:
+        return f"The interview date cannot be in the past (today is {today:%-d %B %Y})."
+    if day > last:
+        return (f"The interview date can be at most {MAX_PLAN_DAYS} days ahead: "
+                f"{last:%-d %B %Y} at the latest.")
+    return None
+
+
+def task_day_problem(day: date, today: date, interview: date) -> str | None:
+    """Why a task cannot go on `day`, or None: tasks go from today to interview day."""
+    if day < today:
+        return "A task can go on today or a later day, not into the past."
+    if day > interview:
+        return f"A task can go up to interview day ({interview:%-d %B %Y}), not after it."
+    return None
+
+
+def plan_end(interview: date, today: date) -> date:
+    """The last day the plan covers: the interview, or MAX_PLAN_DAYS from today when it is
+    further (a date stored before the limit existed must not size the work)."""
+    return min(interview, today + timedelta(days=MAX_PLAN_DAYS))
 
 
 def exam_due_day(*, review_day: int, due_day: int, stability: float, interview_day: int,
@@ -53,17 +84,20 @@ def exam_due_day(*, review_day: int, due_day: int, stability: float, interview_d
     return min(days, key=load)
 
 
-_EASY_CACHE: dict[tuple[date, str], FloatArray] = {}
+_EASY_CACHE: dict[tuple[date, str, int], FloatArray] = {}
 
 
 def data_easy(data: PlanInput) -> FloatArray:
-    """Easy Days factors per day from `data.today`, for the load balancer."""
-    key = (data.today, data.easy_days)
+    """Easy Days factors per day from `data.today`, for the load balancer: as many days
+    as the forecast's load array holds (see plan), and more."""
+    # The length is part of the key: a longer plan after a shorter one needs more days.
+    length = max((data.interview - data.today).days, 0) + 800
+    key = (data.today, data.easy_days, length)
     if key not in _EASY_CACHE:
         _EASY_CACHE.clear()
         _EASY_CACHE[key] = np.array([
             easy_factor(data.easy_days, data.today + timedelta(days=k))
-            for k in range((data.interview - data.today).days + 800)])
+            for k in range(length)])
     return _EASY_CACHE[key]
 
 

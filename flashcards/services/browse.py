@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     and_,
     false,
     func,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import Function
 
 from flashcards.core.cards import LEECH_TAG
 from flashcards.core.scheduling import CardState
@@ -107,7 +109,7 @@ class _Compiler:
             # A star stands for part of one tag; LIKE's % would run on across spaces.
             if self.sqlite:
                 # Not REGEXP: SQLite runs that through Python's backtracking `re`.
-                return getattr(func, TAGS_MATCH)(Card.tags, name) == 1
+                return Function(TAGS_MATCH, Card.tags, literal(name), type_=Integer()) == 1
             # PostgreSQL's regular expressions run as automata, not by backtracking.
             return padded.regexp_match(_tag_regex(name))
         core = like_pattern(name, wildcard)

@@ -26,6 +26,8 @@ from flashcards.core.planner import (
     TaskToPlace,
     place_tasks,
     plan,
+    plan_end,
+    task_day_problem,
 )
 from flashcards.core.scheduling import CardState
 from flashcards.core.taskformat import TaskKind
@@ -60,8 +62,9 @@ class PlanView:
 
 
 def plan_dates(settings: Settings, today: date) -> tuple[date, date]:
+    """The plan's first day and the interview day, at most MAX_PLAN_DAYS after today."""
     start = settings.plan_start or today
-    return start, settings.interview_date or start + timedelta(days=PLAN_DAYS)
+    return start, plan_end(settings.interview_date or start + timedelta(days=PLAN_DAYS), today)
 
 
 def start_plan(session: Session, today: date) -> None:
@@ -270,10 +273,9 @@ def move_task(session: Session, task_id: int, day: date, today: date,
               interview: date) -> PlanTask:
     """Put a task on another day (today up to interview day); it stays there."""
     begin_write(session)
-    if day < today:
-        raise ServiceError("A task can be moved to today or later, not into the past.")
-    if day > interview:
-        raise ServiceError("A task can be moved up to interview day, not after it.")
+    problem = task_day_problem(day, today, interview)
+    if problem:
+        raise ServiceError(problem)
     task = _task(session, task_id)
     task.scheduled_for, task.pinned = day, True
     return task
@@ -281,7 +283,12 @@ def move_task(session: Session, task_id: int, day: date, today: date,
 
 def add_task(session: Session, *, title: str, details: str, minutes: int, day: date,
              kind: TaskKind, now: datetime) -> PlanTask:
+    """A task the user adds, on `day` (today up to interview day)."""
     begin_write(session)
+    today = study_today(session, now).day.date
+    problem = task_day_problem(day, today, plan_dates(get_settings(session), today)[1])
+    if problem:
+        raise ServiceError(problem)
     user_id = owner(session)
     position = session.execute(select(func.coalesce(func.max(PlanTask.position), 0))
                                .where(PlanTask.user_id == user_id)).scalar_one() + 1

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from flashcards.core.planner import interview_date_problem
 from flashcards.core.scheduling import SchedulerConfig
 from flashcards.models import PlanTask, Settings
 from flashcards.scoping import OWNER
+from flashcards.services.errors import ServiceError
 from flashcards.services.users import owner
 
 
@@ -90,6 +92,7 @@ def update_settings(
     max_reviews_per_day: int,
     timezone: str,
     rollover_hour: int,
+    today: date,
     interview_date: date | None = None,
     daily_minutes: int | None = None,
     interview_retention: float | None = None,
@@ -99,7 +102,8 @@ def update_settings(
 ) -> Settings:
     """Store new options; the values have been validated by the form. A new interview
     date or new Easy Days let the plan place its tasks again (tasks the user put on a
-    day themselves stay there)."""
+    day themselves stay there). The interview date must lie between `today` (the user's
+    study day) and MAX_PLAN_DAYS ahead, or ServiceError says so."""
     if not is_valid_time_zone(timezone):
         raise ValueError(f"unknown time zone {timezone!r}")
     if easy_days is not None and (len(easy_days) != 7 or set(easy_days) - set("nrm")):
@@ -109,6 +113,10 @@ def update_settings(
     if leech_threshold is not None and leech_threshold < 1:
         raise ValueError("the leech threshold must be at least 1")
     settings = get_settings(session)
+    if interview_date is not None:
+        problem = interview_date_problem(interview_date, today, settings.interview_date)
+        if problem:
+            raise ServiceError(problem)
     if leech_threshold is not None:
         settings.leech_threshold = leech_threshold
     if leech_action is not None:

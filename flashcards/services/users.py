@@ -8,6 +8,8 @@ path can read or write another user's cards by accident.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from flashcards import scoping
 from flashcards.db import begin_write
-from flashcards.models import LOCAL_USER_ID, LoginFailure, Settings, User
+from flashcards.models import LOCAL_USER_ID, LoginFailure, LoginSession, Settings, User
 from flashcards.services.errors import ServiceError
 
 USER_KEY = scoping.USER_KEY
@@ -95,12 +97,14 @@ def create_user(session: Session, name: str, password: str, now: datetime) -> Cr
 
 
 def set_password(session: Session, name: str, password: str) -> User:
+    """A new password; every session logged in with the old one ends."""
     begin_write(session)
     user = user_named(session, name)
     if user is None:
         raise ServiceError(f"There is no user called {name!r}.")
     check_password(password)
     user.password_hash = generate_password_hash(password)
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     return user
 
 
@@ -144,3 +148,44 @@ def authenticate(session: Session, name: str, password: str, address: str,
 
 
 _DUMMY_HASH = generate_password_hash("not a password of anyone's")
+
+
+# -- login sessions -----------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    # A random 256-bit token needs no slow hash: SHA-256 keeps a leaked table useless.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedIn:
+    user: User
+    # The session's secret, for the cookie only: the database keeps its hash.
+    token: str
+
+
+def log_in(session: Session, name: str, password: str, address: str,
+           now: datetime) -> LoggedIn:
+    """authenticate, then start a login session: a new random token, its hash stored."""
+    user = authenticate(session, name, password, address, now)
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token), created_at=now))
+    session.flush()
+    return LoggedIn(user, token)
+
+
+def session_user(session: Session, user_id: int, token: str) -> User | None:
+    """The user of a login session, or None once it has ended (logout, a new password)
+    or if it never existed."""
+    return session.execute(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == user_id, User.password_hash.is_not(None),
+               LoginSession.token_hash == _token_hash(token))).scalar_one_or_none()
+
+
+def log_out(session: Session, user_id: int, token: str) -> None:
+    """End one login session: its cookie no longer logs in, even if kept."""
+    begin_write(session)
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user_id,
+                                               LoginSession.token_hash == _token_hash(token)))

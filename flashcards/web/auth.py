@@ -23,14 +23,16 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from flashcards.db import MAX_ID
 from flashcards.services import users
-from flashcards.web.cards import safe_next
 from flashcards.web.context import db, now
 from flashcards.web.forms import ConfirmForm, LoginForm
+from flashcards.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -42,14 +44,26 @@ OPEN_ENDPOINTS = {"auth.login", "static"}
 class Account(UserMixin):  # type: ignore[misc]
     id: int
     name: str
+    # The login session's token (see users.log_in); the cookie holds it with the id.
+    token: str
+
+    def get_id(self) -> str:
+        # What Flask-Login keeps in the session cookie: the user and the login session,
+        # so ending the session in the database ends the cookie (Flask-Login's
+        # "alternative tokens").
+        return f"{self.id}:{self.token}"
 
 
 @login_manager.user_loader
-def _load(user_id: str) -> Account | None:
-    user = users.get_user(db(), int(user_id)) if user_id.isdigit() else None
-    if user is None or user.password_hash is None:
+def _load(session_id: str) -> Account | None:
+    user_part, _, token = session_id.partition(":")
+    if not (user_part.isascii() and user_part.isdigit() and token):
+        return None  # e.g. a cookie from before login sessions: log in again
+    user_id = int(user_part)
+    user = users.session_user(db(), user_id, token) if user_id <= MAX_ID else None
+    if user is None:
         return None
-    return Account(user.id, user.name)
+    return Account(user.id, user.name, token)
 
 
 def is_loopback(address: str | None) -> bool:
@@ -129,8 +143,8 @@ def login() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         session = db()
         try:
-            user = users.authenticate(session, form.name.data or "", form.password.data or "",
-                                      request.remote_addr or "", now())
+            logged_in = users.log_in(session, form.name.data or "", form.password.data or "",
+                                     request.remote_addr or "", now())
         except users.TooManyAttempts as exc:
             session.rollback()
             form.password.errors = [*form.password.errors, str(exc)]
@@ -142,7 +156,9 @@ def login() -> Response | str | tuple[str, int]:
             status = 401
         else:
             session.commit()
-            login_user(Account(user.id, user.name))
+            # A new session for the new login: nothing from before it carries over.
+            flask_session.clear()
+            login_user(Account(logged_in.user.id, logged_in.user.name, logged_in.token))
             return redirect(safe_next(form.next.data, url_for("review.home")))
     elif request.method == "POST":
         status = 400
@@ -153,6 +169,11 @@ def login() -> Response | str | tuple[str, int]:
 def logout() -> Response:
     if not ConfirmForm().validate():
         abort(400, description="The logout form was not valid.")
+    if current_user.is_authenticated:
+        session = db()
+        users.log_out(session, current_user.id, current_user.token)
+        session.commit()
     logout_user()
+    flask_session.clear()
     flash("Logged out.", "info")
     return redirect(url_for("auth.login"))

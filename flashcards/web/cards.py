@@ -13,15 +13,9 @@ from flashcards.services.errors import NotFound
 from flashcards.services.study import get_card
 from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import CardAddForm, CardEditForm, ConfirmForm, id_number
+from flashcards.web.redirects import safe_next
 
 bp = Blueprint("cards", __name__)
-
-
-def safe_next(target: str | None, fallback: str) -> str:
-    """Only local paths: never redirect to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return fallback
 
 
 def _content(form: CardEditForm) -> card_service.CardContent:

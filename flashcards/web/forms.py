@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -27,6 +29,7 @@ from wtforms.validators import (
 )
 
 from flashcards.core.cards import MAX_DECK_NAME, MAX_FIELD_LENGTH, field_too_long
+from flashcards.core.planner import MAX_PLAN_DAYS, interview_date_problem, task_day_problem
 from flashcards.db import MAX_ID
 from flashcards.services.browse import MAX_PAGE
 from flashcards.services.settings import valid_time_zones
@@ -155,8 +158,18 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 class SettingsForm(FlaskForm):
-    interview_date = DateField("Interview date", validators=[InputRequired()],
-                               description="The plan aims every card at this day.")
+    interview_date = DateField(
+        "Interview date", validators=[InputRequired()],
+        description=f"The plan aims every card at this day (at most {MAX_PLAN_DAYS} days ahead).")
+    # Set by the view before validation: the user's study day and the stored date.
+    today: date | None = None
+    stored_interview: date | None = None
+
+    def validate_interview_date(self, field: DateField) -> None:
+        if field.data is not None and self.today is not None:
+            problem = interview_date_problem(field.data, self.today, self.stored_interview)
+            if problem:
+                raise ValidationError(problem)
     daily_minutes = IntegerField("Daily time budget (minutes)",
                                  validators=[InputRequired(), NumberRange(min=5, max=600)])
     interview_retention = FloatField(
@@ -224,17 +237,31 @@ class TaskDoneForm(FlaskForm):
     done = BooleanField()
 
 
-class TaskMoveForm(FlaskForm):
+class _TaskDayForm(FlaskForm):
+    """A form with a task's `day`, which must lie in the plan: the view sets today and
+    interview (the plan's, see services.plans.plan_dates) before validating."""
+
     day = DateField("Day", validators=[InputRequired()])
+    today: date | None = None
+    interview: date | None = None
+
+    def validate_day(self, field: DateField) -> None:
+        if field.data is not None and self.today is not None and self.interview is not None:
+            problem = task_day_problem(field.data, self.today, self.interview)
+            if problem:
+                raise ValidationError(problem)
 
 
-class TaskAddForm(FlaskForm):
+class TaskMoveForm(_TaskDayForm):
+    pass
+
+
+class TaskAddForm(_TaskDayForm):
     title = StringField("Task", validators=[DataRequired("Give the task a title."),
                                             Length(max=200)])
     details = StringField("Details", validators=[Length(max=2000)])
     minutes = IntegerField("Minutes", default=30,
                            validators=[InputRequired(), NumberRange(min=1, max=240)])
-    day = DateField("Day", validators=[InputRequired()])
     kind = SelectField("Kind", default="research", choices=[
         SelectChoice("stories", "Stories"), SelectChoice("whiteboard", "Whiteboard"),
         SelectChoice("research", "Research"), SelectChoice("mock", "Mock interview"),

@@ -25,6 +25,7 @@ from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.web.context import db, now
 from flashcards.web.forms import TaskAddForm, TaskDoneForm, TaskEditForm, TaskMoveForm
+from flashcards.web.redirects import safe_next
 
 bp = Blueprint("plan", __name__)
 
@@ -79,17 +80,25 @@ def show() -> str:
         move_form=TaskMoveForm())
 
 
-def _flash_errors(form: TaskAddForm | TaskEditForm) -> None:
+def _plan_days(form: TaskAddForm | TaskMoveForm) -> None:
+    """Give a task form the days it may choose from: today up to interview day."""
+    session = db()
+    today = plans.study_today(session, now()).day.date
+    form.today = today
+    form.interview = plans.plan_dates(plans.get_settings(session), today)[1]
+    # End this read, so the service's write transaction takes the lock up front.
+    session.rollback()
+
+
+def _flash_errors(form: TaskAddForm | TaskEditForm | TaskMoveForm) -> None:
     for field, errors in form.errors.items():
         for error in errors:
             flash(f"{getattr(form, field).label.text}: {error}", "error")
 
 
 def _back() -> BaseResponse:
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("plan.show"))
+    """Back to the page the task form was on (its `next` field), else the plan."""
+    return redirect(safe_next(request.form.get("next"), url_for("plan.show")))
 
 
 @bp.post("/plan/tasks/<int:task_id>/done")
@@ -110,15 +119,14 @@ def done(task_id: int) -> BaseResponse:
 @bp.post("/plan/tasks/<int:task_id>/move")
 def move(task_id: int) -> BaseResponse:
     form = TaskMoveForm()
+    _plan_days(form)
     if not form.validate():
-        flash("Pick a day to move the task to.", "error")
+        _flash_errors(form)
         return _back()
     session = db()
-    settings = plans.get_settings(session)
-    today = plans.study_today(session, now()).day.date
-    _, interview = plans.plan_dates(settings, today)
+    assert form.today is not None and form.interview is not None
     try:
-        task = plans.move_task(session, task_id, form.day.data, today, interview)
+        task = plans.move_task(session, task_id, form.day.data, form.today, form.interview)
     except NotFound as exc:
         abort(404, description=str(exc))
     except ServiceError as exc:
@@ -133,13 +141,19 @@ def move(task_id: int) -> BaseResponse:
 @bp.post("/plan/tasks")
 def add() -> BaseResponse | tuple[str, int]:
     form = TaskAddForm()
+    _plan_days(form)
     if not form.validate():
         _flash_errors(form)
         return _back()
     session = db()
-    plans.add_task(session, title=form.title.data or "", details=form.details.data or "",
-                   minutes=int(form.minutes.data or 0), day=form.day.data,
-                   kind=TaskKind(form.kind.data), now=now())
+    try:
+        plans.add_task(session, title=form.title.data or "", details=form.details.data or "",
+                       minutes=int(form.minutes.data or 0), day=form.day.data,
+                       kind=TaskKind(form.kind.data), now=now())
+    except ServiceError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return _back()
     session.commit()
     flash(f"Added “{form.title.data}”.", "info")
     return _back()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from flashcards.core.planner import MAX_PLAN_DAYS
+from flashcards.services.errors import ServiceError
 from flashcards.services.plans import plan_dates
 from flashcards.services.settings import get_settings, update_settings
 from flashcards.services.study import today as study_today
@@ -21,28 +25,38 @@ def edit() -> Response | tuple[str, int] | str:
     form = SettingsForm(obj=settings if request.method == "GET" else None)
     form.timezone.choices = time_zone_choices()
     day_fields = [getattr(form, f"easy_{name.lower()}") for name in WEEKDAYS]
+    today = study_today(session_, now()).day.date
+    form.today, form.stored_interview = today, settings.interview_date
+    form.interview_date.render_kw = {
+        "min": today.isoformat(),
+        "max": (today + timedelta(days=MAX_PLAN_DAYS)).isoformat()}
     if request.method == "GET":
-        today = study_today(session_, now()).day.date
         form.interview_date.data = plan_dates(settings, today)[1]
         for field, code in zip(day_fields, settings.easy_days, strict=True):
             field.data = code
     if form.validate_on_submit():
-        update_settings(
-            session_,
-            desired_retention=float(form.desired_retention.data or 0),
-            new_per_day=int(form.new_per_day.data or 0),
-            max_reviews_per_day=int(form.max_reviews_per_day.data or 0),
-            timezone=str(form.timezone.data),
-            rollover_hour=int(form.rollover_hour.data or 0),
-            interview_date=form.interview_date.data,
-            daily_minutes=int(form.daily_minutes.data or 0),
-            interview_retention=form.interview_retention.data,
-            easy_days="".join(str(field.data) for field in day_fields),
-            leech_threshold=int(form.leech_threshold.data or 0),
-            leech_action=str(form.leech_action.data),
-        )
-        session_.commit()
-        flash("Settings saved.", "info")
-        return redirect(url_for("settings.edit"))
+        try:
+            update_settings(
+                session_,
+                desired_retention=float(form.desired_retention.data or 0),
+                new_per_day=int(form.new_per_day.data or 0),
+                max_reviews_per_day=int(form.max_reviews_per_day.data or 0),
+                timezone=str(form.timezone.data),
+                rollover_hour=int(form.rollover_hour.data or 0),
+                today=today,
+                interview_date=form.interview_date.data,
+                daily_minutes=int(form.daily_minutes.data or 0),
+                interview_retention=form.interview_retention.data,
+                easy_days="".join(str(field.data) for field in day_fields),
+                leech_threshold=int(form.leech_threshold.data or 0),
+                leech_action=str(form.leech_action.data),
+            )
+        except ServiceError as exc:  # the interview date (the form checks it first)
+            session_.rollback()
+            form.interview_date.errors = [*form.interview_date.errors, str(exc)]
+        else:
+            session_.commit()
+            flash("Settings saved.", "info")
+            return redirect(url_for("settings.edit"))
     status = 400 if request.method == "POST" else 200
     return render_template("settings/edit.html", form=form), status

@@ -63,3 +63,16 @@ def test_array_fuzz_matches_the_scalar_fuzz() -> None:
     expected = [fuzzed_interval(int(i), 36500, lambda u=u: float(u))
                 for i, u in zip(intervals, draws, strict=True)]
     assert model.fuzzed(intervals, draws).tolist() == expected
+
+
+def test_balanced_takes_load_and_easy_days_of_any_length() -> None:
+    """The load balancer reads each per-day array within its own length: a shorter
+    Easy Days array than the load (a longer plan after a shorter one) raised IndexError."""
+    model = FsrsModel.from_config(SchedulerConfig())
+    intervals = np.array([10, 30, 200, 1000], dtype=np.int64)
+    draws = np.array([0.1, 0.5, 0.9, 0.3])
+    for load_days, easy_days in ((1860, 830), (830, 1860), (1, 1), (5, 2000)):
+        chosen = model.balanced(intervals, 1400, np.zeros(load_days), np.ones(easy_days),
+                                draws)
+        low, high = model.fuzz_bounds(intervals.astype(np.float64))
+        assert ((chosen >= low) & (chosen <= high)).all(), (load_days, easy_days)

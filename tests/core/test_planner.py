@@ -1,17 +1,23 @@
 """The planner: exam mode, pacing, and task placement, at fixed dates."""
 
-from datetime import date
+import time
+from datetime import date, timedelta
 
 import numpy as np
+import pytest
 
 from flashcards.core.fsrs_vector import FsrsModel
 from flashcards.core.planner import (
+    MAX_PLAN_DAYS,
     CardArrays,
     PlanInput,
     TaskToPlace,
     exam_due_day,
+    interview_date_problem,
     place_tasks,
     plan,
+    plan_end,
+    task_day_problem,
     week_days,
 )
 from flashcards.core.scheduling import SchedulerConfig
@@ -112,3 +118,50 @@ def test_tasks_avoid_minimum_easy_days_and_the_past() -> None:
     placed = place_tasks(tasks, plan_start=date(2026, 3, 2), interview=date(2026, 4, 1),
                          today=date(2026, 3, 3), easy_days="mmnnnnn")
     assert placed[1] == date(2026, 3, 4)
+
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.mark.parametrize(("day", "stored", "problem"), [
+    (TODAY, None, None),
+    (TODAY + timedelta(days=MAX_PLAN_DAYS), None, None),
+    (TODAY + timedelta(days=MAX_PLAN_DAYS + 1), None,
+     "The interview date can be at most 365 days ahead: 2 March 2027 at the latest."),
+    (date(9999, 12, 31), None,
+     "The interview date can be at most 365 days ahead: 2 March 2027 at the latest."),
+    (date(9999, 12, 31), date(9999, 12, 31),  # stored, but still too far
+     "The interview date can be at most 365 days ahead: 2 March 2027 at the latest."),
+    (TODAY - timedelta(days=1), None,
+     "The interview date cannot be in the past (today is 2 March 2026)."),
+    (date(1, 1, 1), TODAY, "The interview date cannot be in the past (today is 2 March 2026)."),
+    (TODAY - timedelta(days=3), TODAY - timedelta(days=3), None),  # over, and unchanged
+])
+def test_interview_date_problem(day: date, stored: date | None, problem: str | None) -> None:
+    assert interview_date_problem(day, TODAY, stored) == problem
+
+
+def test_task_day_problem_and_plan_end() -> None:
+    interview = TODAY + timedelta(days=30)
+    assert task_day_problem(TODAY, TODAY, interview) is None
+    assert task_day_problem(interview, TODAY, interview) is None
+    assert task_day_problem(TODAY - timedelta(days=1), TODAY, interview) == (
+        "A task can go on today or a later day, not into the past.")
+    assert task_day_problem(interview + timedelta(days=1), TODAY, interview) == (
+        "A task can go up to interview day (1 April 2026), not after it.")
+    assert plan_end(interview, TODAY) == interview
+    assert plan_end(date(9999, 12, 31), TODAY) == TODAY + timedelta(days=MAX_PLAN_DAYS)
+    assert plan_end(TODAY - timedelta(days=9), TODAY) == TODAY - timedelta(days=9)
+
+
+def test_a_longer_plan_after_a_shorter_one() -> None:
+    """The Easy Days of a 30-day plan were cached for the next, 4-year one: the load
+    balancer then indexed past their end (IndexError, a 500 on the plan page)."""
+    for days in (30, 4 * 365, MAX_PLAN_DAYS, 10):
+        started = time.perf_counter()
+        data = PlanInput(today=TODAY, interview=TODAY + timedelta(days=days),
+                         cards=new_cards(200), deck_names=["A", "B"], model=MODEL,
+                         target=0.9, budget_minutes=60)
+        result = plan(data, np.random.default_rng(7))
+        assert len(result.days) == days + 1
+        assert time.perf_counter() - started < 10

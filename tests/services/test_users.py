@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from flashcards.models import LOCAL_USER_ID, Deck, LoginFailure, Settings, User
+from flashcards.models import LOCAL_USER_ID, Deck, LoginFailure, LoginSession, Settings, User
 from flashcards.services import users
 from flashcards.services.errors import ServiceError
 from tests.conftest import START, make_deck
@@ -114,3 +114,31 @@ def test_set_password(session) -> None:
     assert users.authenticate(session, "ada", "another long password", "::1", START)
     with pytest.raises(ServiceError, match="no user called 'bob'"):
         users.set_password(session, "bob", "another long password")
+
+
+def test_login_sessions_end_with_logout_and_a_new_password(session) -> None:
+    ada = users.create_user(session, "ada", PASSWORD, START).user.id
+    bob = users.create_user(session, "bob", PASSWORD, START).user.id
+    session.commit()
+    first = users.log_in(session, "ada", PASSWORD, "::1", START)
+    second = users.log_in(session, "ada", PASSWORD, "::1", START)
+    bobs = users.log_in(session, "bob", PASSWORD, "::1", START)
+    session.commit()
+    assert first.token != second.token and len(first.token) >= 40
+    stored = session.execute(select(LoginSession.token_hash)).scalars().all()
+    assert len(stored) == 3 and first.token not in stored  # only hashes are kept
+    assert users.session_user(session, ada, first.token).name == "ada"
+    assert users.session_user(session, bob, first.token) is None  # not bob's session
+    assert users.session_user(session, ada, "made up") is None
+    users.log_out(session, ada, first.token)
+    session.commit()
+    assert users.session_user(session, ada, first.token) is None
+    assert users.session_user(session, ada, second.token).name == "ada"
+    users.set_password(session, "ada", "another long password")
+    session.commit()
+    assert users.session_user(session, ada, second.token) is None
+    assert users.session_user(session, bob, bobs.token).name == "bob"
+    with pytest.raises(users.LoginRefused):
+        users.log_in(session, "ada", PASSWORD, "::1", START)
+    session.rollback()
+    assert session.execute(select(func.count()).select_from(LoginSession)).scalar_one() == 1

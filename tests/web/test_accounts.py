@@ -198,3 +198,87 @@ def test_an_import_belongs_to_its_user(app, client, session, two_users) -> None:
     session.rollback()
     imported = session.execute(select(Card).where(Card.front == "Q")).scalar_one()
     assert imported.user_id == two_users["ada"]["user"]
+
+
+def session_cookie(client) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def opens_pages(app, cookie: str) -> bool:
+    """Whether a browser holding only this session cookie gets past the login."""
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    response = other.get("/cards")
+    assert response.status_code in (200, 302)
+    return response.status_code == 200
+
+
+def test_a_cookie_saved_before_logout_no_longer_works(app, client, two_users) -> None:
+    assert login(client).status_code == 302
+    saved = session_cookie(client)
+    assert opens_pages(app, saved)
+    token = csrf_token(client, "/cards")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/cards").status_code == 302
+    assert not opens_pages(app, saved)
+
+
+def test_a_cookie_saved_before_a_new_password_no_longer_works(app, client, session,
+                                                              two_users) -> None:
+    laptop, phone = client, app.test_client()
+    login(laptop)
+    login(phone)
+    bob = app.test_client()
+    login(bob, "bob")
+    saved = [session_cookie(laptop), session_cookie(phone)]
+    assert all(opens_pages(app, cookie) for cookie in saved)
+    result = app.test_cli_runner().invoke(
+        args=["set-password", "ada", "--password", "a brand new password"])
+    assert result.exit_code == 0, result.output
+    assert not any(opens_pages(app, cookie) for cookie in saved)
+    assert laptop.get("/cards").status_code == 302 and phone.get("/cards").status_code == 302
+    assert bob.get("/cards").status_code == 200  # another user's sessions stay
+    assert login(laptop).status_code == 401  # the old password is gone
+    assert login(laptop, password="a brand new password").status_code == 302
+    assert laptop.get("/cards").status_code == 200
+
+
+def test_set_password_through_the_service_ends_sessions_too(app, client, session,
+                                                            two_users) -> None:
+    login(client)
+    saved = session_cookie(client)
+    session.rollback()  # a fresh transaction, after the login's write
+    users.set_password(session, "ada", "a brand new password")
+    session.commit()
+    assert not opens_pages(app, saved)
+
+
+def test_login_starts_a_new_session(app, client, two_users) -> None:
+    client.get("/login")
+    with client.session_transaction() as before:
+        before["planted"] = "by someone else"
+    planted = session_cookie(client)
+    response = login(client)
+    assert response.status_code == 302
+    fresh = session_cookie(client)
+    assert fresh != planted
+    with client.session_transaction() as after:
+        assert "planted" not in after
+    assert opens_pages(app, fresh) and not opens_pages(app, planted)
+    # Each login is its own session: logging in again elsewhere leaves this one working.
+    other = app.test_client()
+    login(other)
+    assert session_cookie(other) != fresh and opens_pages(app, fresh)
+
+
+def test_forged_login_session_ids_are_refused(app, client, two_users) -> None:
+    login(client)
+    with client.session_transaction() as current:
+        user_id, token = current["_user_id"].split(":")
+    for forged in (user_id, f"{user_id}:", f"{user_id}:{token[:-1]}x", f":{token}",
+                   f"{two_users['bob']['user']}:{token}", f"{2**63}:{token}", f"١:{token}"):
+        with client.session_transaction() as current:
+            current["_user_id"] = forged
+        assert client.get("/cards").status_code == 302, forged

@@ -2,11 +2,14 @@
 
 import json
 import re
+import time
 from datetime import date, timedelta
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from flashcards.core.planner import MAX_PLAN_DAYS
 from flashcards.models import PlanTask, Settings
 from tests.conftest import csrf_token
 
@@ -134,3 +137,53 @@ def test_edit_a_task_and_refuse_bad_values(seeded_app, session) -> None:
     page = client.get(bad.headers["Location"]).get_data(as_text=True)
     assert "Give the task a title." in page and "Number must be between 1 and 240" in page
     assert task_named(session, "Map three programs").minutes == 40
+
+
+@pytest.mark.parametrize("stored", [date(9999, 12, 31), TODAY + timedelta(days=4 * 365)])
+def test_a_far_interview_date_already_stored_gives_a_plan_of_at_most_a_year(
+        seeded_app, session, stored) -> None:
+    """A date stored before the limit: 9999-12-31 made GET / run for minutes, and four
+    years ahead (after a shorter plan) a 500 from the forecast's load balancer."""
+    client = seeded_app.test_client()
+    assert client.get("/plan").status_code == 200  # a 30-day plan first
+    session.get(Settings, 1).interview_date = stored
+    session.get(Settings, 1).paced_day = None  # plan again on the next page
+    session.commit()
+    last = TODAY + timedelta(days=MAX_PLAN_DAYS)
+    started = time.perf_counter()
+    for path in ("/", "/plan", "/plan.ics", "/settings"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert time.perf_counter() - started < 20
+    page = client.get("/plan").get_data(as_text=True)
+    assert f"Plan to {last:%A %-d %B}" in page and f"{MAX_PLAN_DAYS} days to go" in page
+    days = re.findall(r'<td class="[^"]*" data-date="(\d{4}-\d\d-\d\d)">\s*<div class="date">'
+                      r'[^<]*</div>\s*<div class="nums">', page)
+    assert len(days) == MAX_PLAN_DAYS + 1
+    assert f'value="{last.isoformat()}"' in client.get("/settings").get_data(as_text=True)
+
+
+def test_task_days_are_bounded_by_today_and_interview_day(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    client.get("/plan")
+    token = csrf_token(client, "/plan")
+    task = task_named(session, "Map your past programs")
+    task_id, before = task.id, task.scheduled_for
+    interview = TODAY + timedelta(days=30)
+    for day, message in ((interview + timedelta(days=1), "not after it"),
+                         (date(9999, 12, 31), "not after it"),
+                         (TODAY - timedelta(days=1), "not into the past")):
+        added = client.post("/plan/tasks", data={
+            "csrf_token": token, "title": "Far away", "minutes": "25", "day": day.isoformat(),
+            "kind": "research"})
+        assert message in client.get(added.headers["Location"]).get_data(as_text=True)
+        moved = client.post(f"/plan/tasks/{task_id}/move", data={"csrf_token": token,
+                                                                  "day": day.isoformat()})
+        assert message in client.get(moved.headers["Location"]).get_data(as_text=True)
+    session.rollback()
+    assert not session.execute(select(PlanTask).where(PlanTask.title == "Far away")).first()
+    assert task_named(session, "Map your past programs").scheduled_for == before
+    client.post("/plan/tasks", data={"csrf_token": token, "title": "On the day",
+                                     "minutes": "25", "day": interview.isoformat(),
+                                     "kind": "research"})
+    assert task_named(session, "On the day").scheduled_for == interview
