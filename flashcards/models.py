@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.expression import false
 
@@ -78,14 +79,20 @@ class LoginSession(Base):
     created_at: Mapped[datetime]
 
 
+def _name_key_of_inserted_row(context: DefaultExecutionContext) -> str:
+    return deck_name_key(context.get_current_parameters()["name"])
+
+
 class Deck(Base):
     __tablename__ = "decks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = _owner()
     name: Mapped[str] = mapped_column(String(MAX_DECK_NAME))
-    # The name as deck names compare (deck_name_key), unique per user; set with the name.
-    name_key: Mapped[str] = mapped_column(String(MAX_DECK_NAME_KEY))
+    # The name as deck names compare (deck_name_key), unique per user; set with the name
+    # (by _keep_name_key below; a Core INSERT without it gets it from the default).
+    name_key: Mapped[str] = mapped_column(String(MAX_DECK_NAME_KEY),
+                                          default=_name_key_of_inserted_row)
     description: Mapped[str] = mapped_column(Text, default="")
     # Which bundled deck this came from (decks/decks.toml key), if any.
     bundle_key: Mapped[str | None] = mapped_column(String(64))

@@ -179,13 +179,21 @@ def install_engine(engine: Engine, unit_of_work_caches: Callable[[], list[Any]])
         if inserts_into is not None:
             column = OWNER_COLUMNS[inserts_into]
             for values in _param_sets(multiparams, params):
-                if values.get(column) != user_id:
+                whose = values[column] if column in values else _inline_value(
+                    statement, connection, values, column)
+                if whose != user_id:
                     raise UnscopedQuery(f"refusing to insert into {inserts_into} for user "
-                                        f"{values.get(column)} in a session working for "
-                                        f"{user_id}")
+                                        f"{whose} in a session working for {user_id}")
         if needs_owner:
             multiparams, params = _with_owner(multiparams, params, user_id)
         return statement, multiparams, params
+
+
+def _inline_value(statement: Any, connection: Connection, values: dict[str, Any],
+                  column: str) -> Any:
+    """The value an INSERT gives `column` in its own VALUES (not among the parameters)."""
+    compiled = statement.compile(dialect=connection.dialect)
+    return compiled.construct_params(values).get(column)
 
 
 def connection_owner(connection: Connection) -> int | None:

@@ -4,7 +4,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from flashcards.core.scheduling import Rating
@@ -96,3 +96,11 @@ def test_two_decks_whose_names_differ_only_in_case_cannot_be_stored(session) -> 
     assert session.execute(select(Deck.name_key)).scalar_one() == "glossary"
     assert decks.deck_named(session, " GLOSSARY ").id == deck.id
     assert decks.deck_named(session, "Terminology") is None
+    # A Core INSERT (as the benchmarks write decks) gets its key too.
+    session.execute(insert(Deck), [{"user_id": 1, "name": f" Bulk {n}", "description": "",
+                                    "created_at": START} for n in (1, 2)])
+    assert session.execute(select(Deck.name_key).where(Deck.name_key.like("bulk%"))
+                           .order_by(Deck.name_key)).scalars().all() == ["bulk 1", "bulk 2"]
+    with pytest.raises(IntegrityError):
+        session.execute(insert(Deck).values(user_id=1, name="BULK 1", description="",
+                                            created_at=START))

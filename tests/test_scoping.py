@@ -1,0 +1,85 @@
+"""The data layer scopes every statement to the session's user (flashcards.scoping), on
+SQLite and PostgreSQL: what a service can and cannot do whatever it writes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from flashcards.models import Card, Deck, Settings
+from flashcards.scoping import OWNER, UnscopedQuery
+from flashcards.services import users
+from tests.conftest import START, count_rows, make_deck
+
+PASSWORD = "correct horse battery"
+CARDS = Card.__table__
+
+
+@pytest.fixture
+def bob(session) -> int:
+    users.create_user(session, "ada", PASSWORD, START)
+    bob = users.create_user(session, "bob", PASSWORD, START).user.id
+    session.commit()
+    make_deck(session, "ada", cards=2, user_id=1)
+    make_deck(session, "bob", cards=3, user_id=bob)
+    users.for_user(session, 1)
+    return bob
+
+
+def test_orm_statements_see_only_the_users_rows(session, bob) -> None:
+    assert session.execute(select(func.count()).select_from(Card)).scalar_one() == 2
+    bobs = [c for c in range(1, 10) if session.get(Card, c) is None]
+    assert len(bobs) >= 3
+    assert session.get(Settings, bob) is None
+    # A bulk UPDATE of "every card" changes the user's cards only.
+    session.execute(update(Card).values(tags="mine"))
+    session.commit()
+    users.for_user(session, bob)
+    assert session.execute(select(Card.tags).distinct()).scalars().all() == [""]
+    assert count_rows(session, Card) == 5
+
+
+def test_core_statements_must_name_the_owner(session, bob) -> None:
+    connection = session.connection()
+    with pytest.raises(UnscopedQuery, match="cards without"):
+        connection.execute(select(CARDS.c.id))
+    session.rollback()
+    with pytest.raises(UnscopedQuery, match="cards without"):
+        session.connection().execute(update(CARDS).values(tags="x").where(CARDS.c.id == 1))
+    session.rollback()
+    # OWNER is filled in from the session; a caller cannot ask for another user.
+    mine = session.connection().execute(select(CARDS.c.id).where(CARDS.c.user_id == OWNER))
+    assert len(mine.all()) == 2
+    with pytest.raises(UnscopedQuery, match="asked for user"):
+        session.connection().execute(select(CARDS.c.id).where(CARDS.c.user_id == OWNER),
+                                     {"owner": bob})
+
+
+def test_writes_for_another_user_are_refused(session, bob) -> None:
+    session.add(Deck(user_id=bob, name="planted", description="", created_at=START))
+    with pytest.raises(UnscopedQuery, match="refusing to write Deck"):
+        session.flush()
+    session.rollback()
+    with pytest.raises(UnscopedQuery, match="refusing to insert into decks"):
+        session.execute(insert(Deck).values(user_id=bob, name="planted", description="",
+                                            created_at=START))
+    session.rollback()
+    with pytest.raises(UnscopedQuery, match="refusing to insert into decks"):
+        session.connection().execute(insert(Deck.__table__), [
+            {"user_id": bob, "name": "planted", "name_key": "planted", "description": "",
+             "created_at": START}])
+    session.rollback()
+    users.for_user(session, bob)
+    assert "planted" not in session.execute(select(Deck.name)).scalars().all()
+
+
+def test_a_session_without_a_user_is_refused(app, bob) -> None:
+    with app.extensions["flashcards.sessionmaker"]() as anonymous:
+        with pytest.raises(UnscopedQuery, match="works for no user"):
+            anonymous.execute(select(Card))
+        anonymous.rollback()
+        with pytest.raises(UnscopedQuery):
+            anonymous.connection().execute(select(CARDS.c.id).where(CARDS.c.user_id == OWNER))
+    with app.extensions["flashcards.sessionmaker"]() as admin:
+        users.all_users(admin)
+        assert admin.execute(select(func.count()).select_from(Card)).scalar_one() == 5
