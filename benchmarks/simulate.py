@@ -70,7 +70,7 @@ def run(seed: int) -> dict[str, float]:
     with maker(info={"user_id": 1}) as session:
         get_settings(session).timezone = "UTC"
         session.commit()
-        first = plans.build_plan(session, clock(), np.random.default_rng(seed))
+        first = plans.plan_and_save(session, clock(), np.random.default_rng(seed))
         session.commit()
         forecast = {d.day: d.answers for d in first.plan.days}
         forecast_new = {d.day: d.new for d in first.plan.days}
@@ -90,7 +90,7 @@ def run(seed: int) -> dict[str, float]:
         with maker(info={"user_id": 1}) as session:
             # The morning visit: the app plans the day (as refresh_pacing does on a new
             # study day); its forecast for today is what the plan page shows.
-            morning = plans.build_plan(session, clock(), np.random.default_rng(seed))
+            morning = plans.plan_and_save(session, clock(), np.random.default_rng(seed))
             session.commit()
             today = study.today(session, clock())
             if morning.plan.days:

@@ -107,6 +107,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(transfer.bp)
     app.register_blueprint(plan.bp)
     errors.register(app)
+    # After the login check (auth's hook), which ends its own read transaction.
+    from flashcards.web.context import take_write_lock
+
+    app.before_request(take_write_lock)
     filters.register(app)
     cli.register(app)
     cli.register_transfer(app)

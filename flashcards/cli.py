@@ -156,11 +156,11 @@ def register_plan(app: Flask) -> None:
 
         import numpy as np
 
-        from flashcards.services.plans import build_plan
+        from flashcards.services.plans import plan_and_save
 
         with user_session(user_name) as session:
-            view = build_plan(session, current_app.config["CLOCK"](),
-                              np.random.default_rng(current_app.config.get("PLAN_SEED", 2026)))
+            view = plan_and_save(session, current_app.config["CLOCK"](),
+                                 np.random.default_rng(current_app.config.get("PLAN_SEED", 2026)))
             session.commit()
         recall = {name: round(value, 4) for name, value in view.plan.recall_by_deck.items()}
         days = [{

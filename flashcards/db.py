@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -108,13 +108,25 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# Advisory lock keys: (this namespace, the user's id).
+WRITE_LOCK_NAMESPACE = 0x0F1A
+_USER_WRITE_LOCK = text(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_NAMESPACE}, "
+                        "CAST(:user_id AS integer))")
+
+
 def begin_write(session: Session) -> None:
     """Start the session's transaction as a write transaction. A service that writes
     calls this first; inside a transaction that has already read (a script or a test
     doing several steps at once) it changes nothing and SQLite takes the lock at the
     first write instead."""
     if not session.in_transaction():
-        session.connection(execution_options=WRITE)
+        connection = session.connection(execution_options=WRITE)
+        user_id = session.info.get("user_id")
+        if connection.dialect.name == "postgresql" and user_id is not None:
+            # What BEGIN IMMEDIATE is on SQLite, per user: one writer at a time, so a
+            # request reads what it is about to change only after the previous writer
+            # has committed (released with the transaction).
+            connection.execute(_USER_WRITE_LOCK, {"user_id": int(user_id)})
 
 
 def refresh_statistics(connection: Connection) -> None:

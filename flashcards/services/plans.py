@@ -10,7 +10,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, Select, cast, func, select
+from sqlalchemy import Float, Select, cast, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -48,6 +48,8 @@ class TaskView:
     task: PlanTask
     day: date  # the day it shows on: its planned day, or today when it rolled over
     rolled_from: date | None
+    # The day the plan chose now for a task it had not placed yet (saved by save_plan).
+    placed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class PlanView:
     tasks: dict[date, list[TaskView]]
     done: dict[date, int]  # past days: reviews actually done
     settings: Settings
+    # Today's new cards as the plan paces them (study.Today.new_limit), or None when
+    # the interview has passed; saved by save_plan.
+    paced_new: int | None = None
 
 
 def plan_dates(settings: Settings, today: date) -> tuple[date, date]:
@@ -174,11 +179,13 @@ def answer_times(session: Session) -> tuple[float, float]:
 
 
 def task_days(session: Session, settings: Settings, today: date) -> list[TaskView]:
-    """Every task with the day it shows on; places tasks the plan has not placed yet."""
+    """Every task with the day it shows on; a task the plan has not placed yet shows on
+    the day it would get (`placed_on`; save_plan stores it). Reads only."""
     start, interview = plan_dates(settings, today)
-    tasks = session.execute(select(PlanTask).where(PlanTask.user_id == owner(session))
-                            .order_by(PlanTask.position, PlanTask.id)).scalars().all()
+    tasks = session.execute(select(PlanTask).order_by(PlanTask.position, PlanTask.id)
+                            ).scalars().all()
     unplaced = [t for t in tasks if t.scheduled_for is None and t.done_at is None]
+    placed: dict[int, date] = {}
     if unplaced:
         taken: dict[date, int] = {}
         for task in tasks:
@@ -189,22 +196,22 @@ def task_days(session: Session, settings: Settings, today: date) -> list[TaskVie
                          t.kind == TaskKind.REST.value) for t in unplaced],
             plan_start=start, interview=interview, today=today,
             easy_days=settings.easy_days, taken=taken, budget_minutes=settings.daily_minutes)
-        for task in unplaced:
-            task.scheduled_for = placed[task.id]
     views = []
     for task in tasks:
-        day = task.scheduled_for or today
+        placed_on = placed.get(task.id)
+        day = task.scheduled_for or placed_on or today
         if task.done_at is None and day < today:
-            views.append(TaskView(task, today, day))
+            views.append(TaskView(task, today, day, placed_on))
         else:
-            views.append(TaskView(task, day, None))
+            views.append(TaskView(task, day, None, placed_on))
     return views
 
 
 def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
     """The plan from today to the interview, with each day's tasks and, for past days of
-    the plan, the reviews actually done. Places new tasks (the caller commits)."""
-    begin_write(session)
+    the plan, the reviews actually done. Reads only: what it decides (where new tasks
+    go, today's pace) is stored by save_plan, in a short write transaction of its own,
+    so no write lock is held while the plan is computed."""
     today_ = study_today(session, now)
     settings = get_settings(session)
     day = today_.day
@@ -228,13 +235,38 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
         new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done)
     result = plan(data, rng)
     # The review limit follows the plan's pace today (see study.Today.new_limit).
-    if result.days and day.date < interview:
-        settings.paced_day = day.date
-        settings.paced_new = result.days[0].new + today_.new_studied
-    else:
-        settings.paced_day = settings.paced_new = None
+    paced_new = (result.days[0].new + today_.new_studied
+                 if result.days and day.date < interview else None)
     done = _reviews_done(session, settings, start, day)
-    return PlanView(result, day.date, start, interview, by_day, done, settings)
+    return PlanView(result, day.date, start, interview, by_day, done, settings, paced_new)
+
+
+def save_plan(session: Session, view: PlanView) -> None:
+    """Store what build_plan decided: the day of each task it placed (unless the task
+    was placed, moved or done meanwhile) and today's pace. Starts its own write
+    transaction, so the caller ends the one the plan was read in first (plan_and_save)."""
+    begin_write(session)
+    for views in view.tasks.values():
+        for task_view in views:
+            if task_view.placed_on is not None:
+                session.execute(update(PlanTask).where(
+                    PlanTask.id == task_view.task.id, PlanTask.scheduled_for.is_(None),
+                    PlanTask.done_at.is_(None)).values(scheduled_for=task_view.placed_on)
+                    .execution_options(synchronize_session=False))
+    paced_day = view.today if view.paced_new is not None else None
+    session.execute(update(Settings).values(paced_day=paced_day, paced_new=view.paced_new)
+                    .execution_options(synchronize_session=False))
+    view.settings.paced_day, view.settings.paced_new = paced_day, view.paced_new
+
+
+def plan_and_save(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
+    """build_plan, then save_plan: the plan is computed in a read transaction, which is
+    ended (nothing in it to commit) before the short write transaction that stores what
+    it decided. The caller commits that one."""
+    view = build_plan(session, now, rng)
+    session.commit()  # ends the read transaction; no write lock was held while planning
+    save_plan(session, view)
+    return view
 
 
 def _reviews_done(session: Session, settings: Settings, start: date,
@@ -328,8 +360,8 @@ def needs_pacing(today_: Today) -> bool:
 
 def refresh_pacing(session: Session, now: datetime, rng: np.random.Generator) -> bool:
     """Plan once per study day so the day's new-card limit follows the plan; True when
-    it planned (the caller commits)."""
+    it planned (the caller commits the short write that stores the pace)."""
     if not needs_pacing(study_today(session, now)):
         return False
-    build_plan(session, now, rng)
+    plan_and_save(session, now, rng)
     return True

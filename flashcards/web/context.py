@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from flask import current_app, g
+from flask import current_app, g, request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from flashcards.db import begin_write
 from flashcards.migrate import is_current
 from flashcards.services.errors import ServiceError
 
@@ -46,6 +47,30 @@ def schema_is_current() -> bool:
     if not current_app.extensions.get("flashcards.schema_ok"):
         current_app.extensions["flashcards.schema_ok"] = is_current(engine())
     return bool(current_app.extensions["flashcards.schema_ok"])
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def reads_only(view: T) -> T:
+    """Mark a POST view that writes nothing to the database (a preview, or one that
+    hands the work to a job with its own session): it takes no write lock."""
+    view.flashcards_reads_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def take_write_lock() -> None:
+    """Before every request that may write (any method but GET, HEAD and OPTIONS): start
+    its transaction as a write transaction before its first read (BEGIN IMMEDIATE on
+    SQLite, the user's advisory lock on PostgreSQL). A transaction that read first and
+    writes later fails on SQLite when another writer committed in between ("database
+    is locked"), and on PostgreSQL acts on what it read before the other one's change."""
+    if request.method in SAFE_METHODS or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or getattr(view, "flashcards_reads_only", False):
+        return
+    begin_write(db())
 
 
 def attempt(action: Callable[[Session], T]) -> tuple[T | None, str | None]:

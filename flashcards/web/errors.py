@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from flashcards.web.context import db
 
 
 def register(app: Flask) -> None:
@@ -14,6 +18,19 @@ def register(app: Flask) -> None:
                    "Reload the page and try again.")
         return render_template("errors.html", code=400, title="Form expired",
                                message=message), 400
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(StaleDataError)
+    def _conflict(error: Exception):  # type: ignore[no-untyped-def]
+        # Two saves of the same thing at the same moment (another user's, or one the
+        # write lock cannot order, such as two new decks of one name): the later one
+        # is refused whole, nothing of it stored.
+        db().rollback()
+        message = ("Something you changed was changed at the same moment by another "
+                   "request, so nothing of this one was saved. Reload the page and try "
+                   "again.")
+        return render_template("errors.html", code=409, title="Changed meanwhile",
+                               message=message), 409
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]

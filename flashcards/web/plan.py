@@ -64,8 +64,8 @@ def minutes_chart(view: plans.PlanView, width: int = 720, height: int = 180) -> 
 @bp.get("/plan")
 def show() -> str:
     session = db()
-    view = plans.build_plan(session, now(), _rng())
-    session.commit()  # tasks placed for the first time
+    view = plans.plan_and_save(session, now(), _rng())
+    session.commit()  # tasks placed for the first time, today's pace
     first_monday = view.plan_start - timedelta(days=view.plan_start.weekday())
     last_day = max(view.interview, view.today)
     weeks = []
@@ -195,7 +195,7 @@ def delete(task_id: int) -> BaseResponse:
 @bp.get("/plan.ics")
 def calendar() -> Response:
     session = db()
-    view = plans.build_plan(session, now(), _rng())
+    view = plans.plan_and_save(session, now(), _rng())
     session.commit()
     body = plan_calendar(view, host="flashcards.plan",
                          stamp=now())

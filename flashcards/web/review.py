@@ -43,7 +43,7 @@ def _paced_today(session_: Session) -> study.Today:
     today = study.today(session_, now())
     if not plans.needs_pacing(today):
         return today
-    plans.build_plan(session_, today.now, np.random.default_rng(
+    plans.plan_and_save(session_, today.now, np.random.default_rng(
         current_app.config.get("PLAN_SEED", 2026)))
     session_.commit()
     return study.today(session_, now())

@@ -28,7 +28,7 @@ from flashcards.jobs import JobStore
 from flashcards.services import decks, exporter, importer
 from flashcards.services.errors import NotFound
 from flashcards.services.users import USER_KEY, owner
-from flashcards.web.context import db, now
+from flashcards.web.context import db, now, reads_only
 from flashcards.web.forms import ConfirmForm, ImportForm, id_number
 
 bp = Blueprint("transfer", __name__)
@@ -42,6 +42,7 @@ def jobs() -> JobStore:
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@reads_only  # the preview writes nothing; the import runs after confirmation
 def upload() -> str | tuple[str, int]:
     form = ImportForm()
     names = [name for _, name in decks.deck_names(db())]
@@ -76,6 +77,7 @@ def _plan(parsed: Any, options: dict[str, Any]) -> importer.ImportPlan:
 
 
 @bp.post("/import/<token>/confirm")
+@reads_only  # the import runs in a job with a session (and transaction) of its own
 def confirm(token: str) -> BaseResponse:
     form = ConfirmForm()
     if not form.validate():

@@ -10,6 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from flashcards.core.planner import MAX_PLAN_DAYS
+from flashcards.db import WRITE_LOCK_NAMESPACE
 from flashcards.models import PlanTask, Settings
 from tests.conftest import csrf_token
 
@@ -187,3 +188,40 @@ def test_task_days_are_bounded_by_today_and_interview_day(seeded_app, session) -
                                      "minutes": "25", "day": interview.isoformat(),
                                      "kind": "research"})
     assert task_named(session, "On the day").scheduled_for == interview
+
+
+def test_no_write_lock_is_held_while_the_plan_is_computed(seeded_app, session,
+                                                          monkeypatch) -> None:
+    """While the plan page computes the plan, another writer of the same user gets in at
+    once (issue 11): the plan is computed in a read transaction, and only what it
+    decided is written afterwards, in a short write transaction."""
+    from flashcards.services import plans
+
+    engine = seeded_app.extensions["flashcards.engine"]
+    real_plan = plans.plan
+    meanwhile = []
+
+    def plan_with_a_writer_next_to_it(data, rng):
+        with engine.connect() as other:
+            other.execution_options(flashcards_write=True, flashcards_all_users=True)
+            if engine.dialect.name == "sqlite":
+                other.connection.driver_connection.execute("PRAGMA busy_timeout = 300")
+                other.exec_driver_sql("UPDATE settings SET daily_minutes = 45 WHERE id = 1")
+            else:
+                other.exec_driver_sql("SET LOCAL lock_timeout = '300ms'")
+                other.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_NAMESPACE}, 1)")
+                other.exec_driver_sql("UPDATE settings SET daily_minutes = 45 WHERE id = 1")
+            other.commit()
+            if engine.dialect.name == "sqlite":
+                other.connection.driver_connection.execute("PRAGMA busy_timeout = 10000")
+        meanwhile.append(True)
+        return real_plan(data, rng)
+
+    monkeypatch.setattr(plans, "plan", plan_with_a_writer_next_to_it)
+    client = seeded_app.test_client()
+    assert client.get("/plan").status_code == 200
+    assert meanwhile == [True]
+    session.rollback()
+    settings = session.get(Settings, 1)
+    assert settings.daily_minutes == 45
+    assert settings.paced_day == TODAY  # and the plan's own write went in after it
