@@ -106,11 +106,7 @@ def install(owned: list[type], settings_model: type) -> None:
             raise UnscopedQuery("this session works for no user: use "
                                 "users.for_user(session, id) (or scoping.all_users)")
         scan = bool(state.execution_options.get(SCAN))
-        options = [with_loader_criteria(model, _owner_criterion(model, scan, user_id),
-                                        include_aliases=True) for model in owned]
-        options.append(with_loader_criteria(
-            settings_model, lambda cls: cls.id == user_id, include_aliases=True))
-        state.statement = state.statement.options(*options)
+        state.statement = state.statement.options(*_criteria(user_id, scan))
         state.update_execution_options(**{_SCOPED: True})
 
     @event.listens_for(Session, "before_flush")
@@ -132,6 +128,25 @@ def install(owned: list[type], settings_model: type) -> None:
     @event.listens_for(Session, "after_begin")
     def _remember(session: Session, _transaction: Any, connection: Connection) -> None:
         connection.info[_SESSION] = weakref.ref(session)
+
+
+    # Built once per user (and scan flag): making the options costs more than the query.
+    options_of: dict[tuple[int, bool], tuple[Any, ...]] = {}
+
+    def _criteria(user_id: int, scan: bool) -> tuple[Any, ...]:
+        key = (user_id, scan)
+        options = options_of.get(key)
+        if options is None:
+            options = (*(with_loader_criteria(model, _owner_criterion(model, scan, user_id),
+                                              include_aliases=True) for model in owned),
+                       with_loader_criteria(settings_model, _settings_criterion(user_id),
+                                            include_aliases=True))
+            options_of[key] = options
+        return options
+
+
+def _settings_criterion(user_id: int) -> Any:
+    return lambda cls: cls.id == user_id
 
 
 def _owner_criterion(model: type, scan: bool, user_id: int) -> Any:
