@@ -137,7 +137,7 @@ def install(owned: list[type], settings_model: type) -> None:
         key = (user_id, scan)
         options = options_of.get(key)
         if options is None:
-            options = (*(with_loader_criteria(model, _owner_criterion(model, scan, user_id),
+            options = (*(with_loader_criteria(model, _owner_criterion(scan, user_id),
                                               include_aliases=True) for model in owned),
                        with_loader_criteria(settings_model, _settings_criterion(user_id),
                                             include_aliases=True))
@@ -149,7 +149,7 @@ def _settings_criterion(user_id: int) -> Any:
     return lambda cls: cls.id == user_id
 
 
-def _owner_criterion(model: type, scan: bool, user_id: int) -> Any:
+def _owner_criterion(scan: bool, user_id: int) -> Any:
     if scan:
         return lambda cls: cls.user_id + 0 == user_id
     return lambda cls: cls.user_id == user_id
