@@ -169,6 +169,11 @@ def install_engine(engine: Engine, unit_of_work_caches: Callable[[], list[Any]])
     the compiled caches of the mappers (`unit_of_work_caches()`, asked each time: the
     mappers make new ones when they are configured again)."""
 
+    @event.listens_for(engine, "checkin")
+    def _forget_session(_dbapi_connection: Any, record: Any) -> None:
+        # Back in the pool the connection works for nobody until a session begins on it.
+        record.info.pop(_SESSION, None)
+
     @event.listens_for(engine, "before_execute", retval=True)
     def _before_execute(connection: Connection, statement: Any, multiparams: Any,
                         params: Any, options: Any) -> tuple[Any, Any, Any]:

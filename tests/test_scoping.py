@@ -83,3 +83,13 @@ def test_a_session_without_a_user_is_refused(app, bob) -> None:
     with app.extensions["flashcards.sessionmaker"]() as admin:
         users.all_users(admin)
         assert admin.execute(select(func.count()).select_from(Card)).scalar_one() == 5
+
+
+def test_a_pooled_connection_forgets_the_session_that_used_it(app, session, bob) -> None:
+    """A connection back in the pool works for nobody: a later statement without a
+    session is refused, not run as the last session's user."""
+    session.execute(select(Card.id)).all()
+    session.commit()
+    engine = app.extensions["flashcards.engine"]
+    with engine.connect() as connection, pytest.raises(UnscopedQuery, match="no user"):
+        connection.execute(select(CARDS.c.id).where(CARDS.c.user_id == OWNER))
