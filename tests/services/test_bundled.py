@@ -54,7 +54,7 @@ def test_update_adds_new_cards_and_refreshes_unedited_ones(session, tmp_path) ->
     assert backs == {"m-1": "uno", "m-2": "2", "m-3": "3"}
 
 
-def test_edited_deck_is_not_overwritten(session, tmp_path) -> None:
+def test_edited_card_is_not_overwritten_and_its_deck_still_updates(session, tmp_path) -> None:
     folder = write_bundle(tmp_path / "b", ["m-1,One,1,,s", "m-2,Two,2,,s"])
     seed_bundled_decks(session, load_bundled_decks(folder), START)
     session.commit()
@@ -65,7 +65,7 @@ def test_edited_deck_is_not_overwritten(session, tmp_path) -> None:
     seed_bundled_decks(session, load_bundled_decks(folder), START)
     session.commit()
     backs = dict(session.execute(select(Card.guid, Card.back)).all())
-    assert backs == {"m-1": "mine", "m-2": "2"}
+    assert backs == {"m-1": "mine", "m-2": "changed"}
 
 
 def test_card_deleted_by_user_is_not_brought_back(session, tmp_path) -> None:
