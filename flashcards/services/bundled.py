@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from flashcards.core.deckformat import CardRow, parse_deck_csv
 from flashcards.core.taskformat import TaskRow, parse_tasks_csv
+from flashcards.core.taskpriority import TaskPriority, default_priority
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, SeededBundle
 from flashcards.services.decks import deck_named
@@ -156,7 +157,8 @@ def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
     for row in tasks.rows:
         values = {"title": row.title, "details": row.details, "kind": row.kind.value,
                   "minutes": row.minutes, "earliest_week": row.earliest_week,
-                  "latest_week": row.latest_week, "source": row.source}
+                  "latest_week": row.latest_week, "source": row.source,
+                  "priority": _task_priority(row)}
         task = existing.get(row.key)
         if task is None:
             if row.key in previously:
@@ -176,6 +178,15 @@ def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
                                  seeded_at=now))
     else:
         record.checksum, record.guids, record.seeded_at = tasks.checksum, guids, now
+
+
+def _task_priority(row: TaskRow) -> str:
+    """The row's priority column if the file has one, else the rule by kind."""
+    # tasks.csv gains a `priority` column on another branch: read it only if present.
+    given = getattr(row, "priority", None)
+    if given is not None and str(given) in TaskPriority.__members__.values():
+        return str(given)
+    return default_priority(row.kind).value
 
 
 def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: datetime) -> SeedReport:
