@@ -17,6 +17,7 @@ from flashcards import create_app
 from flashcards.backup_hooks import daily_backup
 from flashcards.bootstrap import setup_database
 from flashcards.services.backup import BackupError
+from flashcards.services.bundled import describe_update
 from flashcards.services.users import accounts_enabled
 
 app = create_app()
@@ -50,10 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Seeded {len(report.decks_created)} bundled decks "
               f"({report.cards_added} cards): {', '.join(report.decks_created)}; "
               f"{report.tasks_added} preparation tasks")
-    elif report.cards_added or report.cards_updated or report.tasks_added or report.tasks_updated:
-        print(f"Updated bundled content: {report.cards_added} cards added, "
-              f"{report.cards_updated} updated; {report.tasks_added} tasks added, "
-              f"{report.tasks_updated} updated.")
+    elif (update := describe_update(report)) is not None:
+        print(update)
     daily_backup(app)
     if public and args.allow_http:
         print("Warning: the login cookie also travels over plain HTTP (--allow-http).",

@@ -20,7 +20,7 @@ from flashcards.core.csvformat import ImportFileError, parse_import
 from flashcards.core.deckformat import DeckFormatError
 from flashcards.models import User
 from flashcards.services import backup, exporter, importer, users
-from flashcards.services.bundled import BundleError, load_bundle
+from flashcards.services.bundled import RETIRED_TAG, BundleError, load_bundle
 from flashcards.services.decks import deck_named
 from flashcards.services.errors import ServiceError
 
@@ -57,7 +57,8 @@ def register(app: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
         created = ", ".join(report.decks_created) or "none"
         click.echo(f"Database is up to date. Decks created: {created}; cards added: "
-                   f"{report.cards_added}; cards updated: {report.cards_updated}; plan tasks "
+                   f"{report.cards_added}; cards updated: {report.cards_updated}; cards retired "
+                   f"(suspended, tagged {RETIRED_TAG}): {report.cards_retired}; plan tasks "
                    f"added: {report.tasks_added}; updated: {report.tasks_updated}.")
 
     @app.cli.command("check-decks")

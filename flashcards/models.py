@@ -318,6 +318,9 @@ class PlanTask(Base):
     earliest_week: Mapped[int] = mapped_column(SmallInteger)
     latest_week: Mapped[int] = mapped_column(SmallInteger)
     source: Mapped[str] = mapped_column(Text, default="")
+    # "required" or "optional" (flashcards.core.taskformat.TaskPriority).
+    priority: Mapped[str] = mapped_column(String(16), default="optional",
+                                          server_default=text("'optional'"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     # The day the plan put it on; `pinned` when the user chose the day themselves.
     scheduled_for: Mapped[date | None] = mapped_column(Date)
@@ -329,6 +332,7 @@ class PlanTask(Base):
     __table_args__ = (
         CheckConstraint("minutes > 0", name="minutes_positive"),
         CheckConstraint("earliest_week <= latest_week", name="week_order"),
+        CheckConstraint("priority IN ('required', 'optional')", name="priority_values"),
         UniqueConstraint("user_id", "key", name="uq_plan_tasks_user_key"),
         AUTOINCREMENT,
     )

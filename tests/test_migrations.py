@@ -167,3 +167,28 @@ def test_decks_named_alike_but_for_case_both_survive_the_name_key_migration(
                                 "created_at) VALUES (1, 'TERMINOLOGY', 'terminology', '', "
                                 ":at)"), {"at": datetime(2026, 1, 6, tzinfo=UTC)})
     engine.dispose()
+
+
+def test_task_priority_migration_makes_mocks_and_rest_required(databases) -> None:
+    engine = make_engine(databases.create(migrated=False))
+    upgrade(engine, "0012")
+    with engine.begin() as connection:
+        for number, kind in enumerate(("stories", "mock", "research", "rest"), start=1):
+            connection.execute(text(
+                "INSERT INTO plan_tasks (user_id, key, title, details, kind, minutes, "
+                "earliest_week, latest_week, source, position, pinned, created_at) VALUES "
+                "(1, :key, :title, '', :kind, 30, 1, 4, '', :n, :no, :at)"),
+                {"key": f"t-{number}", "title": f"Task {number}", "kind": kind, "n": number,
+                 "no": False, "at": datetime(2026, 1, 5, 9, 0, tzinfo=UTC)})
+    upgrade(engine)
+    with engine.connect() as connection:
+        priorities = connection.execute(text(
+            "SELECT kind, priority FROM plan_tasks ORDER BY id")).all()
+    assert [tuple(row) for row in priorities] == [
+        ("stories", "optional"), ("mock", "required"), ("research", "optional"),
+        ("rest", "required")]
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("UPDATE plan_tasks SET priority = 'urgent'"))
+    downgrade(engine, "0012")
+    assert "priority" not in {c["name"] for c in inspect(engine).get_columns("plan_tasks")}
+    engine.dispose()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from flashcards.core.deckformat import CardRow, parse_deck_csv
 from flashcards.core.taskformat import TaskRow, parse_tasks_csv
+from flashcards.core.taskpriority import TaskPriority, default_priority
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, SeededBundle
 from flashcards.services.decks import deck_named
@@ -48,9 +49,29 @@ class SeedReport:
     decks_created: list[str] = field(default_factory=list)
     cards_added: int = 0
     cards_updated: int = 0
+    # Bundled cards the new edition dropped: suspended and tagged, never deleted.
+    cards_retired: int = 0
     tasks_added: int = 0
     tasks_updated: int = 0
 
+
+def describe_update(report: SeedReport) -> str | None:
+    """The start-up line for a new edition of the bundled content, or None if nothing
+    changed (or the decks were seeded for the first time)."""
+    if report.decks_created:
+        return None
+    parts = []
+    if report.cards_updated or report.cards_added or report.cards_retired:
+        parts.append(f"{report.cards_updated} cards rewritten, {report.cards_added} added, "
+                     f"{report.cards_retired} retired (suspended, tagged {RETIRED_TAG})")
+    if report.tasks_updated or report.tasks_added:
+        parts.append(f"{report.tasks_updated} plan tasks rewritten, "
+                     f"{report.tasks_added} added")
+    return f"Bundled decks updated: {'; '.join(parts)}" if parts else None
+
+
+# The tag of a bundled card that a new edition no longer has.
+RETIRED_TAG = "retired"
 
 # The SeededBundle key of decks/tasks.csv (deck keys may not take it).
 TASKS_KEY = "plan-tasks"
@@ -136,7 +157,8 @@ def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
     for row in tasks.rows:
         values = {"title": row.title, "details": row.details, "kind": row.kind.value,
                   "minutes": row.minutes, "earliest_week": row.earliest_week,
-                  "latest_week": row.latest_week, "source": row.source}
+                  "latest_week": row.latest_week, "source": row.source,
+                  "priority": _task_priority(row)}
         task = existing.get(row.key)
         if task is None:
             if row.key in previously:
@@ -156,6 +178,15 @@ def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
                                  seeded_at=now))
     else:
         record.checksum, record.guids, record.seeded_at = tasks.checksum, guids, now
+
+
+def _task_priority(row: TaskRow) -> str:
+    """The row's priority column if the file has one, else the rule by kind."""
+    # tasks.csv gains a `priority` column on another branch: read it only if present.
+    given = getattr(row, "priority", None)
+    if given is not None and str(given) in TaskPriority.__members__.values():
+        return str(given)
+    return default_priority(row.kind).value
 
 
 def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: datetime) -> SeedReport:
@@ -219,11 +250,36 @@ def _merge_cards(session: Session, deck: Deck, bundle: BundledDeck, previously: 
                              strong_answer=row.strong_answer, tags=" ".join(row.tags),
                              source=row.source, position=position, created_at=now))
             report.cards_added += 1
-        elif card.edited_at is None and deck.edited_at is None and _differs(card, row):
+        # Each card the user edited is left alone. (Not the whole deck: editing one card
+        # marks its deck edited too, and would stop every later edition reaching it.)
+        elif card.edited_at is None and _differs(card, row):
+            # Text only: the schedule (state, stability, due...) and the reviews stay.
+            if RETIRED_TAG in card.tags.split() and RETIRED_TAG not in row.tags:
+                card.suspended = False  # back in this edition
             card.kind, card.front, card.back = row.kind.value, row.front, row.back
             card.weak_answer, card.strong_answer = row.weak_answer, row.strong_answer
             card.tags, card.source = " ".join(row.tags), row.source
             report.cards_updated += 1
+    _retire_dropped_cards(session, deck, previously - {row.guid for row in bundle.rows},
+                          report)
+
+
+def _retire_dropped_cards(session: Session, deck: Deck, dropped: set[str],
+                          report: SeedReport) -> None:
+    """Suspend and tag the deck's cards that an earlier edition had and this one has not;
+    they keep their reviews. Cards the user edited, or retired already, are left alone."""
+    if not dropped:
+        return
+    cards = session.execute(select(Card).where(
+        Card.user_id == deck.user_id, Card.deck_id == deck.id, Card.guid.in_(sorted(dropped)),
+        Card.edited_at.is_(None))).scalars()
+    for card in cards:
+        tags = card.tags.split()
+        if RETIRED_TAG in tags:
+            continue
+        card.tags = " ".join([*tags, RETIRED_TAG])
+        card.suspended = True
+        report.cards_retired += 1
 
 
 def _differs(card: Card, row: CardRow) -> bool:

@@ -31,6 +31,7 @@ from flashcards.core.planner import (
 )
 from flashcards.core.scheduling import CardState
 from flashcards.core.taskformat import TaskKind
+from flashcards.core.taskpriority import TaskPriority, default_priority
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
 from flashcards.scoping import OWNER
@@ -314,8 +315,9 @@ def move_task(session: Session, task_id: int, day: date, today: date,
 
 
 def add_task(session: Session, *, title: str, details: str, minutes: int, day: date,
-             kind: TaskKind, now: datetime) -> PlanTask:
-    """A task the user adds, on `day` (today up to interview day)."""
+             kind: TaskKind, now: datetime, priority: TaskPriority | None = None) -> PlanTask:
+    """A task the user adds, on `day` (today up to interview day); without a priority,
+    the kind's (mocks and rest are required)."""
     begin_write(session)
     today = study_today(session, now).day.date
     problem = task_day_problem(day, today, plan_dates(get_settings(session), today)[1])
@@ -325,7 +327,7 @@ def add_task(session: Session, *, title: str, details: str, minutes: int, day: d
     position = session.execute(select(func.coalesce(func.max(PlanTask.position), 0))
                                .where(PlanTask.user_id == user_id)).scalar_one() + 1
     task = PlanTask(user_id=user_id, key=None, title=title.strip(), details=details.strip(),
-                    kind=kind.value,
+                    kind=kind.value, priority=(priority or default_priority(kind)).value,
                     minutes=minutes, earliest_week=1, latest_week=4, source="",
                     position=position, scheduled_for=day, pinned=True, created_at=now)
     session.add(task)
@@ -334,11 +336,14 @@ def add_task(session: Session, *, title: str, details: str, minutes: int, day: d
 
 
 def edit_task(session: Session, task_id: int, *, title: str, details: str, minutes: int,
-              now: datetime) -> PlanTask:
-    """Change a task's text and length; a bundled task the user edited stays as edited."""
+              now: datetime, priority: TaskPriority | None = None) -> PlanTask:
+    """Change a task's text, length and priority (None: kept); a bundled task the user
+    edited stays as edited."""
     begin_write(session)
     task = _task(session, task_id)
     task.title, task.details, task.minutes = title.strip(), details.strip(), minutes
+    if priority is not None:
+        task.priority = priority.value
     task.edited_at = now
     return task
 

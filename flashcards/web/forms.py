@@ -256,6 +256,9 @@ class TaskMoveForm(_TaskDayForm):
     pass
 
 
+_PRIORITY_CHOICES = [SelectChoice("required", "Required"), SelectChoice("optional", "Optional")]
+
+
 class TaskAddForm(_TaskDayForm):
     title = StringField("Task", validators=[DataRequired("Give the task a title."),
                                             Length(max=200)])
@@ -266,6 +269,9 @@ class TaskAddForm(_TaskDayForm):
         SelectChoice("stories", "Stories"), SelectChoice("whiteboard", "Whiteboard"),
         SelectChoice("research", "Research"), SelectChoice("mock", "Mock interview"),
         SelectChoice("rest", "Rest")])
+    # Left empty: by kind (mocks and the rest day are required).
+    priority = SelectField("Priority", default="", validators=[Optional()], choices=[
+        SelectChoice("", "Priority by kind"), *_PRIORITY_CHOICES])
 
 
 class TaskEditForm(FlaskForm):
@@ -273,3 +279,5 @@ class TaskEditForm(FlaskForm):
                                             Length(max=200)])
     details = StringField("Details", validators=[Length(max=2000)])
     minutes = IntegerField("Minutes", validators=[InputRequired(), NumberRange(min=1, max=240)])
+    # Left out: the task keeps its priority.
+    priority = SelectField("Priority", validators=[Optional()], choices=_PRIORITY_CHOICES)

@@ -20,6 +20,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.core.taskformat import TaskKind
+from flashcards.core.taskpriority import TaskPriority
 from flashcards.services import plans
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
@@ -96,6 +97,11 @@ def _flash_errors(form: TaskAddForm | TaskEditForm | TaskMoveForm) -> None:
             flash(f"{getattr(form, field).label.text}: {error}", "error")
 
 
+def _priority(form: TaskAddForm | TaskEditForm) -> TaskPriority | None:
+    """The chosen priority; None when the form left it out."""
+    return TaskPriority(form.priority.data) if form.priority.data else None
+
+
 def _back() -> BaseResponse:
     """Back to the page the task form was on (its `next` field), else the plan."""
     return redirect(safe_next(request.form.get("next"), url_for("plan.show")))
@@ -149,7 +155,8 @@ def add() -> BaseResponse | tuple[str, int]:
     try:
         plans.add_task(session, title=form.title.data or "", details=form.details.data or "",
                        minutes=int(form.minutes.data or 0), day=form.day.data,
-                       kind=TaskKind(form.kind.data), now=now())
+                       kind=TaskKind(form.kind.data), now=now(),
+                       priority=_priority(form))
     except ServiceError as exc:
         session.rollback()
         flash(str(exc), "error")
@@ -169,7 +176,8 @@ def edit(task_id: int) -> BaseResponse:
     try:
         task = plans.edit_task(session, task_id, title=form.title.data or "",
                                details=form.details.data or "",
-                               minutes=int(form.minutes.data or 0), now=now())
+                               minutes=int(form.minutes.data or 0), now=now(),
+                               priority=_priority(form))
     except NotFound as exc:
         abort(404, description=str(exc))
     session.commit()

@@ -1,12 +1,16 @@
 """Seeding the bundled decks: once, without overwriting the user's edits."""
 
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from flashcards.core.taskformat import TaskRow
 from flashcards.models import Card, Deck, PlanTask
 from flashcards.services.bundled import (
+    Bundle,
+    BundledTasks,
     BundleError,
     adopt_local_time_zone,
     load_bundle,
@@ -54,7 +58,7 @@ def test_update_adds_new_cards_and_refreshes_unedited_ones(session, tmp_path) ->
     assert backs == {"m-1": "uno", "m-2": "2", "m-3": "3"}
 
 
-def test_edited_deck_is_not_overwritten(session, tmp_path) -> None:
+def test_edited_card_is_not_overwritten_and_its_deck_still_updates(session, tmp_path) -> None:
     folder = write_bundle(tmp_path / "b", ["m-1,One,1,,s", "m-2,Two,2,,s"])
     seed_bundled_decks(session, load_bundled_decks(folder), START)
     session.commit()
@@ -65,7 +69,7 @@ def test_edited_deck_is_not_overwritten(session, tmp_path) -> None:
     seed_bundled_decks(session, load_bundled_decks(folder), START)
     session.commit()
     backs = dict(session.execute(select(Card.guid, Card.back)).all())
-    assert backs == {"m-1": "mine", "m-2": "2"}
+    assert backs == {"m-1": "mine", "m-2": "changed"}
 
 
 def test_card_deleted_by_user_is_not_brought_back(session, tmp_path) -> None:
@@ -172,3 +176,39 @@ def test_deck_deleted_by_user_is_not_brought_back(session, tmp_path) -> None:
     session.commit()
     assert report.decks_created == []
     assert (count_rows(session, Deck), count_rows(session, Card)) == (0, 0)
+
+
+def test_plan_tasks_without_a_priority_column_follow_their_kind(session, tmp_path) -> None:
+    folder = write_tasks(tmp_path / "t", ["t-1,One,d,stories,30,1,1,s",
+                                          "t-2,Two,d,mock,45,3,4,s", "t-3,Three,d,rest,20,4,4,s"])
+    seed_bundle(session, load_bundle(folder), START)
+    session.commit()
+    priorities = dict(session.execute(select(PlanTask.key, PlanTask.priority)).all())
+    assert priorities == {"t-1": "optional", "t-2": "required", "t-3": "required"}
+
+
+@dataclass(frozen=True, slots=True)
+class RowWithPriority(TaskRow):
+    """A task row as parsed once tasks.csv has its `priority` column."""
+
+    priority: str = "optional"
+
+
+def test_plan_tasks_take_the_priority_column_when_the_file_has_one(session, tmp_path) -> None:
+    plain = load_bundle(write_tasks(tmp_path / "t", ["t-1,One,d,stories,30,1,1,s",
+                                                     "t-2,Two,d,mock,45,3,4,s"])).tasks
+    assert plain is not None
+    rows = [RowWithPriority(**{name: getattr(row, name) for name in TaskRow.__slots__},
+                            priority=priority)
+            for row, priority in zip(plain.rows, ["required", "optional"], strict=True)]
+    seed_bundle(session, Bundle([], BundledTasks(list(rows), "a")), START)
+    session.commit()
+    priorities = dict(session.execute(select(PlanTask.key, PlanTask.priority)).all())
+    assert priorities == {"t-1": "required", "t-2": "optional"}
+    # A later edition changing only the priority updates the task.
+    rows = [replace(rows[0], priority="optional"), rows[1]]
+    report = seed_bundle(session, Bundle([], BundledTasks(list(rows), "b")), START)
+    session.commit()
+    assert report.tasks_updated == 1
+    assert session.execute(select(PlanTask.priority).where(PlanTask.key == "t-1")
+                           ).scalar_one() == "optional"

@@ -225,3 +225,37 @@ def test_no_write_lock_is_held_while_the_plan_is_computed(seeded_app, session,
     settings = session.get(Settings, 1)
     assert settings.daily_minutes == 45
     assert settings.paced_day == TODAY  # and the plan's own write went in after it
+
+
+def test_task_forms_set_the_priority_and_the_plan_shows_it(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    client.get("/plan")
+    token = csrf_token(client, "/plan")
+    for title, kind, priority in (("Mock with a friend", "mock", ""),
+                                  ("Skim a paper", "research", ""),
+                                  ("Must rehearse", "stories", "required")):
+        client.post("/plan/tasks", data={"csrf_token": token, "title": title, "minutes": "25",
+                                         "day": TODAY.isoformat(), "kind": kind,
+                                         "priority": priority})
+    assert [task_named(session, title).priority for title in (
+        "Mock with a friend", "Skim a paper", "Must rehearse")] == [
+        "required", "optional", "required"]
+    task_id = task_named(session, "Must rehearse").id
+    client.post(f"/plan/tasks/{task_id}/edit", data={
+        "csrf_token": token, "title": "Must rehearse", "minutes": "25", "details": "",
+        "priority": "optional"})
+    assert task_named(session, "Must rehearse").priority == "optional"
+    # An edit without the field keeps the priority; an unknown one is refused.
+    mock_id = task_named(session, "Mock with a friend").id
+    client.post(f"/plan/tasks/{mock_id}/edit", data={
+        "csrf_token": token, "title": "Mock with a friend", "minutes": "30", "details": ""})
+    assert task_named(session, "Mock with a friend").priority == "required"
+    bad = client.post(f"/plan/tasks/{mock_id}/edit", data={
+        "csrf_token": token, "title": "Mock", "minutes": "30", "details": "",
+        "priority": "urgent"})
+    assert "Priority: Not a valid choice" in client.get(bad.headers["Location"]).get_data(
+        as_text=True)
+    assert task_named(session, "Mock with a friend").priority == "required"
+    page = client.get("/plan").get_data(as_text=True)
+    assert '<span class="priority priority-required">required</span>' in page
+    assert ">Priority by kind</option>" in page
