@@ -145,6 +145,19 @@ def test_plan_tasks_have_a_priority_and_mocks_are_required() -> None:
     for row in tasks.rows:
         if row.kind in (TaskKind.MOCK, TaskKind.REST):
             assert row.priority == TaskPriority.REQUIRED, row.key
+    assert {row.priority for row in tasks.rows} == set(TaskPriority)
+
+
+def test_plan_tasks_put_a_full_mock_loop_after_the_round_mocks() -> None:
+    tasks = load_bundle(DECKS).tasks
+    assert tasks is not None
+    by_key = {row.key: row for row in tasks.rows}
+    loop = by_key["mock-loop-full"]
+    round_mocks = [r for r in tasks.rows if r.kind == TaskKind.MOCK and r is not loop]
+    assert len(round_mocks) == 4
+    assert all(m.latest_week < loop.earliest_week for m in round_mocks)
+    assert all(by_key["answers-review"].latest_week < m.earliest_week for m in round_mocks)
+    assert by_key["brief-references"].latest_week == 1
 
 
 def test_priority_must_be_required_or_optional() -> None:
