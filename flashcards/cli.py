@@ -17,12 +17,22 @@ from flashcards.backup_hooks import (
 )
 from flashcards.bootstrap import seed_user, setup_database
 from flashcards.core.csvformat import ImportFileError, parse_import
-from flashcards.core.deckformat import DeckFormatError
+from flashcards.core.deckformat import (
+    DeckFormatError,
+    check_deck_content,
+    check_sources,
+    guide_headings,
+)
 from flashcards.models import User
 from flashcards.services import backup, exporter, importer, users
 from flashcards.services.bundled import RETIRED_TAG, BundleError, load_bundle
 from flashcards.services.decks import deck_named
 from flashcards.services.errors import ServiceError
+
+# The guide the bundled decks come from (see decks/README.md): in the team's shared/
+# folder, which sits beside a checkout of this repository (not inside it).
+DEFAULT_GUIDE = (Path(__file__).resolve().parent.parent.parent / "shared" / "source"
+                 / "tpm-career-guide-2026.txt")
 
 USER_OPTION = click.option("--user", "user_name", metavar="NAME",
                            help="Whose collection (default: the only user).")
@@ -63,18 +73,35 @@ def register(app: Flask) -> None:
 
     @app.cli.command("check-decks")
     @click.argument("directory", required=False, type=click.Path(file_okay=False, exists=True))
-    def check_decks_command(directory: str | None) -> None:
-        """Check the bundled deck files (or those in DIRECTORY) without touching the database."""
+    @click.option("--guide", type=click.Path(dir_okay=False), envvar="FLASHCARDS_GUIDE",
+                  default=str(DEFAULT_GUIDE), show_default=True,
+                  help="The guide the cards come from; each card's source heading must be one "
+                       "of its headings (skipped if the file is missing).")
+    def check_decks_command(directory: str | None, guide: str) -> None:
+        """Check the bundled deck files (or those in DIRECTORY) without touching the database:
+        their format, then their content (answer-pair style and length parity, repeated
+        fronts, source headings)."""
         path = Path(directory or current_app.config["DECKS_DIR"])
         try:
             bundle = load_bundle(path)
         except (BundleError, DeckFormatError) as exc:
             raise click.ClickException(str(exc)) from exc
+        guide_path = Path(guide)
+        guide_text = guide_path.read_text(encoding="utf-8") if guide_path.is_file() else None
+        problems = check_deck_content([(deck.key, deck.rows) for deck in bundle.decks],
+                                      guide_text)
+        if bundle.tasks is not None and guide_text is not None:
+            problems.extend(check_sources("tasks", [(t.line, t.source) for t in bundle.tasks.rows],
+                                          guide_headings(guide_text)))
         for deck in bundle.decks:
             click.echo(f"{deck.key}: {len(deck.rows)} cards ({deck.name})")
         if bundle.tasks is not None:
             minutes = sum(task.minutes for task in bundle.tasks.rows)
             click.echo(f"plan tasks: {len(bundle.tasks.rows)} tasks, {minutes} minutes in all")
+        if guide_text is None:
+            click.echo(f"source headings not checked: no guide at {guide_path}")
+        if problems:
+            raise click.ClickException("\n".join(problems))
 
 
 def register_transfer(app: Flask) -> None:

@@ -5,11 +5,22 @@ import re
 import tomllib
 from pathlib import Path
 
-from flashcards.core.taskformat import TaskKind
+import pytest
+
+from flashcards.core.deckformat import (
+    SOURCE_PREFIX,
+    CardRow,
+    DeckFormatError,
+    check_answer_pairs,
+    check_deck_content,
+    check_sources,
+    guide_headings,
+    parse_deck_csv,
+)
+from flashcards.core.taskformat import TaskKind, TaskPriority, parse_tasks_csv
 from flashcards.services.bundled import load_bundle
 
 DECKS = Path(__file__).resolve().parent.parent / "decks"
-SOURCE_PREFIX = "TPM Career Guide 2026 — "
 
 
 def test_every_bundled_deck_loads() -> None:
@@ -82,3 +93,87 @@ def test_coverage_names_only_fronts_that_exist_and_every_card_is_mapped() -> Non
     assert missing == []
     unmapped = fronts - {(deck, front) for _, deck, front in rows}
     assert unmapped == set()
+
+
+from flashcards.cli import DEFAULT_GUIDE  # noqa: E402
+
+GUIDE = DEFAULT_GUIDE
+
+
+def test_bundled_decks_pass_the_content_checks() -> None:
+    """Pair style and length parity, and no front repeated across the decks."""
+    bundle = load_bundle(DECKS)
+    assert check_deck_content([(d.key, d.rows) for d in bundle.decks], None) == []
+
+
+def test_every_source_heading_is_one_of_the_guides() -> None:
+    """Every card's and task's source names a heading of the guide. The guide is the
+    team's shared/ folder beside this checkout (CI has it); a lone clone does not, and
+    this test says so by skipping (README: Testing)."""
+    if not GUIDE.is_file():
+        pytest.skip(f"the guide is not at {GUIDE}: clone beside the team's shared/ folder")
+    bundle = load_bundle(DECKS)
+    guide = GUIDE.read_text(encoding="utf-8")
+    problems = check_deck_content([(d.key, d.rows) for d in bundle.decks], guide)
+    if bundle.tasks is not None:
+        problems += check_sources("tasks", [(t.line, t.source) for t in bundle.tasks.rows],
+                                  guide_headings(guide))
+    assert problems == []
+
+
+def _pairs(*answers: tuple[str, str]) -> list[CardRow]:
+    header = "guid,question,weak_answer,strong_answer,why,tags,source\n"
+    body = "".join(f'p{i},Q{i},"{weak}","{strong}",why,,s\n'
+                   for i, (weak, strong) in enumerate(answers))
+    return parse_deck_csv(header + body, "answers.csv")
+
+
+def test_answer_pair_checks_name_the_bad_lines() -> None:
+    unquoted = _pairs(('""A longer weak answer.""', "Describe it."))
+    assert check_answer_pairs("answers.csv", unquoted) == [
+        "answers.csv: line 2: strong_answer must be quoted as what the candidate says, "
+        "like the other answer of the pair"]
+    longer = _pairs(('""a""', '""bb""'), ('""a""', '""bb""'), ('""aa""', '""b""'))
+    (message,) = check_answer_pairs("answers.csv", longer)
+    assert "longer one in 2 of 3 pairs" in message and "lines 2, 3" in message
+
+
+def test_repeated_fronts_across_files_and_unknown_headings_are_named() -> None:
+    basic = parse_deck_csv("guid,front,back,tags,source\n"
+                           f"a,Same front?,x,,{SOURCE_PREFIX}TL;DR\n", "one.csv")
+    other = parse_deck_csv("guid,front,back,tags,source\n"
+                           f"b,same FRONT?,y,,{SOURCE_PREFIX}No such heading\n", "two.csv")
+    guide = "Title\nTL;DR\nSome sentence here.\nFAQ\nHow long does it take?\nIt takes long.\n"
+    assert check_deck_content([("one.csv", basic), ("two.csv", other)], guide) == [
+        "two.csv: line 2: front repeats one.csv line 2: 'same FRONT?'",
+        "two.csv: line 2: source heading 'No such heading' is not a heading of the guide"]
+    assert "FAQ: How long does it take?" in guide_headings(guide)
+
+
+def test_plan_tasks_have_a_priority_and_mocks_are_required() -> None:
+    tasks = load_bundle(DECKS).tasks
+    assert tasks is not None
+    for row in tasks.rows:
+        if row.kind in (TaskKind.MOCK, TaskKind.REST):
+            assert row.priority == TaskPriority.REQUIRED, row.key
+    assert {row.priority for row in tasks.rows} == set(TaskPriority)
+
+
+def test_plan_tasks_put_a_full_mock_loop_after_the_round_mocks() -> None:
+    tasks = load_bundle(DECKS).tasks
+    assert tasks is not None
+    by_key = {row.key: row for row in tasks.rows}
+    loop = by_key["mock-loop-full"]
+    round_mocks = [r for r in tasks.rows if r.kind == TaskKind.MOCK and r is not loop]
+    assert len(round_mocks) == 4
+    assert all(m.latest_week < loop.earliest_week for m in round_mocks)
+    assert all(by_key["answers-review"].latest_week < m.earliest_week for m in round_mocks)
+    assert by_key["brief-references"].latest_week == 1
+
+
+def test_priority_must_be_required_or_optional() -> None:
+    header = "key,title,details,kind,minutes,earliest_week,latest_week,priority,source\n"
+    with pytest.raises(DeckFormatError, match="line 2: priority 'urgent' is not one of"):
+        parse_tasks_csv(header + "k,T,d,mock,45,3,4,urgent,s\n")
+    (row,) = parse_tasks_csv(header + "k,T,d,mock,45,3,4,optional,s\n")
+    assert row.priority == TaskPriority.OPTIONAL

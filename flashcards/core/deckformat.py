@@ -159,3 +159,96 @@ def _check_row(values: dict[str, str], kind: CardKind, line: int) -> list[Proble
         problems.append(Problem(
             line, f"guid {values['guid']!r} must be 1-64 characters of a-z, 0-9 and '-'"))
     return problems
+
+
+# Content checks of the bundled decks (run by `flask --app app check-decks` and the tests),
+# on top of the format checks above: each message names the file and line at fault.
+
+SOURCE_PREFIX = "TPM Career Guide 2026 — "
+# In an answer pair the strong answer may be the longer one in at most this share of pairs,
+# so that length gives no hint which one to pick.
+MAX_STRONG_LONGER_SHARE = 0.6
+_QUOTED = re.compile(r"[\"“].*[\"”][.!?]?", re.DOTALL)
+_SENTENCE_END = (".", ",", ";", ":", "!", "→", "”", '"', ")")
+
+
+def guide_headings(text: str) -> set[str]:
+    """The section headings of the guide: its short lines that are not list items or
+    sentences. A question under the "FAQ" heading is also accepted as "FAQ: <question>"."""
+    headings: set[str] = set()
+    in_faq = False
+    for raw in text.splitlines():
+        line = normalise_text(raw)
+        if not line or line.startswith(("-", "Example")):
+            continue
+        is_question = line.endswith("?") and len(line.split()) <= 16
+        is_title = not line.endswith(_SENTENCE_END) and len(line.split()) <= 10
+        if not (is_question or is_title):
+            continue
+        headings.add(line)
+        if line == "FAQ":
+            in_faq = True
+        elif in_faq and is_question:
+            headings.add(f"FAQ: {line}")
+    return headings
+
+
+def check_sources(name: str, sources: list[tuple[int, str]], headings: set[str]) -> list[str]:
+    """Each (line, source) must read `TPM Career Guide 2026 — <a heading of the guide>`."""
+    messages = []
+    for line, source in sources:
+        if not source.startswith(SOURCE_PREFIX):
+            messages.append(f"{name}: line {line}: source must start with {SOURCE_PREFIX!r}")
+        elif source.removeprefix(SOURCE_PREFIX) not in headings:
+            messages.append(f"{name}: line {line}: source heading "
+                            f"{source.removeprefix(SOURCE_PREFIX)!r} is not a heading of the guide")
+    return messages
+
+
+def check_answer_pairs(name: str, rows: list[CardRow]) -> list[str]:
+    """Both answers of a pair are quoted as things the candidate says, and the strong one
+    is the longer one in at most MAX_STRONG_LONGER_SHARE of the pairs."""
+    pairs = [r for r in rows if r.kind == CardKind.ANSWER_PAIR]
+    messages = []
+    for row in pairs:
+        for column, answer in (("weak_answer", row.weak_answer), ("strong_answer",
+                                                                  row.strong_answer)):
+            if answer is not None and not _QUOTED.fullmatch(answer):
+                messages.append(f"{name}: line {row.line}: {column} must be quoted as what the "
+                                f"candidate says, like the other answer of the pair")
+    longer = [r for r in pairs if len(r.strong_answer or "") > len(r.weak_answer or "")]
+    if pairs and len(longer) > MAX_STRONG_LONGER_SHARE * len(pairs):
+        lines = ", ".join(str(r.line) for r in longer)
+        messages.append(f"{name}: the strong answer is the longer one in {len(longer)} of "
+                        f"{len(pairs)} pairs (at most {MAX_STRONG_LONGER_SHARE:.0%} allowed): "
+                        f"lines {lines}")
+    return messages
+
+
+def check_unique_fronts(decks: list[tuple[str, list[CardRow]]]) -> list[str]:
+    """No two cards in any of the files share a front (case-insensitive)."""
+    seen: dict[str, tuple[str, int]] = {}
+    messages = []
+    for name, rows in decks:
+        for row in rows:
+            key = row.front.casefold()
+            if key in seen:
+                first_name, first_line = seen[key]
+                messages.append(f"{name}: line {row.line}: front repeats {first_name} line "
+                                f"{first_line}: {row.front[:60]!r}")
+            else:
+                seen[key] = (name, row.line)
+    return messages
+
+
+def check_deck_content(decks: list[tuple[str, list[CardRow]]],
+                       guide_text: str | None) -> list[str]:
+    """Every content check on a set of parsed deck files; the guide's text, when given,
+    is where the source headings are looked up."""
+    messages = check_unique_fronts(decks)
+    headings = guide_headings(guide_text) if guide_text is not None else None
+    for name, rows in decks:
+        messages.extend(check_answer_pairs(name, rows))
+        if headings is not None:
+            messages.extend(check_sources(name, [(r.line, r.source) for r in rows], headings))
+    return messages

@@ -15,7 +15,9 @@ from flashcards.core.deckformat import (
 )
 
 TASK_COLUMNS = ("key", "title", "details", "kind", "minutes", "earliest_week", "latest_week",
-                "source")
+                "priority", "source")
+# The header before the priority column; its tasks are all required.
+LEGACY_TASK_COLUMNS = tuple(c for c in TASK_COLUMNS if c != "priority")
 PLAN_WEEKS = 4
 MAX_TASK_MINUTES = 240
 MAX_TITLE_LENGTH = 200
@@ -30,6 +32,23 @@ class TaskKind(StrEnum):
     REST = "rest"
 
 
+class TaskPriority(StrEnum):
+    """Whether the plan needs the task (mocks, the light day) or it can be dropped when
+    time is short."""
+
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+
+
+# Mock interviews and the light day hold the plan together; the rest may give way.
+REQUIRED_KINDS = frozenset({TaskKind.MOCK, TaskKind.REST})
+
+
+def default_priority(kind: TaskKind) -> TaskPriority:
+    """The priority of a task whose source does not say: required for mocks and rest."""
+    return TaskPriority.REQUIRED if kind in REQUIRED_KINDS else TaskPriority.OPTIONAL
+
+
 @dataclass(frozen=True, slots=True)
 class TaskRow:
     line: int
@@ -41,16 +60,17 @@ class TaskRow:
     earliest_week: int
     latest_week: int
     source: str
+    priority: TaskPriority = TaskPriority.REQUIRED
 
 
 def parse_tasks_csv(text: str, name: str = "tasks.csv") -> list[TaskRow]:
     """Task rows of a plan-task file; raises DeckFormatError naming every bad line."""
-    _, table, problems = read_csv_table(text, name, (TASK_COLUMNS,))
+    columns, table, problems = read_csv_table(text, name, (TASK_COLUMNS, LEGACY_TASK_COLUMNS))
     rows: list[TaskRow] = []
     seen_keys: dict[str, int] = {}
     seen_titles: dict[str, int] = {}
     for line, values in table:
-        row_problems = [Problem(line, f"{c} is empty") for c in TASK_COLUMNS if not values[c]]
+        row_problems = [Problem(line, f"{c} is empty") for c in columns if not values[c]]
         row_problems.extend(check_lengths(values, line))
         key, title = values["key"], values["title"]
         if key and not GUID_PATTERN.fullmatch(key):
@@ -70,6 +90,10 @@ def parse_tasks_csv(text: str, name: str = "tasks.csv") -> list[TaskRow]:
         if kind and kind not in TaskKind.__members__.values():
             row_problems.append(Problem(line, f"kind {kind!r} is not one of "
                                               f"{', '.join(k.value for k in TaskKind)}"))
+        priority = values.get("priority") or None  # without the column: by kind
+        if priority is not None and priority not in TaskPriority.__members__.values():
+            row_problems.append(Problem(line, f"priority {priority!r} is not one of "
+                                              f"{', '.join(p.value for p in TaskPriority)}"))
         minutes = _whole_number(values["minutes"], "minutes", 1, MAX_TASK_MINUTES, line,
                                 row_problems)
         earliest = _whole_number(values["earliest_week"], "earliest_week", 1, PLAN_WEEKS, line,
@@ -83,7 +107,9 @@ def parse_tasks_csv(text: str, name: str = "tasks.csv") -> list[TaskRow]:
             continue
         assert minutes is not None and earliest is not None and latest is not None
         rows.append(TaskRow(line, key, title, values["details"], TaskKind(kind), minutes,
-                            earliest, latest, values["source"]))
+                            earliest, latest, values["source"],
+                            TaskPriority(priority) if priority is not None
+                            else default_priority(TaskKind(kind))))
     if problems:
         raise DeckFormatError(name, sorted(problems, key=lambda p: p.line))
     if not rows:

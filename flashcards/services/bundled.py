@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from flashcards.core.deckformat import CardRow, parse_deck_csv
 from flashcards.core.taskformat import TaskRow, parse_tasks_csv
-from flashcards.core.taskpriority import TaskPriority, default_priority
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, SeededBundle
 from flashcards.services.decks import deck_named
@@ -181,12 +180,8 @@ def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
 
 
 def _task_priority(row: TaskRow) -> str:
-    """The row's priority column if the file has one, else the rule by kind."""
-    # tasks.csv gains a `priority` column on another branch: read it only if present.
-    given = getattr(row, "priority", None)
-    if given is not None and str(given) in TaskPriority.__members__.values():
-        return str(given)
-    return default_priority(row.kind).value
+    """The row's priority (its column, or by kind in a file without one)."""
+    return row.priority.value
 
 
 def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: datetime) -> SeedReport:

@@ -30,8 +30,7 @@ from flashcards.core.planner import (
     task_day_problem,
 )
 from flashcards.core.scheduling import CardState
-from flashcards.core.taskformat import TaskKind
-from flashcards.core.taskpriority import TaskPriority, default_priority
+from flashcards.core.taskformat import TaskKind, TaskPriority, default_priority
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
 from flashcards.scoping import OWNER

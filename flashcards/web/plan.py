@@ -19,8 +19,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from flashcards.core.taskformat import TaskKind
-from flashcards.core.taskpriority import TaskPriority
+from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError

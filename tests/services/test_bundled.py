@@ -1,16 +1,13 @@
 """Seeding the bundled decks: once, without overwriting the user's edits."""
 
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from flashcards.core.taskformat import TaskRow
 from flashcards.models import Card, Deck, PlanTask
 from flashcards.services.bundled import (
     Bundle,
-    BundledTasks,
     BundleError,
     adopt_local_time_zone,
     load_bundle,
@@ -187,27 +184,23 @@ def test_plan_tasks_without_a_priority_column_follow_their_kind(session, tmp_pat
     assert priorities == {"t-1": "optional", "t-2": "required", "t-3": "required"}
 
 
-@dataclass(frozen=True, slots=True)
-class RowWithPriority(TaskRow):
-    """A task row as parsed once tasks.csv has its `priority` column."""
-
-    priority: str = "optional"
-
-
 def test_plan_tasks_take_the_priority_column_when_the_file_has_one(session, tmp_path) -> None:
-    plain = load_bundle(write_tasks(tmp_path / "t", ["t-1,One,d,stories,30,1,1,s",
-                                                     "t-2,Two,d,mock,45,3,4,s"])).tasks
-    assert plain is not None
-    rows = [RowWithPriority(**{name: getattr(row, name) for name in TaskRow.__slots__},
-                            priority=priority)
-            for row, priority in zip(plain.rows, ["required", "optional"], strict=True)]
-    seed_bundle(session, Bundle([], BundledTasks(list(rows), "a")), START)
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "decks.toml").write_text('[tasks]\nfile = "tasks.csv"\n')
+
+    def edition(first: str) -> Bundle:
+        (folder / "tasks.csv").write_text(
+            "key,title,details,kind,minutes,earliest_week,latest_week,priority,source\n"
+            f"t-1,One,d,stories,30,1,1,{first},s\nt-2,Two,d,mock,45,3,4,optional,s\n")
+        return load_bundle(folder)
+
+    seed_bundle(session, edition("required"), START)
     session.commit()
     priorities = dict(session.execute(select(PlanTask.key, PlanTask.priority)).all())
     assert priorities == {"t-1": "required", "t-2": "optional"}
     # A later edition changing only the priority updates the task.
-    rows = [replace(rows[0], priority="optional"), rows[1]]
-    report = seed_bundle(session, Bundle([], BundledTasks(list(rows), "b")), START)
+    report = seed_bundle(session, edition("optional"), START)
     session.commit()
     assert report.tasks_updated == 1
     assert session.execute(select(PlanTask.priority).where(PlanTask.key == "t-1")

@@ -114,10 +114,10 @@ def test_todays_new_cards_follow_the_plan_until_the_interview(seeded_app, sessio
                                                                clock) -> None:
     client = seeded_app.test_client()
     page = client.get("/review").get_data(as_text=True)
-    assert "the plan’s pace of 6 new cards (your limit is 20)" in page
+    assert "the plan’s pace of 7 new cards (your limit is 20)" in page
     session.rollback()
     settings = session.get(Settings, 1)
-    assert (settings.paced_day, settings.paced_new) == (TODAY, 6)
+    assert (settings.paced_day, settings.paced_new) == (TODAY, 7)
     clock.advance(days=31)  # past interview day: plain daily limits again
     page = client.get("/review").get_data(as_text=True)
     assert "your daily limit of 20 new cards" in page

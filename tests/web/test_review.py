@@ -24,7 +24,7 @@ def test_home_lists_bundled_decks_and_start_button(seeded_app) -> None:
     page = seeded_app.test_client().get("/").get_data(as_text=True)
     assert "TPM terminology" in page and "Good and bad answers" in page
     # 134 new cards paced over the 25 days before the final window: 6 today.
-    assert 'id="start"' in page and "6 new" in page
+    assert 'id="start"' in page and "7 new" in page
 
 
 def test_security_headers_on_every_page(client) -> None:
