@@ -307,3 +307,37 @@ def test_a_header_alone_is_refused() -> None:
     with pytest.raises(ImportFileError) as info:
         parse_import(b"Word,Meaning\n", layout=ImportLayout(header=True))
     assert str(info.value) == "the file has a header row but no cards"
+
+
+@pytest.mark.parametrize("cells", [
+    ["a", "b", "x y x", "src", " g1 ", " D ", "", "", "basic", "false"],
+    ["a", "", "", "", "", "", "", "", "", ""],
+    ["<b>a</b>", "b", "", "", "", "", "", "", "", "true"],
+    ["q", "why", "", "", "", "", "weak", "strong", "", ""],
+    ["q", "why", "", "", "", "", "weak", "strong", "basic", ""],
+    ["q", "why", "", "", "", "", " ", " ", "", ""],
+    [" ", "b", "", "", "", "", "", "", "", ""],
+    ["a", "b" * 20_001, "", "", "", "", "", "", "", ""],
+    ["a", "b", "", "s" * 20_001, "", "", "", "", "", ""],
+    ["a", "b", "", "", "g" * 65, "", "", "", "", ""],
+    ["a", "b", "", "", "", "d" * 201, "", "", "", ""],
+    ["a", "b", "", "", "", "", "", "", "cloze", ""],
+    ["Café\u0301 ", "b", "", "", "", "", "", "", "", "yes"],
+])
+def test_the_common_row_path_gives_what_the_full_path_gives(cells: list[str]) -> None:
+    import csv
+    import io
+
+    from flashcards.core.csvformat import _native_row, _RowError
+
+    keys = ["front", "back", "tags", "source", "guid", "deck", "weak_answer",
+            "strong_answer", "kind", "html"]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([keys, cells, ["other", "row"] + [""] * 8])
+    parsed = parse_import(buffer.getvalue().encode())
+    try:
+        expected: object = _native_row(2, dict(zip(keys, cells, strict=True)))
+    except _RowError as exc:
+        expected = str(exc)
+    got = parsed.rows[0] if parsed.rows[0].line == 2 else parsed.rejected[0].message
+    assert got == expected
