@@ -381,8 +381,8 @@ def _parse_native(keys: list[str], header_cells: list[str],
         raise ImportFileError("line 1: scheduling columns need at least state and due")
     if not {"back", "weak_answer", "strong_answer"} & set(keys):
         raise ImportFileError(
-            "line 1: the header has no back column (back, answer, definition, ...); cards "
-            "without a back cannot be studied. Add one, or choose the columns yourself")
+            "line 1: the header has no back column (back, answer, definition, ...): cards "
+            "without a back cannot be studied")
     # Our own export neutralises formula cells; undo that only for files we wrote.
     ours = [k for k in keys if k] in (list(CONTENT_COLUMNS),
                                       list(CONTENT_COLUMNS + SCHEDULE_COLUMNS))

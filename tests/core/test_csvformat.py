@@ -280,8 +280,8 @@ def test_layout_from_text() -> None:
 
 def test_a_file_without_a_back_is_refused_or_flagged() -> None:
     assert fails(b"front,tags\ndog,animal\n") == (
-        "line 1: the header has no back column (back, answer, definition, ...); cards without "
-        "a back cannot be studied. Add one, or choose the columns yourself")
+        "line 1: the header has no back column (back, answer, definition, ...): cards without "
+        "a back cannot be studied")
     assert fails(b"Question\ndog\ncat\n") == (
         "the file needs at least two columns besides guid, deck, notetype and tags: the "
         "front and the back")
