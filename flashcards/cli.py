@@ -16,7 +16,7 @@ from flashcards.backup_hooks import (
     format_size,
 )
 from flashcards.bootstrap import seed_user, setup_database
-from flashcards.core.csvformat import ImportFileError, parse_import
+from flashcards.core.csvformat import ImportFileError, ImportLayout, parse_import
 from flashcards.core.deckformat import (
     DeckFormatError,
     check_deck_content,
@@ -112,10 +112,20 @@ def register_transfer(app: Flask) -> None:
                   default="update", show_default=True,
                   help="What to do with a row whose card already exists.")
     @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+    @click.option("--header/--no-header", default=None,
+                  help="The first row names the columns (or is a card); default: detected.")
+    @click.option("--columns", metavar="FIELDS",
+                  help="What each column holds, in order, e.g. front,back,tags "
+                       "(front, back, tags, deck, guid; ignore or nothing skips one).")
     @USER_OPTION
     def import_deck_command(file: str, deck: str | None, on_duplicate: str,
-                            dry_run: bool, user_name: str | None) -> None:
+                            dry_run: bool, header: bool | None, columns: str | None,
+                            user_name: str | None) -> None:
         """Import cards from a CSV file or an Anki text export (all or nothing)."""
+        try:
+            layout = ImportLayout.from_text(header, columns)
+        except ImportFileError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--columns'") from exc
         with click.open_file(file, "rb") as handle:
             data = handle.read()
         options = {"deck": deck, "policy": importer.DuplicatePolicy(on_duplicate),
@@ -123,10 +133,12 @@ def register_transfer(app: Flask) -> None:
         with user_session(user_name) as session:
             try:
                 if dry_run:
-                    plan = importer.plan_import(session, parse_import(data), **options)
+                    plan = importer.plan_import(session, parse_import(data, layout=layout),
+                                                **options)
                 else:
                     plan, _ = importer.import_file(
-                        session, data, **options, now=current_app.config["CLOCK"](),
+                        session, data, **options, layout=layout,
+                        now=current_app.config["CLOCK"](),
                         before_write=lambda plan: backup_before_import(current_app, plan))
             except (ImportFileError, ServiceError) as exc:
                 raise click.ClickException(f"{file}: {exc}") from exc
@@ -146,14 +158,16 @@ def register_transfer(app: Flask) -> None:
     @app.cli.command("export-deck")
     @click.argument("out", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
     @click.option("--deck", help="Export only this deck (by name); default: all decks.")
-    @click.option("--format", "export_format", type=click.Choice(["csv", "anki"]),
-                  default="csv", show_default=True)
+    @click.option("--format", "export_format",
+                  type=click.Choice([f.value for f in exporter.ExportFormat]),
+                  default="csv", show_default=True,
+                  help="csv; excel (the same CSV with a UTF-8 BOM, for Excel); anki.")
     @click.option("--with-scheduling", is_flag=True,
                   help="Add each card's schedule (csv only): a full, restorable backup.")
     @USER_OPTION
     def export_deck_command(out: str, deck: str | None, export_format: str,
                             with_scheduling: bool, user_name: str | None) -> None:
-        """Export cards as CSV or as Anki text."""
+        """Export cards as CSV, CSV for Excel, or Anki text."""
         with user_session(user_name) as session:
             deck_id = None
             if deck is not None:

@@ -45,6 +45,12 @@ class JobStore:
             raise KeyError(token) from exc
         return data, meta
 
+    def save_options(self, token: str, meta: dict[str, Any]) -> None:
+        """Replace an upload's import options (the user chose another layout)."""
+        if not self._path(token, ".upload").exists():
+            raise KeyError(token)
+        self._write_json(self._path(token, ".meta.json"), meta)
+
     def discard_upload(self, token: str) -> None:
         for suffix in (".upload", ".meta.json"):
             self._path(token, suffix).unlink(missing_ok=True)

@@ -72,3 +72,53 @@ def test_import_deck_into_a_deck_named_in_another_case_uses_that_deck(app, sessi
     exported = runner.invoke(args=["export-deck", str(out), "--deck", "TERMINOLOGY"])
     assert exported.exit_code == 0, exported.output
     assert "RACI,roles" in out.read_text(encoding="utf-8")
+
+
+def test_import_deck_reads_spreadsheet_headers_and_takes_a_layout(app, session,
+                                                                  tmp_path) -> None:
+    runner = app.test_cli_runner()
+    source = tmp_path / "sheet.csv"
+    source.write_text("Term;Definition\nscope;what is in\n", encoding="utf-8")
+    done = runner.invoke(args=["import-deck", str(source), "--dry-run"])
+    assert done.exit_code == 0 and "1 new, 0 updated" in done.output
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("Notes,Spanish,English\nzoo,perro,dog\n", encoding="utf-8")
+    as_cards = runner.invoke(args=["import-deck", str(unknown), "--dry-run"])
+    assert "2 new" in as_cards.output  # an unknown header is a card, as in Anki
+    mapped = runner.invoke(args=["import-deck", str(unknown), "--header",
+                                 "--columns", "tags,back,front", "--deck", "Words"])
+    assert mapped.exit_code == 0, mapped.output
+    assert "1 new, 0 updated" in mapped.output
+    session.rollback()
+    assert session.execute(select(Card.front, Card.back, Card.tags)).all() == [
+        ("dog", "perro", "zoo")]
+    no_header = runner.invoke(args=["import-deck", str(source), "--no-header", "--dry-run"])
+    assert "2 new" in no_header.output
+
+
+def test_import_deck_refuses_cards_without_a_back(app, session, tmp_path) -> None:
+    runner = app.test_cli_runner()
+    source = tmp_path / "fronts.csv"
+    source.write_text("front,tags\ndog,animal\n", encoding="utf-8")
+    refused = runner.invoke(args=["import-deck", str(source)])
+    assert refused.exit_code == 1
+    assert "the header has no back column" in refused.output
+    bad = runner.invoke(args=["import-deck", str(source), "--columns", "front,tags"])
+    assert bad.exit_code == 2
+    assert "no column is the back" in bad.output
+    blank = tmp_path / "blank.csv"
+    blank.write_text("Question,Answer\ndog,\n", encoding="utf-8")
+    flagged = runner.invoke(args=["import-deck", str(blank), "--dry-run"])
+    assert "note: these cards have no back (from line 2)" in flagged.output
+    assert count(session) == 0
+
+
+def test_export_deck_for_excel_round_trips(app, session, tmp_path) -> None:
+    make_deck(session, "Dash — deck", cards=2)
+    runner = app.test_cli_runner()
+    out = tmp_path / "excel.csv"
+    assert runner.invoke(args=["export-deck", str(out), "--format", "excel"]).exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfguid,deck,") and "Dash — deck".encode() in data
+    again = runner.invoke(args=["import-deck", str(out), "--dry-run"])
+    assert "0 new, 0 updated, 2 unchanged, 0 rejected" in again.output

@@ -1,7 +1,9 @@
-"""Exporting cards: our CSV (optionally with schedules) or Anki's text format."""
+"""Exporting cards: our CSV (optionally with schedules, optionally for Excel) or Anki's
+text format."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from enum import StrEnum
@@ -20,7 +22,11 @@ from flashcards.services.users import owner
 
 class ExportFormat(StrEnum):
     CSV = "csv"
+    EXCEL = "excel"  # our CSV after a UTF-8 BOM: without it, Excel reads "—" as "â€”"
     ANKI = "anki"
+
+
+UTF8_BOM = "\ufeff"
 
 
 def export_cards(session: Session, *, deck_id: int | None, export_format: ExportFormat,
@@ -40,7 +46,10 @@ def export_cards(session: Session, *, deck_id: int | None, export_format: Export
     cards = (_export_card(card, deck) for card, deck in session.execute(query))
     if export_format == ExportFormat.ANKI:
         return write_anki_text(cards)
-    return write_native_csv(cards, with_schedule=with_schedule)
+    chunks = write_native_csv(cards, with_schedule=with_schedule)
+    if export_format == ExportFormat.EXCEL:
+        return itertools.chain([UTF8_BOM], chunks)
+    return chunks
 
 
 def _export_card(card: Card, deck: str) -> ExportCard:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from itertools import chain
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, column, func, insert, select, table, update
 from sqlalchemy.engine import Connection
@@ -22,7 +23,15 @@ from flashcards.core.cards import (
     new_guids,
     normalise_text,
 )
-from flashcards.core.csvformat import ImportFileError, ImportRow, ParsedFile, Rejected, parse_import
+from flashcards.core.csvformat import (
+    AUTO_LAYOUT,
+    ImportFileError,
+    ImportLayout,
+    ImportRow,
+    ParsedFile,
+    Rejected,
+    parse_import,
+)
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck
 from flashcards.scoping import OWNER
@@ -46,8 +55,7 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedRow:
+class PlannedRow(NamedTuple):  # not a frozen dataclass: one per row, built 3x faster
     row: ImportRow
     action: Action
     deck: str
@@ -95,6 +103,7 @@ def _paused_gc() -> Iterator[None]:
 def import_file(session: Session, data: bytes, *, deck: str | None = None,
                 policy: DuplicatePolicy = DuplicatePolicy.UPDATE,
                 default_deck: str = DEFAULT_DECK, now: datetime,
+                layout: ImportLayout = AUTO_LAYOUT,
                 progress: Callable[[int, int], None] | None = None,
                 before_write: Callable[[ImportPlan], None] | None = None
                 ) -> tuple[ImportPlan, ImportResult]:
@@ -103,7 +112,7 @@ def import_file(session: Session, data: bytes, *, deck: str | None = None,
     runs once the file is read and planned, before anything is written (the entry
     points back up the database there); what it raises stops the import."""
     with _paused_gc():
-        plan = plan_import(session, parse_import(data), deck=deck, policy=policy,
+        plan = plan_import(session, parse_import(data, layout=layout), deck=deck, policy=policy,
                            default_deck=default_deck)
         if before_write is not None:
             before_write(plan)

@@ -223,6 +223,13 @@ class ConfirmForm(FlaskForm):
     pass
 
 
+class LayoutForm(FlaskForm):
+    """How to read an uploaded file: the header switch; the column choices come as a
+    list of `column` values (one select per column), checked by the core."""
+
+    header = BooleanField("The first row is a header (column names), not a card")
+
+
 class LoginForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter your user name."),
                                            Length(max=100)],

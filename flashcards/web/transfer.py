@@ -23,17 +23,28 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.backup_hooks import backup_before_import
 from flashcards.core.cards import MAX_DECK_NAME
-from flashcards.core.csvformat import ImportFileError, parse_import
+from flashcards.core.csvformat import (
+    IGNORED_COLUMN,
+    MAPPABLE_COLUMNS,
+    ImportFileError,
+    ImportLayout,
+    ParsedFile,
+    check_columns,
+    parse_import,
+    suggested_columns,
+)
 from flashcards.jobs import JobStore
 from flashcards.services import decks, exporter, importer
 from flashcards.services.errors import NotFound
 from flashcards.services.users import USER_KEY, owner
 from flashcards.web.context import db, now, reads_only
-from flashcards.web.forms import ConfirmForm, ImportForm, id_number
+from flashcards.web.forms import ConfirmForm, ImportForm, LayoutForm, id_number
 
 bp = Blueprint("transfer", __name__)
 PREVIEW_ROWS = 20
 SHOWN_REJECTIONS = 200
+MAX_MAPPED_COLUMNS = 30  # a wider file is read by its header or by position only
+COLUMN_CHOICES = (*MAPPABLE_COLUMNS, IGNORED_COLUMN)
 
 
 def jobs() -> JobStore:
@@ -57,12 +68,62 @@ def upload() -> str | tuple[str, int]:
         form.file.errors = [*form.file.errors, f"{file_name}: {exc}"]
         return render_template("transfer/upload.html", form=form, deck_names=names), 400
     options = {"file_name": file_name, "deck": (form.deck.data or "").strip(),
-               "policy": form.on_duplicate.data, "default_deck": _deck_from_name(file_name)}
-    plan = _plan(parsed, options)
+               "policy": form.on_duplicate.data, "default_deck": _deck_from_name(file_name),
+               "header": None, "columns": None}
     token = jobs().save_upload(data, options)
-    return render_template("transfer/preview.html", plan=plan, parsed=parsed, options=options,
-                           token=token, form=ConfirmForm(), preview=plan.items[:PREVIEW_ROWS],
-                           rejected=plan.rejected[:SHOWN_REJECTIONS])
+    return _preview(parsed, options, token)
+
+
+def _layout(options: dict[str, Any]) -> ImportLayout:
+    columns = options.get("columns")
+    return ImportLayout(options.get("header"), tuple(columns) if columns else None)
+
+
+def _preview(parsed: ParsedFile, options: dict[str, Any], token: str,
+             problem: str | None = None) -> str | tuple[str, int]:
+    plan = _plan(parsed, options)
+    layout_form = LayoutForm(formdata=None, header=parsed.header_row)
+    page = render_template(
+        "transfer/preview.html", plan=plan, parsed=parsed, options=options, token=token,
+        form=ConfirmForm(), layout_form=layout_form, preview=plan.items[:PREVIEW_ROWS],
+        rejected=plan.rejected[:SHOWN_REJECTIONS], problem=problem,
+        columns=(options.get("columns") or suggested_columns(parsed)
+                 if parsed.width <= MAX_MAPPED_COLUMNS else None),
+        column_choices=COLUMN_CHOICES)
+    return (page, 400) if problem else page
+
+
+@bp.post("/import/<token>/layout")
+@reads_only  # a new preview of the same upload: nothing is written
+def layout(token: str) -> str | tuple[str, int]:
+    """Read the uploaded file again with the user's header switch and column choices."""
+    form = LayoutForm()
+    if not form.validate():
+        abort(400, description="The form was not valid.")
+    store = jobs()
+    try:
+        data, options = store.upload(token)
+        previous = parse_import(data, layout=_layout(options))
+    except KeyError:
+        abort(404, description="This import has already run or has expired; upload the file "
+                               "again.")
+    except ImportFileError as exc:  # cannot happen for a layout it accepted before
+        abort(400, description=str(exc))
+    chosen = request.form.getlist("column")
+    changed: dict[str, Any] = {"header": bool(form.header.data)}
+    try:
+        if len(chosen) > MAX_MAPPED_COLUMNS:
+            raise ImportFileError(f"at most {MAX_MAPPED_COLUMNS} columns can be chosen")
+        if chosen and chosen != (options.get("columns") or suggested_columns(previous)):
+            # Only a real change maps the columns: a file read by its own header keeps
+            # what only a header can say (kind, source, schedules).
+            changed["columns"] = list(check_columns(tuple(chosen)))
+        parsed = parse_import(data, layout=_layout({**options, **changed}))
+    except ImportFileError as exc:
+        return _preview(previous, options, token, problem=str(exc))
+    options = {**options, **changed}
+    store.save_options(token, options)
+    return _preview(parsed, options, token)
 
 
 def _deck_from_name(file_name: str) -> str:
@@ -97,7 +158,7 @@ def confirm(token: str) -> BaseResponse:
             maker = app.extensions["flashcards.sessionmaker"]
             with maker(info={USER_KEY: user_id}) as session:
                 _, result = importer.import_file(
-                    session, data, deck=options["deck"] or None,
+                    session, data, deck=options["deck"] or None, layout=_layout(options),
                     policy=importer.DuplicatePolicy(options["policy"]),
                     default_deck=options["default_deck"], now=moment, progress=progress,
                     before_write=lambda plan: backup_before_import(app, plan))
@@ -136,7 +197,7 @@ def export() -> Response:
     try:
         export_format = exporter.ExportFormat(request.args.get("format", "csv"))
     except ValueError:
-        abort(400, description="format must be csv or anki.")
+        abort(400, description="format must be csv, excel or anki.")
     with_schedule = request.args.get("scheduling") == "1"
     try:
         deck = decks.get_deck(session, deck_id) if deck_id is not None else None
@@ -158,7 +219,7 @@ def export() -> Response:
                                                with_schedule=with_schedule):
                 yield chunk.encode("utf-8")
 
-    mimetype = "text/csv" if export_format == exporter.ExportFormat.CSV else "text/plain"
+    mimetype = "text/plain" if export_format == exporter.ExportFormat.ANKI else "text/csv"
     # content_type, not mimetype: Flask adds "; charset=utf-8" to a text/* mimetype.
     response = Response(generate(), content_type=f"{mimetype}; charset=utf-8")
     response.headers.set("Content-Disposition", "attachment", **_file_name_options(name))

@@ -8,6 +8,7 @@ from flashcards.core.cards import CardKind
 from flashcards.core.csvformat import (
     FileFormat,
     ImportFileError,
+    ImportLayout,
     guess_delimiter,
     neutralise,
     parse_import,
@@ -208,3 +209,135 @@ def test_row_limit() -> None:
     data = b"front,back\n" + b"".join(b"f%d,b\n" % i for i in range(30))
     with pytest.raises(ImportFileError, match="more than 20 rows"):
         parse_import(data, max_rows=20)
+
+
+# -- spreadsheet headers and column layouts -------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["Question,Answer", "Term,Definition", "Q,A",
+                                    "Prompt,Response", "Front,Back", "QUESTION,answer",
+                                    "term,DEFINITION"])
+@pytest.mark.parametrize("separator", ["\t", "|", ";", ":", ",", " "])
+def test_spreadsheet_headers_are_headers_with_any_separator(header: str,
+                                                            separator: str) -> None:
+    text = header.replace(",", separator) + "\n" + f"dog{separator}chien\n"
+    parsed = parse_import(text.encode())
+    assert parsed.header_row is True
+    assert parsed.delimiter == separator
+    assert [(row.line, row.front, row.back) for row in parsed.rows] == [(2, "dog", "chien")]
+    assert parsed.warnings == []
+
+
+def test_an_unknown_header_is_a_card_unless_the_layout_says_header() -> None:
+    data = b"Word,Meaning\ndog,chien\n"
+    detected = parse_import(data)
+    assert detected.header_row is False
+    assert [(r.front, r.back) for r in detected.rows] == [("Word", "Meaning"), ("dog", "chien")]
+    told = parse_import(data, layout=ImportLayout(header=True))
+    assert told.header_row is True and told.first_cells == ["Word", "Meaning"]
+    assert [(r.line, r.front, r.back) for r in told.rows] == [(2, "dog", "chien")]
+
+
+def test_no_header_keeps_a_first_row_that_looks_like_one() -> None:
+    parsed = parse_import(b"Q,A\ndog,chien\n", layout=ImportLayout(header=False))
+    assert parsed.header_row is False
+    assert [(r.line, r.front, r.back) for r in parsed.rows] == [(1, "Q", "A"),
+                                                                (2, "dog", "chien")]
+
+
+def test_columns_map_an_unknown_header() -> None:
+    data = b"Tags,Spanish,English,Notes\nanimal,perro,dog,x\nfood,pan,bread\n"
+    layout = ImportLayout(header=True, columns=("tags", "back", "front", "ignore"))
+    parsed = parse_import(data, layout=layout)
+    assert parsed.header_row is True and parsed.width == 4
+    assert [(r.line, r.front, r.back, r.tags) for r in parsed.rows] == [
+        (2, "dog", "perro", ("animal",)), (3, "bread", "pan", ("food",))]
+    assert parsed.warnings == [] and parsed.rejected == []
+
+
+def test_columns_without_a_header_and_shorter_than_the_file() -> None:
+    parsed = parse_import(b"dog;perro;x\ncat;gato;y\n",
+                          layout=ImportLayout(header=False, columns=("back", "front")))
+    assert [(r.line, r.front, r.back) for r in parsed.rows] == [(1, "perro", "dog"),
+                                                                (2, "gato", "cat")]
+
+
+def test_layout_from_text() -> None:
+    assert ImportLayout.from_text(None, "Front, back ,,tags") == ImportLayout(
+        None, ("front", "back", "ignore", "tags"))
+    assert ImportLayout.from_text(True, "") == ImportLayout(True, None)
+    for columns, message in [
+            ("front,tags", "no column is the back: choose which column holds the back "
+                           "(cards without a back cannot be studied)"),
+            ("back,tags", "no column is the front: choose which column holds the front"),
+            ("front,back,front", "column(s) chosen twice: front"),
+            ("front,back,notes", "unknown column name(s) 'notes'; use front, back, tags, "
+                                 "deck, guid or ignore")]:
+        with pytest.raises(ImportFileError) as info:
+            ImportLayout.from_text(None, columns)
+        assert str(info.value) == message
+
+
+def test_a_file_without_a_back_is_refused_or_flagged() -> None:
+    assert fails(b"front,tags\ndog,animal\n") == (
+        "line 1: the header has no back column (back, answer, definition, ...): cards without "
+        "a back cannot be studied")
+    assert fails(b"Question\ndog\ncat\n") == (
+        "the file needs at least two columns besides guid, deck, notetype and tags: the "
+        "front and the back")
+    with pytest.raises(ImportFileError) as info:
+        parse_import(b"dog,x\n", layout=ImportLayout(columns=("ignore", "front", "back")))
+    assert str(info.value) == "the file has 2 column(s): none of them is the back"
+    empty = parse_import(b"Question,Answer\ndog,\ncat,\n")
+    assert [r.back for r in empty.rows] == ["", ""]
+    assert empty.warnings == ["these cards have no back (from line 2): check which column "
+                              "holds the back"]
+    mapped = parse_import(b"dog,chien,\n", layout=ImportLayout(columns=("front", "tags",
+                                                                          "back")))
+    assert mapped.warnings == ["these cards have no back (from line 1): check which column "
+                               "holds the back"]
+    assert mapped.rows[0].tags == ("chien",)
+    # Some blank backs are data; so are blank backs in an export (it has guids).
+    assert parse_import(b"front,back\ndog,chien\ncat,\n").warnings == []
+    assert parse_import(b"guid,front,back\ng1,dog,\n").warnings == []
+
+
+def test_a_header_alone_is_refused() -> None:
+    assert fails(b"Term,Definition\n") == "the file has a header row but no cards"
+    with pytest.raises(ImportFileError) as info:
+        parse_import(b"Word,Meaning\n", layout=ImportLayout(header=True))
+    assert str(info.value) == "the file has a header row but no cards"
+
+
+@pytest.mark.parametrize("cells", [
+    ["a", "b", "x y x", "src", " g1 ", " D ", "", "", "basic", "false"],
+    ["a", "", "", "", "", "", "", "", "", ""],
+    ["<b>a</b>", "b", "", "", "", "", "", "", "", "true"],
+    ["q", "why", "", "", "", "", "weak", "strong", "", ""],
+    ["q", "why", "", "", "", "", "weak", "strong", "basic", ""],
+    ["q", "why", "", "", "", "", " ", " ", "", ""],
+    [" ", "b", "", "", "", "", "", "", "", ""],
+    ["a", "b" * 20_001, "", "", "", "", "", "", "", ""],
+    ["a", "b", "", "s" * 20_001, "", "", "", "", "", ""],
+    ["a", "b", "", "", "g" * 65, "", "", "", "", ""],
+    ["a", "b", "", "", "", "d" * 201, "", "", "", ""],
+    ["a", "b", "", "", "", "", "", "", "cloze", ""],
+    ["Café\u0301 ", "b", "", "", "", "", "", "", "", "yes"],
+])
+def test_the_common_row_path_gives_what_the_full_path_gives(cells: list[str]) -> None:
+    import csv
+    import io
+
+    from flashcards.core.csvformat import _native_row, _RowError
+
+    keys = ["front", "back", "tags", "source", "guid", "deck", "weak_answer",
+            "strong_answer", "kind", "html"]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([keys, cells, ["other", "row"] + [""] * 8])
+    parsed = parse_import(buffer.getvalue().encode())
+    try:
+        expected: object = _native_row(2, dict(zip(keys, cells, strict=True)))
+    except _RowError as exc:
+        expected = str(exc)
+    got = parsed.rows[0] if parsed.rows[0].line == 2 else parsed.rejected[0].message
+    assert got == expected

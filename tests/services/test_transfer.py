@@ -240,3 +240,29 @@ def test_deck_names_resolve_to_the_deck_of_the_same_name_in_any_case(session) ->
     assert again.counts["unchanged"] == 1 and again.new_decks == []
     assert session.execute(select(func.count()).select_from(Deck)).scalar_one() == 2
     assert session.get(Deck, existing.id).name == "Terminology"
+
+
+def test_csv_for_excel_has_a_bom_and_reads_back_identically(session) -> None:
+    deck = make_deck(session, "Dashes", cards=0)
+    session.add(Card(user_id=1, deck_id=deck.id, guid="g1", kind="basic",
+                     front="Scope — what is in", back="=not a formula — ça, 日本, 🙂",
+                     tags="pm", source="PMBOK — 7th", position=1, created_at=START))
+    session.commit()
+    excel = export_text(session, export_format=ExportFormat.EXCEL, with_schedule=True)
+    plain = export_text(session, export_format=ExportFormat.CSV, with_schedule=True)
+    assert excel == "\ufeff" + plain
+    data = excel.encode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbf") and "—".encode() in data
+    fields = ("guid", "front", "back", "tags", "source", "state", "due", "position")
+
+    def snapshot() -> list[tuple]:
+        session.expire_all()
+        return [tuple(getattr(c, f) for f in fields) + (c.deck.name,) for c in cards(session)]
+
+    before = snapshot()
+    session.execute(delete(Card))
+    session.execute(delete(Deck))
+    session.commit()
+    plan, _ = run_import(session, data)
+    assert plan.rejected == [] and plan.warnings == []
+    assert snapshot() == before

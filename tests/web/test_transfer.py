@@ -133,6 +133,80 @@ def test_decks_page_links_exports_and_import(client, session) -> None:
     make_deck(session, "Alpha", cards=3)
     page = client.get("/decks").get_data(as_text=True)
     assert "Alpha" in page and "CSV with schedules" in page and 'href="/import"' in page
+    assert "format=excel" in page and "CSV for Excel" in page
+
+
+def test_excel_export_has_a_bom_and_imports_back_unchanged(app, client, session) -> None:
+    app.config["IMPORT_IN_BACKGROUND"] = False
+    deck = make_deck(session, "Dash — deck", cards=2)
+    response = client.get(f"/export?deck={deck.id}&format=excel")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"].endswith(".csv")
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbfguid,") and "Dash — deck".encode() in data
+    page = upload(client, data, name="excel.csv").get_data(as_text=True)
+    assert re.search(r"<strong>2</strong> unchanged", page)
+
+
+LAYOUT_RE = re.compile(r'action="(/import/[A-Za-z0-9_-]+/layout)"')
+
+
+def test_spreadsheet_header_is_detected_and_shown_as_a_header(client, session) -> None:
+    page = upload(client, "Question|Answer\nscope|what is in — and out\n".encode()
+                  ).get_data(as_text=True)
+    assert re.search(r"<strong>1</strong> new", page)
+    assert re.search(r'<input checked id="header" name="header" type="checkbox" value="y">',
+                     page)
+    assert re.search(r'<option value="front" selected>', page)
+    assert "what is in — and out" in page and "<td>Question</td>" not in page
+
+
+def test_column_mapping_goes_from_the_preview_to_the_import(app, client, session) -> None:
+    app.config["IMPORT_IN_BACKGROUND"] = False
+    data = b"Notes,Spanish,English\nzoo,perro,dog\nfarm,gato,cat\n"
+    page = upload(client, data, deck="Words").get_data(as_text=True)
+    assert re.search(r"<strong>3</strong> new", page)  # unknown header: read as a card
+    assert 'name="header" type="checkbox"' in page and "checked" not in page
+    layout_url = LAYOUT_RE.search(page).group(1)
+    form = {"csrf_token": csrf_token(client), "header": "y",
+            "column": ["tags", "back", "front"]}
+    again = client.post(layout_url, data=form)
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert re.search(r"<strong>2</strong> new", page)
+    assert re.search(r'<select name="column" id="column-3">\s*<option value="front" selected>',
+                     page)
+    assert ">English</label>" in page
+    token = TOKEN_RE.search(page).group(1)
+    assert layout_url == f"/import/{token}/layout"  # the same upload, its options updated
+    client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    session.rollback()
+    assert session.execute(select(Card.front, Card.back, Card.tags).order_by(Card.id)
+                           ).all() == [("dog", "perro", "zoo"), ("cat", "gato", "farm")]
+
+
+def test_a_mapping_without_a_back_is_refused_and_changes_nothing(client, session) -> None:
+    page = upload(client, b"dog,chien\ncat,chat\n").get_data(as_text=True)
+    layout_url = LAYOUT_RE.search(page).group(1)
+    refused = client.post(layout_url, data={"csrf_token": csrf_token(client),
+                                            "column": ["front", "tags"]})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "no column is the back: choose which column holds the back" in page
+    assert re.search(r"<strong>2</strong> new", page)  # the previous reading still stands
+    assert client.post(layout_url, data={"column": ["front", "back"]}).status_code == 400
+    assert client.post("/import/" + "x" * 24 + "/layout",
+                       data={"csrf_token": csrf_token(client)}).status_code == 404
+
+
+def test_blank_backs_are_previewed_with_a_warning(client, session) -> None:
+    page = upload(client, b"Term,Definition\ndog,\ncat,\n").get_data(as_text=True)
+    assert "these cards have no back (from line 2)" in page
+    refused = upload(client, b"front,tags\ndog,x\n")
+    assert refused.status_code == 400
+    assert "the header has no back column" in refused.get_data(as_text=True)
+    assert card_count(session) == 0
 
 
 def test_web_import_resolves_deck_names_in_any_case(app, client, session) -> None:
