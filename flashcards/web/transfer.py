@@ -101,12 +101,9 @@ def layout(token: str) -> str | tuple[str, int]:
     if not form.validate():
         abort(400, description="The form was not valid.")
     store = jobs()
+    data, options = _upload_or_404(store, token)
     try:
-        data, options = store.upload(token)
         previous = parse_import(data, layout=_layout(options))
-    except KeyError:
-        abort(404, description="This import has already run or has expired; upload the file "
-                               "again.")
     except ImportFileError as exc:  # cannot happen for a layout it accepted before
         abort(400, description=str(exc))
     chosen = request.form.getlist("column")
@@ -124,6 +121,15 @@ def layout(token: str) -> str | tuple[str, int]:
     options = {**options, **changed}
     store.save_options(token, options)
     return _preview(parsed, options, token)
+
+
+def _upload_or_404(store: JobStore, token: str) -> tuple[bytes, dict[str, Any]]:
+    """The user's upload waiting for confirmation, or 404."""
+    try:
+        return store.upload(token)
+    except KeyError:
+        abort(404, description="This import has already run or has expired; upload the file "
+                               "again.")
 
 
 def _deck_from_name(file_name: str) -> str:
@@ -144,11 +150,7 @@ def confirm(token: str) -> BaseResponse:
     if not form.validate():
         abort(400, description="The form was not valid.")
     store = jobs()
-    try:
-        data, options = store.upload(token)
-    except KeyError:
-        abort(404, description="This import has already run or has expired; upload the file "
-                               "again.")
+    data, options = _upload_or_404(store, token)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     moment = now()
     user_id = owner(db())
