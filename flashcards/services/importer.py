@@ -4,12 +4,15 @@ in one transaction."""
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from itertools import chain
+from functools import cached_property
+from itertools import chain, count
+from operator import attrgetter
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, column, func, insert, select, table, update
@@ -72,7 +75,11 @@ class ImportPlan:
     has_schedule: bool
 
     def count(self, action: Action) -> int:
-        return sum(1 for item in self.items if item.action == action)
+        return self._tally[action]
+
+    @cached_property
+    def _tally(self) -> Counter[Action]:  # a plan is not changed once made
+        return Counter(item.action for item in self.items)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -86,16 +93,32 @@ class ImportResult:
     new_decks: list[str] = field(default_factory=list)
 
 
+# Young objects left by an import, above which _paused_gc freezes them rather than have
+# the collector walk them (about two a row: some 10,000 rows).
+FREEZE_ABOVE = 20_000
+
+
 @contextmanager
 def _paused_gc() -> Iterator[None]:
     """Without the cyclic garbage collector for the length of a big import: it would
     walk every one of the hundreds of thousands of new objects, again and again, and
-    none of them form cycles (reference counting frees them)."""
+    none of them form cycles (reference counting frees them).
+
+    After a big import the objects alive are frozen (gc.freeze) instead: the
+    collector's first passes would walk all of them, a tenth of a second of the user's
+    wait at the commit, though most are freed by reference counting as soon as the
+    caller drops the plan. The next import hands them back (gc.unfreeze) and collects
+    once first, so a cycle that was garbage at the freeze is still freed."""
     enabled = gc.isenabled()
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_count()[0] > FREEZE_ABOVE:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -149,7 +172,8 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
                                                                 normalise_text(spelling))
         return name
 
-    rows = [(row, deck_for((row.deck or fallback).strip())) for row in parsed.rows]
+    fixed = deck_for(fallback.strip())  # rows without a deck column (deck cells come trimmed)
+    rows = [(row, deck_for(row.deck) if row.deck else fixed) for row in parsed.rows]
     rejected = list(parsed.rejected)
 
     guids = [row.guid for row, _ in rows if row.guid]
@@ -158,7 +182,7 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
         for card in session.execute(select(Card).where(
                 Card.user_id == user_id, Card.guid.in_(guids[start:start + 900]))).scalars():
             by_guid[card.guid] = card
-    wanted_decks = {decks[name] for _, name in rows if name in decks}
+    wanted_decks = {decks[name] for name in {name for _, name in rows} if name in decks}
     by_front: dict[tuple[int, str], int] = {}
     if wanted_decks:
         for card_id, deck_id, front in session.execute(
@@ -182,30 +206,38 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
     items: list[PlannedRow] = []
     seen_guid: dict[str, int] = {}
     seen_front: dict[tuple[str, str], int] = {}
+    new = Action.NEW
+    make = tuple.__new__  # PlannedRow's own __new__ is Python code: one per row adds up
     for row, name in rows:
-        key = (name, row.match_front)
-        if row.guid and row.guid in seen_guid:
-            rejected.append(Rejected(row.line, f"the same guid as line {seen_guid[row.guid]}"))
-            continue
-        if not row.guid and key in seen_front:
-            rejected.append(Rejected(row.line, f"the same front as line {seen_front[key]} "
+        guid, line = row.guid, row.line
+        if guid:
+            if guid in seen_guid:
+                rejected.append(Rejected(line, f"the same guid as line {seen_guid[guid]}"))
+                continue
+            seen_guid[guid] = line
+            seen_front.setdefault((name, row.match_front), line)
+            existing = by_guid.get(guid)
+        else:
+            first = seen_front.setdefault((name, row.match_front), line)
+            if first != line:
+                rejected.append(Rejected(line, f"the same front as line {first} "
                                                f"in deck {name!r}"))
-            continue
-        if row.guid:
-            seen_guid[row.guid] = row.line
-        seen_front.setdefault(key, row.line)
-        existing: Card | None = None
-        if row.guid:
-            existing = by_guid.get(row.guid)
-        elif name in decks:
-            found = by_front.get((decks[name], row.match_front))
-            existing = fronts_of.get(found) if found is not None else None
-            if found is not None and existing is None:
+                continue
+            deck_id = decks.get(name)
+            if deck_id is None:  # a new deck: every row in it is new
+                items.append(make(PlannedRow, (row, new, name, None)))
+                continue
+            found = by_front.get((deck_id, row.match_front))
+            if found is None:
+                items.append(make(PlannedRow, (row, new, name, None)))
+                continue
+            existing = fronts_of.get(found)
+            if existing is None:
                 # Matched, but only the front was loaded (keep/add policies).
                 items.append(_duplicate(row, name, found, policy))
                 continue
         if existing is None:
-            items.append(PlannedRow(row, Action.NEW, name))
+            items.append(PlannedRow(row, new, name))
         elif policy == DuplicatePolicy.UPDATE:
             changed = _content(row) != {f: getattr(existing, f) for f in CONTENT_FIELDS}
             items.append(PlannedRow(row, Action.UPDATE if changed else Action.UNCHANGED, name,
@@ -213,8 +245,7 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
         else:
             items.append(_duplicate(row, name, existing.id, policy))
     rejected.sort(key=lambda r: r.line)
-    new_decks = sorted({item.deck for item in items
-                        if item.action == Action.NEW and item.deck not in decks})
+    new_decks = sorted({item.deck for item in items if item.action is new} - decks.keys())
     return ImportPlan(policy, items, rejected, list(parsed.warnings), new_decks,
                       parsed.has_schedule)
 
@@ -243,6 +274,9 @@ _TEXT_COLUMNS = ("user_id", "deck_id", "guid", "kind", "front", "back", "weak_an
                  "strong_answer", "tags", "source", "is_html", "position", "created_at")
 _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
                      "lapses", "suspended")
+
+
+_MARKERS = {"qmark": "?", "format": "%s"}
 
 
 class _BulkInsert:
@@ -280,16 +314,34 @@ class _BulkInsert:
 
     def _statement(self, rows: int) -> str:
         if rows not in self.statements:
-            # A bare table clause: the mapped table would add its Python-side defaults.
-            bare = table(_CARDS.name, *(column(key) for key in self.columns))
-            compiled = insert(bare).values([dict.fromkeys(self.columns)] * rows).compile(
-                dialect=self.connection.dialect)
-            expected = [f"{key}_m{row}" for row in range(rows) for key in self.columns]
-            names = list(compiled.positiontup or []) if compiled.positional else []
-            if compiled.positional and names != expected:
-                raise AssertionError("unexpected parameter order in a multi-row INSERT")
-            self.statements[rows] = str(compiled)
+            self.statements[rows] = (self._repeated(rows) if self._marker
+                                     else self._compiled(rows))
         return self.statements[rows]
+
+    @property
+    def _marker(self) -> str | None:
+        return _MARKERS.get(self.connection.dialect.paramstyle)
+
+    def _compiled(self, rows: int) -> str:
+        # A bare table clause: the mapped table would add its Python-side defaults.
+        bare = table(_CARDS.name, *(column(key) for key in self.columns))
+        compiled = insert(bare).values([dict.fromkeys(self.columns)] * rows).compile(
+            dialect=self.connection.dialect)
+        expected = [f"{key}_m{row}" for row in range(rows) for key in self.columns]
+        names = list(compiled.positiontup or []) if compiled.positional else []
+        if compiled.positional and names != expected:
+            raise AssertionError("unexpected parameter order in a multi-row INSERT")
+        return str(compiled)
+
+    def _repeated(self, rows: int) -> str:
+        """What _compiled gives for positional markers, without compiling: the one-row
+        INSERT's VALUES group repeated (compiling a 400-row INSERT through SQLAlchemy
+        takes longer than SQLite takes to store 10,000 of the rows)."""
+        one = self._compiled(1)
+        group = "(" + ", ".join([self._marker or ""] * len(self.columns)) + ")"
+        if not one.endswith(f"VALUES {group}"):
+            raise AssertionError(f"unexpected one-row INSERT: {one}")
+        return one + ", " + ", ".join([group] * (rows - 1)) if rows > 1 else one
 
     def __call__(self, rows: list[tuple[object, ...]]) -> None:
         if self.per_row:
@@ -344,14 +396,17 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
             session.flush()
             ids_by_key[deck.name_key] = deck.id
             created.append(name)
+    new, changed = Action.NEW, Action.UPDATE  # (an enum's attribute costs a call a row)
+    new_items = (plan.items if plan.count(new) == len(plan.items)
+                 else [item for item in plan.items if item.action is new])
+    updates = [item for item in plan.items if item.action is changed] if plan.count(changed) else []
     deck_ids = {name: ids_by_key[deck_name_key(name)]
-                for name in {item.deck for item in plan.items if item.action == Action.NEW}}
-    new_items = [item for item in plan.items if item.action == Action.NEW]
-    updates = [item for item in plan.items if item.action == Action.UPDATE]
+                for name in set(map(attrgetter("deck"), new_items))}
     total = len(new_items) + len(updates)
     done = 0
     used_guids: set[str] = set()
-    if any(item.row.guid for item in new_items):
+    with_guids = any(map(attrgetter("row.guid"), new_items))
+    if with_guids:
         used_guids = set(session.execute(select(Card.guid).where(Card.user_id == user_id)
                                          ).scalars())
     position = session.execute(select(func.coalesce(func.max(Card.position), 0))
@@ -362,29 +417,36 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
                                    shared=("user_id", "created_at"))
     created_at = plain_insert.convert("created_at", now)
     # In sorted order the unique guid index grows at its end instead of at random places.
-    guids = iter(sorted(new_guids(len(new_items))))
+    generated = sorted(new_guids(len(new_items)))
+    kinds = {kind: kind.value for kind in CardKind}
     for start in range(0, len(new_items), CHUNK):
-        plain: list[tuple[object, ...]] = []
-        scheduled: list[tuple[object, ...]] = []
-        for item in new_items[start:start + CHUNK]:
-            row = item.row
-            position += 1
-            guid = row.guid if row.guid and row.guid not in used_guids else next(guids)
-            used_guids.add(guid)
-            pair = row.kind == CardKind.ANSWER_PAIR
-            values = (user_id, deck_ids[item.deck], guid, row.kind.value, row.front, row.back,
-                      row.weak_answer if pair else None, row.strong_answer if pair else None,
-                      " ".join(row.tags), row.source, row.is_html, row.position or position,
-                      created_at)
-            s = row.schedule
-            if s is None:
-                plain.append(values)
-            else:
-                scheduled.append((*values, int(s.state), s.step, s.stability, s.difficulty,
-                                  s.due, s.last_review, s.reps, s.lapses, bool(row.suspended)))
-        plain_insert(plain)
-        scheduled_insert(scheduled)
-        done += len(plain) + len(scheduled)
+        chunk = new_items[start:start + CHUNK]
+        if with_guids:  # the file's guid, unless the collection or the file has it already
+            fresh = iter(generated[start:start + CHUNK])
+            guids = [row.guid if row.guid and row.guid not in used_guids else next(fresh)
+                     for row in (item.row for item in chunk)]
+            used_guids.update(guids)
+        else:
+            guids = generated[start:start + CHUNK]
+        first = position + start + 1
+        # One comprehension, not a loop of appends: 100k rows spend a good part of the
+        # import here. ImportRow has no answers unless it is an answer pair.
+        values = [(user_id, deck_ids[item.deck], guid, kinds[row.kind], row.front, row.back,
+                   row.weak_answer, row.strong_answer, " ".join(row.tags), row.source,
+                   row.is_html, row.position or number, created_at)
+                  for item, guid, number in zip(chunk, guids, count(first), strict=False)
+                  for row in [item.row]]
+        if plan.has_schedule:
+            plain_insert([row_values for item, row_values in zip(chunk, values, strict=True)
+                          if item.row.schedule is None])
+            scheduled_insert([
+                (*row_values, int(s.state), s.step, s.stability, s.difficulty, s.due,
+                 s.last_review, s.reps, s.lapses, bool(item.row.suspended))
+                for item, row_values in zip(chunk, values, strict=True)
+                if (s := item.row.schedule) is not None])
+        else:
+            plain_insert(values)
+        done += len(chunk)
         if progress:
             progress(done, total)
     for start in range(0, len(updates), CHUNK):

@@ -127,6 +127,67 @@ def test_a_failure_while_writing_writes_nothing(session, monkeypatch) -> None:
     assert session.execute(select(Deck.name)).scalars().all() == ["Existing"]
 
 
+def test_a_large_file_is_stored_row_for_row_in_file_order(session) -> None:
+    # 1,234 rows: several multi-row INSERTs and a shorter last one; quoted and plain
+    # lines; one row of another deck between them; a tag shared by many rows.
+    lines = [b"front,back,tags,deck"]
+    for i in range(1234):
+        back = b'"b%d, quoted"' % i if i % 3 else b"b%d" % i
+        lines.append(b"f%d,%s,shared t%d,%s" % (i, back, i % 2, b"Other" if i == 600 else b""))
+    plan, result = run_import(session, b"\n".join(lines) + b"\n", deck="Big")
+    assert result.counts["new"] == 1234 and not plan.rejected
+    stored = session.execute(select(Card.front, Card.back, Card.tags, Deck.name, Card.guid)
+                             .join(Deck).order_by(Card.id)).all()
+    assert [(front, back, tags, deck) for front, back, tags, deck, _ in stored] == [
+        (f"f{i}", f"b{i}, quoted" if i % 3 else f"b{i}", f"shared t{i % 2}",
+         "Other" if i == 600 else "Big") for i in range(1234)]
+    assert len({guid for *_, guid in stored}) == 1234
+    positions = session.execute(select(Card.position).order_by(Card.id)).scalars().all()
+    assert positions == sorted(positions) and len(set(positions)) == 1234
+
+
+def test_many_row_inserts_are_written_as_sqlalchemy_would_compile_them(session) -> None:
+    from flashcards.services.importer import _TEXT_COLUMNS, _BulkInsert
+
+    insert = _BulkInsert(session.connection(), _TEXT_COLUMNS)
+    for rows in (1, 2, 7, 400):
+        assert insert._statement(rows) == insert._compiled(rows)
+
+
+def test_a_big_import_leaves_the_collector_on_and_its_garbage_is_freed(session) -> None:
+    import gc
+    import weakref
+
+    from flashcards.services.importer import import_file
+
+    class Node:
+        pass
+
+    big = b"front,back\n" + b"".join(b"f%d,b\n" % i for i in range(15_000))
+    was_enabled = gc.isenabled()
+    gc.enable()
+    gc.collect()  # counts at zero: no collection before the import starts
+    node = Node()
+    node.itself = node  # a reference cycle: only the cyclic collector frees it
+    freed = weakref.ref(node)
+    del node
+    try:
+        import_file(session, big, deck="Big", now=START)
+        assert freed() is not None  # kept by the freeze until the next import
+        session.commit()
+        assert gc.isenabled()
+        import_file(session, b"front,back\nx,y\n", deck="Small", now=START)
+        session.commit()
+        assert freed() is None and gc.isenabled() and not gc.get_freeze_count()
+        with pytest.raises(ImportFileError):
+            import_file(session, b"front,back\n", now=START)
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        if not was_enabled:
+            gc.disable()
+
+
 def test_schedule_backup_restores_every_card_exactly_into_an_empty_database(session) -> None:
     make_deck(session, "D", cards=6)
     now = START
