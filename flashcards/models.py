@@ -284,6 +284,9 @@ class Settings(Base):
     # The plan's new cards for one study day (the review limit follows the plan).
     paced_day: Mapped[date | None] = mapped_column(Date)
     paced_new: Mapped[int | None] = mapped_column(Integer)
+    # Learn more today: new cards the user added on extra_new_day, on top of paced_new.
+    extra_new_day: Mapped[date | None] = mapped_column(Date)
+    extra_new: Mapped[int | None] = mapped_column(Integer)
     # A card that lapses this many times is a leech (then again every half of it), as
     # in Anki: tagged "leech" and, with the "suspend" action, suspended.
     leech_threshold: Mapped[int] = mapped_column(Integer, default=8, server_default=text("8"))

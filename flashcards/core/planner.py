@@ -142,6 +142,9 @@ class PlanInput:
     task_minutes: dict[int, int] = field(default_factory=dict)  # day -> minutes
     new_done_today: int = 0
     reviews_done_today: int = 0
+    # Today's new cards when the day's target is already fixed (what is left of it);
+    # None: the plan decides, as it does for the following days.
+    new_today: int | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,8 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
             spare = budget - review_minutes
             by_budget = int(max(spare, 0) * 60 // max(data.seconds_per_new, 1))
             new_today = max(0, min(share, cap, by_budget, len(new_queue)))
+        if d == 0 and data.new_today is not None:
+            new_today = max(0, min(data.new_today, len(new_queue)))
         if new_today:
             chosen = np.array(new_queue[:new_today], dtype=np.int64)
             del new_queue[:new_today]

@@ -10,7 +10,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, Select, cast, func, select, update
+from sqlalchemy import Float, Select, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -232,13 +232,30 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
         target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
         new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
         seconds_per_review=per_review, seconds_per_new=per_new, task_minutes=task_minutes,
-        new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done)
+        new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done,
+        new_today=fixed_new_left(today_))
     result = plan(data, rng)
-    # The review limit follows the plan's pace today (see study.Today.new_limit).
-    paced_new = (result.days[0].new + today_.new_studied
-                 if result.days and day.date < interview else None)
+    paced_new = day_target(today_, result, interview)
     done = _reviews_done(session, settings, start, day)
     return PlanView(result, day.date, start, interview, by_day, done, settings, paced_new)
+
+
+def fixed_new_left(today_: Today) -> int | None:
+    """Today's new cards still to study when the day's target is fixed already (by the
+    day's first plan), for the planner's today; None before that first plan."""
+    return today_.new_left if today_.paced else None
+
+
+def day_target(today_: Today, result: Plan, interview: date) -> int | None:
+    """Today's new-card target, which the review limit follows (study.Today.new_limit):
+    set by the day's first plan (what it gives today plus what was studied before) and
+    then kept all day, however often the plan is rebuilt; None once the interview has
+    passed."""
+    if not result.days or today_.day.date >= interview:
+        return None
+    if today_.paced and today_.settings.paced_new is not None:
+        return today_.settings.paced_new
+    return result.days[0].new + today_.new_studied
 
 
 def save_plan(session: Session, view: PlanView) -> None:
@@ -254,7 +271,10 @@ def save_plan(session: Session, view: PlanView) -> None:
                     PlanTask.done_at.is_(None)).values(scheduled_for=task_view.placed_on)
                     .execution_options(synchronize_session=False))
     paced_day = view.today if view.paced_new is not None else None
-    session.execute(update(Settings).values(paced_day=paced_day, paced_new=view.paced_new)
+    # Once per study day: a later plan of the same day leaves the target as it is.
+    session.execute(update(Settings).where(or_(Settings.paced_day.is_(None),
+                                               Settings.paced_day != view.today))
+                    .values(paced_day=paced_day, paced_new=view.paced_new)
                     .execution_options(synchronize_session=False))
     view.settings.paced_day, view.settings.paced_new = paced_day, view.paced_new
 

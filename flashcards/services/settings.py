@@ -30,6 +30,8 @@ class StudyOptions:
     paced_new: int | None = None
     plan_start: date | None = None
     interview_date: date | None = None
+    extra_new_day: date | None = None
+    extra_new: int | None = None
 
 
 _SETTINGS = Settings.__table__

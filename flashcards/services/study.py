@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     func,
     insert,
     or_,
@@ -50,7 +51,7 @@ from flashcards.core.scheduling import (
 from flashcards.db import UTCDateTime, begin_write
 from flashcards.models import Card, Deck, ReviewLog, Settings
 from flashcards.scoping import OWNER
-from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
+from flashcards.services.errors import NotFound, NothingToUndo, ServiceError, StaleCard
 from flashcards.services.settings import (
     StudyOptions,
     load_options,
@@ -81,11 +82,19 @@ class Today:
 
     @property
     def new_limit(self) -> int:
-        """New cards for today: the daily maximum, or fewer when the plan paces them."""
+        """New cards for today: the daily maximum, or fewer when the plan paces them (the
+        target fixed at the day's first plan), plus any the user added (Learn more)."""
         limit = self.settings.new_per_day
         if self.settings.paced_day == self.day.date and self.settings.paced_new is not None:
             limit = min(limit, self.settings.paced_new)
-        return limit
+        return limit + self.extra_new
+
+    @property
+    def extra_new(self) -> int:
+        """New cards the user added to today with Learn more today."""
+        if self.settings.extra_new_day != self.day.date:
+            return 0
+        return self.settings.extra_new or 0
 
     @property
     def paced(self) -> bool:
@@ -242,6 +251,33 @@ def today(session: Session, now: datetime) -> Today:
     return Today(now, day, settings, new_studied, reviews_done, studied, user_id)
 
 
+LEARN_MORE_MAX = 100
+# The most new cards Learn more may add to one study day, all clicks together.
+EXTRA_NEW_CAP = 1000
+
+
+def learn_more(session: Session, now: datetime, count: int) -> Today:
+    """Add `count` (1..LEARN_MORE_MAX) new cards to today's target, ahead of the plan;
+    the plan spreads the remaining new cards over the following days. Two requests at
+    once both count: the addition happens in the UPDATE itself."""
+    if not 1 <= count <= LEARN_MORE_MAX:
+        raise ServiceError(f"Learn more takes 1 to {LEARN_MORE_MAX} new cards, not {count}.")
+    begin_write(session)
+    today_ = today(session, now)
+    if today_.extra_new + count > EXTRA_NEW_CAP:
+        raise ServiceError(f"Today already has {today_.extra_new} extra new cards: at most "
+                           f"{EXTRA_NEW_CAP} can be added to one day.")
+    day = today_.day.date
+    session.execute(update(Settings).where(Settings.id == today_.user_id).values(
+        extra_new=case((Settings.extra_new_day == day,
+                        func.coalesce(Settings.extra_new, 0) + count), else_=count),
+        extra_new_day=day).execution_options(synchronize_session=False))
+    loaded = session.identity_map.get(session.identity_key(Settings, today_.user_id))
+    if loaded is not None:
+        session.expire(loaded)
+    return today(session, now)
+
+
 def _queue_params(today_: Today, deck_id: int | None) -> dict[str, object]:
     params: dict[str, object] = {"now": today_.now, "ahead": today_.now + LEARN_AHEAD,
                                  "day_end": today_.day.end}
@@ -350,6 +386,13 @@ def study_page(session: Session, today_: Today, *, deck_id: int | None,
     if card is None:
         return StudyPage(today_, deck, counts, None,
                          summary=day_summary(session, today_, deck_id))
+    return card_page(today_, deck, counts, card, card_id=card_id, show=show, pick=pick)
+
+
+def card_page(today_: Today, deck: Deck | None, counts: QueueCounts, card: Card, *,
+              card_id: int | None, show: bool, pick: str | None) -> StudyPage:
+    """The study page for `card`: its answer shown when `card_id` (the card the page
+    showed) is this card and the answer was asked for or an answer picked."""
     this_card = card_id == card.id
     revealed = this_card and show
     options: tuple[AnswerOption, ...] = ()

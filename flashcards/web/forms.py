@@ -60,16 +60,36 @@ class GradeForm(FlaskForm):
     # Epoch milliseconds at which the server showed the card: gives the answer time.
     shown_at = IntegerField(validators=[Optional()])
     deck = IntegerField(validators=[Optional()], filters=[_optional_id])
+    # Posted from the custom study page: back there afterwards.
+    custom = BooleanField()
 
 
 class CardActionForm(FlaskForm):
     card_id = IntegerField(validators=[InputRequired()], filters=[_optional_id])
     version = IntegerField(validators=[InputRequired()], filters=[_optional_id])
     deck = IntegerField(validators=[Optional()], filters=[_optional_id])
+    custom = BooleanField()
 
 
 class UndoForm(FlaskForm):
     deck = IntegerField(validators=[Optional()], filters=[_optional_id])
+    custom = BooleanField()
+
+
+class LearnMoreForm(FlaskForm):
+    count = IntegerField("New cards", default=5, validators=[
+        InputRequired(message="Say how many new cards to add, from 1 to 100."),
+        NumberRange(min=1, max=100, message="Learn more adds 1 to 100 new cards at a time.")])
+    next = HiddenField()
+
+
+class CustomStudyForm(FlaskForm):
+    deck = SelectField("Deck", coerce=_optional_id, validate_choice=False)
+    tag = StringField("or tag", validators=[Optional(), Length(max=100)],
+                      description="Cards with this tag, or a tag under it (tag::part).")
+    count = IntegerField("Cards", default=20, validators=[
+        InputRequired(message="Say how many cards to study, from 1 to 100."),
+        NumberRange(min=1, max=100, message="Custom study takes 1 to 100 cards.")])
 
 
 class FieldLength(Length):

@@ -20,7 +20,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.core.taskformat import TaskKind, TaskPriority
-from flashcards.services import plans
+from flashcards.services import plans, progress
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.web.context import db, now
@@ -74,10 +74,12 @@ def show() -> str:
         weeks.append([day + timedelta(days=k) for k in range(7)])
         day += timedelta(days=7)
     planned = {d.day: d for d in view.plan.days}
+    day_progress = progress.day_progress(session, now())
+    session.rollback()  # ends the read
     return render_template(
         "plan/plan.html", view=view, weeks=weeks, planned=planned, chart=minutes_chart(view),
         kinds=list(TaskKind), add_form=TaskAddForm(day=view.today), done_form=TaskDoneForm(),
-        move_form=TaskMoveForm())
+        move_form=TaskMoveForm(), progress=day_progress)
 
 
 def _plan_days(form: TaskAddForm | TaskMoveForm) -> None:

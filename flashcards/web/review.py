@@ -20,15 +20,25 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from flashcards.core.scheduling import Rating, format_interval
-from flashcards.services import plans, study
-from flashcards.services.errors import NotFound, NothingToUndo, StaleCard
+from flashcards.services import custom_study, plans, progress, study
+from flashcards.services.decks import deck_names
+from flashcards.services.errors import NotFound, NothingToUndo, ServiceError, StaleCard
 from flashcards.services.settings import get_settings
 from flashcards.web.context import db, now, rng, schema_is_current
-from flashcards.web.forms import CardActionForm, GradeForm, UndoForm, id_number
+from flashcards.web.forms import (
+    CardActionForm,
+    CustomStudyForm,
+    GradeForm,
+    LearnMoreForm,
+    UndoForm,
+    id_number,
+)
+from flashcards.web.redirects import safe_next
 
 bp = Blueprint("review", __name__)
 
 UNDO_KEY = "undo"
+CUSTOM_KEY = "custom_study"
 
 
 @bp.before_app_request
@@ -57,12 +67,14 @@ def home() -> str:
     tasks = [view for view in plans.task_days(session_, settings, today.day.date)
              if view.day == today.day.date]
     _, interview = plans.plan_dates(settings, today.day.date)
+    day = progress.day_progress(session_, today.now)
     session_.commit()
     return render_template("review/home.html", today=today,
                            counts=study.queue_counts(session_, today),
                            decks=study.deck_overview(session_, today), tasks=tasks,
                            interview=interview,
-                           days_left=(interview - today.day.date).days)
+                           days_left=(interview - today.day.date).days,
+                           progress=day, learn_more_form=LearnMoreForm())
 
 
 @bp.get("/review")
@@ -98,7 +110,10 @@ def study_page() -> str:
         shown_at=int(today.now.timestamp() * 1000), can_undo=can_undo, ratings=list(Rating))
 
 
-def _back_to_study(deck_id: int | None, card_id: int | None = None) -> Response:
+def _back_to_study(deck_id: int | None, card_id: int | None = None,
+                   custom: bool = False) -> Response:
+    if custom:
+        return redirect(url_for("review.custom_study_page", card=card_id))
     return redirect(url_for("review.study_page", deck=deck_id, card=card_id))
 
 
@@ -140,7 +155,7 @@ def grade() -> Response | tuple[str, int]:
               f"“leech”{' and suspended' if outcome.suspended else ''}. Rewriting it usually "
               "helps; the card browser finds leeches with is:leech. Undo takes it back.",
               "warning")
-    return _back_to_study(form.deck.data)
+    return _back_to_study(form.deck.data, custom=bool(form.custom.data))
 
 
 @bp.post("/review/undo")
@@ -157,11 +172,11 @@ def undo() -> Response:
         session_.rollback()
         session.pop(UNDO_KEY, None)
         flash(str(exc), "error")
-        return _back_to_study(form.deck.data)
+        return _back_to_study(form.deck.data, custom=bool(form.custom.data))
     session.pop(UNDO_KEY, None)
     what = {"bury": "bury", "suspend": "suspend"}.get(action.kind if action else "", "review")
     flash(f"Undid the {what} of “{_short(card.front)}”.", "info")
-    return _back_to_study(form.deck.data, card.id)
+    return _back_to_study(form.deck.data, card.id, custom=bool(form.custom.data))
 
 
 @bp.post("/review/bury")
@@ -196,7 +211,87 @@ def _card_action(kind: str) -> Response | tuple[str, int]:
         abort(404, description=str(exc))
     session[UNDO_KEY] = action.to_dict()
     flash(f"{message} Press U to undo.", "info")
-    return _back_to_study(form.deck.data)
+    return _back_to_study(form.deck.data, custom=bool(form.custom.data))
+
+
+@bp.post("/review/learn-more")
+def learn_more() -> Response:
+    """Learn more today: N new cards on top of today's target."""
+    form = LearnMoreForm()
+    back = safe_next(form.next.data, url_for("review.home"))
+    if not form.validate():  # CSRFProtect has already refused a missing token (400)
+        flash(" ".join(form.count.errors), "error")
+        return redirect(back)
+    session_ = db()
+    _paced_today(session_)  # the day's target is fixed first: Learn more adds to it
+    try:
+        today = study.learn_more(session_, now(), int(form.count.data or 0))
+        session_.commit()
+    except ServiceError as exc:
+        session_.rollback()
+        flash(str(exc), "error")
+        return redirect(back)
+    flash(f"Added {form.count.data} new cards to today: {today.new_left} new "
+          f"card{'' if today.new_left == 1 else 's'} left today (if the decks have them). "
+          "The plan spreads the rest over the following days.", "info")
+    return redirect(back)
+
+
+def _custom_form(session_: Session) -> CustomStudyForm:
+    form = CustomStudyForm()
+    form.deck.choices = [("", "Choose a deck…")] + [
+        (str(id_), name) for id_, name in deck_names(session_)]
+    return form
+
+
+@bp.route("/review/custom", methods=["GET", "POST"])
+def custom_start() -> Response | str | tuple[str, int]:
+    """Custom study: review ahead a deck's or a tag's cards that are not due yet."""
+    session_ = db()
+    form = _custom_form(session_)
+    if request.method == "GET" or not form.validate():
+        session_.rollback()
+        status = 400 if request.method == "POST" else 200
+        return render_template("review/custom.html", form=form), status
+    try:
+        custom = custom_study.start(session_, now(), deck_id=form.deck.data,
+                                    tag=form.tag.data, limit=int(form.count.data or 0))
+    except NotFound as exc:
+        session_.rollback()
+        abort(404, description=str(exc))
+    except ServiceError as exc:
+        session_.rollback()
+        form.count.errors = [*form.count.errors, str(exc)]
+        return render_template("review/custom.html", form=form), 400
+    session_.rollback()
+    session[CUSTOM_KEY] = custom.to_dict()
+    return redirect(url_for("review.custom_study_page"))
+
+
+@bp.get("/review/custom/study")
+def custom_study_page() -> Response | str:
+    custom = custom_study.CustomStudy.from_dict(session.get(CUSTOM_KEY))
+    if custom is None:
+        flash("Start a custom study session first.", "info")
+        return redirect(url_for("review.custom_start"))
+    session_ = db()
+    today = study.today(session_, now())
+    page = custom_study.page(session_, today, custom,
+                             card_id=request.args.get("card", type=id_number),
+                             show=request.args.get("show") == "1",
+                             pick=request.args.get("pick"))
+    can_undo = UNDO_KEY in session
+    if page.card is None:
+        return render_template("review/custom_done.html", custom=custom,
+                               reviewed=custom_study.reviewed(session_, custom),
+                               can_undo=can_undo)
+    labels = {r: format_interval(i) for r, i in (page.intervals or {}).items()}
+    return render_template(
+        "review/study.html", deck=None, deck_id=None, today=today, counts=page.counts,
+        card=page.card, queue=page.queue, revealed=page.revealed, options=page.options,
+        picked=page.picked, suggested=page.suggested, labels=labels,
+        shown_at=int(today.now.timestamp() * 1000), can_undo=can_undo, ratings=list(Rating),
+        custom=custom)
 
 
 def _form_problem(form: GradeForm | CardActionForm | UndoForm) -> str:

@@ -1,0 +1,90 @@
+"""How today went: done against planned for reviews, new cards, tasks and minutes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from flashcards.core.planner import easy_factor
+from flashcards.models import ReviewLog
+from flashcards.services import plans, study
+from flashcards.services.settings import get_settings
+
+# The slack a day's minutes may have over the budget and still be on track, as the plan
+# allows (core.planner.PlanDay.over_budget).
+BUDGET_SLACK_MINUTES = 0.5
+
+
+class DayStatus(enum.StrEnum):
+    DONE = "done"  # nothing planned is left
+    ON_TRACK = "on_track"  # what is done and what is left fit the day's budget
+    OVER_BUDGET = "over_budget"  # they do not: the day will take longer than planned
+
+
+@dataclass(frozen=True, slots=True)
+class DayProgress:
+    """Today's study day, done against planned. Planned is what is done plus what is
+    still left now, so it is the day's plan as the day goes, not a guess made at dawn."""
+
+    day: date
+    reviews_done: int
+    reviews_planned: int
+    new_done: int
+    new_planned: int
+    tasks_done: int
+    tasks_planned: int
+    # Answer time from the review log (each answer capped as Anki caps it) plus the
+    # planned minutes of the tasks ticked done today.
+    minutes_done: float
+    # Minutes done plus the minutes left, estimated as the plan estimates them.
+    minutes_planned: float
+    budget: float
+    status: DayStatus
+
+    @property
+    def minutes_left(self) -> float:
+        return max(self.minutes_planned - self.minutes_done, 0.0)
+
+    @property
+    def on_track(self) -> bool:
+        return self.status != DayStatus.OVER_BUDGET
+
+
+def day_progress(session: Session, now: datetime) -> DayProgress:
+    """How the study day containing `now` is going. Reviews done are the day's grades of
+    review cards, new cards done its first grades of new cards; what is left comes from
+    the queues (limits applied) and today's open tasks. Minutes left use the plan's
+    seconds per review and per new card (learning steps count as reviews)."""
+    today_ = study.today(session, now)
+    counts = study.queue_counts(session, today_)
+    settings = get_settings(session)
+    day = today_.day.date
+    tasks = [view.task for view in plans.task_days(session, settings, day) if view.day == day]
+    done_tasks = [task for task in tasks if task.done_at is not None]
+    answer_ms = session.execute(
+        select(func.coalesce(func.sum(ReviewLog.duration_ms), 0)).where(
+            ReviewLog.user_id == today_.user_id,
+            ReviewLog.reviewed_at >= today_.day.start,
+            ReviewLog.reviewed_at < today_.day.end)).scalar_one()
+    per_review, per_new = plans.answer_times(session)
+    minutes_done = int(answer_ms or 0) / 60_000 + sum(task.minutes for task in done_tasks)
+    minutes_left = ((counts.review + counts.learning) * per_review + counts.new * per_new) / 60
+    minutes_left += sum(task.minutes for task in tasks if task.done_at is None)
+    budget = settings.daily_minutes * easy_factor(settings.easy_days, day)
+    if not counts.total and len(done_tasks) == len(tasks):
+        status = DayStatus.DONE
+    elif minutes_done + minutes_left <= budget + BUDGET_SLACK_MINUTES:
+        status = DayStatus.ON_TRACK
+    else:
+        status = DayStatus.OVER_BUDGET
+    return DayProgress(
+        day=day,
+        reviews_done=today_.reviews_done, reviews_planned=today_.reviews_done + counts.review,
+        new_done=today_.new_studied, new_planned=today_.new_studied + counts.new,
+        tasks_done=len(done_tasks), tasks_planned=len(tasks),
+        minutes_done=minutes_done, minutes_planned=minutes_done + minutes_left,
+        budget=budget, status=status)
