@@ -1,0 +1,148 @@
+"""How today went, Learn more today and custom study over HTTP, CSRF on (issue 12,
+parts 2 and 3)."""
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from flashcards.core.scheduling import CardState
+from flashcards.models import Card, ReviewLog, Settings
+from flashcards.services import users
+from tests.conftest import START, csrf_token, make_deck
+from tests.web.test_review import first_card_form
+
+TODAY = date(2026, 3, 2)
+PASSWORD = "correct horse battery"
+
+
+def today_cell(page: str) -> str:
+    match = re.search(r'<span class="today-progress" id="today-progress"[^>]*>(.*?)</span>\s*'
+                      r'</div>', page, re.S)
+    assert match, "the plan has no progress in its today cell"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+def test_home_and_the_plans_today_cell_show_done_against_planned(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    home = client.get("/").get_data(as_text=True)
+    assert "How today is going" in home
+    assert re.search(r"New cards</span> <strong>0</strong>/7", home)
+    # The first task (60 min) and 7 new cards (40 s each) come to 65 min of 60.
+    assert re.search(r"Minutes</span> <strong>0</strong>/65<", home)
+    assert ('id="day-status">Over budget: the 0 min done and the 65 min left come to more '
+            "than today’s budget of 60 min.") in home
+    cell = today_cell(client.get("/plan").get_data(as_text=True))
+    assert cell == "0/0 rev 0/7 new 0/1 tasks 0/65 min over budget"
+    _, form = first_card_form(client)
+    assert client.post("/review/grade", data={**form, "rating": "3",
+                                              "shown_at": "0"}).status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r"New cards</span> <strong>1</strong>/7", home)
+    # The answer took the capped 60 s: one minute done.
+    assert re.search(r"Minutes</span> <strong>1</strong>/", home)
+    # Opening the plan again and again does not raise today's new cards (it climbed
+    # 7, 8, 9... when each rebuild added what had been studied to the plan's share).
+    for _ in range(3):
+        assert "1/7 new" in today_cell(client.get("/plan").get_data(as_text=True))
+    session.rollback()
+    assert session.get(Settings, 1).paced_new == 7
+
+
+def test_learn_more_needs_csrf_validates_the_count_and_adds_to_today(seeded_app,
+                                                                    session) -> None:
+    client = seeded_app.test_client()
+    client.get("/")
+    assert client.post("/review/learn-more", data={"count": "5"}).status_code == 400
+    token = csrf_token(client, "/")
+    for count, message in (("0", "1 to 100"), ("101", "1 to 100"), ("", "how many"),
+                           ("lots", "1 to 100")):
+        response = client.post("/review/learn-more", data={"csrf_token": token,
+                                                           "count": count})
+        assert response.status_code == 302
+        assert message in client.get(response.headers["Location"]).get_data(as_text=True)
+    session.rollback()
+    assert session.get(Settings, 1).extra_new is None
+    response = client.post("/review/learn-more", data={"csrf_token": token, "count": "5",
+                                                       "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert "Added 5 new cards to today: 12 new cards left today" in page
+    assert re.search(r"New cards</span> <strong>0</strong>/12", page)
+    session.rollback()
+    settings = session.get(Settings, 1)
+    assert (settings.extra_new_day, settings.extra_new, settings.paced_new) == (TODAY, 5, 7)
+    assert "0/12 new" in today_cell(client.get("/plan").get_data(as_text=True))
+
+
+def _ahead(session, card: Card, days: int, tags: str = "") -> None:
+    card.state, card.stability, card.difficulty, card.reps = int(CardState.REVIEW), 20.0, 5.0, 2
+    card.last_review, card.due, card.tags = (START - timedelta(days=5),
+                                             START + timedelta(days=days), tags)
+    session.commit()
+
+
+def test_custom_study_reviews_ahead_through_the_study_page(client, session) -> None:
+    make_deck(session, "Systems", cards=3)
+    cards = session.execute(select(Card).order_by(Card.id)).scalars().all()
+    _ahead(session, cards[0], 10)
+    _ahead(session, cards[1], 4)
+    deck_id, first_id = cards[0].deck_id, cards[1].id
+    page = client.get("/review/custom").get_data(as_text=True)
+    assert "Custom study" in page and "Systems" in page
+    token = csrf_token(client, "/review/custom")
+    assert client.post("/review/custom", data={"deck": deck_id, "count": "5"}
+                       ).status_code == 400  # no CSRF token
+    bad = client.post("/review/custom", data={"csrf_token": token, "deck": deck_id,
+                                              "count": "500"})
+    assert bad.status_code == 400 and "1 to 100" in bad.get_data(as_text=True)
+    started = client.post("/review/custom", data={"csrf_token": token, "deck": deck_id,
+                                                  "count": "5"})
+    assert started.headers["Location"] == "/review/custom/study"
+    page, form = first_card_form(client, "/review/custom/study")
+    assert form["card_id"] == first_id  # the soonest due first
+    assert "Custom study: deck “Systems”" in page
+    assert 'name="custom" type="hidden" value="y"' in page
+    assert f"/review/custom/study?card={first_id}&amp;show=1" in page
+    graded = client.post("/review/grade", data={**form, "rating": "3", "custom": "y"})
+    assert graded.headers["Location"].startswith("/review/custom/study")
+    assert session.execute(select(func.count()).select_from(ReviewLog)).scalar_one() == 1
+    session.rollback()
+    assert session.get(Card, first_id).due > START + timedelta(days=4)
+    undone = client.post("/review/undo", data={"csrf_token": token, "custom": "y"})
+    assert undone.headers["Location"] == f"/review/custom/study?card={first_id}"
+    session.rollback()
+    assert session.get(Card, first_id).due == START + timedelta(days=4)
+    for _ in range(2):
+        _, form = first_card_form(client, "/review/custom/study")
+        client.post("/review/grade", data={**form, "rating": "3", "custom": "y"})
+    done = client.get("/review/custom/study").get_data(as_text=True)
+    assert "Custom study done" in done and 'id="custom-reviewed">2<' in done
+    # The new card was not part of it.
+    session.rollback()
+    assert session.execute(select(Card.state).order_by(Card.id.desc()).limit(1)
+                           ).scalar_one() == CardState.NEW
+
+
+def test_custom_study_of_another_users_deck_or_tag_gives_nothing_of_theirs(app, client,
+                                                                          session) -> None:
+    ada = users.create_user(session, "ada", PASSWORD, START).user.id
+    bob = users.create_user(session, "bob", PASSWORD, START).user.id
+    session.commit()
+    make_deck(session, "Ada's", cards=1, user_id=ada)
+    bobs = make_deck(session, "BOBSECRET", cards=1, user_id=bob)
+    users.for_user(session, bob)
+    _ahead(session, session.execute(select(Card)).scalar_one(), 5, tags="bobtag")
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"csrf_token": token, "name": "ada", "password": PASSWORD})
+    token = csrf_token(client, "/review/custom")
+    assert "BOBSECRET" not in client.get("/review/custom").get_data(as_text=True)
+    response = client.post("/review/custom", data={"csrf_token": token, "deck": bobs.id,
+                                                   "count": "5"})
+    assert response.status_code == 404
+    response = client.post("/review/custom", data={"csrf_token": token, "tag": "bobtag",
+                                                   "count": "5"})
+    assert response.status_code == 400
+    assert "No card of the tag “bobtag”" in response.get_data(as_text=True)
+    # With no session started, the study page sends the user to the form.
+    assert client.get("/review/custom/study").headers["Location"] == "/review/custom"
