@@ -87,7 +87,7 @@ class CustomStudyForm(FlaskForm):
     deck = SelectField("Deck", coerce=_optional_id, validate_choice=False)
     tag = StringField("or tag", validators=[Optional(), Length(max=100)],
                       description="Cards with this tag, or a tag under it (tag::part).")
-    count = IntegerField("Cards", default=20, validators=[
+    count = IntegerField("How many cards (1 to 100)", default=20, validators=[
         InputRequired(message="Say how many cards to study, from 1 to 100."),
         NumberRange(min=1, max=100, message="Custom study takes 1 to 100 cards.")])
 

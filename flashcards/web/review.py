@@ -101,7 +101,8 @@ def study_page() -> str:
     deck_id = page.deck.id if page.deck is not None else None
     if page.card is None:
         return render_template("review/done.html", deck=page.deck, today=today,
-                               counts=page.counts, summary=page.summary, can_undo=can_undo)
+                               counts=page.counts, summary=page.summary, can_undo=can_undo,
+                               learn_more_form=LearnMoreForm())
     labels = {r: format_interval(i) for r, i in (page.intervals or {}).items()}
     return render_template(
         "review/study.html", deck=page.deck, deck_id=deck_id, today=today, counts=page.counts,
@@ -137,7 +138,7 @@ def grade() -> Response | tuple[str, int]:
         except StaleCard as exc:
             session_.rollback()
             return render_template("review/stale.html", message=str(exc),
-                                   deck_id=form.deck.data), 409
+                                   deck_id=form.deck.data, custom=form.custom.data), 409
         except NotFound as exc:
             session_.rollback()
             abort(404, description=str(exc))
@@ -205,7 +206,7 @@ def _card_action(kind: str) -> Response | tuple[str, int]:
     except StaleCard as exc:
         session_.rollback()
         return render_template("review/stale.html", message=str(exc),
-                               deck_id=form.deck.data), 409
+                               deck_id=form.deck.data, custom=form.custom.data), 409
     except NotFound as exc:
         session_.rollback()
         abort(404, description=str(exc))
@@ -261,7 +262,7 @@ def custom_start() -> Response | str | tuple[str, int]:
         abort(404, description=str(exc))
     except ServiceError as exc:
         session_.rollback()
-        form.count.errors = [*form.count.errors, str(exc)]
+        form.deck.errors = [*form.deck.errors, str(exc)]
         return render_template("review/custom.html", form=form), 400
     session_.rollback()
     session[CUSTOM_KEY] = custom.to_dict()

@@ -27,9 +27,9 @@ def test_home_and_the_plans_today_cell_show_done_against_planned(seeded_app, ses
     client = seeded_app.test_client()
     home = client.get("/").get_data(as_text=True)
     assert "How today is going" in home
-    assert re.search(r"New cards</span> <strong>0</strong>/7", home)
+    assert re.search(r'New cards</span> <span class="value"><strong>0</strong>/7', home)
     # The first task (60 min) and 7 new cards (40 s each) come to 65 min of 60.
-    assert re.search(r"Minutes</span> <strong>0</strong>/65<", home)
+    assert re.search(r'Minutes</span> <span class="value"><strong>0</strong>/65<', home)
     assert ('id="day-status">Over budget: the 0 min done and the 65 min left come to more '
             "than today’s budget of 60 min.") in home
     cell = today_cell(client.get("/plan").get_data(as_text=True))
@@ -38,9 +38,9 @@ def test_home_and_the_plans_today_cell_show_done_against_planned(seeded_app, ses
     assert client.post("/review/grade", data={**form, "rating": "3",
                                               "shown_at": "0"}).status_code == 302
     home = client.get("/").get_data(as_text=True)
-    assert re.search(r"New cards</span> <strong>1</strong>/7", home)
+    assert re.search(r'New cards</span> <span class="value"><strong>1</strong>/7', home)
     # The answer took the capped 60 s: one minute done.
-    assert re.search(r"Minutes</span> <strong>1</strong>/", home)
+    assert re.search(r'Minutes</span> <span class="value"><strong>1</strong>/', home)
     # Opening the plan again and again does not raise today's new cards (it climbed
     # 7, 8, 9... when each rebuild added what had been studied to the plan's share).
     for _ in range(3):
@@ -68,7 +68,7 @@ def test_learn_more_needs_csrf_validates_the_count_and_adds_to_today(seeded_app,
     assert response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
     assert "Added 5 new cards to today: 12 new cards left today" in page
-    assert re.search(r"New cards</span> <strong>0</strong>/12", page)
+    assert re.search(r'New cards</span> <span class="value"><strong>0</strong>/12', page)
     session.rollback()
     settings = session.get(Settings, 1)
     assert (settings.extra_new_day, settings.extra_new, settings.paced_new) == (TODAY, 5, 7)
