@@ -276,7 +276,8 @@ def save_plan(session: Session, view: PlanView) -> None:
                                                Settings.paced_day != view.today))
                     .values(paced_day=paced_day, paced_new=view.paced_new)
                     .execution_options(synchronize_session=False))
-    view.settings.paced_day, view.settings.paced_new = paced_day, view.paced_new
+    # Read back what is stored (a request of the same day may have set it first).
+    session.expire(view.settings, ["paced_day", "paced_new"])
 
 
 def plan_and_save(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:

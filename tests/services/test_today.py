@@ -96,6 +96,24 @@ def test_a_page_visit_plans_the_day_once_and_later_visits_keep_it(session) -> No
     assert target(session, START + timedelta(hours=2)) == (3, 0)
 
 
+def test_two_first_plans_of_the_day_at_once_store_one_target(session) -> None:
+    """Two requests plan the day's start at the same time: the first to store its target
+    wins, and the other's save (computed on older data) leaves it alone."""
+    make_deck(session, cards=60)
+    rng = np.random.default_rng(2026)
+    slow = plans.build_plan(session, START, rng)
+    session.rollback()
+    assert slow.paced_new == 3
+    study_new(session, 2)  # before any target is fixed: the plain daily limit applies
+    fast = plans.plan_and_save(session, START, np.random.default_rng(2026))
+    session.commit()
+    assert fast.paced_new == 5  # ceil(58 / 25) today, and the 2 already studied
+    plans.save_plan(session, slow)
+    session.commit()
+    assert target(session) == (5, 3)
+    assert session.get(Settings, 1).paced_new == 5
+
+
 def test_a_lower_new_card_limit_lowers_todays_target_and_a_higher_one_does_not_raise_it(
         session) -> None:
     make_deck(session, cards=60)

@@ -146,3 +146,24 @@ def test_custom_study_of_another_users_deck_or_tag_gives_nothing_of_theirs(app, 
     assert "No card of the tag “bobtag”" in response.get_data(as_text=True)
     # With no session started, the study page sends the user to the form.
     assert client.get("/review/custom/study").headers["Location"] == "/review/custom"
+
+
+def test_review_page_and_done_page_say_what_learn_more_added(client, session) -> None:
+    make_deck(session, cards=30)  # paced over 25 days: 2 new cards today
+    client.get("/")
+    token = csrf_token(client, "/")
+    client.post("/review/learn-more", data={"csrf_token": token, "count": "3"})
+    page = client.get("/review").get_data(as_text=True)
+    assert ("the plan’s pace of 2 new cards (your limit is 20), plus 3 you added with "
+            "Learn more") in page
+    for _ in range(5):
+        _, form = first_card_form(client)
+        client.post("/review/grade", data={**form, "rating": "4"})
+    done = client.get("/review/study").get_data(as_text=True)
+    assert "You have reached today’s planned 5 new cards" in done
+    # Learn more is offered right there, and brings the page back with a new card.
+    assert 'id="learn-more-form"' in done
+    response = client.post("/review/learn-more", data={"csrf_token": token, "count": "1",
+                                                       "next": "/review/study"})
+    assert response.headers["Location"] == "/review/study"
+    assert "Deck front 5" in client.get("/review/study").get_data(as_text=True)
