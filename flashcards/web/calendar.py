@@ -74,11 +74,13 @@ def feed(feed_token: str) -> Response:
     if user_id is None:
         return _not_found()
     users.for_user(session, user_id)
-    view = plans.plan_and_save(
+    # Read only: a poll stores nothing (where the plan would put unplaced tasks is
+    # computed the same way each time, and stored when the user next opens the plan).
+    view = plans.build_plan(
         session, now(), np.random.default_rng(current_app.config.get("PLAN_SEED", 2026)))
-    session.commit()
-    response = Response(plan_calendar(view, host=HOST, stamp=now()),
-                        content_type="text/calendar; charset=utf-8")
+    body = plan_calendar(view, host=HOST, stamp=now())
+    session.rollback()
+    response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Cache-Control"] = FEED_CACHE
     response.headers.set("Content-Disposition", "inline", filename="interview-plan.ics")
     return response

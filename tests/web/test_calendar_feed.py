@@ -84,6 +84,9 @@ def test_the_feed_opens_with_its_token_alone_and_404s_alike_for_any_other(
     assert response.headers["Cache-Control"] == "private, max-age=900"
     body = response.get_data(as_text=True)
     assert "ada task" in body and "bob task" not in body
+    # A poll reads only: it does not fix today's pace (the user's first visit does).
+    session.rollback()
+    assert session.get(Settings, ada_and_bob["ada"]["user"]).paced_day is None
     wrong = [app_client.get(f"/plan/{p}.ics") for p in (
         secrets.token_urlsafe(32), token[:-1], token + "A", token.upper(), "x", "%00",
         "a" * 3000)]
