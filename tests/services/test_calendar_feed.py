@@ -87,3 +87,17 @@ def test_reminder_time_is_one_of_the_offered_times_or_none(session) -> None:
     calendar_feed.set_reminder(session, None)
     session.commit()
     assert session.get(Settings, 1).calendar_reminder is None
+
+
+def test_a_new_password_revokes_the_calendar_link(app, session) -> None:
+    users.create_user(session, "ada", PASSWORD, START)  # takes over the local user, 1
+    session.commit()
+    token = calendar_feed.create_link(session, START)
+    session.commit()
+    # As the CLI's set-password does it: in a session working for no user.
+    with app.extensions["flashcards.sessionmaker"]() as cli_session:
+        users.set_password(cli_session, "ada", "another long password")
+        cli_session.commit()
+    session.rollback()
+    assert calendar_feed.feed_owner(session, token) is None
+    assert session.execute(every_user(select(CalendarFeed))).first() is None
