@@ -3,6 +3,8 @@ create the link, copy it, subscribe to it, revoke it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
@@ -74,3 +76,18 @@ def test_create_copy_and_revoke_the_link_on_a_phone(live_server, browser: Browse
     finally:
         context.close()
     assert errors == [], f"browser errors: {errors}"
+
+
+def test_without_javascript_the_address_is_there_and_no_dead_copy_button(
+        live_server, browser: Browser) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/settings")
+        page.locator("#calendar").get_by_role("button", name="Create link").click()
+        expect(page.locator("#calendar-url")).to_have_value(
+            re.compile(r"^http://127\.0\.0\.1:\d+/plan/[A-Za-z0-9_-]{43}\.ics$"))
+        expect(page.locator("button[data-copy]")).to_be_hidden()
+        expect(page.get_by_role("link", name="Open in calendar app")).to_be_visible()
+    finally:
+        context.close()
