@@ -4,7 +4,16 @@ settings section that makes, replaces and revokes its link and sets the reminder
 from __future__ import annotations
 
 import numpy as np
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectField
@@ -13,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from flashcards.services import calendar_feed, plans, users
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.settings import get_settings
+from flashcards.web.auth import is_loopback
 from flashcards.web.context import db, now
 
 bp = Blueprint("calendar", __name__)
@@ -86,6 +96,14 @@ def feed(feed_token: str) -> Response:
     return response
 
 
+def on_this_computer_only() -> bool:
+    """Whether the page was opened by a loopback name, so the link names an address no
+    other device (or Google's servers) can reach."""
+    host = (request.host.rsplit(":", 1)[0] if not request.host.endswith("]")
+            else request.host).strip("[]")
+    return host == "localhost" or is_loopback(host)
+
+
 def feed_urls(token: str) -> tuple[str, str]:
     """The link for "From URL" / "Subscribe", and the same as webcal:// for a tap."""
     url = url_for("calendar.feed", feed_token=token, _external=True)
@@ -104,7 +122,7 @@ def create_link() -> BaseResponse | tuple[str, int, dict[str, str]]:
     url, webcal = feed_urls(token)
     # Shown once: the database keeps only its hash, and this page is not cached.
     return (render_template("settings/calendar_link.html", url=url, webcal=webcal,
-                            replaced=replaced),
+                            replaced=replaced, local_only=on_this_computer_only()),
             200, {"Cache-Control": "no-store"})
 
 

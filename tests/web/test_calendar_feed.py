@@ -15,6 +15,7 @@ from sqlalchemy import select
 from flashcards.core.taskformat import TaskKind
 from flashcards.models import CalendarFeed, Settings
 from flashcards.services import plans, users
+from flashcards.web import calendar
 from tests.conftest import START, count_rows, csrf_token, make_deck
 
 PASSWORD = "correct horse battery"
@@ -71,6 +72,8 @@ def test_the_feed_opens_with_its_token_alone_and_404s_alike_for_any_other(
     login(client)
     path, page = create_link(client)
     assert "shown only this once" in page
+    # The test client's host is localhost: the page says a phone cannot reach it.
+    assert "only a calendar app on it can reach it" in page
     token = path.removeprefix("/plan/").removesuffix(".ics")
     assert len(token) >= 43  # 32 random bytes
     # Only the hash is stored.
@@ -117,6 +120,18 @@ def test_a_new_link_replaces_the_old_one(client, ada_and_bob) -> None:
     assert "A link is active" in settings_page
     # The page shows the link only once: never again from Settings.
     assert second not in settings_page
+
+
+@pytest.mark.parametrize(("host", "local"), [
+    ("localhost:5000", True), ("127.0.0.1:5000", True), ("[::1]:5000", True),
+    ("127.0.0.1", True), ("cards.example.org", False), ("192.168.1.5:5000", False),
+    ("[2001:db8::1]", False)])
+def test_the_link_names_the_host_and_says_when_only_this_computer_can_reach_it(
+        app, host: str, local: bool) -> None:
+    with app.test_request_context("/", headers={"Host": host}):
+        assert calendar.on_this_computer_only() is local
+        url, webcal = calendar.feed_urls("abc")
+        assert url == f"http://{host}/plan/abc.ics" and webcal == f"webcal://{host}/plan/abc.ics"
 
 
 def test_a_token_shows_its_owners_plan_to_whoever_holds_it(app, ada_and_bob) -> None:
