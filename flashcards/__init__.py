@@ -87,6 +87,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flashcards.web import (
         auth,
         browse,
+        calendar,
         cards,
         decks,
         errors,
@@ -106,6 +107,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(settings.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(plan.bp)
+    app.register_blueprint(calendar.bp)
     errors.register(app)
     # After the login check (auth's hook), which ends its own read transaction.
     from flashcards.web.context import take_write_lock

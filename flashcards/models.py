@@ -292,6 +292,9 @@ class Settings(Base):
     leech_threshold: Mapped[int] = mapped_column(Integer, default=8, server_default=text("8"))
     leech_action: Mapped[str] = mapped_column(String(16), default="suspend",
                                               server_default=text("'suspend'"))
+    # The plan's calendar (download and subscription): a reminder on each plan day at
+    # this many minutes after midnight; None: no reminder.
+    calendar_reminder: Mapped[int | None] = mapped_column(SmallInteger)
 
     __table_args__ = (
         CheckConstraint("desired_retention > 0 AND desired_retention < 1", name="retention_range"),
@@ -301,6 +304,7 @@ class Settings(Base):
         CheckConstraint("daily_minutes > 0", name="daily_minutes_positive"),
         CheckConstraint("leech_threshold > 0", name="leech_threshold_positive"),
         CheckConstraint("leech_action IN ('suspend', 'tag')", name="leech_action_known"),
+        CheckConstraint("calendar_reminder BETWEEN 0 AND 1439", name="calendar_reminder_range"),
     )
 
 
@@ -376,8 +380,22 @@ class SeededBundle(Base):
     seeded_at: Mapped[datetime]
 
 
+class CalendarFeed(Base):
+    """The user's private calendar subscription: the feed URL carries a random token,
+    stored here only as its SHA-256. Revoking deletes the row; a new link replaces the
+    hash, so the old URL stops working either way."""
+
+    __tablename__ = "calendar_feeds"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
 # Every query of these rows is scoped to the session's user (flashcards.scoping).
-OWNED_MODELS: list[type] = [Deck, Card, ReviewLog, PlanTask, CardAction, SeededBundle]
+OWNED_MODELS: list[type] = [Deck, Card, ReviewLog, PlanTask, CardAction, SeededBundle,
+                            CalendarFeed]
 scoping.install(OWNED_MODELS, Settings)
 
 

@@ -58,6 +58,7 @@ OWNER_COLUMNS = {
     "plan_tasks": "user_id",
     "card_actions": "user_id",
     "seeded_bundles": "user_id",
+    "calendar_feeds": "user_id",
     "settings": "id",
 }
 

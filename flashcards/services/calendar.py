@@ -1,13 +1,58 @@
-"""The plan as an iCalendar file: one all-day event a day, with stable UIDs so that
-importing it again updates the events instead of adding copies."""
+"""The plan as an iCalendar file, for the download and the private subscription.
+
+All-day events with stable UIDs, so that importing the file again, or a calendar app
+polling the subscription, updates the events instead of adding copies:
+
+- `plan-<day>@host`: the day's card work (reviews and new cards, in minutes);
+- `task-<id>@host`: each task on the day it is planned for, named by its title, so a
+  moved task moves in the calendar;
+- `interview-<user>@host`: interview day, wherever the settings put it.
+
+With a reminder time set (Settings.calendar_reminder), each plan day from today on gets
+one alarm (VALARM) at that time, on the first of its events still to do.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from flashcards.services.plans import PlanView
+
+# Calendar apps that honour it poll a subscription this often (Apple, Outlook; Google
+# chooses its own interval).
+REFRESH_INTERVAL = timedelta(hours=1)
+
+
+def _minutes(value: float) -> str:
+    return f"{value:.0f} min"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _all_day(uid: str, day: date, summary: str, description: str,
+             stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _alarm(minute: int, what: str) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", what)
+    # Relative to the start of an all-day event: that day's midnight, local time.
+    alarm.add("trigger", timedelta(minutes=minute))
+    return alarm
 
 
 def plan_calendar(view: PlanView, host: str, stamp: datetime) -> bytes:
@@ -15,23 +60,44 @@ def plan_calendar(view: PlanView, host: str, stamp: datetime) -> bytes:
     calendar.add("prodid", "-//flashcards//interview plan//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Interview preparation")
-    for day in view.plan.days:
-        tasks = [v.task for v in view.tasks.get(day.day, [])]
-        lines = [f"About {day.reviews:.0f} reviews and {day.new} new cards "
-                 f"({day.review_minutes + day.new_minutes:.0f} min)"]
-        lines += [f"{'[x]' if t.done_at else '[ ]'} {t.title} ({t.minutes} min)" for t in tasks]
-        event = Event()
-        event.add("uid", f"plan-{day.day.isoformat()}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", day.day)
-        event.add("dtend", day.day + timedelta(days=1))
-        summary = ("Interview day" if day.day == view.interview
-                   else f"Prep: {day.minutes:.0f} min" + (f", {len(tasks)} task"
-                                                        f"{'s' if len(tasks) != 1 else ''}"
-                                                        if tasks else ""))
-        event.add("summary", summary)
-        event.add("description", "\n".join(lines))
-        event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
-    return calendar.to_ical()
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
+    reminder = view.settings.calendar_reminder
+    by_day: dict[date, list[tuple[Event, bool]]] = {}  # (event, still to do)
 
+    interview = _all_day(f"interview-{view.settings.id}@{host}", view.interview,
+                         "Interview day", "The day the plan prepares you for.", stamp)
+    by_day.setdefault(view.interview, []).append((interview, True))
+    for day in view.plan.days:
+        card_minutes = day.review_minutes + day.new_minutes
+        if round(day.reviews) <= 0 and day.new <= 0:
+            continue
+        event = _all_day(
+            f"plan-{day.day.isoformat()}@{host}", day.day,
+            f"Cards: {_minutes(card_minutes)}",
+            f"About {_count(round(day.reviews), 'review')} and "
+            f"{_count(day.new, 'new card')} ({_minutes(card_minutes)}).", stamp)
+        by_day.setdefault(day.day, []).append((event, True))
+    for day_, task_views in sorted(view.tasks.items()):
+        for task_view in task_views:
+            task = task_view.task
+            done = task.done_at is not None
+            summary = f"{'Done: ' if done else ''}{task.title} ({task.minutes} min)"
+            description = task.details
+            if task_view.rolled_from is not None:
+                description = (f"Planned for {task_view.rolled_from:%a %-d %b}, not done yet."
+                               + (f"\n\n{description}" if description else ""))
+            event = _all_day(f"task-{task.id}@{host}", day_, summary, description, stamp)
+            event.add("categories", [task.kind])
+            by_day.setdefault(day_, []).append((event, not done))
+
+    for day_, events in sorted(by_day.items(), key=lambda item: item[0]):
+        if reminder is not None and day_ >= view.today:
+            # One reminder a day, not one per event: on the first thing still to do.
+            first = next((event for event, open_ in events if open_), None)
+            if first is not None:
+                todo = [str(event["summary"]) for event, open_ in events if open_]
+                first.add_component(_alarm(reminder, "Today: " + "; ".join(todo)))
+        for event, _open in events:
+            calendar.add_component(event)
+    return calendar.to_ical()

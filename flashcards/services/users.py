@@ -19,7 +19,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from flashcards import scoping
 from flashcards.db import begin_write
-from flashcards.models import LOCAL_USER_ID, LoginFailure, LoginSession, Settings, User
+from flashcards.models import (
+    LOCAL_USER_ID,
+    CalendarFeed,
+    LoginFailure,
+    LoginSession,
+    Settings,
+    User,
+)
 from flashcards.services.errors import ServiceError
 
 USER_KEY = scoping.USER_KEY
@@ -97,7 +104,8 @@ def create_user(session: Session, name: str, password: str, now: datetime) -> Cr
 
 
 def set_password(session: Session, name: str, password: str) -> User:
-    """A new password; every session logged in with the old one ends."""
+    """A new password; every session logged in with the old one ends, and the calendar
+    subscription link stops working."""
     begin_write(session)
     user = user_named(session, name)
     if user is None:
@@ -105,6 +113,9 @@ def set_password(session: Session, name: str, password: str) -> User:
     check_password(password)
     user.password_hash = generate_password_hash(password)
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    # The calendar link too: whoever had the account's access loses it all.
+    session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id)
+                    .execution_options(**{scoping.ALL_USERS: True}))
     return user
 
 

@@ -137,3 +137,25 @@
     });
   });
 })();
+
+// Calendar link (settings/calendar_link.html): a Copy button next to the read-only
+// address; without JavaScript (or a clipboard) the address is selected for copying.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+      var input = document.getElementById(button.getAttribute("data-copy"));
+      if (!input) return;
+      button.hidden = false;
+      input.addEventListener("focus", function () { input.select(); });
+      button.addEventListener("click", function () {
+        input.focus();
+        input.select();
+        if (!navigator.clipboard) return;
+        navigator.clipboard.writeText(input.value).then(function () {
+          button.textContent = "Copied";
+        }, function () { /* selected above: the user copies by hand */ });
+      });
+    });
+  });
+})();

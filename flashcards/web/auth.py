@@ -36,8 +36,9 @@ from flashcards.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-# The login page and static files are open to all; everything else needs a user.
-OPEN_ENDPOINTS = {"auth.login", "static"}
+# The login page and static files are open to all; everything else needs a user. The
+# calendar feed has no login (calendar apps send no cookie): its URL's token is the key.
+OPEN_ENDPOINTS = {"auth.login", "static", "calendar.feed"}
 
 
 @dataclass(frozen=True)

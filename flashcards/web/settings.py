@@ -12,6 +12,7 @@ from flashcards.services.errors import ServiceError
 from flashcards.services.plans import plan_dates
 from flashcards.services.settings import get_settings, update_settings
 from flashcards.services.study import today as study_today
+from flashcards.web.calendar import calendar_section
 from flashcards.web.context import db, now
 from flashcards.web.forms import WEEKDAYS, SettingsForm, time_zone_choices
 
@@ -59,4 +60,5 @@ def edit() -> Response | tuple[str, int] | str:
             flash("Settings saved.", "info")
             return redirect(url_for("settings.edit"))
     status = 400 if request.method == "POST" else 200
-    return render_template("settings/edit.html", form=form), status
+    return render_template("settings/edit.html", form=form,
+                           calendar=calendar_section()), status

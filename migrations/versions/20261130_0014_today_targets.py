@@ -1,7 +1,7 @@
 """Learn more today: extra new cards the user asked for on one study day, on top of the
 day's fixed target (paced_new).
 
-Revision ID: 0014_today
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-11-30
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_today"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -83,8 +83,10 @@ def login(client, name: str = "ada") -> str:
 
 
 # Path arguments and the id of bob's that each one gets.
+# A calendar feed's token is a key of its own: whoever holds bob's reads bob's plan
+# (tests/web/test_calendar_feed.py); here another secret of bob's must open nothing.
 PATH_IDS = {"card_id": "card", "deck_id": "deck", "task_id": "task", "action_id": "action",
-            "token": "job"}
+            "token": "job", "feed_token": "job"}
 
 
 def walk(app):

@@ -80,18 +80,28 @@ def test_home_shows_todays_tasks(seeded_app) -> None:
     assert "Today’s preparation" in page and "Map your past programs" in page
 
 
-def test_calendar_file_parses_with_one_event_a_day_and_stable_uids(seeded_app) -> None:
+def test_calendar_file_names_each_task_and_keeps_stable_uids(seeded_app, session) -> None:
     client = seeded_app.test_client()
     response = client.get("/plan.ics")
     assert response.headers["Content-Disposition"] == "attachment; filename=interview-plan.ics"
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    calendar = Calendar.from_ical(response.data)
-    events = [c for c in calendar.walk("VEVENT")]
-    assert len(events) == 31
-    uids = [str(e["uid"]) for e in events]
-    assert uids[0] == "plan-2026-03-02@flashcards.plan" and len(set(uids)) == 31
-    assert Calendar.from_ical(client.get("/plan.ics").data).walk("VEVENT")[0]["uid"] == uids[0]
-    assert "Interview day" in str(events[-1]["summary"])
+    events = Calendar.from_ical(response.data).walk("VEVENT")
+    by_uid = {str(e["uid"]): e for e in events}
+    assert len(by_uid) == len(events)
+    # The day's cards, each task by its title on its day, and interview day.
+    cards = by_uid["plan-2026-03-02@flashcards.plan"]
+    assert str(cards["summary"]).startswith("Cards: ") and cards.decoded("dtstart") == TODAY
+    tasks = session.execute(select(PlanTask)).scalars().all()
+    for task in tasks:
+        event = by_uid[f"task-{task.id}@flashcards.plan"]
+        assert str(event["summary"]) == f"{task.title} ({task.minutes} min)"
+        assert event.decoded("dtstart") == task.scheduled_for
+    interview = by_uid["interview-1@flashcards.plan"]
+    assert str(interview["summary"]) == "Interview day"
+    assert interview.decoded("dtstart") == TODAY + timedelta(days=30)
+    again = Calendar.from_ical(client.get("/plan.ics").data).walk("VEVENT")
+    assert sorted(str(e["uid"]) for e in again) == sorted(by_uid)
+    assert not any(e.walk("VALARM") for e in events)  # no reminder unless one is set
 
 
 def test_cli_plan_json(seeded_app) -> None:
