@@ -289,6 +289,9 @@ class Settings(Base):
     leech_threshold: Mapped[int] = mapped_column(Integer, default=8, server_default=text("8"))
     leech_action: Mapped[str] = mapped_column(String(16), default="suspend",
                                               server_default=text("'suspend'"))
+    # When the user chose (or skipped) the first-run set-up: interview date, daily
+    # minutes, time zone. None: pages lead to the set-up page first.
+    setup_done_at: Mapped[datetime | None]
 
     __table_args__ = (
         CheckConstraint("desired_retention > 0 AND desired_retention < 1", name="retention_range"),
