@@ -21,6 +21,8 @@ from flashcards.core.planner import MAX_PLAN_DAYS
 from flashcards.services.errors import ServiceError
 from flashcards.services.settings import valid_time_zones
 from flashcards.services.setup import (
+    DEFAULT_DAILY_MINUTES,
+    DEFAULT_INTERVIEW_DAYS,
     complete_setup,
     setup_defaults,
     setup_done,
@@ -95,7 +97,8 @@ def _render(form: SetupForm, skip_form: SkipSetupForm, status: int = 200,
             prefill: bool = False) -> tuple[str, int]:
     return render_template("setup/setup.html", form=form, skip_form=skip_form,
                            zones=sorted(valid_time_zones()), prefill=prefill,
-                           max_days=MAX_PLAN_DAYS), status
+                           default_days=DEFAULT_INTERVIEW_DAYS,
+                           default_minutes=DEFAULT_DAILY_MINUTES), status
 
 
 def _setup_form() -> SetupForm:
@@ -155,6 +158,6 @@ def skip() -> Response:
         abort(400, description="The skip form was not valid.")
     skip_setup(session_, timezone=skip_form.browser_zone.data, now=now())
     session_.commit()
-    flash("Set up with the defaults: the interview in 30 days, 60 minutes a day. "
-          "Change them in Settings.", "info")
+    flash(f"Set up with the defaults: the interview in {DEFAULT_INTERVIEW_DAYS} days, "
+          f"{DEFAULT_DAILY_MINUTES} minutes a day. Change them in Settings.", "info")
     return redirect(_next_page(skip_form.next.data))
