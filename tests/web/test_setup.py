@@ -5,9 +5,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from flashcards.models import Settings
-from tests.conftest import csrf_token
+from flashcards.scoping import all_users
+from flashcards.services import users
+from tests.conftest import START, csrf_token
+from tests.web.test_accounts import PASSWORD
 
 pytestmark = pytest.mark.first_run
 
@@ -148,3 +152,29 @@ def test_set_up_posts_need_the_csrf_token(client, session) -> None:
 def test_the_next_page_stays_on_this_site(client, target: str) -> None:
     response = client.post("/setup", data=setup_form(client, next=target))
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_each_user_sets_up_once_and_only_their_own_settings(app, client, session) -> None:
+    """With accounts: the login page comes first, then each user's own set-up; one user's
+    set-up neither changes nor skips another's."""
+    ada = users.create_user(session, "ada", PASSWORD, START).user.id  # the local collection
+    bob = users.create_user(session, "bob", PASSWORD, START).user.id
+    session.commit()
+    assert client.get("/").headers["Location"].startswith("/login")
+    client.post("/login", data={"csrf_token": csrf_token(client, "/login"), "name": "bob",
+                                "password": PASSWORD, "next": "/plan"})
+    assert client.get("/plan").headers["Location"] == "/setup?next=/plan"
+    response = client.post("/setup", data=setup_form(client, timezone="Asia/Tokyo"))
+    assert response.status_code == 302
+    session.rollback()
+    all_users(session)
+    rows = {row.id: row for row in session.execute(select(Settings)).scalars()}
+    assert (rows[bob].timezone, rows[bob].daily_minutes) == ("Asia/Tokyo", 45)
+    assert rows[bob].setup_done_at is not None
+    assert (rows[ada].timezone, rows[ada].setup_done_at) == ("UTC", None)
+    assert client.get("/plan").status_code == 200
+    # ada, on her own session, is still asked.
+    other = app.test_client()
+    other.post("/login", data={"csrf_token": csrf_token(other, "/login"), "name": "ada",
+                               "password": PASSWORD})
+    assert other.get("/").headers["Location"] == "/setup?next=/"
