@@ -318,3 +318,17 @@ def test_the_recall_chart_shows_the_axis_target_and_a_table(seeded_app, session)
     rows = table_rows(page, "recall-table")
     assert len(values) == 4 and [(deck, recall) for deck, recall, _ in rows] == values
     assert {target for _, _, target in rows} == {"90%"}
+
+
+def test_the_charts_after_the_interview(seeded_app, session, clock) -> None:
+    """A plan of one day (the interview is over) draws one wide bar with its value on it."""
+    client = seeded_app.test_client()
+    client.get("/plan")
+    clock.advance(days=40)  # the interview (30 days ahead) is over
+    response = client.get("/plan")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    rows = table_rows(page, "minutes-table")
+    assert [row[0] for row in rows] == ["Sat 11 Apr"]
+    svg = chart_svg(page, "minutes-chart")
+    assert f'class="value">{rows[0][1]}</text>' in svg and ">11 Apr</text>" in svg
