@@ -59,6 +59,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         CLOCK=utc_now,
         RNG=None,
         DECKS_DIR=str(Path(__file__).resolve().parent.parent / "decks"),
+        # A new user's first page is the set-up (interview date, minutes, time zone).
+        FIRST_RUN_SETUP=True,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -95,12 +97,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         plan,
         review,
         settings,
+        setup,
         transfer,
     )
 
     app.register_blueprint(review.bp)  # first: its schema check runs before the login's
     app.register_blueprint(auth.bp)
     auth.login_manager.init_app(app)
+    app.register_blueprint(setup.bp)  # after auth: its check needs the request's user
     app.register_blueprint(cards.bp)
     app.register_blueprint(decks.bp)
     app.register_blueprint(browse.bp)

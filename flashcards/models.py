@@ -295,6 +295,9 @@ class Settings(Base):
     # The plan's calendar (download and subscription): a reminder on each plan day at
     # this many minutes after midnight; None: no reminder.
     calendar_reminder: Mapped[int | None] = mapped_column(SmallInteger)
+    # When the user chose (or skipped) the first-run set-up: interview date, daily
+    # minutes, time zone. None: pages lead to the set-up page first.
+    setup_done_at: Mapped[datetime | None]
 
     __table_args__ = (
         CheckConstraint("desired_retention > 0 AND desired_retention < 1", name="retention_range"),

@@ -171,13 +171,16 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(database_url: str, clock: Clock) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, database_url: str, clock: Clock) -> Iterator[Flask]:
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
         "CLOCK": clock,
         "RNG": random.Random(1234),
+        # Pages lead a new user to the first-run set-up only in tests about it (marked
+        # `first_run`); elsewhere every user counts as set up.
+        "FIRST_RUN_SETUP": request.node.get_closest_marker("first_run") is not None,
     })
     yield app
     app.extensions["flashcards.engine"].dispose()

@@ -81,7 +81,8 @@ def test_python_app_migrates_seeds_once_and_serves_on_loopback(tmp_path, databas
     page, output = run_app(instance, free_port(), database_url)
     assert "Seeded 4 bundled decks" in output and "preparation tasks" in output
     assert "http://127.0.0.1:" in output
-    assert "TPM terminology" in page
+    # A new collection's first page is the set-up (interview date, minutes, time zone).
+    assert "Set up your plan" in page and 'name="interview_date"' in page
     first = row_count(check_url, "cards")
     tasks = row_count(check_url, "plan_tasks")
     assert first > 100 and tasks > 10

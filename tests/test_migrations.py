@@ -192,3 +192,27 @@ def test_task_priority_migration_makes_mocks_and_rest_required(databases) -> Non
     downgrade(engine, "0012")
     assert "priority" not in {c["name"] for c in inspect(engine).get_columns("plan_tasks")}
     engine.dispose()
+
+
+def test_first_run_migration_marks_users_who_started_their_plan_as_set_up(databases) -> None:
+    """An upgrade sends nobody who has used the plan to the set-up; a new database's
+    user (no plan started yet) goes there."""
+    engine = make_engine(databases.create(migrated=False))
+    upgrade(engine, "0013")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (id, name, created_at) VALUES (2, 'ann', :at)"),
+                           {"at": datetime(2026, 1, 5, 9, 0, tzinfo=UTC)})
+        connection.execute(text(
+            "INSERT INTO settings (id, desired_retention, new_per_day, max_reviews_per_day, "
+            "timezone, rollover_hour, plan_start, interview_date) "
+            "VALUES (2, 0.9, 20, 200, 'UTC', 4, :start, :interview)"),
+                           {"start": datetime(2026, 1, 5).date(),
+                            "interview": datetime(2026, 2, 4).date()})
+    upgrade(engine)
+    with engine.connect() as connection:
+        done = dict(connection.execute(text(
+            "SELECT id, setup_done_at IS NOT NULL FROM settings ORDER BY id")).all())
+    assert done == {1: False, 2: True}
+    downgrade(engine, "0013")
+    assert "setup_done_at" not in {c["name"] for c in inspect(engine).get_columns("settings")}
+    engine.dispose()

@@ -37,3 +37,24 @@ def study_day(now: datetime, tz: ZoneInfo, rollover_hour: int) -> StudyDay:
 def day_start(day: date, tz: ZoneInfo, rollover_hour: int) -> datetime:
     """The UTC instant at which the study day `day` begins."""
     return datetime.combine(day, time(rollover_hour), tzinfo=tz).astimezone(UTC)
+
+
+def study_days_between(start: datetime, end: datetime, tz: ZoneInfo, rollover_hour: int) -> int:
+    """How many study days `end` lies after `start` (negative when before): 0 when both
+    fall in the same study day, whatever the hours between them."""
+    return (study_day(end, tz, rollover_hour).date
+            - study_day(start, tz, rollover_hour).date).days
+
+
+def relative_study_day(moment: datetime, now: datetime, tz: ZoneInfo, rollover_hour: int) -> str:
+    """When `moment` is, in study days from `now`: "today" (before the next rollover),
+    "tomorrow", "in 3 days"; in the past "due now" (earlier this study day),
+    "yesterday", "3 days ago"."""
+    days = study_days_between(now, moment, tz, rollover_hour)
+    if days == 0:
+        return "today" if moment > now else "due now"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"

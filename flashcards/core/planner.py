@@ -38,11 +38,15 @@ MAX_PLAN_DAYS = 365
 
 def interview_date_problem(day: date, today: date, stored: date | None = None) -> str | None:
     """Why `day` cannot be the interview date on study day `today`, or None: it must lie
-    between today and MAX_PLAN_DAYS ahead. A past date already `stored` may stay (the
-    interview is over, and other settings can still be saved)."""
+    between tomorrow and MAX_PLAN_DAYS ahead (a plan needs at least one day before the
+    interview). A date already `stored` may stay when it is today or past (the interview
+    is on or over, and other settings can still be saved)."""
     last = today + timedelta(days=MAX_PLAN_DAYS)
     if day < today and day != stored:
         return f"The interview date cannot be in the past (today is {today:%-d %B %Y})."
+    if day == today and day != stored:
+        return (f"The interview date cannot be today: choose tomorrow "
+                f"({today + timedelta(days=1):%-d %B %Y}) or later.")
     if day > last:
         return (f"The interview date can be at most {MAX_PLAN_DAYS} days ahead: "
                 f"{last:%-d %B %Y} at the latest.")

@@ -159,3 +159,39 @@
     });
   });
 })();
+
+// First-run set-up (issue 12, part 4): the time zone comes from the browser (Intl), when
+// the server knows it; the page works without this, with the stored zone.
+(function () {
+  "use strict";
+
+  function browserZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function knownZone(name) {
+    var list = document.getElementById("time-zones");
+    if (!list || !name) return false;
+    return Array.prototype.some.call(list.options, function (option) {
+      return option.value === name;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!document.getElementById("setup-form")) return;
+    var zone = browserZone();
+    if (!knownZone(zone)) return;
+    var skip = document.getElementById("browser_zone");
+    if (skip) skip.value = zone;
+    // Only on a first showing: a form sent back with an error keeps what was typed.
+    var field = document.querySelector("input[data-browser-zone]");
+    if (!field || field.value === zone) return;
+    field.value = zone;
+    var hint = document.getElementById("timezone-hint");
+    if (hint) hint.textContent = "Filled in from this device. " + hint.textContent;
+  });
+})();

@@ -6,14 +6,15 @@ import html
 from datetime import datetime
 
 import nh3
-from flask import Flask
+from flask import Flask, g
 from markupsafe import Markup
 
 from flashcards.core.csvformat import sanitise_html
+from flashcards.core.days import relative_study_day
 from flashcards.core.scheduling import format_interval
 from flashcards.core.search import deck_term
 from flashcards.services import study
-from flashcards.services.settings import get_settings, time_zone
+from flashcards.services.settings import get_settings, load_options, time_zone, zone_named
 from flashcards.web.context import db, now
 
 
@@ -43,15 +44,17 @@ def snippet(value: str | None, is_html: bool, limit: int = 90) -> str:
 
 
 def relative_day(moment: datetime | None) -> str:
-    """When a card is due, in days from now: "today", "in 3 days", "2 days ago"."""
+    """When a card is due, in the user's study days from now: "today", "tomorrow",
+    "in 3 days", "yesterday", "2 days ago" (core.days.relative_study_day)."""
     if moment is None:
         return ""
-    days = (moment - now()).total_seconds() / 86400
-    if abs(days) < 1:
-        return "today" if days >= 0 else "due now"
-    whole = round(abs(days))
-    label = f"{whole} day{'' if whole == 1 else 's'}"
-    return f"in {label}" if days > 0 else f"{label} ago"
+    day_settings = g.get("relative_day_settings")
+    if day_settings is None:  # once per request: a page may label hundreds of cards
+        options = load_options(db())
+        day_settings = g.relative_day_settings = (zone_named(options.timezone),
+                                                  options.rollover_hour)
+    zone, rollover_hour = day_settings
+    return relative_study_day(moment, now(), zone, rollover_hour)
 
 
 def count_label(n: int) -> str:

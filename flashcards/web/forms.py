@@ -308,3 +308,42 @@ class TaskEditForm(FlaskForm):
     minutes = IntegerField("Minutes", validators=[InputRequired(), NumberRange(min=1, max=240)])
     # Left out: the task keeps its priority.
     priority = SelectField("Priority", validators=[Optional()], choices=_PRIORITY_CHOICES)
+
+
+class SetupForm(FlaskForm):
+    """The first-run set-up (see services.setup): the view sets `today` before
+    validating; the service checks the date again in the chosen zone."""
+
+    interview_date = DateField(
+        "Interview date", validators=[InputRequired("Enter the interview date.")],
+        description=f"Tomorrow at the earliest, at most {MAX_PLAN_DAYS} days ahead. Not "
+                    "sure yet? Keep a month from now and change it in Settings later.")
+    daily_minutes = IntegerField(
+        "Minutes a day", validators=[InputRequired("Enter the minutes a day."),
+                                     NumberRange(min=5, max=600,
+                                                 message="Between 5 and 600 minutes.")],
+        description="How long you can study on a normal day (5-600).")
+    timezone = StringField(
+        "Time zone", validators=[DataRequired("Choose a time zone."), Length(max=64)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        description="Days start at 4 am here (changeable in Settings).")
+    next = HiddenField()
+    today: date | None = None
+
+    def validate_interview_date(self, field: DateField) -> None:
+        if field.data is not None and self.today is not None:
+            problem = interview_date_problem(field.data, self.today)
+            if problem:
+                raise ValidationError(problem)
+
+    def validate_timezone(self, field: StringField) -> None:
+        if field.data and field.data not in valid_time_zones():
+            raise ValidationError(
+                f"“{field.data}” is not a time zone this server knows: choose one from the "
+                "list, e.g. Europe/London or America/New_York.")
+
+
+class SkipSetupForm(FlaskForm):
+    # The browser's own zone, filled in by app.js: a skip keeps it over the server's.
+    browser_zone = HiddenField()
+    next = HiddenField()

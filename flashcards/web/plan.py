@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
@@ -23,6 +22,7 @@ from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans, progress
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
+from flashcards.web.charts import minutes_chart, recall_chart
 from flashcards.web.context import db, now
 from flashcards.web.forms import TaskAddForm, TaskDoneForm, TaskEditForm, TaskMoveForm
 from flashcards.web.redirects import safe_next
@@ -33,32 +33,6 @@ bp = Blueprint("plan", __name__)
 def _rng() -> np.random.Generator:
     # The forecast is a Monte Carlo mean: a fixed seed keeps the page steady on reload.
     return np.random.default_rng(current_app.config.get("PLAN_SEED", 2026))
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    height: float
-    over: bool
-    label: str
-    title: str
-
-
-def minutes_chart(view: plans.PlanView, width: int = 720, height: int = 180) -> dict[str, object]:
-    """Bar geometry for the daily-minutes chart (server-rendered SVG)."""
-    days = view.plan.days
-    top = max([d.minutes for d in days] + [float(view.settings.daily_minutes)] + [1.0]) * 1.1
-    step = width / max(len(days), 1)
-    bars = []
-    for i, day in enumerate(days):
-        h = day.minutes / top * height
-        bars.append(Bar(i * step + 1, height - h, h, day.over_budget,
-                        day.day.strftime("%-d") if i % 3 == 0 else "",
-                        f"{day.day:%a %-d %b}: {day.minutes:.0f} min"))
-    budget_y = height - view.settings.daily_minutes / top * height
-    return {"bars": bars, "bar_width": max(step - 2, 1), "width": width, "height": height,
-            "budget_y": budget_y}
 
 
 @bp.get("/plan")
@@ -77,7 +51,9 @@ def show() -> str:
     day_progress = progress.day_progress(session, now())
     session.rollback()  # ends the read
     return render_template(
-        "plan/plan.html", view=view, weeks=weeks, planned=planned, chart=minutes_chart(view),
+        "plan/plan.html", view=view, weeks=weeks, planned=planned,
+        minutes_chart=minutes_chart(view.plan, view.settings.daily_minutes),
+        recall_chart=recall_chart(view.plan),
         kinds=list(TaskKind), add_form=TaskAddForm(day=view.today), done_form=TaskDoneForm(),
         move_form=TaskMoveForm(), progress=day_progress)
 

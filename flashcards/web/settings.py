@@ -28,8 +28,12 @@ def edit() -> Response | tuple[str, int] | str:
     day_fields = [getattr(form, f"easy_{name.lower()}") for name in WEEKDAYS]
     today = study_today(session_, now()).day.date
     form.today, form.stored_interview = today, settings.interview_date
+    # Tomorrow at the earliest, but a stored date that has passed may stay as it is.
+    earliest = today + timedelta(days=1)
+    if settings.interview_date is not None:
+        earliest = min(earliest, settings.interview_date)
     form.interview_date.render_kw = {
-        "min": today.isoformat(),
+        "min": earliest.isoformat(),
         "max": (today + timedelta(days=MAX_PLAN_DAYS)).isoformat()}
     if request.method == "GET":
         form.interview_date.data = plan_dates(settings, today)[1]

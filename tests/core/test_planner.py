@@ -124,7 +124,11 @@ TODAY = date(2026, 3, 2)
 
 
 @pytest.mark.parametrize(("day", "stored", "problem"), [
-    (TODAY, None, None),
+    (TODAY + timedelta(days=1), None, None),
+    (TODAY, None, "The interview date cannot be today: choose tomorrow (3 March 2026) or later."),
+    (TODAY, TODAY + timedelta(days=5), "The interview date cannot be today: choose tomorrow "
+                                       "(3 March 2026) or later."),
+    (TODAY, TODAY, None),  # the interview is today, and the date is unchanged
     (TODAY + timedelta(days=MAX_PLAN_DAYS), None, None),
     (TODAY + timedelta(days=MAX_PLAN_DAYS + 1), None,
      "The interview date can be at most 365 days ahead: 2 March 2027 at the latest."),

@@ -14,7 +14,7 @@ OPTIONS = {"desired_retention": 0.9, "new_per_day": 20, "max_reviews_per_day": 2
 
 
 @pytest.mark.parametrize("day", [date(9999, 12, 31), TODAY + timedelta(days=MAX_PLAN_DAYS + 1),
-                                 TODAY - timedelta(days=1), date(1, 1, 1)])
+                                 TODAY - timedelta(days=1), date(1, 1, 1), TODAY])
 def test_an_interview_date_out_of_bounds_is_refused(session, day: date) -> None:
     before = get_settings(session).interview_date
     with pytest.raises(ServiceError, match="interview date"):
@@ -24,7 +24,7 @@ def test_an_interview_date_out_of_bounds_is_refused(session, day: date) -> None:
     assert (settings.interview_date, settings.new_per_day) == (before, 20)
 
 
-@pytest.mark.parametrize("day", [TODAY, TODAY + timedelta(days=MAX_PLAN_DAYS)])
+@pytest.mark.parametrize("day", [TODAY + timedelta(days=1), TODAY + timedelta(days=MAX_PLAN_DAYS)])
 def test_an_interview_date_within_bounds_is_stored(session, day: date) -> None:
     update_settings(session, **OPTIONS, interview_date=day)
     session.commit()

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from flashcards.core.cards import MAX_FIELD_LENGTH
-from flashcards.models import Card, ReviewLog
+from flashcards.models import Card, ReviewLog, Settings
 from tests.conftest import START, count_rows, csrf_token, make_deck
 from tests.web.test_transfer import TOKEN_RE, upload
 
@@ -56,6 +56,25 @@ def test_card_page_shows_memory_in_words_and_history(client, session) -> None:
     assert "Recall chance now" in page and "12.0 days" in page and "4.0 of 10" in page
     assert "in 3 days" in page and "forgotten 1 time" in page
     assert client.get("/cards/999").status_code == 404
+
+
+def test_next_review_counts_study_days_in_the_users_zone(client, session) -> None:
+    """A card due in 20 hours falls in the next study day: "tomorrow", not "today"."""
+    make_deck(session, "d", cards=1)
+    card = session.execute(select(Card)).scalar_one()
+    card.state, card.stability, card.difficulty = 2, 2.0, 5.0
+    card.last_review = START - timedelta(days=1)
+    card.due = START + timedelta(hours=20)  # 10:00 UTC on 3 March; START is 14:00 on 2 March
+    session.commit()
+    assert "(tomorrow)" in client.get(f"/cards/{card.id}").get_data(as_text=True)
+    card.due = START + timedelta(hours=13)  # 03:00 UTC: before the 4 am rollover
+    session.commit()
+    assert "(today)" in client.get(f"/cards/{card.id}").get_data(as_text=True)
+    # In Tokyo (UTC+9) 14:00 UTC is 23:00: 03:00 UTC is noon on the next study day.
+    settings = session.get(Settings, 1)
+    settings.timezone = "Asia/Tokyo"
+    session.commit()
+    assert "(tomorrow)" in client.get(f"/cards/{card.id}").get_data(as_text=True)
 
 
 def test_delete_card_after_confirmation(client, session) -> None:

@@ -269,3 +269,76 @@ def test_task_forms_set_the_priority_and_the_plan_shows_it(seeded_app, session) 
     page = client.get("/plan").get_data(as_text=True)
     assert '<span class="priority priority-required">required</span>' in page
     assert ">Priority by kind</option>" in page
+
+
+def chart_svg(page: str, css_class: str) -> str:
+    match = re.search(rf'<svg class="chart {css_class}".*?</svg>', page, re.DOTALL)
+    assert match, f"no {css_class} on the page"
+    return match.group(0)
+
+
+def table_rows(page: str, table_id: str) -> list[list[str]]:
+    table = re.search(rf'<table id="{table_id}">.*?</table>', page, re.DOTALL)
+    assert table, f"no table {table_id}"
+    body = table.group(0).split("<tbody>")[1]
+    return [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL)]
+
+
+def test_the_minutes_chart_shows_its_values_budget_and_a_table(seeded_app, session) -> None:
+    """Axis values, the budget labelled, over-budget days named, and the same numbers as
+    a table: nothing needs a hover (phones have none)."""
+    client = seeded_app.test_client()
+    settings = session.get(Settings, 1)
+    settings.daily_minutes = 45
+    session.commit()
+    page = client.get("/plan").get_data(as_text=True)
+    svg = chart_svg(page, "minutes-chart")
+    ticks = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="end">(\d+)</text>', svg)
+    assert ticks[0] == "0" and len(ticks) >= 3
+    steps = {int(b) - int(a) for a, b in zip(ticks, ticks[1:], strict=False)}
+    assert len(steps) == 1 and steps.pop() > 0  # evenly spaced minutes
+    assert 'class="budget-label">budget 45 min</text>' in svg
+    assert ">budget 45 min</text>" in svg.split('<g class="legend">')[1].split("</g>")[0]
+    dates = re.findall(r'text-anchor="(?:middle|end)">(\d+ \w{3})</text>', svg)
+    assert dates[0] == "2 Mar" and 4 <= len(dates) <= 8  # readable, not one per day
+
+    bars = re.findall(r"<title>(\w{3} \d+ \w{3}): (\d+) of (\d+) min</title>", svg)
+    rows = table_rows(page, "minutes-table")
+    assert len(rows) == len(bars) == 31
+    assert [(day, minutes, budget) for day, minutes, budget, _ in rows] == bars
+    over = [row for row in rows if row[3].startswith("yes")]
+    assert over and svg.count('class="over"><title>') == len(over)
+    assert all(row[3] == f"yes, by {int(row[1]) - int(row[2])} min" for row in over)
+    summary = re.search(r'id="minutes-chart-summary">(.*?)</p>', page, re.DOTALL).group(1)
+    assert f"Over budget on {len(over)} days" in summary
+    first = over[0]
+    assert f"{first[0].split(' ', 1)[1]} ({first[1]} of 45 min)" in summary
+
+
+def test_the_recall_chart_shows_the_axis_target_and_a_table(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    page = client.get("/plan").get_data(as_text=True)
+    svg = chart_svg(page, "recall-chart")
+    assert re.findall(r'text-anchor="(?:start|middle|end)">(\d+%)</text>', svg) == [
+        "0%", "25%", "50%", "75%", "100%"]
+    assert ">target 90%</text>" in svg
+    values = re.findall(r'class="deck-name">([^<]+)</text>.*?class="value">(\d+%)</text>', svg,
+                        re.DOTALL)
+    rows = table_rows(page, "recall-table")
+    assert len(values) == 4 and [(deck, recall) for deck, recall, _ in rows] == values
+    assert {target for _, _, target in rows} == {"90%"}
+
+
+def test_the_charts_after_the_interview(seeded_app, session, clock) -> None:
+    """A plan of one day (the interview is over) draws one wide bar with its value on it."""
+    client = seeded_app.test_client()
+    client.get("/plan")
+    clock.advance(days=40)  # the interview (30 days ahead) is over
+    response = client.get("/plan")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    rows = table_rows(page, "minutes-table")
+    assert [row[0] for row in rows] == ["Sat 11 Apr"]
+    svg = chart_svg(page, "minutes-chart")
+    assert f'class="value">{rows[0][1]}</text>' in svg and ">11 Apr</text>" in svg

@@ -41,6 +41,8 @@ def stored_interview(session) -> date:
     ((TODAY - timedelta(days=1)).isoformat(),
      "The interview date cannot be in the past (today is 2 March 2026)."),
     ("0001-01-01", "cannot be in the past"),
+    (TODAY.isoformat(),
+     "The interview date cannot be today: choose tomorrow (3 March 2026) or later."),
 ])
 def test_an_interview_date_out_of_bounds_is_a_form_error(client, session, day: str,
                                                          message: str) -> None:
@@ -57,7 +59,8 @@ def test_an_interview_date_out_of_bounds_is_a_form_error(client, session, day: s
     assert client.get("/").status_code == 200
 
 
-@pytest.mark.parametrize("day", [TODAY, TODAY + timedelta(days=MAX_PLAN_DAYS)])
+@pytest.mark.parametrize("day", [TODAY + timedelta(days=1),
+                                 TODAY + timedelta(days=MAX_PLAN_DAYS)])
 def test_an_interview_date_within_bounds_is_saved(client, session, day: date) -> None:
     form = settings_form(client)
     response = client.post("/settings", data=form | {"interview_date": day.isoformat()})
@@ -65,7 +68,7 @@ def test_an_interview_date_within_bounds_is_saved(client, session, day: date) ->
     assert stored_interview(session) == day
     page = client.get("/settings").get_data(as_text=True)
     assert (f'max="{(TODAY + timedelta(days=MAX_PLAN_DAYS)).isoformat()}"' in page
-            and f'min="{TODAY.isoformat()}"' in page)
+            and f'min="{(TODAY + timedelta(days=1)).isoformat()}"' in page)
 
 
 def test_a_passed_interview_does_not_block_the_other_settings(client, session, clock) -> None:
