@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from flashcards import scoping
 from flashcards.core.days import StudyDay, study_day
+from flashcards.core.fitting import Change, FittedTask, TaskWeeks
 from flashcards.core.fsrs_vector import FloatArray, FsrsModel, IntArray
 from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_NEW,
@@ -48,8 +49,22 @@ class TaskView:
     task: PlanTask
     day: date  # the day it shows on: its planned day, or today when it rolled over
     rolled_from: date | None
-    # The day the plan chose now for a task it had not placed yet (saved by save_plan).
+    # The day the plan chose now for a task it had not placed yet, or moved it to
+    # (saved by save_plan).
     placed_on: date | None = None
+    # What the budget did to it: None when it is planned as it stands (see core.fitting).
+    fitted: FittedTask | None = None
+
+    @property
+    def change(self) -> str | None:
+        """"moved", "split", "shortened" or "dropped" (from the plan, not the list)."""
+        if self.fitted is None or self.fitted.change == Change.KEPT:
+            return None
+        return self.fitted.change.value
+
+    @property
+    def planned_minutes(self) -> int:
+        return self.fitted.planned_minutes if self.fitted is not None else self.task.minutes
 
 
 @dataclass(frozen=True)
@@ -207,6 +222,46 @@ def task_days(session: Session, settings: Settings, today: date) -> list[TaskVie
     return views
 
 
+def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[TaskWeeks]:
+    """The tasks still to do, for the planner: where each is (a day the plan chose before
+    or the user pinned; a task not placed yet, or rolled over from a past day, is placed
+    afresh), its weeks, and whether it may give way (optional)."""
+    tasks = []
+    for view in views:
+        task = view.task
+        if task.done_at is not None or view.day > interview:
+            continue
+        stored = task.scheduled_for
+        # A task left undone on a past day rolls over to today, where it may give way.
+        day = None if stored is None else max((stored - today).days, 0)
+        tasks.append(TaskWeeks(
+            task.id, task.minutes, task.priority == TaskPriority.REQUIRED.value,
+            bool(task.pinned) and stored is not None and stored >= today, day,
+            task.earliest_week, task.latest_week, task.kind == TaskKind.REST.value))
+    return tasks
+
+
+def _with_fitting(views: list[TaskView], fitted: list[FittedTask], today: date) -> list[TaskView]:
+    """Each task on the day the plan fitted it to: a task the plan places or moves gets
+    `placed_on` (save_plan stores it); a dropped one stays in the list where it was."""
+    by_id = {f.id: f for f in fitted}
+    result = []
+    for view in views:
+        fit = by_id.get(view.task.id)
+        if fit is None:
+            result.append(view)
+            continue
+        day = today + timedelta(days=fit.day)
+        stored = view.task.scheduled_for
+        rolled = view.rolled_from if day == today else None
+        # A dropped task keeps its day (one not placed before gets the first of its weeks).
+        moved = ((fit.parts or stored is None) and day != stored
+                 and not (rolled and day == today))
+        placed_on = day if moved and not (view.task.pinned and stored and stored >= today) else None
+        result.append(TaskView(view.task, day, rolled, placed_on, fit))
+    return result
+
+
 def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
     """The plan from today to the interview, with each day's tasks and, for past days of
     the plan, the reviews actually done. Reads only: what it decides (where new tasks
@@ -217,23 +272,23 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
     day = today_.day
     start, interview = plan_dates(settings, day.date)
     views = task_days(session, settings, day.date)
-    by_day: dict[date, list[TaskView]] = {}
-    for view in views:
-        by_day.setdefault(view.day, []).append(view)
-    task_minutes = {(d - day.date).days: sum(v.task.minutes for v in vs
-                                            if v.task.done_at is None)
-                    for d, vs in by_day.items() if d >= day.date}
     cards, deck_names = card_arrays(session, day)
     per_review, per_new = answer_times(session)
     target = settings.interview_retention or settings.desired_retention
+    plan_interview = max(interview, day.date)
     data = PlanInput(
-        today=day.date, interview=max(interview, day.date), cards=cards,
+        today=day.date, interview=plan_interview, cards=cards,
         deck_names=deck_names, model=FsrsModel.from_config(scheduler_config(settings)),
         target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
         new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
-        seconds_per_review=per_review, seconds_per_new=per_new, task_minutes=task_minutes,
-        new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done)
+        seconds_per_review=per_review, seconds_per_new=per_new,
+        new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done,
+        tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start)
     result = plan(data, rng)
+    views = _with_fitting(views, result.tasks, day.date)
+    by_day: dict[date, list[TaskView]] = {}
+    for view in views:
+        by_day.setdefault(view.day, []).append(view)
     # The review limit follows the plan's pace today (see study.Today.new_limit).
     paced_new = (result.days[0].new + today_.new_studied
                  if result.days and day.date < interview else None)
@@ -249,8 +304,13 @@ def save_plan(session: Session, view: PlanView) -> None:
     for views in view.tasks.values():
         for task_view in views:
             if task_view.placed_on is not None:
+                # Only if nobody placed, moved or ticked it meanwhile.
+                stored = task_view.task.scheduled_for
                 session.execute(update(PlanTask).where(
-                    PlanTask.id == task_view.task.id, PlanTask.scheduled_for.is_(None),
+                    PlanTask.id == task_view.task.id,
+                    PlanTask.scheduled_for.is_(None) if stored is None
+                    else PlanTask.scheduled_for == stored,
+                    PlanTask.pinned == False,  # noqa: E712
                     PlanTask.done_at.is_(None)).values(scheduled_for=task_view.placed_on)
                     .execution_options(synchronize_session=False))
     paced_day = view.today if view.paced_new is not None else None
