@@ -180,19 +180,26 @@ def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
     for task in tasks:
         planned = placed[task.id]
         home = clip(task.day) if task.day is not None else clip(task.first)
-        if not planned:
-            change = Change.DROPPED
-        elif len(planned) > 1:
-            change = Change.SPLIT
-        elif planned[0][1] < task.minutes:
-            change = Change.SHORTENED
-        elif task.day is None:
-            change = Change.KEPT if task.first <= planned[0][0] <= task.last else Change.MOVED
-        else:
-            change = Change.KEPT if planned[0][0] == home else Change.MOVED
-        result.append(FittedTask(task.id, task.minutes, planned, change,
+        result.append(FittedTask(task.id, task.minutes, planned, change_of(task, planned),
                                  planned[0][0] if planned else home, task.day))
     return result
+
+
+def change_of(task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> Change:
+    """What the fitting did to `task` by planning it as `parts`. A task outside its weeks
+    (and not pinned there by the user) counts as moved, as long as it stays there."""
+    if not parts:
+        return Change.DROPPED
+    if len(parts) > 1:
+        return Change.SPLIT
+    day, minutes = parts[0]
+    if minutes < task.minutes:
+        return Change.SHORTENED
+    if task.pinned:
+        return Change.KEPT
+    if not task.first <= day <= task.last:
+        return Change.MOVED
+    return Change.KEPT if task.day is None or day == task.day else Change.MOVED
 
 
 def day_task_minutes(fitted: Sequence[FittedTask], days: int) -> list[int]:
@@ -386,8 +393,7 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
     fitted = fit_tasks([budgets[d] - cards[d] for d in range(horizon + 1)], tasks)
     task_minutes = day_task_minutes(fitted, horizon + 1)
     over = [cards[d] + task_minutes[d] - budgets[d] for d in range(horizon + 1)]
-    changed = [f for f in fitted if f.change not in (Change.KEPT,)
-               and not (f.change == Change.MOVED and f.from_day is not None)]
+    changed = [f for f in fitted if f.change != Change.KEPT]
     return Outcome(queue, len(changed),
                    sum(f.minutes - f.planned_minutes for f in fitted),
                    sum(1 for o in over if o > SLACK), float(sum(o for o in over if o > SLACK)))

@@ -25,8 +25,8 @@ from flashcards.core.fitting import (
     FittedTask,
     Fixes,
     MinutesModel,
-    TaskToFit,
     TaskWeeks,
+    change_of,
     day_task_minutes,
     find_fixes,
     fit_tasks,
@@ -48,6 +48,8 @@ FIRST_SIGHT_AGAIN = 0.2
 # Reviews a new card gets before the interview, for the fixes when no card was introduced.
 REVIEWS_PER_NEW_CARD = 3.0
 PLAN_WEEKS = 4
+# The largest daily budget the settings accept (and so the largest fix to suggest).
+MAX_BUDGET_MINUTES = 600
 # The furthest ahead an interview (and so the plan) may be: the plan steps every card
 # through every day up to it, so this bounds its work (about a second for 365 days).
 MAX_PLAN_DAYS = 365
@@ -314,7 +316,7 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
         fit = refit[task.id]
         if task.id in fixed_fit:  # the change against where the task was, not the first pass
             fit = replace(fit, from_day=task.day,
-                             change=_change_from(task, fit))
+                             change=change_of(task, fit.parts))
         fitted.append(fit)
     task_minutes = day_task_minutes(fitted, horizon + 1)
     days = [replace(day, task_minutes=task_minutes[k] + data.task_minutes.get(k, 0))
@@ -341,8 +343,7 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
                   data.today + timedelta(days=last_new_day) if last_new_day >= 0 else None,
                   data.interview, data.target, fitted, recall_if_all)
     pressed = (result.unplaced_new or result.days_over
-               or any(t.change in (Change.SHORTENED, Change.DROPPED, Change.SPLIT)
-                      or (t.change == Change.MOVED and t.from_day is None) for t in fitted))
+               or any(t.change != Change.KEPT for t in fitted))
     if pressed and horizon > 0:
         minutes_model = MinutesModel(
             factors=data_easy(data).tolist(), review_minutes=old_review_minutes, horizon=horizon,
@@ -354,19 +355,9 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
             seconds_per_review=data.seconds_per_review,
             tasks=data.tasks, plan_offset=offset)
         result = replace(result, fixes=find_fixes(
-            minutes_model, data.budget_minutes,
+            minutes_model, data.budget_minutes, max_budget=MAX_BUDGET_MINUTES,
             max_horizon=min(MAX_PLAN_DAYS, len(minutes_model.factors) - 1)))
     return result
-
-
-def _change_from(task: TaskToFit, final: FittedTask) -> Change:
-    """A required task's change against its own day (or weeks), after both passes."""
-    if final.change in (Change.SPLIT, Change.SHORTENED, Change.DROPPED):
-        return final.change
-    day = final.parts[0][0]
-    if task.day is None:
-        return Change.KEPT if task.first <= day <= task.last else Change.MOVED
-    return Change.KEPT if day == task.day else Change.MOVED
 
 
 def _review(model: FsrsModel, data: PlanInput, idx: IntArray, d: int, horizon: int,

@@ -21,10 +21,13 @@ from flashcards.core.fsrs_vector import FloatArray, FsrsModel, IntArray
 from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_NEW,
     DEFAULT_SECONDS_PER_REVIEW,
+    MAX_BUDGET_MINUTES,
     CardArrays,
     Plan,
+    PlanDay,
     PlanInput,
     TaskToPlace,
+    interview_date_problem,
     place_tasks,
     plan,
     plan_end,
@@ -42,6 +45,7 @@ from flashcards.services.study import today as study_today
 from flashcards.services.users import owner
 
 PLAN_DAYS = 30
+MIN_BUDGET_MINUTES = 5  # as the settings form
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class TaskView:
     placed_on: date | None = None
     # What the budget did to it: None when it is planned as it stands (see core.fitting).
     fitted: FittedTask | None = None
+    parts: tuple[tuple[date, int], ...] = ()  # (day, minutes) it is planned as
 
     @property
     def change(self) -> str | None:
@@ -258,7 +263,8 @@ def _with_fitting(views: list[TaskView], fitted: list[FittedTask], today: date) 
         moved = ((fit.parts or stored is None) and day != stored
                  and not (rolled and day == today))
         placed_on = day if moved and not (view.task.pinned and stored and stored >= today) else None
-        result.append(TaskView(view.task, day, rolled, placed_on, fit))
+        parts = tuple((today + timedelta(days=d), minutes) for d, minutes in fit.parts)
+        result.append(TaskView(view.task, day, rolled, placed_on, fit, parts))
     return result
 
 
@@ -429,3 +435,88 @@ def refresh_pacing(session: Session, now: datetime, rng: np.random.Generator) ->
         return False
     plan_and_save(session, now, rng)
     return True
+
+
+# -- the budget under pressure ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pressure:
+    """What the budget made the plan give up or move, what it costs, and the fixes."""
+
+    moved: list[TaskView]
+    split: list[TaskView]
+    shortened: list[TaskView]
+    dropped: list[TaskView]
+    unplaced_new: int
+    recall: float  # mean predicted recall on interview day, as planned
+    recall_if_all_fit: float
+    days_over: list[PlanDay]
+    budget: int
+    budget_fix: int | None  # "raise the budget to N min"
+    interview_fix: date | None  # "move the interview to D"
+    keep_all_days_over: int  # "accept N days over budget" (keeping every task and card)
+    keep_all_minutes_over: int
+    # Required tasks longer than a day's budget (each runs over, or is split over days).
+    too_long: list[PlanTask]
+
+    @property
+    def pressed(self) -> bool:
+        return bool(self.moved or self.split or self.shortened or self.dropped
+                    or self.unplaced_new or self.days_over)
+
+    @property
+    def recall_cost(self) -> float:
+        return max(self.recall_if_all_fit - self.recall, 0.0)
+
+
+def pressure(view: PlanView) -> Pressure:
+    """The pressure panel's figures, from a built plan."""
+    by_change: dict[str, list[TaskView]] = {}
+    for views in view.tasks.values():
+        for task_view in views:
+            if task_view.change is not None and task_view.task.done_at is None:
+                by_change.setdefault(task_view.change, []).append(task_view)
+    result = view.plan
+    fixes = result.fixes
+    budget = view.settings.daily_minutes
+    too_long = sorted((tv.task for views in view.tasks.values() for tv in views
+                       if tv.task.done_at is None and tv.task.minutes > budget
+                       and tv.task.priority == TaskPriority.REQUIRED.value),
+                      key=lambda t: (t.minutes, t.id))
+    interview_fix = None
+    if fixes is not None and fixes.interview_day is not None:
+        interview_fix = view.today + timedelta(days=fixes.interview_day)
+    return Pressure(
+        moved=by_change.get(Change.MOVED.value, []), split=by_change.get(Change.SPLIT.value, []),
+        shortened=by_change.get(Change.SHORTENED.value, []),
+        dropped=by_change.get(Change.DROPPED.value, []), unplaced_new=result.unplaced_new,
+        recall=result.mean_recall, recall_if_all_fit=result.recall_if_all_fit,
+        days_over=result.days_over, budget=budget,
+        budget_fix=fixes.budget if fixes is not None else None, interview_fix=interview_fix,
+        keep_all_days_over=fixes.keep_all_days_over if fixes is not None else 0,
+        keep_all_minutes_over=round(fixes.keep_all_minutes_over) if fixes is not None else 0,
+        too_long=too_long)
+
+
+def apply_fix(session: Session, *, today: date, daily_minutes: int | None = None,
+              interview_date: date | None = None) -> None:
+    """Apply a fix the pressure panel offers: a new daily budget, or a new interview
+    date (then the plan places its tasks again; tasks the user pinned stay)."""
+    begin_write(session)
+    settings = get_settings(session)
+    if daily_minutes is not None and not MIN_BUDGET_MINUTES <= daily_minutes <= MAX_BUDGET_MINUTES:
+        raise ServiceError(f"The daily budget must be {MIN_BUDGET_MINUTES} to "
+                           f"{MAX_BUDGET_MINUTES} minutes.")
+    if interview_date is not None:
+        problem = interview_date_problem(interview_date, today, settings.interview_date)
+        if problem:
+            raise ServiceError(problem)
+    if daily_minutes is not None:
+        settings.daily_minutes = daily_minutes
+    if interview_date is not None and interview_date != settings.interview_date:
+        settings.interview_date = interview_date
+        session.execute(update(PlanTask).where(PlanTask.user_id == owner(session),
+                                               PlanTask.pinned == False,  # noqa: E712
+                                               PlanTask.done_at.is_(None))
+                        .values(scheduled_for=None).execution_options(synchronize_session=False))

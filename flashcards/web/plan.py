@@ -24,7 +24,13 @@ from flashcards.services import plans
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.web.context import db, now
-from flashcards.web.forms import TaskAddForm, TaskDoneForm, TaskEditForm, TaskMoveForm
+from flashcards.web.forms import (
+    PlanFixForm,
+    TaskAddForm,
+    TaskDoneForm,
+    TaskEditForm,
+    TaskMoveForm,
+)
 from flashcards.web.redirects import safe_next
 
 bp = Blueprint("plan", __name__)
@@ -77,7 +83,34 @@ def show() -> str:
     return render_template(
         "plan/plan.html", view=view, weeks=weeks, planned=planned, chart=minutes_chart(view),
         kinds=list(TaskKind), add_form=TaskAddForm(day=view.today), done_form=TaskDoneForm(),
-        move_form=TaskMoveForm())
+        move_form=TaskMoveForm(), pressure=plans.pressure(view))
+
+
+@bp.post("/plan/fix")
+def fix() -> BaseResponse:
+    """Apply a fix from the pressure panel: the budget or the interview date it names."""
+    form = PlanFixForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("plan.show"))
+    session = db()
+    today = plans.study_today(session, now()).day.date
+    session.rollback()  # end the read: the service's write takes the lock up front
+    try:
+        plans.apply_fix(session, today=today, daily_minutes=form.daily_minutes.data,
+                        interview_date=form.interview_date.data)
+    except ServiceError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("plan.show"))
+    session.commit()
+    if form.daily_minutes.data is not None:
+        flash(f"Budget raised to {form.daily_minutes.data} min a day.", "info")
+    else:
+        flash(f"Interview moved to {form.interview_date.data:%A %-d %B %Y}.", "info")
+    return redirect(url_for("plan.show"))
 
 
 def _plan_days(form: TaskAddForm | TaskMoveForm) -> None:
