@@ -20,6 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+
+from flashcards.core.fsrs_vector import FloatArray
+
 # Minutes a day may go past its budget before it counts as over (as PlanDay does).
 SLACK = 0.5
 # An optional task is shortened to no less than this share of it, nor under MIN_PART.
@@ -265,7 +269,8 @@ class MinutesModel:
     new_cap: int
     new_done_today: int
     seconds_per_new: float
-    review_minutes_per_new: float  # review minutes a new card adds before the interview
+    # Review minutes a new card brings on each day after its first (index: days since).
+    review_profile: Sequence[float]
     seconds_per_review: float
     tasks: Sequence[TaskWeeks]
     plan_offset: int  # plan start minus today, in days (<= 0)
@@ -340,6 +345,15 @@ def to_fit(tasks: Sequence[TaskWeeks], offset: int, horizon: int, weeks: int = 4
     return fit
 
 
+def _add_reviews(extra: FloatArray, profile: FloatArray, day: int, new: int) -> None:
+    """The review minutes `new` cards introduced on `day` bring on the days after it."""
+    if not new:
+        return
+    span = min(extra.size - day - 1, profile.size - 1)
+    if span > 0:
+        extra[day + 1:day + 1 + span] += new * profile[1:span + 1]
+
+
 def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
     """The plan in minutes at a daily `budget` with the interview on day `horizon`."""
     known = model.horizon
@@ -369,14 +383,13 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
     reserve = new_card_reserve(model.factors[:horizon + 1], model.new_cards, last_new,
                                model.seconds_per_new, model.seconds_per_review)
     required = day_task_minutes(fit_tasks(first_room, fixed, reserve), horizon + 1)
-    extra = [0.0] * (horizon + 2)  # review minutes added by the new cards (difference array)
+    extra = np.zeros(horizon + 1)  # review minutes the new cards bring
+    profile = np.asarray(model.review_profile, dtype=np.float64)
     queue = model.new_cards
     cards = []
-    running = 0.0
     weights_left = sum(share_days)
     for d in range(horizon + 1):
-        running += extra[d]
-        card_minutes = base[d] + running
+        card_minutes = base[d] + float(extra[d])
         new = 0
         if d <= last_new:
             cap = model.new_cap - (model.new_done_today if d == 0 else 0)
@@ -385,10 +398,7 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
                               model.seconds_per_new)
             weights_left -= model.factors[d]
         queue -= new
-        if new and d < horizon:
-            per_day = new * model.review_minutes_per_new / (horizon - d)
-            extra[d + 1] += per_day
-            extra[horizon + 1] -= per_day
+        _add_reviews(extra, profile, d, new)
         cards.append(card_minutes + new * model.seconds_per_new / 60)
     fitted = fit_tasks([budgets[d] - cards[d] for d in range(horizon + 1)], tasks)
     task_minutes = day_task_minutes(fitted, horizon + 1)
@@ -459,12 +469,11 @@ def _keep_all(model: MinutesModel, budget: float) -> tuple[int, float]:
     last_new = horizon - model.window
     weights = [model.factors[d] for d in range(max(last_new + 1, 0))]
     minutes = [model.review_minutes[d] for d in range(horizon + 1)]
-    extra = [0.0] * (horizon + 2)
-    running = 0.0
+    extra = np.zeros(horizon + 1)
+    profile = np.asarray(model.review_profile, dtype=np.float64)
     queue = model.new_cards
     for d in range(horizon + 1):
-        running += extra[d]
-        minutes[d] += running
+        minutes[d] += float(extra[d])
         if d > last_new or queue <= 0:
             continue
         cap = model.new_cap - (model.new_done_today if d == 0 else 0)
@@ -472,10 +481,7 @@ def _keep_all(model: MinutesModel, budget: float) -> tuple[int, float]:
                                                 / max(sum(weights[d:]), 1e-9))))
         queue -= new
         minutes[d] += new * model.seconds_per_new / 60
-        if new and d < horizon:
-            per_day = new * model.review_minutes_per_new / (horizon - d)
-            extra[d + 1] += per_day
-            extra[horizon + 1] -= per_day
+        _add_reviews(extra, profile, d, new)
     room = [model.factors[d] * budget - minutes[d] for d in range(horizon + 1)]
     for task in sorted(model.tasks, key=lambda t: (t.pinned_day is None, t.earliest_week,
                                                    t.latest_week, t.id)):

@@ -256,13 +256,28 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
                                data.seconds_per_new, data.seconds_per_review)
     fixed_fit = {f.id: f for f in fit_tasks(first_room, fixed, reserve)}
     fixed_minutes = day_task_minutes(list(fixed_fit.values()), horizon + 1)
+    # New cards give way to required tasks only where that makes them fit. When the
+    # required tasks alone exceed the budget (some day runs over even so), the new
+    # cards keep their even pace and the tasks take the rest: studying no card at all
+    # would not save the day, and would cost the recall on interview day.
+    keep_pace = any(first_room[d] - fixed_minutes[d] < -SLACK for d in range(horizon + 1))
+    pace = [0.0] * (horizon + 1)
+    if keep_pace:
+        fixed_fit = {f.id: f for f in fit_tasks(
+            [room - kept for room, kept in zip(first_room, reserve, strict=True)], fixed)}
+        fixed_minutes = day_task_minutes(list(fixed_fit.values()), horizon + 1)
+        pace = new_card_reserve(factors[:horizon + 1].tolist(), len(new_queue), last_new_day,
+                                data.seconds_per_new, 0.0)
     for d, minutes in data.task_minutes.items():
         if 0 <= d <= horizon:
             fixed_minutes[d] += minutes
     # Reviews of cards studied before today, for the minutes model of the fixes.
     old_cards = np.tile(~data.cards.is_new, replicas)
     old_review_minutes = []
-    new_card_reviews = 0.0
+    # Reviews of the cards introduced here, by days since their first day.
+    intro_day = np.full(n, -1, dtype=np.int64)
+    by_age = np.zeros(horizon + 1)
+    new_by_day = np.zeros(horizon + 1)
     days: list[PlanDay] = []
     for d in range(horizon + 1):
         when = data.today + timedelta(days=d)
@@ -276,14 +291,18 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
             waiting = active & (due <= d)
             waiting[due_now] = False
             due[waiting] = d + 1
-        old_share = (np.count_nonzero(old_cards[due_now]) / due_now.size
-                     if due_now.size else 1.0)
+        fresh = due_now[~old_cards[due_now]] % max(n, 1)
         reviews = _review(model, data, due_now, d, horizon, stability, difficulty, due, last,
                           scheduled, rng, load)
         review_count = reviews / replicas
         review_minutes = review_count * data.seconds_per_review / 60
-        old_review_minutes.append(review_minutes * old_share)
-        new_card_reviews += review_count * (1 - old_share)
+        # A lapse counts twice: spread the day's answers over its cards evenly.
+        each = review_count / due_now.size if due_now.size else 0.0
+        if fresh.size:
+            ages = np.bincount(d - intro_day[fresh], minlength=horizon + 1)
+            by_age += ages[:horizon + 1] * each
+        old_review_minutes.append(review_minutes - fresh.size * each
+                                  * data.seconds_per_review / 60)
         # New cards: an even share of what is left, in what the reviews and the tasks
         # that cannot give way leave of the budget (optional tasks take the rest).
         new_today = 0
@@ -292,11 +311,13 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
             cap = data.new_cap - (data.new_done_today if d == 0 else 0)
             new_today = new_for_day(len(new_queue), factor,
                                     float(factors[d:last_new_day + 1].sum()), cap,
-                                    budget - review_minutes - fixed_minutes[d],
+                                    max(budget - review_minutes - fixed_minutes[d], pace[d]),
                                     data.seconds_per_new)
         if new_today:
             chosen = np.array(new_queue[:new_today], dtype=np.int64)
             del new_queue[:new_today]
+            intro_day[chosen] = d
+            new_by_day[d] = new_today
             learning_answers = _introduce(model, data, chosen, n, replicas, d, horizon,
                                           stability, difficulty, due, last, active, scheduled,
                                           rng, load)
@@ -350,14 +371,29 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
             window=FINAL_WINDOW_DAYS + NEW_CARD_LEAD_DAYS,
             new_cards=len(data.cards.new_order), new_cap=data.new_cap,
             new_done_today=data.new_done_today, seconds_per_new=data.seconds_per_new,
-            review_minutes_per_new=(new_card_reviews / introduced if introduced
-                                    else REVIEWS_PER_NEW_CARD) * data.seconds_per_review / 60,
+            review_profile=_review_profile(by_age, new_by_day, horizon,
+                                           data.seconds_per_review),
             seconds_per_review=data.seconds_per_review,
             tasks=data.tasks, plan_offset=offset)
         result = replace(result, fixes=find_fixes(
             minutes_model, data.budget_minutes, max_budget=MAX_BUDGET_MINUTES,
             max_horizon=min(MAX_PLAN_DAYS, len(minutes_model.factors) - 1)))
     return result
+
+
+def _review_profile(by_age: FloatArray, new_by_day: FloatArray, horizon: int,
+                    seconds_per_review: float) -> list[float]:
+    """Review minutes a new card brings on each day after its first (index = days since),
+    from the forecast: the reviews at each age over the cards that reached that age.
+    Without any card introduced: REVIEWS_PER_NEW_CARD spread over the plan."""
+    if not new_by_day.sum():
+        each = REVIEWS_PER_NEW_CARD / max(horizon, 1) * seconds_per_review / 60
+        return [0.0] + [each] * horizon
+    # Cards that reached age a: those introduced on day horizon - a or before.
+    reached = np.cumsum(new_by_day)[::-1]
+    profile = np.divide(by_age, reached, out=np.zeros_like(by_age), where=reached > 0)
+    profile[0] = 0.0  # the first day's learning is in seconds_per_new
+    return [float(x) for x in profile * seconds_per_review / 60]
 
 
 def _review(model: FsrsModel, data: PlanInput, idx: IntArray, d: int, horizon: int,

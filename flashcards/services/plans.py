@@ -457,8 +457,11 @@ class Pressure:
     interview_fix: date | None  # "move the interview to D"
     keep_all_days_over: int  # "accept N days over budget" (keeping every task and card)
     keep_all_minutes_over: int
-    # Required tasks longer than a day's budget (each runs over, or is split over days).
+    # Required tasks longer than a day's budget (each runs over, or is split over days),
+    # shortest first.
     too_long: list[PlanTask]
+    # True when the budget is below even the shortest required task (too_long[0]).
+    below_every_required: bool = False
 
     @property
     def pressed(self) -> bool:
@@ -480,10 +483,11 @@ def pressure(view: PlanView) -> Pressure:
     result = view.plan
     fixes = result.fixes
     budget = view.settings.daily_minutes
-    too_long = sorted((tv.task for views in view.tasks.values() for tv in views
-                       if tv.task.done_at is None and tv.task.minutes > budget
+    required = sorted((tv.task for views in view.tasks.values() for tv in views
+                       if tv.task.done_at is None
                        and tv.task.priority == TaskPriority.REQUIRED.value),
                       key=lambda t: (t.minutes, t.id))
+    too_long = [task for task in required if task.minutes > budget]
     interview_fix = None
     if fixes is not None and fixes.interview_day is not None:
         interview_fix = view.today + timedelta(days=fixes.interview_day)
@@ -496,7 +500,7 @@ def pressure(view: PlanView) -> Pressure:
         budget_fix=fixes.budget if fixes is not None else None, interview_fix=interview_fix,
         keep_all_days_over=fixes.keep_all_days_over if fixes is not None else 0,
         keep_all_minutes_over=round(fixes.keep_all_minutes_over) if fixes is not None else 0,
-        too_long=too_long)
+        too_long=too_long, below_every_required=bool(required) and len(too_long) == len(required))
 
 
 def apply_fix(session: Session, *, today: date, daily_minutes: int | None = None,

@@ -23,6 +23,7 @@ from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.study import today as study_today
 from flashcards.web.context import db, now
 from flashcards.web.forms import (
     PlanFixForm,
@@ -96,7 +97,7 @@ def fix() -> BaseResponse:
                 flash(error, "error")
         return redirect(url_for("plan.show"))
     session = db()
-    today = plans.study_today(session, now()).day.date
+    today = study_today(session, now()).day.date
     session.rollback()  # end the read: the service's write takes the lock up front
     try:
         plans.apply_fix(session, today=today, daily_minutes=form.daily_minutes.data,
