@@ -140,8 +140,8 @@ def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
         pending = []
         for task in sorted((t for t in group if t.day is not None), key=lambda t: (t.day, t.id)):
             day = clip(task.day or 0)
-            # Where it is, it stays while the day holds it (new cards give way to it).
-            if task.first <= day <= task.reach_last and _fits(left[day], task.minutes):
+            # Where it is, it stays while the day holds it (beside the reserve).
+            if task.first <= day <= task.reach_last and _fits(free(day), task.minutes):
                 put(task, ((day, task.minutes),))
             else:
                 pending.append(task)
