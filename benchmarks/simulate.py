@@ -24,7 +24,8 @@ Reported, per seed, for the default scenario (--scenario 30,60):
     day (what the plan page and the home page show the candidate); with 3+ seeds, also
     the noise floor of a day-one forecast (each seed forecast by the mean of the others'
     actual days), since one candidate's 30 days are one roll of the dice;
-  - days over budget, from the actual reviews and new cards plus the planned tasks;
+  - days over budget: the time the candidate spent on cards (every answer, learning
+    steps included, at SECONDS_PER_REVIEW) plus the tasks the morning's plan held;
   - recall on interview day: mean predicted recall of every card (goal >= the desired
     retention) and the share of cards below it.
 
@@ -134,6 +135,7 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
     day_ahead: dict = {}
     actual_new: dict = {}
     over = 0
+    tasks_done = 0
     day = start
     while True:
         clock.now = day
@@ -145,11 +147,9 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
             today = study.today(session, clock())
             if morning.plan.days:
                 day_ahead[today.day.date] = morning.plan.days[0].answers
-                # The tasks the morning's plan holds for today (as the budget fitted them).
-                task_today = morning.plan.days[0].task_minutes
                 budget_today = morning.plan.days[0].budget
             else:
-                task_today, budget_today = 0, 0.0
+                budget_today = 0.0
             if today.day.date > interview:
                 break
             reviews = new = 0
@@ -175,10 +175,35 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
                 clock.now += timedelta(seconds=SECONDS_PER_REVIEW)
             actual[today.day.date] = reviews
             actual_new[today.day.date] = new
-            per_review, per_new = plans.answer_times(session)
-            minutes = ((reviews - new) * per_review + new * per_new) / 60 + task_today
+            # The tasks: the candidate works each part the morning's plan holds today
+            # and ticks the task when it is done (a part done shortens it).
+            task_today = 0
+            for views in morning.tasks.values():
+                for view in views:
+                    part = sum(m for d, m in view.parts if d == today.day.date)
+                    if not part or view.task.done_at is not None:
+                        continue
+                    work = min(part, view.task.minutes)
+                    task_today += work
+                    if work >= view.task.minutes:
+                        plans.set_done(session, view.task.id, True, clock())
+                        tasks_done += 1
+                    else:
+                        # A part of a task split over days: what is left, as a user
+                        # would note it in the task's edit form.
+                        plans.edit_task(session, view.task.id, title=view.task.title,
+                                        details=view.task.details,
+                                        minutes=view.task.minutes - work, now=clock())
+                    session.commit()
+            # The time the candidate spent: every answer takes SECONDS_PER_REVIEW.
+            minutes = reviews * SECONDS_PER_REVIEW / 60 + task_today
             if minutes > budget_today + 0.5:
                 over += 1
+            if "--verbose" in sys.argv:
+                planned = morning.plan.days[0] if morning.plan.days else None
+                print(f"{today.day.date}: spent {minutes:.1f} min ({reviews} answers, {new} new,"
+                      f" tasks {task_today}) of {budget_today:.0f}; planned "
+                      f"{planned.minutes if planned else 0:.1f}")
         day += timedelta(days=1)
     # Recall on interview day, at the start of the day.
     at = datetime.combine(interview, datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
@@ -200,7 +225,8 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
             "budget_minutes": budget_minutes, "planned_over": required_over,
             "dropped": len(pressure.dropped), "shortened": len(pressure.shortened),
             "split": len(pressure.split), "moved": len(pressure.moved),
-            "unplaced_new": pressure.unplaced_new, "predicted": predicted}
+            "unplaced_new": pressure.unplaced_new, "predicted": predicted,
+            "tasks_done": tasks_done}
 
 
 def noise_floor(results: list[dict]) -> float | None:

@@ -30,6 +30,16 @@ SLACK = 0.5
 SHORTEST_SHARE = 0.5
 # The shortest part of a split task, and of a shortened one.
 MIN_PART = 15
+# Tasks leave this much of a day free beside the cards: a day's reviews are a forecast
+# (a few percent off either way), and a day packed to the minute would run over on
+# about every other day as studied.
+HEADROOM_SHARE = 0.15
+HEADROOM_MINUTES = 1.0
+
+
+def headroom(card_minutes: float) -> float:
+    """Minutes of a day kept free of tasks beside `card_minutes` of forecast cards."""
+    return HEADROOM_MINUTES + HEADROOM_SHARE * max(card_minutes, 0.0)
 
 
 class Change(StrEnum):
@@ -379,7 +389,7 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
     last_new = horizon - window
     share_days = [model.factors[d] for d in range(max(last_new + 1, 0))]
     # Required tasks first, against the reviews, keeping room for new cards (as plan).
-    first_room = [budgets[d] - base[d] for d in range(horizon + 1)]
+    first_room = [budgets[d] - base[d] - headroom(base[d]) for d in range(horizon + 1)]
     reserve = new_card_reserve(model.factors[:horizon + 1], model.new_cards, last_new,
                                model.seconds_per_new, model.seconds_per_review)
     required = day_task_minutes(fit_tasks(first_room, fixed, reserve), horizon + 1)
@@ -400,7 +410,8 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
         queue -= new
         _add_reviews(extra, profile, d, new)
         cards.append(card_minutes + new * model.seconds_per_new / 60)
-    fitted = fit_tasks([budgets[d] - cards[d] for d in range(horizon + 1)], tasks)
+    fitted = fit_tasks([budgets[d] - cards[d] - headroom(cards[d]) for d in range(horizon + 1)],
+                       tasks)
     task_minutes = day_task_minutes(fitted, horizon + 1)
     over = [cards[d] + task_minutes[d] - budgets[d] for d in range(horizon + 1)]
     changed = [f for f in fitted if f.change != Change.KEPT]

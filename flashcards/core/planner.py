@@ -30,6 +30,7 @@ from flashcards.core.fitting import (
     day_task_minutes,
     find_fixes,
     fit_tasks,
+    headroom,
     new_card_reserve,
     new_for_day,
     to_fit,
@@ -251,6 +252,7 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
     # keeping an even share of the new cards' minutes where they can; new cards are
     # then paced into what they leave.
     first_room = [float(budgets[d]) - load(d) * data.seconds_per_review / 60
+                  - headroom(load(d) * data.seconds_per_review / 60)
                   for d in range(horizon + 1)]
     reserve = new_card_reserve(factors[:horizon + 1].tolist(), len(new_queue), last_new_day,
                                data.seconds_per_new, data.seconds_per_review)
@@ -327,7 +329,7 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
     # Every task against what the cards left: required ones where the first pass put
     # them (moved again only if the reviews came out heavier), then the optional ones.
     room = [d.budget - d.review_minutes - d.new_minutes - data.task_minutes.get(k, 0)
-            for k, d in enumerate(days)]
+            - headroom(d.review_minutes + d.new_minutes) for k, d in enumerate(days)]
     placed_fixed = [replace(t, day=fixed_fit[t.id].day) if fixed_fit[t.id].parts else t
                     for t in fixed]
     refit = {f.id: f for f in fit_tasks(room, placed_fixed + [t for t in tasks

@@ -192,10 +192,21 @@ def answer_times(session: Session) -> tuple[float, float]:
         .order_by(ReviewLog.reviewed_at.desc()).limit(500)).scalars().all()
     per_review = (statistics.median(reviews) / 1000 if len(reviews) >= 20
                   else DEFAULT_SECONDS_PER_REVIEW)
-    # A new card is its first showing plus about one learning step.
-    per_new = (statistics.median(firsts) / 1000 + per_review if len(firsts) >= 20
-               else DEFAULT_SECONDS_PER_NEW)
+    # A new card is its first showing plus its learning steps (as many as the user's
+    # latest answers show per new card, about one to two).
+    per_new = (statistics.median(firsts) / 1000 + per_review * _learning_steps(session)
+               if len(firsts) >= 20 else DEFAULT_SECONDS_PER_NEW)
     return per_review, per_new
+
+
+def _learning_steps(session: Session) -> float:
+    """Learning-step answers per new card in the latest 1,000 answers (1 without any)."""
+    states = session.execute(
+        select(ReviewLog.state_before).where(ReviewLog.user_id == owner(session))
+        .order_by(ReviewLog.reviewed_at.desc()).limit(1000)).scalars().all()
+    firsts = sum(1 for state in states if state == int(CardState.NEW))
+    steps = sum(1 for state in states if state == int(CardState.LEARNING))
+    return steps / firsts if firsts else 1.0
 
 
 def task_days(session: Session, settings: Settings, today: date) -> list[TaskView]:
