@@ -117,8 +117,9 @@ def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
               reserve: Sequence[float] | None = None) -> list[FittedTask]:
     """Where each task goes given each day's room (a list over days 0..horizon). Pinned
     tasks first, then required, then optional; inside each group the tasks already on a
-    day that still holds them stay, then the others go, earliest weeks first, to the
-    day of their weeks with the most room (ties: the earliest).
+    day that still holds them stay (a required one split before is split again from
+    that day), then the others go, earliest weeks first, to the day of their weeks with
+    the most room (ties: the earliest).
 
     A required task that does not fit: to the nearest day of its reach with room, else
     split over days (parts of at least MIN_PART minutes), else into the
@@ -148,11 +149,21 @@ def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
     for required in (True, False):
         group = [t for t in tasks if t.required == required and t.id not in placed]
         pending = []
-        for task in sorted((t for t in group if t.day is not None), key=lambda t: (t.day, t.id)):
+        # In the order they are placed in, so a plan made before comes out the same.
+        for task in sorted((t for t in group if t.day is not None),
+                           key=lambda t: (t.first, t.last, t.id)):
             day = clip(task.day or 0)
-            # Where it is, it stays while the day holds it (beside the reserve).
+            # Where it is, it stays while the day holds it (beside the reserve); a
+            # required task split before is split again from its first day.
             if task.first <= day <= task.reach_last and _fits(free(day), task.minutes):
                 put(task, ((day, task.minutes),))
+                continue
+            again = (_split([f - k for f, k in zip(left, kept, strict=True)], task.minutes,
+                            day, clip(task.reach_last))
+                     if required and task.minutes > free(day) + SLACK and free(day) >= MIN_PART
+                     and task.first <= day else [])
+            if again:
+                put(task, tuple(again))
             else:
                 pending.append(task)
         pending += [t for t in group if t.day is None]
@@ -389,9 +400,10 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
     last_new = horizon - window
     share_days = [model.factors[d] for d in range(max(last_new + 1, 0))]
     # Required tasks first, against the reviews, keeping room for new cards (as plan).
-    first_room = [budgets[d] - base[d] - headroom(base[d]) for d in range(horizon + 1)]
     reserve = new_card_reserve(model.factors[:horizon + 1], model.new_cards, last_new,
                                model.seconds_per_new, model.seconds_per_review)
+    first_room = [budgets[d] - base[d] - headroom(base[d] + reserve[d])
+                  for d in range(horizon + 1)]
     required = day_task_minutes(fit_tasks(first_room, fixed, reserve), horizon + 1)
     extra = np.zeros(horizon + 1)  # review minutes the new cards bring
     profile = np.asarray(model.review_profile, dtype=np.float64)

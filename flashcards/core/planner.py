@@ -251,11 +251,13 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
     # Required and pinned tasks are placed first, against the reviews already due and
     # keeping an even share of the new cards' minutes where they can; new cards are
     # then paced into what they leave.
-    first_room = [float(budgets[d]) - load(d) * data.seconds_per_review / 60
-                  - headroom(load(d) * data.seconds_per_review / 60)
-                  for d in range(horizon + 1)]
     reserve = new_card_reserve(factors[:horizon + 1].tolist(), len(new_queue), last_new_day,
                                data.seconds_per_new, data.seconds_per_review)
+    # The headroom of the cards as estimated, as the second pass keeps it of the cards
+    # as forecast (else tasks placed here would not fit there).
+    first_room = [float(budgets[d]) - load(d) * data.seconds_per_review / 60
+                  - headroom(load(d) * data.seconds_per_review / 60 + reserve[d])
+                  for d in range(horizon + 1)]
     fixed_fit = {f.id: f for f in fit_tasks(first_room, fixed, reserve)}
     fixed_minutes = day_task_minutes(list(fixed_fit.values()), horizon + 1)
     # New cards give way to required tasks only where that makes them fit. When the
