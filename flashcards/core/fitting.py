@@ -436,13 +436,16 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
 class Fixes:
     """What would make everything fit: the smallest daily budget (None: no budget up to
     the limit does, e.g. the new-card limit is the bottleneck), the interview day
-    (days from today; None: none within the limit), and what keeping every task and
-    new card at the current budget would cost in days over budget."""
+    (days from today; None: none within the limit), what keeping every task and new card
+    at the current budget would cost in days over budget, and the new-card limit the
+    new cards need when it is what keeps them out."""
 
     budget: int | None
     interview_day: int | None
     keep_all_days_over: int
     keep_all_minutes_over: float
+    # The new-card limit every new card needs to fit before the window (None: it does).
+    new_cap: int | None = None
 
 
 def find_fixes(model: MinutesModel, budget: int, *, max_budget: int = 720,
@@ -471,7 +474,11 @@ def find_fixes(model: MinutesModel, budget: int, *, max_budget: int = 720,
                 low = middle
         interview_fix = _earlier(lambda h: run_model(model, budget, h).fits, low, high)
     keep = _keep_all(model, budget)
-    return Fixes(budget_fix, interview_fix, keep[0], keep[1])
+    new_days = sum(model.factors[d] for d in range(max(model.horizon - model.window + 1, 0)))
+    needed = (math.ceil((model.new_cards + model.new_done_today) / new_days)
+              if new_days else None)
+    new_cap = needed if needed is not None and needed > model.new_cap else None
+    return Fixes(budget_fix, interview_fix, keep[0], keep[1], new_cap)
 
 
 def _earlier(fits: Callable[[int], bool], low: int, high: int, steps: int = 8) -> int:

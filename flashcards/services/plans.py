@@ -468,6 +468,8 @@ class Pressure:
     interview_fix: date | None  # "move the interview to D"
     keep_all_days_over: int  # "accept N days over budget" (keeping every task and card)
     keep_all_minutes_over: int
+    new_cap_fix: int | None  # "raise the new-card limit to N a day"
+    new_cap: int
     # Required tasks longer than a day's budget (each runs over, or is split over days),
     # shortest first.
     too_long: list[PlanTask]
@@ -511,6 +513,8 @@ def pressure(view: PlanView) -> Pressure:
         budget_fix=fixes.budget if fixes is not None else None, interview_fix=interview_fix,
         keep_all_days_over=fixes.keep_all_days_over if fixes is not None else 0,
         keep_all_minutes_over=round(fixes.keep_all_minutes_over) if fixes is not None else 0,
+        new_cap_fix=fixes.new_cap if fixes is not None else None,
+        new_cap=view.settings.new_per_day,
         too_long=too_long, below_every_required=bool(required) and len(too_long) == len(required))
 
 

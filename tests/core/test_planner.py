@@ -283,6 +283,10 @@ def test_fixes_count_new_cards_that_do_not_fit() -> None:
     fixes = find_fixes(model, 5)
     assert fixes.budget == 6  # 8 a day (5.3 min)
     assert fixes.interview_day == 10  # 5 days before the window: 7 x 5 >= 30
+    assert fixes.new_cap is None  # 8 a day are within the limit of 20
+    # With a limit of 5 a day no budget fits them all: the limit is the fix (8 a day).
+    capped = find_fixes(minutes_model([], horizon=9, new_cards=30, new_cap=5), 5)
+    assert (capped.budget, capped.new_cap) == (None, 8)
 
 
 def plan_with_tasks(n: int, tasks, **options):

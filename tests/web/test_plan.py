@@ -318,6 +318,20 @@ def test_the_pressure_panel_names_a_required_task_longer_than_the_budget(seeded_
             "before the interview” (20 min)") in panel
 
 
+def test_the_pressure_panel_points_at_the_new_card_limit(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    client.get("/plan")
+    settings = session.get(Settings, 1)
+    settings.daily_minutes, settings.interview_date = 30, TODAY + timedelta(days=10)
+    session.commit()
+    panel = pressure_panel(client.get("/plan").get_data(as_text=True))
+    # 158 bundled cards over the 5 days before the final days: 32 a day, not 20.
+    assert "With the new-card limit at 20 a day, not every new card fits" in panel
+    assert 'href="/settings#new_per_day">raise it to 32 a day in Settings</a>' in panel
+    assert "required tasks are longer than your budget of 30 min a day" in panel
+    assert re.search(r"Or accept \d+ days over budget", panel)
+
+
 def test_the_pressure_panel_says_when_everything_fits(app, session) -> None:
     make_deck(session, "D", cards=20)
     page = app.test_client().get("/plan").get_data(as_text=True)
