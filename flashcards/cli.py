@@ -209,6 +209,8 @@ def register_plan(app: Flask) -> None:
             "date": day.day.isoformat(), "reviews": round(day.reviews, 1), "new": day.new,
             "tasks": [{"title": v.task.title, "minutes": v.task.minutes,
                        "done": v.task.done_at is not None,
+                       # What the budget did to it (moved, split, shortened, dropped).
+                       "change": v.change, "planned_minutes": v.planned_minutes,
                        "rolled_from": v.rolled_from.isoformat() if v.rolled_from else None}
                       for v in view.tasks.get(day.day, [])],
             "minutes": round(day.minutes, 1), "budget": round(day.budget, 1),
@@ -223,7 +225,8 @@ def register_plan(app: Flask) -> None:
             click.echo(f"{view.plan.unplaced_new} new cards do not fit before the interview.")
         for day in view.plan.days:
             flag = "  over budget" if day.over_budget else ""
-            tasks = "; ".join(v.task.title for v in view.tasks.get(day.day, []))
+            tasks = "; ".join(v.task.title + (f" ({v.change})" if v.change else "")
+                              for v in view.tasks.get(day.day, []))
             click.echo(f"{day.day:%a %d %b}  {day.reviews:5.0f} reviews  {day.new:3d} new  "
                        f"{day.minutes:4.0f}/{day.budget:.0f} min{flag}  {tasks}")
 

@@ -14,11 +14,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
 
+from flashcards.core.fitting import (
+    SLACK,
+    Change,
+    FittedTask,
+    Fixes,
+    MinutesModel,
+    TaskWeeks,
+    change_of,
+    day_task_minutes,
+    find_fixes,
+    fit_tasks,
+    headroom,
+    new_card_reserve,
+    new_for_day,
+    to_fit,
+)
 from flashcards.core.fsrs_vector import AGAIN, GOOD, BoolArray, FloatArray, FsrsModel, IntArray
 
 FINAL_WINDOW_DAYS = 3
@@ -30,7 +46,11 @@ DEFAULT_SECONDS_PER_REVIEW = 12.0
 DEFAULT_SECONDS_PER_NEW = 40.0
 # The forecast's learner fails a brand-new card's first showing this often.
 FIRST_SIGHT_AGAIN = 0.2
+# Reviews a new card gets before the interview, for the fixes when no card was introduced.
+REVIEWS_PER_NEW_CARD = 3.0
 PLAN_WEEKS = 4
+# The largest daily budget the settings accept (and so the largest fix to suggest).
+MAX_BUDGET_MINUTES = 600
 # The furthest ahead an interview (and so the plan) may be: the plan steps every card
 # through every day up to it, so this bounds its work (about a second for 365 days).
 MAX_PLAN_DAYS = 365
@@ -143,12 +163,17 @@ class PlanInput:
     max_reviews: int = 200
     seconds_per_review: float = DEFAULT_SECONDS_PER_REVIEW
     seconds_per_new: float = DEFAULT_SECONDS_PER_NEW
-    task_minutes: dict[int, int] = field(default_factory=dict)  # day -> minutes
+    # Minutes that cannot move, by day (tasks not given to the fitting as `tasks`).
+    task_minutes: dict[int, int] = field(default_factory=dict)
     new_done_today: int = 0
     reviews_done_today: int = 0
     # Today's new cards when the day's target is already fixed (what is left of it);
     # None: the plan decides, as it does for the following days.
     new_today: int | None = None
+    # The tasks to fit into the budget with the cards (see core.fitting), and the first
+    # day of the plan their weeks count from (None: today).
+    tasks: Sequence[TaskWeeks] = ()
+    plan_start: date | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +193,7 @@ class PlanDay:
 
     @property
     def over_budget(self) -> bool:
-        return self.minutes > self.budget + 0.5
+        return self.minutes > self.budget + SLACK
 
 
 @dataclass(frozen=True)
@@ -181,6 +206,23 @@ class Plan:
     last_new_day: date | None
     interview: date
     target: float
+    # What the budget did to tasks and cards (see core.fitting), in the input's order.
+    tasks: list[FittedTask] = field(default_factory=list)
+    # Mean predicted recall on the day had every new card fitted (unplaced ones at the
+    # recall of those that did): what the cards that do not fit cost.
+    recall_if_all_fit: float = 1.0
+    fixes: Fixes | None = None
+
+    @property
+    def days_over(self) -> list[PlanDay]:
+        return [d for d in self.days if d.over_budget]
+
+    @property
+    def recall_cost(self) -> float:
+        return max(self.recall_if_all_fit - self.mean_recall, 0.0)
+
+    def changed_tasks(self, change: Change) -> list[FittedTask]:
+        return [t for t in self.tasks if t.change == change]
 
     def day(self, when: date) -> PlanDay | None:
         return next((d for d in self.days if d.day == when), None)
@@ -208,11 +250,50 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
 
     new_queue = list(data.cards.new_order)
     last_new_day = horizon - FINAL_WINDOW_DAYS - NEW_CARD_LEAD_DAYS
+    factors = data_easy(data)
+    budgets = data.budget_minutes * factors[:horizon + 1]
+    offset = ((data.plan_start or data.today) - data.today).days
+    tasks = to_fit(data.tasks, offset, horizon)
+    fixed = [t for t in tasks if t.required or t.pinned]
+    # Required and pinned tasks are placed first, against the reviews already due and
+    # keeping an even share of the new cards' minutes where they can; new cards are
+    # then paced into what they leave.
+    reserve = new_card_reserve(factors[:horizon + 1].tolist(), len(new_queue), last_new_day,
+                               data.seconds_per_new, data.seconds_per_review)
+    # The headroom of the cards as estimated, as the second pass keeps it of the cards
+    # as forecast (else tasks placed here would not fit there).
+    first_room = [float(budgets[d]) - load(d) * data.seconds_per_review / 60
+                  - headroom(load(d) * data.seconds_per_review / 60 + reserve[d])
+                  for d in range(horizon + 1)]
+    fixed_fit = {f.id: f for f in fit_tasks(first_room, fixed, reserve)}
+    fixed_minutes = day_task_minutes(list(fixed_fit.values()), horizon + 1)
+    # New cards give way to required tasks only where that makes them fit. When the
+    # required tasks alone exceed the budget (some day runs over even so), the new
+    # cards keep their even pace and the tasks take the rest: studying no card at all
+    # would not save the day, and would cost the recall on interview day.
+    keep_pace = any(first_room[d] - fixed_minutes[d] < -SLACK for d in range(horizon + 1))
+    pace = [0.0] * (horizon + 1)
+    if keep_pace:
+        fixed_fit = {f.id: f for f in fit_tasks(
+            [room - kept for room, kept in zip(first_room, reserve, strict=True)], fixed)}
+        fixed_minutes = day_task_minutes(list(fixed_fit.values()), horizon + 1)
+        pace = new_card_reserve(factors[:horizon + 1].tolist(), len(new_queue), last_new_day,
+                                data.seconds_per_new, 0.0)
+    for d, minutes in data.task_minutes.items():
+        if 0 <= d <= horizon:
+            fixed_minutes[d] += minutes
+    # Reviews of cards studied before today, for the minutes model of the fixes.
+    old_cards = np.tile(~data.cards.is_new, replicas)
+    old_review_minutes = []
+    # Reviews of the cards introduced here, by days since their first day.
+    intro_day = np.full(n, -1, dtype=np.int64)
+    by_age = np.zeros(horizon + 1)
+    new_by_day = np.zeros(horizon + 1)
     days: list[PlanDay] = []
     for d in range(horizon + 1):
         when = data.today + timedelta(days=d)
-        factor = easy_factor(data.easy_days, when)
-        budget = data.budget_minutes * factor
+        factor = float(factors[d])
+        budget = float(budgets[d])
         # Reviews: every due card, up to the daily maximum (the rest wait a day).
         due_now = np.flatnonzero(active & (due <= d))
         limit = (data.max_reviews - (data.reviews_done_today if d == 0 else 0)) * replicas
@@ -221,34 +302,60 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
             waiting = active & (due <= d)
             waiting[due_now] = False
             due[waiting] = d + 1
+        fresh = due_now[~old_cards[due_now]] % max(n, 1)
         reviews = _review(model, data, due_now, d, horizon, stability, difficulty, due, last,
                           scheduled, rng, load)
         review_count = reviews / replicas
         review_minutes = review_count * data.seconds_per_review / 60
-        tasks = data.task_minutes.get(d, 0)
-        # New cards: an even share of what is left, as the cap and the budget allow.
+        # A lapse counts twice: spread the day's answers over its cards evenly.
+        each = review_count / due_now.size if due_now.size else 0.0
+        if fresh.size:
+            ages = np.bincount(d - intro_day[fresh], minlength=horizon + 1)
+            by_age += ages[:horizon + 1] * each
+        old_review_minutes.append(review_minutes - fresh.size * each
+                                  * data.seconds_per_review / 60)
+        # New cards: an even share of what is left, in what the reviews and the tasks
+        # that cannot give way leave of the budget (optional tasks take the rest).
         new_today = 0
         learning_answers = 0
         if new_queue and d <= last_new_day:
-            weights = [easy_factor(data.easy_days, data.today + timedelta(days=k))
-                       for k in range(d, last_new_day + 1)]
-            share = math.ceil(len(new_queue) * factor / sum(weights)) if sum(weights) else 0
             cap = data.new_cap - (data.new_done_today if d == 0 else 0)
-            # Cards come first: tasks go on top (a day they overflow shows over budget).
-            spare = budget - review_minutes
-            by_budget = int(max(spare, 0) * 60 // max(data.seconds_per_new, 1))
-            new_today = max(0, min(share, cap, by_budget, len(new_queue)))
+            new_today = new_for_day(len(new_queue), factor,
+                                    float(factors[d:last_new_day + 1].sum()), cap,
+                                    max(budget - review_minutes - fixed_minutes[d], pace[d]),
+                                    data.seconds_per_new)
         if d == 0 and data.new_today is not None:
+            # Today's target was fixed by the day's first plan: it stands all day.
             new_today = max(0, min(data.new_today, len(new_queue)))
         if new_today:
             chosen = np.array(new_queue[:new_today], dtype=np.int64)
             del new_queue[:new_today]
+            intro_day[chosen] = d
+            new_by_day[d] = new_today
             learning_answers = _introduce(model, data, chosen, n, replicas, d, horizon,
                                           stability, difficulty, due, last, active, scheduled,
                                           rng, load)
         days.append(PlanDay(when, review_count, new_today,
                             review_count + learning_answers / replicas, review_minutes,
-                            new_today * data.seconds_per_new / 60, tasks, budget))
+                            new_today * data.seconds_per_new / 60, 0, budget))
+    # Every task against what the cards left: required ones where the first pass put
+    # them (moved again only if the reviews came out heavier), then the optional ones.
+    room = [d.budget - d.review_minutes - d.new_minutes - data.task_minutes.get(k, 0)
+            - headroom(d.review_minutes + d.new_minutes) for k, d in enumerate(days)]
+    placed_fixed = [replace(t, day=fixed_fit[t.id].day) if fixed_fit[t.id].parts else t
+                    for t in fixed]
+    refit = {f.id: f for f in fit_tasks(room, placed_fixed + [t for t in tasks
+                                                              if t.id not in fixed_fit])}
+    fitted = []
+    for task in tasks:
+        fit = refit[task.id]
+        if task.id in fixed_fit:  # the change against where the task was, not the first pass
+            fit = replace(fit, from_day=task.day,
+                             change=change_of(task, fit.parts))
+        fitted.append(fit)
+    task_minutes = day_task_minutes(fitted, horizon + 1)
+    days = [replace(day, task_minutes=task_minutes[k] + data.task_minutes.get(k, 0))
+            for k, day in enumerate(days)]
     recall = np.where(active, model.retrievability(horizon - last, stability), 0.0)
     per_card = recall.reshape(replicas, n).mean(axis=0) if n else recall
     by_deck = {}
@@ -258,9 +365,49 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
             by_deck[name] = float(per_card[mask].mean())
     mean = float(per_card.mean()) if n else 1.0
     below = float((per_card < data.target).mean()) if n else 0.0
-    return Plan(days, by_deck, mean, below, len(new_queue),
-                data.today + timedelta(days=last_new_day) if last_new_day >= 0 else None,
-                data.interview, data.target)
+    introduced = len(data.cards.new_order) - len(new_queue)
+    if new_queue and n:
+        # An unplaced card is at recall 0 on the day; had it fitted, it would be about
+        # where the new cards that did fit are (or at the target when none did).
+        fitted_new = data.cards.new_order[:introduced]
+        typical = float(per_card[fitted_new].mean()) if introduced else data.target
+        recall_if_all = mean + len(new_queue) * typical / n
+    else:
+        recall_if_all = mean
+    result = Plan(days, by_deck, mean, below, len(new_queue),
+                  data.today + timedelta(days=last_new_day) if last_new_day >= 0 else None,
+                  data.interview, data.target, fitted, recall_if_all)
+    pressed = (result.unplaced_new or result.days_over
+               or any(t.change != Change.KEPT for t in fitted))
+    if pressed and horizon > 0:
+        minutes_model = MinutesModel(
+            factors=data_easy(data).tolist(), review_minutes=old_review_minutes, horizon=horizon,
+            window=FINAL_WINDOW_DAYS + NEW_CARD_LEAD_DAYS,
+            new_cards=len(data.cards.new_order), new_cap=data.new_cap,
+            new_done_today=data.new_done_today, seconds_per_new=data.seconds_per_new,
+            review_profile=_review_profile(by_age, new_by_day, horizon,
+                                           data.seconds_per_review),
+            seconds_per_review=data.seconds_per_review,
+            tasks=data.tasks, plan_offset=offset)
+        result = replace(result, fixes=find_fixes(
+            minutes_model, data.budget_minutes, max_budget=MAX_BUDGET_MINUTES,
+            max_horizon=min(MAX_PLAN_DAYS, len(minutes_model.factors) - 1)))
+    return result
+
+
+def _review_profile(by_age: FloatArray, new_by_day: FloatArray, horizon: int,
+                    seconds_per_review: float) -> list[float]:
+    """Review minutes a new card brings on each day after its first (index = days since),
+    from the forecast: the reviews at each age over the cards that reached that age.
+    Without any card introduced: REVIEWS_PER_NEW_CARD spread over the plan."""
+    if not new_by_day.sum():
+        each = REVIEWS_PER_NEW_CARD / max(horizon, 1) * seconds_per_review / 60
+        return [0.0] + [each] * horizon
+    # Cards that reached age a: those introduced on day horizon - a or before.
+    reached = np.cumsum(new_by_day)[::-1]
+    profile = np.divide(by_age, reached, out=np.zeros_like(by_age), where=reached > 0)
+    profile[0] = 0.0  # the first day's learning is in seconds_per_new
+    return [float(x) for x in profile * seconds_per_review / 60]
 
 
 def _review(model: FsrsModel, data: PlanInput, idx: IntArray, d: int, horizon: int,

@@ -16,14 +16,18 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from flashcards import scoping
 from flashcards.core.days import StudyDay, study_day
+from flashcards.core.fitting import Change, FittedTask, TaskWeeks
 from flashcards.core.fsrs_vector import FloatArray, FsrsModel, IntArray
 from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_NEW,
     DEFAULT_SECONDS_PER_REVIEW,
+    MAX_BUDGET_MINUTES,
     CardArrays,
     Plan,
+    PlanDay,
     PlanInput,
     TaskToPlace,
+    interview_date_problem,
     place_tasks,
     plan,
     plan_end,
@@ -41,6 +45,7 @@ from flashcards.services.study import today as study_today
 from flashcards.services.users import owner
 
 PLAN_DAYS = 30
+MIN_BUDGET_MINUTES = 5  # as the settings form
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,23 @@ class TaskView:
     task: PlanTask
     day: date  # the day it shows on: its planned day, or today when it rolled over
     rolled_from: date | None
-    # The day the plan chose now for a task it had not placed yet (saved by save_plan).
+    # The day the plan chose now for a task it had not placed yet, or moved it to
+    # (saved by save_plan).
     placed_on: date | None = None
+    # What the budget did to it: None when it is planned as it stands (see core.fitting).
+    fitted: FittedTask | None = None
+    parts: tuple[tuple[date, int], ...] = ()  # (day, minutes) it is planned as
+
+    @property
+    def change(self) -> str | None:
+        """"moved", "split", "shortened" or "dropped" (from the plan, not the list)."""
+        if self.fitted is None or self.fitted.change == Change.KEPT:
+            return None
+        return self.fitted.change.value
+
+    @property
+    def planned_minutes(self) -> int:
+        return self.fitted.planned_minutes if self.fitted is not None else self.task.minutes
 
 
 @dataclass(frozen=True)
@@ -172,10 +192,21 @@ def answer_times(session: Session) -> tuple[float, float]:
         .order_by(ReviewLog.reviewed_at.desc()).limit(500)).scalars().all()
     per_review = (statistics.median(reviews) / 1000 if len(reviews) >= 20
                   else DEFAULT_SECONDS_PER_REVIEW)
-    # A new card is its first showing plus about one learning step.
-    per_new = (statistics.median(firsts) / 1000 + per_review if len(firsts) >= 20
-               else DEFAULT_SECONDS_PER_NEW)
+    # A new card is its first showing plus its learning steps (as many as the user's
+    # latest answers show per new card, about one to two).
+    per_new = (statistics.median(firsts) / 1000 + per_review * _learning_steps(session)
+               if len(firsts) >= 20 else DEFAULT_SECONDS_PER_NEW)
     return per_review, per_new
+
+
+def _learning_steps(session: Session) -> float:
+    """Learning-step answers per new card in the latest 1,000 answers (1 without any)."""
+    states = session.execute(
+        select(ReviewLog.state_before).where(ReviewLog.user_id == owner(session))
+        .order_by(ReviewLog.reviewed_at.desc()).limit(1000)).scalars().all()
+    firsts = sum(1 for state in states if state == int(CardState.NEW))
+    steps = sum(1 for state in states if state == int(CardState.LEARNING))
+    return steps / firsts if firsts else 1.0
 
 
 def task_days(session: Session, settings: Settings, today: date) -> list[TaskView]:
@@ -207,6 +238,47 @@ def task_days(session: Session, settings: Settings, today: date) -> list[TaskVie
     return views
 
 
+def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[TaskWeeks]:
+    """The tasks still to do, for the planner: where each is (a day the plan chose before
+    or the user pinned; a task not placed yet, or rolled over from a past day, is placed
+    afresh), its weeks, and whether it may give way (optional)."""
+    tasks = []
+    for view in views:
+        task = view.task
+        if task.done_at is not None or view.day > interview:
+            continue
+        stored = task.scheduled_for
+        # A task left undone on a past day rolls over to today, where it may give way.
+        day = None if stored is None else max((stored - today).days, 0)
+        tasks.append(TaskWeeks(
+            task.id, task.minutes, task.priority == TaskPriority.REQUIRED.value,
+            bool(task.pinned) and stored is not None and stored >= today, day,
+            task.earliest_week, task.latest_week, task.kind == TaskKind.REST.value))
+    return tasks
+
+
+def _with_fitting(views: list[TaskView], fitted: list[FittedTask], today: date) -> list[TaskView]:
+    """Each task on the day the plan fitted it to: a task the plan places or moves gets
+    `placed_on` (save_plan stores it); a dropped one stays in the list where it was."""
+    by_id = {f.id: f for f in fitted}
+    result = []
+    for view in views:
+        fit = by_id.get(view.task.id)
+        if fit is None:
+            result.append(view)
+            continue
+        day = today + timedelta(days=fit.day)
+        stored = view.task.scheduled_for
+        rolled = view.rolled_from if day == today else None
+        # A dropped task keeps its day (one not placed before gets the first of its weeks).
+        moved = ((fit.parts or stored is None) and day != stored
+                 and not (rolled and day == today))
+        placed_on = day if moved and not (view.task.pinned and stored and stored >= today) else None
+        parts = tuple((today + timedelta(days=d), minutes) for d, minutes in fit.parts)
+        result.append(TaskView(view.task, day, rolled, placed_on, fit, parts))
+    return result
+
+
 def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
     """The plan from today to the interview, with each day's tasks and, for past days of
     the plan, the reviews actually done. Reads only: what it decides (where new tasks
@@ -217,24 +289,24 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
     day = today_.day
     start, interview = plan_dates(settings, day.date)
     views = task_days(session, settings, day.date)
-    by_day: dict[date, list[TaskView]] = {}
-    for view in views:
-        by_day.setdefault(view.day, []).append(view)
-    task_minutes = {(d - day.date).days: sum(v.task.minutes for v in vs
-                                            if v.task.done_at is None)
-                    for d, vs in by_day.items() if d >= day.date}
     cards, deck_names = card_arrays(session, day)
     per_review, per_new = answer_times(session)
     target = settings.interview_retention or settings.desired_retention
+    plan_interview = max(interview, day.date)
     data = PlanInput(
-        today=day.date, interview=max(interview, day.date), cards=cards,
+        today=day.date, interview=plan_interview, cards=cards,
         deck_names=deck_names, model=FsrsModel.from_config(scheduler_config(settings)),
         target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
         new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
-        seconds_per_review=per_review, seconds_per_new=per_new, task_minutes=task_minutes,
+        seconds_per_review=per_review, seconds_per_new=per_new,
         new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done,
-        new_today=fixed_new_left(today_))
+        new_today=fixed_new_left(today_),
+        tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start)
     result = plan(data, rng)
+    views = _with_fitting(views, result.tasks, day.date)
+    by_day: dict[date, list[TaskView]] = {}
+    for view in views:
+        by_day.setdefault(view.day, []).append(view)
     paced_new = day_target(today_, result, interview)
     done = _reviews_done(session, settings, start, day)
     return PlanView(result, day.date, start, interview, by_day, done, settings, paced_new)
@@ -249,9 +321,9 @@ def fixed_new_left(today_: Today) -> int | None:
 def day_target(today_: Today, result: Plan, interview: date) -> int | None:
     """Today's new-card target, which the review limit follows (study.Today.new_limit):
     set by the day's first plan (what it gives today plus what was studied before) and
-    then kept all day, however often the plan is rebuilt; None once the interview has
-    passed."""
-    if not result.days or today_.day.date >= interview:
+    then kept all day, however often the plan is rebuilt; on interview day what the
+    plan gives it (no new cards); None once the interview has passed."""
+    if not result.days or today_.day.date > interview:
         return None
     if today_.paced and today_.settings.paced_new is not None:
         return today_.settings.paced_new
@@ -266,8 +338,13 @@ def save_plan(session: Session, view: PlanView) -> None:
     for views in view.tasks.values():
         for task_view in views:
             if task_view.placed_on is not None:
+                # Only if nobody placed, moved or ticked it meanwhile.
+                stored = task_view.task.scheduled_for
                 session.execute(update(PlanTask).where(
-                    PlanTask.id == task_view.task.id, PlanTask.scheduled_for.is_(None),
+                    PlanTask.id == task_view.task.id,
+                    PlanTask.scheduled_for.is_(None) if stored is None
+                    else PlanTask.scheduled_for == stored,
+                    PlanTask.pinned == False,  # noqa: E712
                     PlanTask.done_at.is_(None)).values(scheduled_for=task_view.placed_on)
                     .execution_options(synchronize_session=False))
     paced_day = view.today if view.paced_new is not None else None
@@ -374,13 +451,13 @@ def delete_task(session: Session, task_id: int) -> None:
 
 
 def needs_pacing(today_: Today) -> bool:
-    """Whether the study day has not been planned yet (and the interview is ahead)."""
+    """Whether the study day has not been planned yet (up to interview day)."""
     options = today_.settings
     if options.paced_day == today_.day.date:
         return False
     start = options.plan_start or today_.day.date
     interview = options.interview_date or start + timedelta(days=PLAN_DAYS)
-    return today_.day.date < interview
+    return today_.day.date <= interview
 
 
 def refresh_pacing(session: Session, now: datetime, rng: np.random.Generator) -> bool:
@@ -390,3 +467,96 @@ def refresh_pacing(session: Session, now: datetime, rng: np.random.Generator) ->
         return False
     plan_and_save(session, now, rng)
     return True
+
+
+# -- the budget under pressure ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pressure:
+    """What the budget made the plan give up or move, what it costs, and the fixes."""
+
+    moved: list[TaskView]
+    split: list[TaskView]
+    shortened: list[TaskView]
+    dropped: list[TaskView]
+    unplaced_new: int
+    recall: float  # mean predicted recall on interview day, as planned
+    recall_if_all_fit: float
+    days_over: list[PlanDay]
+    budget: int
+    budget_fix: int | None  # "raise the budget to N min"
+    interview_fix: date | None  # "move the interview to D"
+    keep_all_days_over: int  # "accept N days over budget" (keeping every task and card)
+    keep_all_minutes_over: int
+    new_cap_fix: int | None  # "raise the new-card limit to N a day"
+    new_cap: int
+    # Required tasks longer than a day's budget (each runs over, or is split over days),
+    # shortest first.
+    too_long: list[PlanTask]
+    # True when the budget is below even the shortest required task (too_long[0]).
+    below_every_required: bool = False
+
+    @property
+    def pressed(self) -> bool:
+        return bool(self.moved or self.split or self.shortened or self.dropped
+                    or self.unplaced_new or self.days_over)
+
+    @property
+    def recall_cost(self) -> float:
+        return max(self.recall_if_all_fit - self.recall, 0.0)
+
+
+def pressure(view: PlanView) -> Pressure:
+    """The pressure panel's figures, from a built plan."""
+    by_change: dict[str, list[TaskView]] = {}
+    for views in view.tasks.values():
+        for task_view in views:
+            if task_view.change is not None and task_view.task.done_at is None:
+                by_change.setdefault(task_view.change, []).append(task_view)
+    result = view.plan
+    fixes = result.fixes
+    budget = view.settings.daily_minutes
+    required = sorted((tv.task for views in view.tasks.values() for tv in views
+                       if tv.task.done_at is None
+                       and tv.task.priority == TaskPriority.REQUIRED.value),
+                      key=lambda t: (t.minutes, t.id))
+    too_long = [task for task in required if task.minutes > budget]
+    interview_fix = None
+    if fixes is not None and fixes.interview_day is not None:
+        interview_fix = view.today + timedelta(days=fixes.interview_day)
+    return Pressure(
+        moved=by_change.get(Change.MOVED.value, []), split=by_change.get(Change.SPLIT.value, []),
+        shortened=by_change.get(Change.SHORTENED.value, []),
+        dropped=by_change.get(Change.DROPPED.value, []), unplaced_new=result.unplaced_new,
+        recall=result.mean_recall, recall_if_all_fit=result.recall_if_all_fit,
+        days_over=result.days_over, budget=budget,
+        budget_fix=fixes.budget if fixes is not None else None, interview_fix=interview_fix,
+        keep_all_days_over=fixes.keep_all_days_over if fixes is not None else 0,
+        keep_all_minutes_over=round(fixes.keep_all_minutes_over) if fixes is not None else 0,
+        new_cap_fix=fixes.new_cap if fixes is not None else None,
+        new_cap=view.settings.new_per_day,
+        too_long=too_long, below_every_required=bool(required) and len(too_long) == len(required))
+
+
+def apply_fix(session: Session, *, today: date, daily_minutes: int | None = None,
+              interview_date: date | None = None) -> None:
+    """Apply a fix the pressure panel offers: a new daily budget, or a new interview
+    date (then the plan places its tasks again; tasks the user pinned stay)."""
+    begin_write(session)
+    settings = get_settings(session)
+    if daily_minutes is not None and not MIN_BUDGET_MINUTES <= daily_minutes <= MAX_BUDGET_MINUTES:
+        raise ServiceError(f"The daily budget must be {MIN_BUDGET_MINUTES} to "
+                           f"{MAX_BUDGET_MINUTES} minutes.")
+    if interview_date is not None:
+        problem = interview_date_problem(interview_date, today, settings.interview_date)
+        if problem:
+            raise ServiceError(problem)
+    if daily_minutes is not None:
+        settings.daily_minutes = daily_minutes
+    if interview_date is not None and interview_date != settings.interview_date:
+        settings.interview_date = interview_date
+        session.execute(update(PlanTask).where(PlanTask.user_id == owner(session),
+                                               PlanTask.pinned == False,  # noqa: E712
+                                               PlanTask.done_at.is_(None))
+                        .values(scheduled_for=None).execution_options(synchronize_session=False))

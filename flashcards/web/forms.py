@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -347,3 +348,20 @@ class SkipSetupForm(FlaskForm):
     # The browser's own zone, filled in by app.js: a skip keeps it over the server's.
     browser_zone = HiddenField()
     next = HiddenField()
+
+
+class PlanFixForm(FlaskForm):
+    """A fix the plan's pressure panel offers: a new daily budget or interview date
+    (one of them; the service checks the date against today)."""
+
+    daily_minutes = IntegerField("Daily time budget (minutes)",
+                                 validators=[Optional(), NumberRange(min=5, max=600)])
+    interview_date = DateField("Interview date", validators=[Optional()])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if (self.daily_minutes.data is None) == (self.interview_date.data is None):
+            self.daily_minutes.errors = ["Give a new budget or a new interview date."]
+            return False
+        return True

@@ -22,9 +22,16 @@ from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans, progress
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.study import today as study_today
 from flashcards.web.charts import minutes_chart, recall_chart
 from flashcards.web.context import db, now
-from flashcards.web.forms import TaskAddForm, TaskDoneForm, TaskEditForm, TaskMoveForm
+from flashcards.web.forms import (
+    PlanFixForm,
+    TaskAddForm,
+    TaskDoneForm,
+    TaskEditForm,
+    TaskMoveForm,
+)
 from flashcards.web.redirects import safe_next
 
 bp = Blueprint("plan", __name__)
@@ -55,7 +62,34 @@ def show() -> str:
         minutes_chart=minutes_chart(view.plan, view.settings.daily_minutes),
         recall_chart=recall_chart(view.plan),
         kinds=list(TaskKind), add_form=TaskAddForm(day=view.today), done_form=TaskDoneForm(),
-        move_form=TaskMoveForm(), progress=day_progress)
+        move_form=TaskMoveForm(), progress=day_progress, pressure=plans.pressure(view))
+
+
+@bp.post("/plan/fix")
+def fix() -> BaseResponse:
+    """Apply a fix from the pressure panel: the budget or the interview date it names."""
+    form = PlanFixForm()
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("plan.show"))
+    session = db()
+    today = study_today(session, now()).day.date
+    session.rollback()  # end the read: the service's write takes the lock up front
+    try:
+        plans.apply_fix(session, today=today, daily_minutes=form.daily_minutes.data,
+                        interview_date=form.interview_date.data)
+    except ServiceError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("plan.show"))
+    session.commit()
+    if form.daily_minutes.data is not None:
+        flash(f"Budget raised to {form.daily_minutes.data} min a day.", "info")
+    else:
+        flash(f"Interview moved to {form.interview_date.data:%A %-d %B %Y}.", "info")
+    return redirect(url_for("plan.show"))
 
 
 def _plan_days(form: TaskAddForm | TaskMoveForm) -> None:

@@ -51,3 +51,23 @@ def test_plan_settings_tick_move_and_calendar(live_server, page) -> None:
     assert moved.decoded("dtstart") == target and str(moved["uid"]).startswith("task-")
     day = next(e for e in events if str(e["summary"]) == "Interview day")
     assert day.decoded("dtstart") == interview
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pressure_panel_at_phone_width_and_its_budget_fix(live_server, page, scheme) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(color_scheme=scheme)
+    page.goto(live_server + "/plan")
+    panel = page.locator("section.pressure")
+    expect(panel.locator("#plan-warning")).to_contain_text("To keep to 60 min a day")
+    # What the panel adds stays inside the phone's width.
+    assert panel.evaluate("el => el.scrollWidth <= el.clientWidth")
+    box = panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    fix = panel.locator("#fix-budget button")
+    assert fix.bounding_box()["height"] >= 44
+    label = fix.inner_text()
+    minutes = label.removeprefix("Raise the budget to ").removesuffix(" min")
+    fix.click()
+    expect(page.locator(".flash")).to_contain_text(f"Budget raised to {minutes} min a day.")
+    expect(page.locator("section.pressure")).not_to_contain_text("dropped from the plan")

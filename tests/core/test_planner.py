@@ -6,6 +6,17 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from flashcards.core.fitting import (
+    Fixes,
+    MinutesModel,
+    TaskToFit,
+    TaskWeeks,
+    find_fixes,
+    fit_tasks,
+    run_model,
+    task_ranges,
+    week_range,
+)
 from flashcards.core.fsrs_vector import FsrsModel
 from flashcards.core.planner import (
     MAX_PLAN_DAYS,
@@ -169,3 +180,160 @@ def test_a_longer_plan_after_a_shorter_one() -> None:
         result = plan(data, np.random.default_rng(7))
         assert len(result.days) == days + 1
         assert time.perf_counter() - started < 10
+
+
+# -- one budget for cards and tasks (core.fitting) ----------------------------------
+
+
+def fit_task(id_: int, minutes: int, *, required: bool = False, pinned: bool = False,
+             day: int | None = None, first: int = 0, last: int = 0,
+             reach: tuple[int, int] | None = None) -> TaskToFit:
+    reach_first, reach_last = reach or (first, last)
+    return TaskToFit(id_, minutes, required, pinned, day, first, last, reach_first, reach_last)
+
+
+def fitted(room, tasks, reserve=None) -> dict[int, tuple]:
+    return {f.id: (f.parts, f.change.value) for f in fit_tasks(room, tasks, reserve)}
+
+
+def test_optional_tasks_stay_move_shorten_or_drop_in_that_order() -> None:
+    room = [60.0, 50.0, 20.0]
+    tasks = [fit_task(1, 45, day=0, first=0, last=2),   # fits where it is
+             fit_task(2, 40, day=0, first=0, last=2),   # day 0 is full now: to day 1
+             fit_task(3, 30, day=2, first=1, last=2),   # 20 min left anywhere: shortened
+             fit_task(4, 40, day=2, first=2, last=2)]   # nothing left: dropped
+    assert fitted(room, tasks) == {1: (((0, 45),), "kept"), 2: (((1, 40),), "moved"),
+                                   3: (((2, 20),), "shortened"), 4: ((), "dropped")}
+
+
+def test_an_optional_task_is_not_shortened_below_half() -> None:
+    assert fitted([20.0], [fit_task(1, 45, day=0)]) == {1: ((), "dropped")}
+    assert fitted([23.0], [fit_task(1, 45, day=0)]) == {1: (((0, 23),), "shortened")}
+
+
+def test_pinned_and_required_tasks_come_before_optional_ones() -> None:
+    room = [60.0, 60.0]
+    tasks = [fit_task(1, 40, day=0, first=0, last=1),              # optional, on day 0
+             fit_task(2, 50, required=True, first=0, last=0),      # required, not placed
+             fit_task(3, 70, pinned=True, day=1, first=0, last=1)]  # the user's day: stays
+    assert fitted(room, tasks) == {2: (((0, 50),), "kept"), 3: (((1, 70),), "kept"),
+                                   1: ((), "dropped")}
+
+
+def test_a_required_task_slips_out_of_its_weeks_to_the_nearest_day_with_room() -> None:
+    room = [30.0, 30.0, 60.0, 60.0]
+    task = fit_task(1, 45, required=True, first=0, last=1, reach=(0, 3))
+    assert fitted(room, [task]) == {1: (((2, 45),), "moved")}
+
+
+def test_a_required_task_no_day_holds_is_split_and_new_cards_give_way_last() -> None:
+    # 180 min against 60-minute days: split into parts of at least MIN_PART minutes.
+    room = [50.0, 10.0, 60.0, 60.0, 60.0]
+    task = fit_task(1, 180, required=True, first=0, last=4)
+    # Day 1 has too little room to hold a part; the last part is at least MIN_PART.
+    assert fitted(room, [task])[1] == (((2, 60), (3, 60), (4, 60)), "split")  # fewest days
+    room = [50.0, 10.0, 60.0, 60.0, 25.0]
+    assert fitted(room, [task])[1] == (((0, 50), (2, 60), (3, 55), (4, 15)), "split")
+    # 25 min on a 30-minute day that keeps 10 for new cards: rather than split it, the
+    # new cards give way (the reserve is used whole).
+    small = fit_task(1, 25, required=True, first=0, last=0, reach=(0, 1))
+    assert fitted([30.0, 30.0], [small], reserve=[10.0, 10.0]) == {1: (((0, 25),), "kept")}
+    # With room for it outside the reserve on the next day, it slips there instead.
+    assert fitted([30.0, 40.0], [small], reserve=[10.0, 10.0]) == {1: (((1, 25),), "moved")}
+
+
+def test_a_required_task_nothing_holds_stays_whole_and_its_day_runs_over() -> None:
+    task = fit_task(1, 90, required=True, day=1, first=0, last=1)
+    assert fitted([10.0, 10.0], [task]) == {1: (((1, 90),), "kept")}
+
+
+def test_the_light_day_stays_on_the_eve_and_weeks_scale_with_the_plan() -> None:
+    rest = TaskWeeks(1, 20, True, False, None, 4, 4, True)
+    story = TaskWeeks(2, 30, False, False, None, 2, 2, False)
+    assert task_ranges(rest, 0, 30) == (29, 29, 29, 29)
+    assert task_ranges(story, 0, 30) == (7, 14, 0, 28)
+    assert task_ranges(story, -7, 23) == (0, 7, 0, 21)  # the plan began a week ago
+    assert week_range(0, 30, 1) == (0, 6)
+
+
+def minutes_model(tasks, horizon: int = 8, **options) -> MinutesModel:
+    values = {"factors": [1.0] * 400, "review_minutes": [0.0] * (horizon + 1),
+              "horizon": horizon, "window": 6, "new_cards": 0, "new_cap": 20,
+              "new_done_today": 0, "seconds_per_new": 40.0, "review_profile": [0.0] * 400,
+              "seconds_per_review": 12.0, "tasks": tasks, "plan_offset": 0}
+    values.update(options)
+    return MinutesModel(**values)
+
+
+def test_fixes_name_the_budget_the_interview_day_and_the_days_over() -> None:
+    # Three 39-minute tasks in week 1 of an 8-day plan (days 0-1) at 40 min a day (39
+    # beside the minute of headroom): one is dropped.
+    tasks = [TaskWeeks(k, 39, False, False, None, 1, 1, False) for k in (1, 2, 3)]
+    model = minutes_model(tasks)
+    outcome = run_model(model, 40, 8)
+    assert (outcome.dropped_minutes, outcome.days_over, outcome.fits) == (39, 0, False)
+    fixes = find_fixes(model, 40)
+    # 79 min a day holds two on one day; week 1 has three days from a 12-day plan on;
+    # keeping all three puts two on one day: 1 day 38 min over.
+    assert fixes == Fixes(budget=79, interview_day=12, keep_all_days_over=1,
+                          keep_all_minutes_over=38.0)
+
+
+def test_fixes_count_new_cards_that_do_not_fit() -> None:
+    # 30 new cards at 40 s over days 0-3 (a 9-day plan, a 6-day window) at 5 min a day:
+    # 7 a day fit (4.7 min), 28 in all; 2 do not.
+    model = minutes_model([], horizon=9, new_cards=30)
+    assert run_model(model, 5, 9).unplaced_new == 2
+    fixes = find_fixes(model, 5)
+    assert fixes.budget == 6  # 8 a day (5.3 min)
+    assert fixes.interview_day == 10  # 5 days before the window: 7 x 5 >= 30
+    assert fixes.new_cap is None  # 8 a day are within the limit of 20
+    # With a limit of 5 a day no budget fits them all: the limit is the fix (8 a day).
+    capped = find_fixes(minutes_model([], horizon=9, new_cards=30, new_cap=5), 5)
+    assert (capped.budget, capped.new_cap) == (None, 8)
+
+
+def plan_with_tasks(n: int, tasks, **options):
+    data = PlanInput(today=date(2026, 3, 2), interview=date(2026, 3, 12), cards=new_cards(n),
+                     deck_names=["A", "B"], model=MODEL, target=0.9,
+                     budget_minutes=options.pop("budget", 30), tasks=tasks, **options)
+    return plan(data, np.random.default_rng(7))
+
+
+def test_plan_fits_cards_and_tasks_into_one_budget() -> None:
+    # 10 days at 30 min: week 1 is days 0-1, new cards go on days 0-4 (8 a day, 5.3 min).
+    tasks = [TaskWeeks(1, 25, True, False, None, 1, 1, False),
+             TaskWeeks(2, 25, False, False, None, 1, 1, False),
+             TaskWeeks(3, 20, True, False, None, 4, 4, True)]
+    result = plan_with_tasks(40, tasks)
+    assert result.days_over == []
+    assert [d.new for d in result.days] == [8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0]
+    assert result.unplaced_new == 0
+    # The required task slips out of week 1 to the first day without new cards rather
+    # than take their minutes; the optional one is shortened to what day 0 has left
+    # (beside the headroom); the light day is on the eve.
+    assert [(t.id, t.parts, t.change.value) for t in result.tasks] == [
+        (1, ((5, 25),), "moved"), (2, ((0, 23),), "shortened"), (3, ((9, 20),), "kept")]
+    assert [d.task_minutes for d in result.days] == [23, 0, 0, 0, 0, 25, 0, 0, 0, 20, 0]
+    for day in result.days:
+        assert day.minutes <= day.budget + 0.5
+
+
+def test_new_cards_that_do_not_fit_cost_recall_and_the_plan_offers_fixes() -> None:
+    result = plan_with_tasks(120, [], budget=10, new_cap=100)
+    assert result.unplaced_new > 0
+    assert result.recall_cost == pytest.approx(result.recall_if_all_fit - result.mean_recall)
+    assert result.recall_cost > 0.2  # the cards that do not fit count as 0 on the day
+    assert result.fixes is not None and result.fixes.budget is not None
+    assert result.fixes.budget > 10 and result.fixes.interview_day is not None
+    assert result.fixes.interview_day > 10
+    # At the budget the fix names, every card fits.
+    fixed = plan_with_tasks(120, [], budget=result.fixes.budget, new_cap=100)
+    assert fixed.unplaced_new == 0
+
+
+def test_when_required_tasks_alone_exceed_the_budget_new_cards_keep_their_pace() -> None:
+    tasks = [TaskWeeks(k, 60, True, False, None, 1, 4, False) for k in range(1, 9)]
+    result = plan_with_tasks(40, tasks)
+    assert result.days_over  # 480 min of required tasks in 300
+    assert result.unplaced_new == 0  # cards still studied: skipping them saves no day

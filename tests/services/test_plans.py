@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from flashcards.core.planner import MAX_PLAN_DAYS
 from flashcards.core.taskformat import TaskKind
@@ -47,3 +48,97 @@ def test_add_task_only_between_today_and_interview_day(session) -> None:
                        kind=TaskKind.RESEARCH, now=START)
         session.commit()
     assert count_rows(session, PlanTask) == 2
+
+
+# -- one budget for cards and tasks ---------------------------------------------------
+
+
+def all_task_views(view) -> list:
+    return [tv for views in view.tasks.values() for tv in views]
+
+
+@pytest.mark.parametrize("visits", [1, 2])
+def test_the_default_plan_keeps_every_day_within_the_budget(seeded_app, session,
+                                                            visits) -> None:
+    """The bundled decks and tasks, 30 days at 60 min (a fresh `flask setup`): no day
+    over budget, on the first visit and after the plan stored its task days."""
+    for _ in range(visits):
+        session.expire_all()  # each visit is a request of its own
+        view = plans.plan_and_save(session, START, np.random.default_rng(2026))
+        session.commit()
+    settings = get_settings(session)
+    assert (settings.daily_minutes, view.interview) == (60, TODAY + timedelta(days=30))
+    assert len(all_task_views(view)) == 35  # dropped tasks stay in the list
+    assert view.plan.days_over == []
+    assert all(d.minutes <= 60.5 for d in view.plan.days)
+    assert view.plan.unplaced_new == 0
+    pressure = plans.pressure(view)
+    # Required tasks are never dropped or shortened; what gives way is optional.
+    for tv in pressure.dropped + pressure.shortened:
+        assert tv.task.priority == "optional"
+    # Every task has a stored day, the dropped ones too (where they show in the list).
+    session.expire_all()
+    stored = session.execute(select(PlanTask)).scalars().all()
+    assert [t.key for t in stored if t.scheduled_for is None] == []
+    # The planned task minutes per day are the tasks' planned parts.
+    for day in view.plan.days:
+        parts = sum(m for tv in all_task_views(view) for d, m in tv.parts if d == day.day)
+        assert day.task_minutes == parts
+
+
+def test_a_pinned_task_stays_on_its_day_and_required_tasks_come_first(seeded_app,
+                                                                        session) -> None:
+    get_settings(session).daily_minutes = 30
+    session.commit()
+    pinned = plans.add_task(session, title="Call a former colleague", details="", minutes=25,
+                            day=TODAY + timedelta(days=3), kind=TaskKind.RESEARCH, now=START)
+    session.commit()
+    session.expire_all()
+    view = plans.plan_and_save(session, START, np.random.default_rng(2026))
+    session.commit()
+    mine = next(tv for tv in all_task_views(view) if tv.task.id == pinned.id)
+    assert (mine.day, mine.planned_minutes, mine.change) == (TODAY + timedelta(days=3), 25,
+                                                             None)
+    pressure = plans.pressure(view)
+    assert pressure.pressed and pressure.dropped
+    assert all(tv.task.priority == "optional" for tv in pressure.dropped + pressure.shortened)
+    assert {tv.task.key for tv in pressure.dropped} >= {"write-safety-taxonomy"}
+    session.expire_all()
+    assert session.get(PlanTask, pinned.id).scheduled_for == TODAY + timedelta(days=3)
+
+
+def test_a_budget_below_the_shortest_required_task_is_named(seeded_app, session) -> None:
+    get_settings(session).daily_minutes = 15
+    session.commit()
+    view = plans.plan_and_save(session, START, np.random.default_rng(2026))
+    session.commit()
+    pressure = plans.pressure(view)
+    assert pressure.below_every_required
+    assert (pressure.too_long[0].key, pressure.too_long[0].minutes) == ("light-day", 20)
+
+
+def test_apply_fix_sets_the_budget_or_the_interview_and_refuses_bad_values(seeded_app,
+                                                                           session) -> None:
+    plans.plan_and_save(session, START, np.random.default_rng(2026))
+    session.commit()
+    for bad in ({"daily_minutes": 4}, {"daily_minutes": 601},
+                {"interview_date": TODAY - timedelta(days=1)},
+                {"interview_date": TODAY + timedelta(days=MAX_PLAN_DAYS + 1)}):
+        with pytest.raises(ServiceError):
+            plans.apply_fix(session, today=TODAY, **bad)
+        session.rollback()
+    settings = get_settings(session)
+    assert (settings.daily_minutes, settings.interview_date) == (60, TODAY + timedelta(days=30))
+    plans.apply_fix(session, today=TODAY, daily_minutes=90)
+    session.commit()
+    assert get_settings(session).daily_minutes == 90
+    later = TODAY + timedelta(days=45)
+    plans.apply_fix(session, today=TODAY, interview_date=later)
+    session.commit()
+    assert get_settings(session).interview_date == later
+    # The plan places its tasks again over the longer runway.
+    session.expire_all()
+    assert all(t.scheduled_for is None for t in session.execute(select(PlanTask)).scalars())
+    view = plans.build_plan(session, START, np.random.default_rng(2026))
+    session.commit()
+    assert view.plan.days_over == [] and plans.pressure(view).dropped == []

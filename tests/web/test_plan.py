@@ -12,7 +12,7 @@ from sqlalchemy import select
 from flashcards.core.planner import MAX_PLAN_DAYS
 from flashcards.db import WRITE_LOCK_NAMESPACE
 from flashcards.models import PlanTask, Settings
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, make_deck
 
 TODAY = date(2026, 3, 2)  # the test clock's study day
 
@@ -342,3 +342,81 @@ def test_the_charts_after_the_interview(seeded_app, session, clock) -> None:
     assert [row[0] for row in rows] == ["Sat 11 Apr"]
     svg = chart_svg(page, "minutes-chart")
     assert f'class="value">{rows[0][1]}</text>' in svg and ">11 Apr</text>" in svg
+
+
+def pressure_panel(page: str) -> str:
+    match = re.search(r'<section class="panel pressure".*?</section>', page, re.S)
+    assert match, "no pressure panel"
+    return match.group(0)
+
+
+def test_the_pressure_panel_says_what_gave_way_and_applies_a_fix(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    page = client.get("/plan").get_data(as_text=True)
+    # Right after the first panel, in place of the old "will not fit" warning.
+    first_end = page.index("</section>")
+    assert page.index('<section class="panel pressure"') > first_end
+    assert page.index('<section class="panel pressure"') < page.index('calendar-panel')
+    panel = pressure_panel(page)
+    warning = re.search(r'id="plan-warning">(.*?)</strong>', panel, re.S).group(1)
+    assert warning.startswith("To keep to 60 min a day:")
+    assert "optional tasks dropped from the plan" in warning
+    assert "over budget" not in warning  # the default plan has no day over budget
+    dropped = task_named(session, "Write the safety taxonomy")
+    assert "“Write the safety taxonomy in your own words”" in panel
+    assert dropped.scheduled_for is not None  # still in the list, on its day
+    assert "dropped from the plan" in page.split('<ul class="tasks full">')[1]
+    budget = int(re.search(r'name="daily_minutes" type="hidden" value="(\d+)"', panel).group(1))
+    assert f"Raise the budget to {budget} min" in panel and budget > 60
+    assert re.search(r"Move the interview to \d+ \w+", panel)
+    assert re.search(r"Or accept \d+ days over budget \(\d+ min over in all\)", panel)
+    # A fix without the CSRF token, or with a value out of range, changes nothing.
+    assert client.post("/plan/fix", data={"daily_minutes": str(budget)}).status_code == 400
+    token = csrf_token(client, "/plan")
+    refused = client.post("/plan/fix", data={"csrf_token": token, "daily_minutes": "9999"})
+    assert "Number must be between 5 and 600" in client.get(refused.headers["Location"]
+                                                            ).get_data(as_text=True)
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    past = client.post("/plan/fix", data={"csrf_token": token, "interview_date": yesterday})
+    assert "cannot be in the past" in client.get(past.headers["Location"]).get_data(as_text=True)
+    session.rollback()
+    settings = session.get(Settings, 1)
+    assert (settings.daily_minutes, settings.interview_date) == (60, TODAY + timedelta(days=30))
+    applied = client.post("/plan/fix", data={"csrf_token": token, "daily_minutes": str(budget)})
+    assert applied.status_code == 302
+    session.rollback()
+    assert session.get(Settings, 1).daily_minutes == budget
+    after = pressure_panel(client.get("/plan").get_data(as_text=True))
+    assert "dropped from the plan" not in after
+
+
+def test_the_pressure_panel_names_a_required_task_longer_than_the_budget(seeded_app,
+                                                                          session) -> None:
+    client = seeded_app.test_client()
+    client.get("/plan")
+    session.get(Settings, 1).daily_minutes = 15
+    session.commit()
+    panel = pressure_panel(client.get("/plan").get_data(as_text=True))
+    assert ("Your budget of 15 min a day is below the shortest required task, “Light day "
+            "before the interview” (20 min)") in panel
+
+
+def test_the_pressure_panel_points_at_the_new_card_limit(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    client.get("/plan")
+    settings = session.get(Settings, 1)
+    settings.daily_minutes, settings.interview_date = 30, TODAY + timedelta(days=10)
+    session.commit()
+    panel = pressure_panel(client.get("/plan").get_data(as_text=True))
+    # 158 bundled cards over the 5 days before the final days: 32 a day, not 20.
+    assert "With the new-card limit at 20 a day, not every new card fits" in panel
+    assert 'href="/settings#new_per_day">raise it to 32 a day in Settings</a>' in panel
+    assert "required tasks are longer than your budget of 30 min a day" in panel
+    assert re.search(r"Or accept \d+ days over budget", panel)
+
+
+def test_the_pressure_panel_says_when_everything_fits(app, session) -> None:
+    make_deck(session, "D", cards=20)
+    page = app.test_client().get("/plan").get_data(as_text=True)
+    panel = pressure_panel(page)
+    assert "Everything fits in 60 min a day" in panel and 'id="plan-warning"' not in panel

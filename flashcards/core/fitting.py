@@ -1,0 +1,522 @@
+"""One budget for cards and tasks: the rules that fit a day's tasks into the minutes
+the cards leave, and the minutes-only model the plan's fixes are searched with.
+
+Pure and minutes-only: days are whole numbers counted from today (day 0), a day's
+room is its budget (daily minutes x Easy Days factor) less what is already on it.
+
+The order under pressure (issue 12): tasks the user pinned stay where they are;
+required tasks get room before new cards (the planner paces new cards into what they
+leave) and may slip out of their weeks, or be split over consecutive days when no
+single day can hold them; optional tasks take what is left: kept where they are,
+moved to a day of their weeks with room, shortened, or dropped from the plan (the task
+itself stays in the list). A day runs over only when what cannot give way (reviews due
+and required or pinned tasks) is more than its budget.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from flashcards.core.fsrs_vector import FloatArray
+
+# Minutes a day may go past its budget before it counts as over (as PlanDay does).
+SLACK = 0.5
+# An optional task is shortened to no less than this share of it, nor under MIN_PART.
+SHORTEST_SHARE = 0.5
+# The shortest part of a split task, and of a shortened one.
+MIN_PART = 15
+# Tasks leave this much of a day free beside the cards: a day's reviews are a forecast
+# (a few percent off either way), and a day packed to the minute would run over on
+# about every other day as studied.
+HEADROOM_SHARE = 0.15
+HEADROOM_MINUTES = 1.0
+
+
+def headroom(card_minutes: float) -> float:
+    """Minutes of a day kept free of tasks beside `card_minutes` of forecast cards."""
+    return HEADROOM_MINUTES + HEADROOM_SHARE * max(card_minutes, 0.0)
+
+
+class Change(StrEnum):
+    """What the fitting did to a task, against the day it had (or its weeks)."""
+
+    KEPT = "kept"  # on its day, or placed inside its weeks for the first time
+    MOVED = "moved"
+    SPLIT = "split"
+    SHORTENED = "shortened"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskToFit:
+    """A task as the fitting sees it. `day` is where it is now (None: not placed yet);
+    `first`-`last` are the days of its weeks, `reach_first`-`reach_last` the days a
+    required task may slip to when its weeks are full (the same days for the light day
+    before the interview)."""
+
+    id: int
+    minutes: int
+    required: bool
+    pinned: bool
+    day: int | None
+    first: int
+    last: int
+    reach_first: int
+    reach_last: int
+
+
+@dataclass(frozen=True, slots=True)
+class FittedTask:
+    id: int
+    minutes: int  # as asked for
+    parts: tuple[tuple[int, int], ...]  # (day, minutes) planned; empty when dropped
+    change: Change
+    day: int  # where it shows: its first part, or (dropped) where it was
+    from_day: int | None  # the day it had before (None: not placed before)
+
+    @property
+    def planned_minutes(self) -> int:
+        return sum(minutes for _, minutes in self.parts)
+
+
+def _fits(room: float, minutes: float) -> bool:
+    return room + SLACK >= minutes
+
+
+def _split(room: list[float], minutes: int, start: int, stop: int) -> list[tuple[int, int]]:
+    """Days from `start` (at most `stop`) whose room holds `minutes` together, each part
+    at least MIN_PART (days with less are skipped); [] when they cannot."""
+    parts: list[tuple[int, int]] = []
+    left = minutes
+    for day in range(start, stop + 1):
+        chunk = min(left, int(math.floor(room[day] + SLACK)))
+        if 0 < left - chunk < MIN_PART:
+            chunk = left - MIN_PART  # no part shorter than MIN_PART, the last one included
+        if chunk < MIN_PART:
+            continue  # too little room that day: the next one
+        parts.append((day, chunk))
+        left -= chunk
+        if left <= 0:
+            return parts
+    return []
+
+
+def _best_split(room: list[float], minutes: int, first: int,
+                stop: int) -> list[tuple[int, int]]:
+    """The split over the fewest days, starting as early as it can."""
+    splits = [_split(room, minutes, start, stop) for start in range(first, stop + 1)]
+    return min((s for s in splits if s), key=len, default=[])
+
+
+def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
+              reserve: Sequence[float] | None = None) -> list[FittedTask]:
+    """Where each task goes given each day's room (a list over days 0..horizon). Pinned
+    tasks first, then required, then optional; inside each group the tasks already on a
+    day that still holds them stay (a required one split before is split again from
+    that day), then the others go, earliest weeks first, to the day of their weeks with
+    the most room (ties: the earliest).
+
+    A required task that does not fit: to the nearest day of its reach with room, else
+    split over days (parts of at least MIN_PART minutes), else into the
+    `reserve` (minutes kept for new cards, which then give way) whole or split, else it
+    stays whole and its day runs over. An optional one:
+    moved inside its weeks, else shortened (to no less than half, MIN_PART minutes),
+    else dropped from the plan."""
+    left = list(room)
+    kept = list(reserve) if reserve is not None else [0.0] * len(left)
+    horizon = len(left) - 1
+    placed: dict[int, tuple[tuple[int, int], ...]] = {}
+
+    def clip(day: int) -> int:
+        return min(max(day, 0), horizon)
+
+    def free(day: int) -> float:
+        return left[day] - kept[day]
+
+    def put(task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> None:
+        placed[task.id] = parts
+        for day, minutes in parts:
+            left[day] -= minutes
+
+    for task in sorted((t for t in tasks if t.pinned and t.day is not None),
+                       key=lambda t: (t.day, t.id)):
+        put(task, ((clip(task.day or 0), task.minutes),))
+    for required in (True, False):
+        group = [t for t in tasks if t.required == required and t.id not in placed]
+        pending = []
+        # In the order they are placed in, so a plan made before comes out the same.
+        for task in sorted((t for t in group if t.day is not None),
+                           key=lambda t: (t.first, t.last, t.id)):
+            day = clip(task.day or 0)
+            # Where it is, it stays while the day holds it (beside the reserve); a
+            # required task split before is split again from its first day.
+            if task.first <= day <= task.reach_last and _fits(free(day), task.minutes):
+                put(task, ((day, task.minutes),))
+                continue
+            again = (_split([f - k for f, k in zip(left, kept, strict=True)], task.minutes,
+                            day, clip(task.reach_last))
+                     if required and task.minutes > free(day) + SLACK and free(day) >= MIN_PART
+                     and task.first <= day else [])
+            if again:
+                put(task, tuple(again))
+            else:
+                pending.append(task)
+        pending += [t for t in group if t.day is None]
+        pending.sort(key=lambda t: (t.first, t.last, t.id))
+        for task in pending:
+            first, last = clip(task.first), clip(max(task.last, task.first))
+            days = range(first, last + 1)
+            best = min(days, key=lambda d: (-free(d), d))
+            if _fits(free(best), task.minutes):
+                put(task, ((best, task.minutes),))
+                continue
+            if required:
+                reach = [d for d in range(clip(task.reach_first), clip(task.reach_last) + 1)
+                         if not first <= d <= last]
+                reach.sort(key=lambda d: (d - last if d > last else first - d + 0.5))
+                slip = next((d for d in reach if _fits(free(d), task.minutes)), None)
+                if slip is not None:
+                    put(task, ((slip, task.minutes),))
+                    continue
+                stop = clip(task.reach_last)
+                # Split over days before new cards give way; then new cards give way.
+                parts = (_best_split([f - k for f, k in zip(left, kept, strict=True)],
+                                     task.minutes, first, stop)
+                         or next(([(d, task.minutes)] for d in [*days, *reach]
+                                  if _fits(left[d], task.minutes)), [])
+                         or _best_split(left, task.minutes, first, stop))
+                if parts:
+                    put(task, tuple(parts))
+                    continue
+                # Nothing holds it: it stays whole and its day runs over.
+                put(task, ((clip(task.day) if task.day is not None else best, task.minutes),))
+                continue
+            shortest = max(MIN_PART, math.ceil(task.minutes * SHORTEST_SHARE))
+            if free(best) + SLACK >= shortest:
+                put(task, ((best, int(math.floor(free(best) + SLACK))),))
+            else:
+                placed[task.id] = ()
+    result = []
+    for task in tasks:
+        planned = placed[task.id]
+        home = clip(task.day) if task.day is not None else clip(task.first)
+        result.append(FittedTask(task.id, task.minutes, planned, change_of(task, planned),
+                                 planned[0][0] if planned else home, task.day))
+    return result
+
+
+def change_of(task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> Change:
+    """What the fitting did to `task` by planning it as `parts`. A task outside its weeks
+    (and not pinned there by the user) counts as moved, as long as it stays there."""
+    if not parts:
+        return Change.DROPPED
+    if len(parts) > 1:
+        return Change.SPLIT
+    day, minutes = parts[0]
+    if minutes < task.minutes:
+        return Change.SHORTENED
+    if task.pinned:
+        return Change.KEPT
+    if not task.first <= day <= task.last:
+        return Change.MOVED
+    return Change.KEPT if task.day is None or day == task.day else Change.MOVED
+
+
+def day_task_minutes(fitted: Sequence[FittedTask], days: int) -> list[int]:
+    """Planned task minutes per day 0..days-1."""
+    minutes = [0] * days
+    for task in fitted:
+        for day, part in task.parts:
+            if 0 <= day < days:
+                minutes[day] += part
+    return minutes
+
+
+def new_for_day(queue: int, factor: float, weights_left: float, cap: int, spare: float,
+                seconds_per_new: float) -> int:
+    """New cards for a day: an even share of the `queue` over the days left (by Easy
+    Days weight), as the new-card cap and the spare minutes allow."""
+    if queue <= 0 or weights_left <= 0:
+        return 0
+    share = math.ceil(queue * factor / weights_left)
+    by_budget = int(max(spare, 0.0) * 60 // max(seconds_per_new, 1.0))
+    return max(0, min(share, cap, by_budget, queue))
+
+
+# Reviews per day that each card introduced so far brings, in the first weeks of a plan
+# (the forecast of the bundled decks: about 0.15); only sizes the room kept for cards.
+NEW_CARD_REVIEWS_PER_DAY = 0.15
+
+
+def new_card_reserve(factors: Sequence[float], new_cards: int, last_new_day: int,
+                     seconds_per_new: float, seconds_per_review: float) -> list[float]:
+    """Minutes per day kept for new cards while required tasks are placed: an even
+    share of them (by Easy Days weight) up to `last_new_day`, and the reviews the cards
+    introduced so far bring."""
+    weights = [float(f) for f in factors[:max(last_new_day + 1, 0)]]
+    total = sum(weights)
+    if not new_cards or not total:
+        return [0.0] * len(factors)
+    reserve = []
+    introduced = 0.0
+    for day, factor in enumerate(factors):
+        share = new_cards * weights[day] / total if day < len(weights) else 0.0
+        reserve.append(share * seconds_per_new / 60 + min(introduced, new_cards)
+                       * NEW_CARD_REVIEWS_PER_DAY * seconds_per_review / 60 * float(factor))
+        introduced += share
+    return reserve
+
+
+# -- the minutes-only model the fixes are searched with ----------------------------
+
+
+@dataclass(frozen=True)
+class MinutesModel:
+    """The plan reduced to minutes, cheap enough to re-run for other budgets and
+    interview days: the reviews of cards already studied per day (from the full
+    forecast), each new card's learning minutes and the review minutes it adds later,
+    and the tasks by weeks (see `task_ranges`)."""
+
+    factors: Sequence[float]  # Easy Days factor per day, at least MAX horizon + 1 long
+    review_minutes: Sequence[float]  # reviews of cards already studied, days 0..horizon
+    horizon: int
+    window: int  # the final window (no new cards in it nor the lead days before it)
+    new_cards: int
+    new_cap: int
+    new_done_today: int
+    seconds_per_new: float
+    # Review minutes a new card brings on each day after its first (index: days since).
+    review_profile: Sequence[float]
+    seconds_per_review: float
+    tasks: Sequence[TaskWeeks]
+    plan_offset: int  # plan start minus today, in days (<= 0)
+    plan_weeks: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class TaskWeeks:
+    """A task as the planner gets it: `day` is where it is (days from today; None: not
+    placed yet), `pinned` when the user chose that day (it stays there)."""
+
+    id: int
+    minutes: int
+    required: bool
+    pinned: bool
+    day: int | None
+    earliest_week: int
+    latest_week: int
+    rest: bool
+
+    @property
+    def pinned_day(self) -> int | None:
+        return self.day if self.pinned else None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    unplaced_new: int
+    changed_tasks: int  # moved out of their weeks, split, shortened or dropped
+    dropped_minutes: int
+    days_over: int
+    minutes_over: float
+
+    @property
+    def fits(self) -> bool:
+        return not (self.unplaced_new or self.dropped_minutes or self.days_over)
+
+
+def week_range(offset: int, horizon: int, week: int, weeks: int = 4) -> tuple[int, int]:
+    """Days (first, last) of plan week 1-`weeks`, counted from today, for a plan that
+    started `offset` days from today (<= 0) and ends on day `horizon` (the interview);
+    the day before the interview is kept for rest (as planner.week_days)."""
+    length = max(horizon - offset, 1)
+    first = offset + math.floor((week - 1) * length / weeks)
+    last = offset + max(math.floor(week * length / weeks) - 1, 0)
+    return first, min(last, horizon - (2 if length > 2 else 1))
+
+
+def task_ranges(task: TaskWeeks, offset: int, horizon: int,
+                weeks: int = 4) -> tuple[int, int, int, int]:
+    """(first, last, reach_first, reach_last) days of a task for the fitting: its weeks
+    (from today on), and the days a required task may slip to (today up to two days
+    before the interview); the light day goes on the eve and nowhere else."""
+    eve = max(horizon - 1, 0)
+    if task.rest:
+        return eve, eve, eve, eve
+    first = max(week_range(offset, horizon, task.earliest_week, weeks)[0], 0)
+    last = max(week_range(offset, horizon, task.latest_week, weeks)[1], first)
+    last = min(last, max(eve - 1, first))
+    return first, last, 0, max(eve - 1, first)
+
+
+def to_fit(tasks: Sequence[TaskWeeks], offset: int, horizon: int, weeks: int = 4, *,
+           keep_days: bool = True) -> list[TaskToFit]:
+    """The tasks with their days for the fitting (see task_ranges)."""
+    fit = []
+    for task in tasks:
+        first, last, reach_first, reach_last = task_ranges(task, offset, horizon, weeks)
+        day = task.day if keep_days or task.pinned else None
+        fit.append(TaskToFit(task.id, task.minutes, task.required, task.pinned, day, first,
+                             last, reach_first, reach_last))
+    return fit
+
+
+def _add_reviews(extra: FloatArray, profile: FloatArray, day: int, new: int) -> None:
+    """The review minutes `new` cards introduced on `day` bring on the days after it."""
+    if not new:
+        return
+    span = min(extra.size - day - 1, profile.size - 1)
+    if span > 0:
+        extra[day + 1:day + 1 + span] += new * profile[1:span + 1]
+
+
+def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
+    """The plan in minutes at a daily `budget` with the interview on day `horizon`."""
+    known = model.horizon
+    window = model.window
+
+    def reviews(day: int) -> float:
+        # The final window keeps its shape; extra days before it look like the days
+        # just before the window.
+        if horizon == known or day < min(horizon, known) - window:
+            return model.review_minutes[min(day, known)]
+        if day >= horizon - window:
+            return model.review_minutes[max(known - (horizon - day), 0)]
+        before = model.review_minutes[max(known - window - 7, 0):max(known - window, 1)]
+        return sum(before) / max(len(before), 1)
+
+    budgets = [budget * model.factors[d] for d in range(horizon + 1)]
+    base = [reviews(d) for d in range(horizon + 1)]
+    # At another interview day the plan re-spreads the tasks it placed; at this one they
+    # start where they are.
+    tasks = to_fit(model.tasks, model.plan_offset, horizon, model.plan_weeks,
+                   keep_days=horizon == known)
+    fixed = [t for t in tasks if t.required or t.pinned]
+    last_new = horizon - window
+    share_days = [model.factors[d] for d in range(max(last_new + 1, 0))]
+    # Required tasks first, against the reviews, keeping room for new cards (as plan).
+    reserve = new_card_reserve(model.factors[:horizon + 1], model.new_cards, last_new,
+                               model.seconds_per_new, model.seconds_per_review)
+    first_room = [budgets[d] - base[d] - headroom(base[d] + reserve[d])
+                  for d in range(horizon + 1)]
+    required = day_task_minutes(fit_tasks(first_room, fixed, reserve), horizon + 1)
+    extra = np.zeros(horizon + 1)  # review minutes the new cards bring
+    profile = np.asarray(model.review_profile, dtype=np.float64)
+    queue = model.new_cards
+    cards = []
+    weights_left = sum(share_days)
+    for d in range(horizon + 1):
+        card_minutes = base[d] + float(extra[d])
+        new = 0
+        if d <= last_new:
+            cap = model.new_cap - (model.new_done_today if d == 0 else 0)
+            spare = budgets[d] - card_minutes - required[d]
+            new = new_for_day(queue, model.factors[d], weights_left, cap, spare,
+                              model.seconds_per_new)
+            weights_left -= model.factors[d]
+        queue -= new
+        _add_reviews(extra, profile, d, new)
+        cards.append(card_minutes + new * model.seconds_per_new / 60)
+    fitted = fit_tasks([budgets[d] - cards[d] - headroom(cards[d]) for d in range(horizon + 1)],
+                       tasks)
+    task_minutes = day_task_minutes(fitted, horizon + 1)
+    over = [cards[d] + task_minutes[d] - budgets[d] for d in range(horizon + 1)]
+    changed = [f for f in fitted if f.change != Change.KEPT]
+    return Outcome(queue, len(changed),
+                   sum(f.minutes - f.planned_minutes for f in fitted),
+                   sum(1 for o in over if o > SLACK), float(sum(o for o in over if o > SLACK)))
+
+
+@dataclass(frozen=True)
+class Fixes:
+    """What would make everything fit: the smallest daily budget (None: no budget up to
+    the limit does, e.g. the new-card limit is the bottleneck), the interview day
+    (days from today; None: none within the limit), what keeping every task and new card
+    at the current budget would cost in days over budget, and the new-card limit the
+    new cards need when it is what keeps them out."""
+
+    budget: int | None
+    interview_day: int | None
+    keep_all_days_over: int
+    keep_all_minutes_over: float
+    # The new-card limit every new card needs to fit before the window (None: it does).
+    new_cap: int | None = None
+
+
+def find_fixes(model: MinutesModel, budget: int, *, max_budget: int = 720,
+               max_horizon: int = 365) -> Fixes:
+    """Bisection on the minutes model (about ten runs each, and a few values below the
+    answer: the fitting is greedy, so not strictly monotone)."""
+    budget_fix: int | None = None
+    if run_model(model, max_budget, model.horizon).fits:
+        low, high = budget, max_budget  # low does not fit, high does
+        while high - low > 1:
+            middle = (low + high) // 2
+            if run_model(model, middle, model.horizon).fits:
+                high = middle
+            else:
+                low = middle
+        budget_fix = _earlier(lambda b: run_model(model, b, model.horizon).fits, low, high)
+    interview_fix: int | None = None
+    top = max(max_horizon, model.horizon)
+    if top > model.horizon and run_model(model, budget, top).fits:
+        low, high = model.horizon, top
+        while high - low > 1:
+            middle = (low + high) // 2
+            if run_model(model, budget, middle).fits:
+                high = middle
+            else:
+                low = middle
+        interview_fix = _earlier(lambda h: run_model(model, budget, h).fits, low, high)
+    keep = _keep_all(model, budget)
+    new_days = sum(model.factors[d] for d in range(max(model.horizon - model.window + 1, 0)))
+    needed = (math.ceil((model.new_cards + model.new_done_today) / new_days)
+              if new_days else None)
+    new_cap = needed if needed is not None and needed > model.new_cap else None
+    return Fixes(budget_fix, interview_fix, keep[0], keep[1], new_cap)
+
+
+def _earlier(fits: Callable[[int], bool], low: int, high: int, steps: int = 8) -> int:
+    """`high` fits; greedy placement is not quite monotone, so a few values below it
+    are tried too (the smallest that fits wins)."""
+    best = high
+    for value in range(high - 1, max(low, high - 1 - steps), -1):
+        if fits(value):
+            best = value
+    return best
+
+
+def _keep_all(model: MinutesModel, budget: float) -> tuple[int, float]:
+    """Days over budget and minutes over when every task keeps its full length (on the
+    day of its weeks with the most room) and every new card is introduced at the even
+    pace, as the cap allows: nothing moved out of its weeks, shortened or dropped."""
+    horizon = model.horizon
+    last_new = horizon - model.window
+    weights = [model.factors[d] for d in range(max(last_new + 1, 0))]
+    minutes = [model.review_minutes[d] for d in range(horizon + 1)]
+    extra = np.zeros(horizon + 1)
+    profile = np.asarray(model.review_profile, dtype=np.float64)
+    queue = model.new_cards
+    for d in range(horizon + 1):
+        minutes[d] += float(extra[d])
+        if d > last_new or queue <= 0:
+            continue
+        cap = model.new_cap - (model.new_done_today if d == 0 else 0)
+        new = max(0, min(queue, cap, math.ceil(queue * weights[d]
+                                                / max(sum(weights[d:]), 1e-9))))
+        queue -= new
+        minutes[d] += new * model.seconds_per_new / 60
+        _add_reviews(extra, profile, d, new)
+    room = [model.factors[d] * budget - minutes[d] for d in range(horizon + 1)]
+    for task in sorted(model.tasks, key=lambda t: (t.pinned_day is None, t.earliest_week,
+                                                   t.latest_week, t.id)):
+        first, last, _, _ = task_ranges(task, model.plan_offset, horizon, model.plan_weeks)
+        day = (min(max(task.pinned_day, 0), horizon) if task.pinned_day is not None
+               else min(range(first, last + 1), key=lambda d: (-room[d], d)))
+        room[day] -= task.minutes
+    return sum(1 for r in room if r < -SLACK), float(sum(-r for r in room if r < -SLACK))
