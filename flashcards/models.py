@@ -334,6 +334,9 @@ class PlanTask(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # The day the plan put it on; `pinned` when the user chose the day themselves.
     scheduled_for: Mapped[date | None] = mapped_column(Date)
+    # The minutes the plan last gave it on the day it shows on (its first part when the
+    # plan splits it; 0: dropped from the plan by the budget); None: not fitted yet.
+    plan_minutes: Mapped[int | None] = mapped_column(Integer)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     done_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

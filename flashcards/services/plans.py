@@ -62,14 +62,31 @@ class TaskView:
 
     @property
     def change(self) -> str | None:
-        """"moved", "split", "shortened" or "dropped" (from the plan, not the list)."""
-        if self.fitted is None or self.fitted.change == Change.KEPT:
+        """"moved", "split", "shortened" or "dropped" (from the plan, not the list); for a
+        view read without the plan (task_days), what the last plan stored: "dropped", or
+        "partial" when it gets only part of its minutes on this day (shortened or split)."""
+        if self.fitted is None:
+            stored = self.task.plan_minutes
+            if stored is None or self.task.done_at is not None or stored >= self.task.minutes:
+                return None
+            return Change.DROPPED.value if stored == 0 else "partial"
+        if self.fitted.change == Change.KEPT:
             return None
         return self.fitted.change.value
 
     @property
     def planned_minutes(self) -> int:
-        return self.fitted.planned_minutes if self.fitted is not None else self.task.minutes
+        if self.fitted is not None:
+            return self.fitted.planned_minutes
+        stored = self.task.plan_minutes
+        return self.task.minutes if stored is None or self.task.done_at else stored
+
+    @property
+    def day_minutes(self) -> int:
+        """The minutes the plan gives it on the day it shows on (0: dropped)."""
+        if self.fitted is None:
+            return self.planned_minutes
+        return sum(minutes for day, minutes in self.parts if day == self.day)
 
 
 @dataclass(frozen=True)
@@ -347,6 +364,15 @@ def save_plan(session: Session, view: PlanView) -> None:
                     PlanTask.pinned == False,  # noqa: E712
                     PlanTask.done_at.is_(None)).values(scheduled_for=task_view.placed_on)
                     .execution_options(synchronize_session=False))
+            # What the plan gives the task on its day, for the pages that do not plan
+            # (home, how today went); written only when it changed.
+            if task_view.fitted is not None and task_view.task.done_at is None:
+                minutes = task_view.day_minutes
+                session.execute(update(PlanTask).where(
+                    PlanTask.id == task_view.task.id,
+                    PlanTask.plan_minutes.is_distinct_from(minutes))
+                    .values(plan_minutes=minutes)
+                    .execution_options(synchronize_session=False))
     paced_day = view.today if view.paced_new is not None else None
     # Once per study day: a later plan of the same day leaves the target as it is.
     session.execute(update(Settings).where(or_(Settings.paced_day.is_(None),
@@ -408,6 +434,7 @@ def move_task(session: Session, task_id: int, day: date, today: date,
         raise ServiceError(problem)
     task = _task(session, task_id)
     task.scheduled_for, task.pinned = day, True
+    task.plan_minutes = None  # pinned: the plan keeps it whole on this day
     return task
 
 
@@ -439,6 +466,7 @@ def edit_task(session: Session, task_id: int, *, title: str, details: str, minut
     begin_write(session)
     task = _task(session, task_id)
     task.title, task.details, task.minutes = title.strip(), details.strip(), minutes
+    task.plan_minutes = None  # until the next plan fits the new length
     if priority is not None:
         task.priority = priority.value
     task.edited_at = now

@@ -63,7 +63,11 @@ def day_progress(session: Session, now: datetime) -> DayProgress:
     counts = study.queue_counts(session, today_)
     settings = get_settings(session)
     day = today_.day.date
-    tasks = [view.task for view in plans.task_days(session, settings, day) if view.day == day]
+    # Today's tasks as the last plan fitted them: one the budget dropped from the plan
+    # is not planned; one it shortened counts its shorter minutes.
+    views = [view for view in plans.task_days(session, settings, day)
+             if view.day == day and view.change != "dropped"]
+    tasks = [view.task for view in views]
     done_tasks = [task for task in tasks if task.done_at is not None]
     answer_ms = session.execute(
         select(func.coalesce(func.sum(ReviewLog.duration_ms), 0)).where(
@@ -73,7 +77,7 @@ def day_progress(session: Session, now: datetime) -> DayProgress:
     per_review, per_new = plans.answer_times(session)
     minutes_done = int(answer_ms or 0) / 60_000 + sum(task.minutes for task in done_tasks)
     minutes_left = ((counts.review + counts.learning) * per_review + counts.new * per_new) / 60
-    minutes_left += sum(task.minutes for task in tasks if task.done_at is None)
+    minutes_left += sum(view.planned_minutes for view in views if view.task.done_at is None)
     budget = settings.daily_minutes * easy_factor(settings.easy_days, day)
     if not counts.total and len(done_tasks) == len(tasks):
         status = DayStatus.DONE

@@ -344,3 +344,22 @@ def test_day_progress_says_when_the_day_is_over_budget_and_when_it_is_done(sessi
     day = progress.day_progress(session, START)
     assert day.status == progress.DayStatus.DONE and day.on_track
     assert (day.tasks_done, day.tasks_planned, day.minutes_done) == (1, 1, 75)
+
+
+def test_interview_day_takes_no_new_cards_unless_the_user_asks(session) -> None:
+    """On interview day the plan introduces nothing (a new card then has no time to
+    settle); the day's target says so rather than falling back to the daily limit of
+    20. Learn more still adds cards; the day after the interview plain limits return."""
+    make_deck(session, cards=60)
+    settings = get_settings(session)
+    settings.interview_date = TODAY + timedelta(days=5)
+    session.commit()
+    interview_day = START + timedelta(days=5)
+    build(session, interview_day)
+    assert target(session, interview_day) == (0, 0)
+    study.learn_more(session, interview_day, 4)
+    session.commit()
+    assert target(session, interview_day) == (4, 4)
+    after = START + timedelta(days=6)
+    build(session, after)
+    assert target(session, after)[0] == get_settings(session).new_per_day

@@ -28,12 +28,14 @@ def test_home_and_the_plans_today_cell_show_done_against_planned(seeded_app, ses
     home = client.get("/").get_data(as_text=True)
     assert "How today is going" in home
     assert re.search(r'New cards</span> <span class="value"><strong>0</strong>/7', home)
-    # The first task (60 min) and 7 new cards (40 s each) come to 65 min of 60.
-    assert re.search(r'Minutes</span> <span class="value"><strong>0</strong>/65<', home)
-    assert ('id="day-status">Over budget: the 0 min done and the 65 min left come to more '
-            "than today’s budget of 60 min.") in home
+    # The budget gives the first task (60 min, required) 45 min today and drops the
+    # optional one; with 7 new cards that is 50 min of 60, as the plan fitted it.
+    assert re.search(r'Minutes</span> <span class="value"><strong>0</strong>/50<', home)
+    assert ('id="day-status">On track: the 0 min done and the 50 min left fit today’s '
+            "budget of 60 min.") in home
+    assert "45 min of it on this day" in home and "dropped from the plan" in home
     cell = today_cell(client.get("/plan").get_data(as_text=True))
-    assert cell == "0/0 rev 0/7 new 0/1 tasks 0/65 min over budget"
+    assert cell == "0/0 rev 0/7 new 0/1 tasks 0/50 min on track"
     _, form = first_card_form(client)
     assert client.post("/review/grade", data={**form, "rating": "3",
                                               "shown_at": "0"}).status_code == 302
