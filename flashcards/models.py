@@ -99,6 +99,10 @@ class Deck(Base):
     created_at: Mapped[datetime]
     # Set when the user changes the deck or one of its cards: seeding then leaves it alone.
     edited_at: Mapped[datetime | None]
+    # New cards from a lower-priority deck are introduced after every other deck's, so
+    # they are the first the plan leaves out when time is short.
+    lower_priority: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
 
     cards: Mapped[list[Card]] = relationship(back_populates="deck", passive_deletes=True)
 

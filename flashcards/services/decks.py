@@ -31,6 +31,7 @@ class DeckSummary:
     name: str
     description: str
     counts: DeckCounts
+    lower_priority: bool = False
 
 
 def deck_summaries(session: Session, day_end: datetime) -> list[DeckSummary]:
@@ -48,11 +49,11 @@ def deck_summaries(session: Session, day_end: datetime) -> list[DeckSummary]:
                func.count().filter(Card.suspended == True),  # noqa: E712
                func.count())
         .where(Card.user_id == user_id).group_by(Card.deck_id))}
-    decks = session.execute(select(Deck.id, Deck.name, Deck.description)
+    decks = session.execute(select(Deck.id, Deck.name, Deck.description, Deck.lower_priority)
                             .where(Deck.user_id == user_id)
                             .order_by(Deck.name_key, Deck.id)).all()
-    return [DeckSummary(id_, name, description, counts.get(id_, DeckCounts()))
-            for id_, name, description in decks]
+    return [DeckSummary(id_, name, description, counts.get(id_, DeckCounts()), lower)
+            for id_, name, description, lower in decks]
 
 
 def deck_names(session: Session) -> list[tuple[int, str]]:
@@ -91,22 +92,27 @@ def _checked_name(session: Session, name: str, deck_id: int | None = None) -> st
     return clean
 
 
-def create_deck(session: Session, name: str, description: str, now: datetime) -> Deck:
+def create_deck(session: Session, name: str, description: str, now: datetime, *,
+                lower_priority: bool = False) -> Deck:
     begin_write(session)
     deck = Deck(user_id=owner(session), name=_checked_name(session, name),
-                description=normalise_text(description), created_at=now, edited_at=now)
+                description=normalise_text(description), created_at=now, edited_at=now,
+                lower_priority=lower_priority)
     session.add(deck)
     session.flush()
     return deck
 
 
 def update_deck(session: Session, deck_id: int, name: str, description: str,
-                now: datetime) -> Deck:
-    """Rename and describe a deck; the bundled decks' updates then leave it alone."""
+                now: datetime, *, lower_priority: bool | None = None) -> Deck:
+    """Rename and describe a deck, and mark it lower priority or not (None leaves the
+    mark as it is); the bundled decks' updates then leave it alone."""
     begin_write(session)
     deck = get_deck(session, deck_id)
     deck.name = _checked_name(session, name, deck_id)
     deck.description = normalise_text(description)
+    if lower_priority is not None:
+        deck.lower_priority = lower_priority
     deck.edited_at = now
     session.flush()
     return deck

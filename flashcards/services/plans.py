@@ -40,7 +40,7 @@ from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
 from flashcards.scoping import OWNER
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.settings import get_settings, scheduler_config, time_zone
-from flashcards.services.study import Today
+from flashcards.services.study import NEW_CARD_ORDER, Today
 from flashcards.services.study import today as study_today
 from flashcards.services.users import owner
 
@@ -101,6 +101,9 @@ class PlanView:
     # Today's new cards as the plan paces them (study.Today.new_limit), or None when
     # the interview has passed; saved by save_plan.
     paced_new: int | None = None
+    # The new cards that do not fit, by deck: (name, cards, marked lower priority),
+    # most first.
+    unplaced_by_deck: tuple[tuple[str, int, bool], ...] = ()
 
 
 def plan_dates(settings: Settings, today: date) -> tuple[date, date]:
@@ -151,16 +154,17 @@ def _fetch(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
 
 
 def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]:
-    """Every card that is not suspended, as the planner's arrays: new cards first, in
-    the order they will be introduced, then the cards already studied."""
+    """Every card that is not suspended, as the planner's arrays: new cards first (by
+    position, then id), then the cards already studied. `new_order` is the order the
+    study queue introduces new cards in: lower-priority decks' after all others."""
     dialect = session.get_bind().dialect.name
     user_id = owner(session)
-    decks = session.execute(select(Deck.id, Deck.name).where(Deck.user_id == user_id)
-                            .order_by(Deck.name)).all()
+    decks = session.execute(select(Deck.id, Deck.name, Deck.lower_priority)
+                            .where(Deck.user_id == user_id).order_by(Deck.name)).all()
     new_rows = _fetch(session, select(Card.deck_id).where(
         Card.user_id == OWNER, Card.state == int(CardState.NEW),
         Card.suspended == False)  # noqa: E712
-        .order_by(Card.position))
+        .order_by(*NEW_CARD_ORDER))
     seen_rows = _fetch(session, select(
         Card.deck_id, Card.stability, Card.difficulty, _epoch_seconds(Card.due, dialect),
         _epoch_seconds(Card.last_review, dialect),
@@ -170,7 +174,8 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
         Card.suspended == False, Card.due.is_not(None)))  # noqa: E712
     new_decks = _floats(new_rows, 1)[:, 0]
     seen = _floats(seen_rows, 5)
-    deck_ids = np.array([deck_id for deck_id, _ in decks], dtype=np.float64)
+    deck_ids = np.array([deck_id for deck_id, _, _ in decks], dtype=np.float64)
+    lower = np.array([bool(mark) for _, _, mark in decks], dtype=bool)
     order = np.argsort(deck_ids)
 
     def deck_index(ids: FloatArray) -> IntArray:
@@ -180,8 +185,13 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
 
     n_new = new_decks.shape[0]
     start = day.start.timestamp()
+    new_deck_index = deck_index(new_decks)
+    # Stable: within each group the cards keep their order (as the study queue's two
+    # new-card queries do).
+    new_order = (np.argsort(lower[new_deck_index], kind="stable").astype(np.int64)
+                 if len(decks) else np.arange(n_new, dtype=np.int64))
     arrays = CardArrays(
-        deck=np.concatenate([deck_index(new_decks), deck_index(seen[:, 0])]),
+        deck=np.concatenate([new_deck_index, deck_index(seen[:, 0])]),
         is_new=np.concatenate([np.ones(n_new, dtype=bool), np.zeros(len(seen), dtype=bool)]),
         stability=np.concatenate([np.full(n_new, np.nan), seen[:, 1]]),
         difficulty=np.concatenate([np.full(n_new, np.nan), seen[:, 2]]),
@@ -189,8 +199,8 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
                                ).astype(np.int64),
         last_day=np.concatenate([np.zeros(n_new), np.floor((seen[:, 4] - start) / 86400)]
                                 ).astype(np.int64),
-        new_order=np.arange(n_new, dtype=np.int64))
-    return arrays, [name for _, name in decks]
+        new_order=new_order)
+    return arrays, [name for _, name, _ in decks]
 
 
 def answer_times(session: Session) -> tuple[float, float]:
@@ -326,7 +336,23 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
         by_day.setdefault(view.day, []).append(view)
     paced_new = day_target(today_, result, interview)
     done = _reviews_done(session, settings, start, day)
-    return PlanView(result, day.date, start, interview, by_day, done, settings, paced_new)
+    return PlanView(result, day.date, start, interview, by_day, done, settings, paced_new,
+                    _unplaced_by_deck(session, cards, deck_names, result.unplaced_new))
+
+
+def _unplaced_by_deck(session: Session, cards: CardArrays, deck_names: list[str],
+                      unplaced: int) -> tuple[tuple[str, int, bool], ...]:
+    """The decks of the new cards the plan leaves out: the last `unplaced` of the
+    introduction order (the planner takes fewer from its end)."""
+    if unplaced <= 0 or not deck_names:
+        return ()
+    left_out = cards.deck[cards.new_order[len(cards.new_order) - unplaced:]]
+    counts = np.bincount(left_out, minlength=len(deck_names))
+    lower = dict(session.execute(select(Deck.name, Deck.lower_priority)
+                                 .where(Deck.user_id == owner(session))).all())
+    found = [(name, int(count), bool(lower.get(name, False)))
+             for name, count in zip(deck_names, counts, strict=True) if count]
+    return tuple(sorted(found, key=lambda row: (-row[1], row[0])))
 
 
 def fixed_new_left(today_: Today) -> int | None:
@@ -509,6 +535,9 @@ class Pressure:
     shortened: list[TaskView]
     dropped: list[TaskView]
     unplaced_new: int
+    # Which decks the new cards that do not fit come from (name, cards, lower priority),
+    # when any is a lower-priority deck; else empty.
+    unplaced_from: tuple[tuple[str, int, bool], ...]
     recall: float  # mean predicted recall on interview day, as planned
     recall_if_all_fit: float
     days_over: list[PlanDay]
@@ -557,6 +586,8 @@ def pressure(view: PlanView) -> Pressure:
         moved=by_change.get(Change.MOVED.value, []), split=by_change.get(Change.SPLIT.value, []),
         shortened=by_change.get(Change.SHORTENED.value, []),
         dropped=by_change.get(Change.DROPPED.value, []), unplaced_new=result.unplaced_new,
+        unplaced_from=(view.unplaced_by_deck
+                       if any(lower for _, _, lower in view.unplaced_by_deck) else ()),
         recall=result.mean_recall, recall_if_all_fit=result.recall_if_all_fit,
         days_over=result.days_over, budget=budget,
         budget_fix=fixes.budget if fixes is not None else None, interview_fix=interview_fix,

@@ -227,16 +227,33 @@ def _queue(where: ColumnElement[bool], order: tuple[ColumnElement[object], ...],
     return query.order_by(*order).limit(1)
 
 
+# New cards come in this order within each group: the plan (plans.card_arrays) reads
+# them in the same order.
+NEW_CARD_ORDER = (Card.position, Card.id)
+# The user's decks marked lower priority: their new cards come after every other deck's.
+LOWER_PRIORITY_DECKS = select(Deck.id).where(Deck.user_id == OWNER,
+                                             Deck.lower_priority == True)  # noqa: E712
 # In the order a session shows them, as Anki does: learning cards that are due, then
-# reviews, then new cards, then learning cards due within the learn-ahead limit.
+# reviews, then new cards (lower-priority decks' last), then learning cards due within
+# the learn-ahead limit. Two new-card queries, not one sorted by the deck's mark, so
+# each reads its index in order and stops at the first card.
 _NEXT_CARD = {
-    in_deck: {
-        "learning": _queue(_LEARNING_DUE_NOW, (Card.due,), in_deck),
-        "review": _queue(_REVIEW_DUE, (Card.due,), in_deck),
-        "new": _queue(_IS_NEW, (Card.position, Card.id), in_deck),
-        "ahead": _queue(_LEARNING_DUE_AHEAD, (Card.due,), in_deck),
-    }
-    for in_deck in (False, True)
+    False: {
+        "learning": _queue(_LEARNING_DUE_NOW, (Card.due,), False),
+        "review": _queue(_REVIEW_DUE, (Card.due,), False),
+        "new": _queue(and_(_IS_NEW, Card.deck_id.not_in(LOWER_PRIORITY_DECKS)),
+                      NEW_CARD_ORDER, False),
+        "new_lower": _queue(and_(_IS_NEW, Card.deck_id.in_(LOWER_PRIORITY_DECKS)),
+                            NEW_CARD_ORDER, False),
+        "ahead": _queue(_LEARNING_DUE_AHEAD, (Card.due,), False),
+    },
+    # Within one deck every new card is in the same group.
+    True: {
+        "learning": _queue(_LEARNING_DUE_NOW, (Card.due,), True),
+        "review": _queue(_REVIEW_DUE, (Card.due,), True),
+        "new": _queue(_IS_NEW, NEW_CARD_ORDER, True),
+        "ahead": _queue(_LEARNING_DUE_AHEAD, (Card.due,), True),
+    },
 }
 
 
@@ -300,11 +317,11 @@ def next_card(session: Session, today_: Today, deck_id: int | None = None) -> Ca
     """The card to show next, or None when nothing is left for now."""
     queues = _NEXT_CARD[deck_id is not None]
     params = _queue_params(today_, deck_id)
-    for name in ("learning", "review", "new", "ahead"):
-        if (name == "review" and not today_.reviews_left) or (name == "new" and
+    for name, query in queues.items():
+        if (name == "review" and not today_.reviews_left) or (name.startswith("new") and
                                                               not today_.new_left):
             continue
-        card = session.execute(queues[name], params).scalar_one_or_none()
+        card = session.execute(query, params).scalar_one_or_none()
         if card is not None:
             return card
     return None

@@ -30,7 +30,8 @@ def create() -> Response | tuple[str, int] | str:
     form = DeckForm()
     if form.validate_on_submit():
         deck, problem = attempt(lambda s: deck_service.create_deck(
-            s, form.name.data or "", form.description.data or "", now()))
+            s, form.name.data or "", form.description.data or "", now(),
+            lower_priority=bool(form.lower_priority.data)))
         if deck is None:
             form.name.errors = [*form.name.errors, str(problem)]
         else:
@@ -50,7 +51,8 @@ def edit(deck_id: int) -> Response | tuple[str, int] | str:
     form = DeckForm(obj=deck if request.method == "GET" else None)
     if form.validate_on_submit():
         _, problem = attempt(lambda s: deck_service.update_deck(
-            s, deck_id, form.name.data or "", form.description.data or "", now()))
+            s, deck_id, form.name.data or "", form.description.data or "", now(),
+            lower_priority=bool(form.lower_priority.data)))
         if problem:
             form.name.errors = [*form.name.errors, problem]
         else:

@@ -148,6 +148,9 @@ class DeckForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("A deck needs a name."),
                                            Length(max=MAX_DECK_NAME)])
     description = TextAreaField("Description", validators=[Length(max=2000)])
+    lower_priority = BooleanField(
+        "Lower priority", description="New cards from this deck are the first to be left "
+        "out when the plan is short of time.")
 
 
 BULK_CHOICES = [

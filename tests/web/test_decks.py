@@ -3,7 +3,10 @@
 from sqlalchemy import select
 
 from flashcards.models import Card, Deck
-from tests.conftest import count_rows, csrf_token, make_deck
+from flashcards.services import users
+from tests.conftest import START, count_rows, csrf_token, make_deck
+
+PASSWORD = "correct horse battery"
 
 
 def test_deck_list_shows_counts_and_actions(client, session) -> None:
@@ -45,6 +48,64 @@ def test_rename_deck(client, session) -> None:
     session.expire_all()
     assert session.get(Deck, deck.id).name == "New"
     assert client.get("/decks/999/edit").status_code == 404
+
+
+def test_the_edit_form_marks_a_deck_lower_priority_and_clears_the_mark(client,
+                                                                        session) -> None:
+    deck = make_deck(session, "Extra")
+    page = client.get(f"/decks/{deck.id}/edit").get_data(as_text=True)
+    assert '<input id="lower_priority" name="lower_priority" type="checkbox"' in page
+    assert ("New cards from this deck are the first to be left out when the plan is short "
+            "of time.") in page
+    token = csrf_token(client, f"/decks/{deck.id}/edit")
+    marked = client.post(f"/decks/{deck.id}/edit", data={
+        "csrf_token": token, "name": "Extra", "lower_priority": "y"})
+    assert marked.status_code == 302
+    session.rollback()
+    session.expire_all()
+    assert session.get(Deck, deck.id).lower_priority is True
+    assert "Lower priority: its new cards come last" in client.get("/decks").get_data(
+        as_text=True)
+    # The form shows the mark; an unticked box (not sent) clears it.
+    assert '<input checked id="lower_priority"' in client.get(
+        f"/decks/{deck.id}/edit").get_data(as_text=True)
+    assert client.post(f"/decks/{deck.id}/edit", data={
+        "csrf_token": token, "name": "Extra"}).status_code == 302
+    session.rollback()
+    session.expire_all()
+    assert session.get(Deck, deck.id).lower_priority is False
+    # Without the CSRF token nothing changes.
+    refused = client.post(f"/decks/{deck.id}/edit", data={"name": "Extra",
+                                                          "lower_priority": "y"})
+    assert refused.status_code == 400
+    session.rollback()
+    session.expire_all()
+    assert session.get(Deck, deck.id).lower_priority is False
+    # A new deck can be made lower priority from the start.
+    client.post("/decks/new", data={"csrf_token": token, "name": "Later",
+                                    "lower_priority": "y"})
+    session.rollback()
+    assert session.execute(select(Deck.lower_priority).where(Deck.name == "Later")
+                           ).scalar_one() is True
+
+
+def test_another_users_deck_cannot_be_marked(client, session) -> None:
+    ada = users.create_user(session, "ada", PASSWORD, START).user.id
+    bob = users.create_user(session, "bob", PASSWORD, START).user.id
+    session.commit()
+    make_deck(session, "Ada's", user_id=ada)
+    bobs = make_deck(session, "Bob's", user_id=bob)
+    token = csrf_token(client, "/login")
+    client.post("/login", data={"csrf_token": token, "name": "ada", "password": PASSWORD})
+    token = csrf_token(client, "/decks/new")
+    assert client.get(f"/decks/{bobs.id}/edit").status_code == 404
+    response = client.post(f"/decks/{bobs.id}/edit", data={
+        "csrf_token": token, "name": "Bob's", "lower_priority": "y"})
+    assert response.status_code == 404
+    users.for_user(session, bob)
+    session.rollback()
+    session.expire_all()
+    assert session.get(Deck, bobs.id).lower_priority is False
 
 
 def test_delete_asks_first_and_says_what_goes(client, session) -> None:
