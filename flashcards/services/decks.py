@@ -106,14 +106,16 @@ def create_deck(session: Session, name: str, description: str, now: datetime, *,
 def update_deck(session: Session, deck_id: int, name: str, description: str,
                 now: datetime, *, lower_priority: bool | None = None) -> Deck:
     """Rename and describe a deck, and mark it lower priority or not (None leaves the
-    mark as it is); the bundled decks' updates then leave it alone."""
+    mark as it is). A new name or description is the user's: the bundled decks' updates
+    then leave it alone (the mark alone does not stop them)."""
     begin_write(session)
     deck = get_deck(session, deck_id)
-    deck.name = _checked_name(session, name, deck_id)
-    deck.description = normalise_text(description)
+    name, description = _checked_name(session, name, deck_id), normalise_text(description)
+    if (name, description) != (deck.name, deck.description):
+        deck.name, deck.description = name, description
+        deck.edited_at = now
     if lower_priority is not None:
         deck.lower_priority = lower_priority
-    deck.edited_at = now
     session.flush()
     return deck
 

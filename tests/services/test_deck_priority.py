@@ -79,6 +79,19 @@ def test_clearing_the_mark_brings_the_decks_cards_back_in_turn(session) -> None:
     assert study.next_card(session, study.today(session, START)).deck_id == alpha.id
 
 
+def test_the_mark_alone_leaves_a_bundled_deck_open_to_its_updates(session) -> None:
+    """Marking a deck is not editing it: edited_at (which stops the bundled decks'
+    updates of its description) stays unset; a new description sets it."""
+    deck = make_deck(session, "Bundled")
+    mark(session, deck)
+    session.expire_all()
+    deck = session.get(Deck, deck.id)
+    assert (deck.lower_priority, deck.edited_at) == (True, None)
+    decks.update_deck(session, deck.id, deck.name, "mine", START)
+    session.commit()
+    assert (deck.lower_priority, deck.edited_at) == (True, START)
+
+
 def short_plan(session) -> plans.PlanView:
     """10 days to the interview at 10 min a day: not every new card fits."""
     settings = get_settings(session)
