@@ -15,6 +15,7 @@ and required or pinned tasks) is more than its budget.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -520,20 +521,21 @@ def needed_new_cap(model: MinutesModel, horizon: int) -> int | None:
 def find_fixes(model: MinutesModel, budget: int, *, max_budget: int = 720,
                max_horizon: int = 365) -> Fixes:
     """Bisection on the minutes model (about ten runs per search, and a few values below
-    the answer: the fitting is greedy, so not strictly monotone)."""
+    the answer: the fitting is greedy, so not strictly monotone); the interview day is
+    searched up from the current one in doubling steps first."""
     new_cap = needed_new_cap(model, model.horizon)
     capped = replace(model, new_cap=new_cap) if new_cap is not None else model
     budget_fix = _smallest(lambda b: run_model(capped, b, model.horizon).fits,
                            budget, max_budget)
     top = max(max_horizon, model.horizon)
     interview_fix = _smallest(lambda h: run_model(model, budget, h).fits_at_budget,
-                              model.horizon, top)
+                              model.horizon, top, gallop=True)
     interview_cap = None
     if interview_fix is None and new_cap is not None:
         # No later day does it at the current limit: a raised one (the limit the current
         # interview needs is enough for any later one).
         interview_fix = _smallest(lambda h: run_model(capped, budget, h).fits_at_budget,
-                                  model.horizon, top)
+                                  model.horizon, top, gallop=True)
         if interview_fix is not None:
             interview_cap = new_cap
             lower = needed_new_cap(model, interview_fix)
@@ -545,10 +547,21 @@ def find_fixes(model: MinutesModel, budget: int, *, max_budget: int = 720,
                  new_cap if budget_fix is not None else None, interview_cap)
 
 
-def _smallest(fits: Callable[[int], bool], low: int, high: int) -> int | None:
+def _smallest(fits: Callable[[int], bool], low: int, high: int, *,
+              gallop: bool = False) -> int | None:
     """The smallest value in (low, high] that fits, by bisection (None: `high` does not
-    fit, or `low` does already: there is nothing to fix)."""
-    if high <= low or fits(low) or not fits(high):
+    fit, or `low` does already: there is nothing to fix). With `gallop`, the steps up
+    from `low` double until one fits (runs at far interview days cost the most, and the
+    fix is usually near)."""
+    fits = functools.cache(fits)  # each value runs the model once
+    if high <= low or fits(low):
+        return None
+    if gallop:
+        step = max(low, 1)
+        while low + step < high and not fits(low + step):
+            low, step = low + step, step * 2
+        high = min(low + step, high)
+    if not fits(high):
         return None
     while high - low > 1:
         middle = (low + high) // 2
