@@ -15,9 +15,10 @@ and required or pinned tasks) is more than its budget.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -296,6 +297,9 @@ class MinutesModel:
     tasks: Sequence[TaskWeeks]
     plan_offset: int  # plan start minus today, in days (<= 0)
     plan_weeks: int = 4
+    # Today's new cards still to study when the day's target is fixed already (it
+    # stands whatever the fix: the new cards the other days must take are the rest).
+    new_today: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,10 +328,26 @@ class Outcome:
     dropped_minutes: int
     days_over: int
     minutes_over: float
+    # Days over budget where the reviews due alone do not exceed it: the days over that
+    # a longer runway at this budget can avoid (by spreading or splitting the tasks).
+    avoidable_days_over: int = 0
+    # Minutes dropped or cut from optional tasks that some day's room (beside its
+    # reviews) could hold whole: a task longer than every day's room is excused.
+    avoidable_dropped_minutes: int = 0
 
     @property
     def fits(self) -> bool:
+        """Everything fits: every new card placed, no task dropped or shortened, no day
+        over budget (a budget that fits holds the required tasks too)."""
         return not (self.unplaced_new or self.dropped_minutes or self.days_over)
+
+    @property
+    def fits_at_budget(self) -> bool:
+        """Everything fits as far as this budget allows: every new card placed, nothing
+        dropped or cut that a day could hold, no day over budget except where the reviews
+        due alone exceed it (a required task longer than the budget is split over days)."""
+        return not (self.unplaced_new or self.avoidable_dropped_minutes
+                    or self.avoidable_days_over)
 
 
 def week_range(offset: int, horizon: int, week: int, weeks: int = 4) -> tuple[int, int]:
@@ -375,6 +395,16 @@ def _add_reviews(extra: FloatArray, profile: FloatArray, day: int, new: int) -> 
         extra[day + 1:day + 1 + span] += new * profile[1:span + 1]
 
 
+def _profile_for(profile: Sequence[float], horizon: int) -> FloatArray:
+    """The review profile over `horizon` days: past the forecast it came from, a card
+    keeps bringing the reviews of its last days (the mean of the last three), not none."""
+    known = np.asarray(profile, dtype=np.float64)
+    if known.size >= horizon + 1 or known.size < 2:
+        return known
+    tail = float(known[max(known.size - 3, 1):].mean())
+    return np.concatenate([known, np.full(horizon + 1 - known.size, tail)])
+
+
 def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
     """The plan in minutes at a daily `budget` with the interview on day `horizon`."""
     known = model.horizon
@@ -406,7 +436,7 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
                   for d in range(horizon + 1)]
     required = day_task_minutes(fit_tasks(first_room, fixed, reserve), horizon + 1)
     extra = np.zeros(horizon + 1)  # review minutes the new cards bring
-    profile = np.asarray(model.review_profile, dtype=np.float64)
+    profile = _profile_for(model.review_profile, horizon)
     queue = model.new_cards
     cards = []
     weights_left = sum(share_days)
@@ -419,6 +449,8 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
             new = new_for_day(queue, model.factors[d], weights_left, cap, spare,
                               model.seconds_per_new)
             weights_left -= model.factors[d]
+        if d == 0 and model.new_today is not None:
+            new = max(0, min(model.new_today, queue))
         queue -= new
         _add_reviews(extra, profile, d, new)
         cards.append(card_minutes + new * model.seconds_per_new / 60)
@@ -427,58 +459,117 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
     task_minutes = day_task_minutes(fitted, horizon + 1)
     over = [cards[d] + task_minutes[d] - budgets[d] for d in range(horizon + 1)]
     changed = [f for f in fitted if f.change != Change.KEPT]
+    # What no interview day changes: the reviews due.
+    fixed_ids = {t.id for t in fixed}
+    reviews_due = [base[d] + float(extra[d]) for d in range(horizon + 1)]
+    avoidable_over = sum(1 for d in range(horizon + 1) if over[d] > SLACK
+                         and reviews_due[d] <= budgets[d] + SLACK)
+    # The most any day holds beside its reviews: an optional task longer than that
+    # cannot fit at this budget whatever the interview day.
+    roomiest = max(budgets[d] - reviews_due[d] - headroom(reviews_due[d])
+                   for d in range(horizon + 1))
+    avoidable_dropped = sum(f.minutes - f.planned_minutes for f in fitted
+                            if f.id not in fixed_ids and f.minutes <= roomiest + SLACK)
     return Outcome(queue, len(changed),
                    sum(f.minutes - f.planned_minutes for f in fitted),
-                   sum(1 for o in over if o > SLACK), float(sum(o for o in over if o > SLACK)))
+                   sum(1 for o in over if o > SLACK), float(sum(o for o in over if o > SLACK)),
+                   avoidable_over, avoidable_dropped)
 
 
 @dataclass(frozen=True)
 class Fixes:
-    """What would make everything fit: the smallest daily budget (None: no budget up to
-    the limit does, e.g. the new-card limit is the bottleneck), the interview day
-    (days from today; None: none within the limit), what keeping every task and new card
-    at the current budget would cost in days over budget, and the new-card limit the
-    new cards need when it is what keeps them out."""
+    """What would make the plan fit, each with the other settings as they are:
+
+    - `budget`: the smallest daily budget at which everything fits (`Outcome.fits`: the
+      budget holds the required tasks too); when the new-card limit also keeps cards
+      out, at the limit `budget_new_cap` (the two go together);
+    - `interview_day` (days from today): the earliest interview at which everything
+      fits as far as the current budget allows (`Outcome.fits_at_budget`); at the
+      current new-card limit when a later day does it, else with the limit raised to
+      `interview_new_cap`;
+    - what keeping every task and new card at the current budget would cost in days
+      over budget;
+    - `new_cap`: the new-card limit every new card needs before the final window at the
+      current interview (None: the limit keeps none out).
+
+    None where no value up to the search's limit does it."""
 
     budget: int | None
     interview_day: int | None
     keep_all_days_over: int
     keep_all_minutes_over: float
-    # The new-card limit every new card needs to fit before the window (None: it does).
     new_cap: int | None = None
+    budget_new_cap: int | None = None
+    interview_new_cap: int | None = None
+
+
+def needed_new_cap(model: MinutesModel, horizon: int) -> int | None:
+    """The new-card limit that lets every new card in before the final window with the
+    interview on day `horizon`, when the model's limit is lower (None: it is enough, or
+    no day takes new cards)."""
+    first = 0 if model.new_today is None else 1  # today's fixed target stands
+    new_days = sum(model.factors[d] for d in range(first, max(horizon - model.window + 1, 0)))
+    cards = model.new_cards + model.new_done_today
+    if model.new_today is not None:
+        cards = model.new_cards - min(model.new_today, model.new_cards)
+    if not new_days or cards <= 0:
+        return None
+    needed = math.ceil(cards / new_days)
+    return needed if needed > model.new_cap else None
 
 
 def find_fixes(model: MinutesModel, budget: int, *, max_budget: int = 720,
                max_horizon: int = 365) -> Fixes:
-    """Bisection on the minutes model (about ten runs each, and a few values below the
-    answer: the fitting is greedy, so not strictly monotone)."""
-    budget_fix: int | None = None
-    if run_model(model, max_budget, model.horizon).fits:
-        low, high = budget, max_budget  # low does not fit, high does
-        while high - low > 1:
-            middle = (low + high) // 2
-            if run_model(model, middle, model.horizon).fits:
-                high = middle
-            else:
-                low = middle
-        budget_fix = _earlier(lambda b: run_model(model, b, model.horizon).fits, low, high)
-    interview_fix: int | None = None
+    """Bisection on the minutes model (about ten runs per search, and a few values below
+    the answer: the fitting is greedy, so not strictly monotone); the interview day is
+    searched up from the current one in doubling steps first."""
+    new_cap = needed_new_cap(model, model.horizon)
+    capped = replace(model, new_cap=new_cap) if new_cap is not None else model
+    budget_fix = _smallest(lambda b: run_model(capped, b, model.horizon).fits,
+                           budget, max_budget)
     top = max(max_horizon, model.horizon)
-    if top > model.horizon and run_model(model, budget, top).fits:
-        low, high = model.horizon, top
-        while high - low > 1:
-            middle = (low + high) // 2
-            if run_model(model, budget, middle).fits:
-                high = middle
-            else:
-                low = middle
-        interview_fix = _earlier(lambda h: run_model(model, budget, h).fits, low, high)
+    interview_fix = _smallest(lambda h: run_model(model, budget, h).fits_at_budget,
+                              model.horizon, top, gallop=True)
+    interview_cap = None
+    if interview_fix is None and new_cap is not None:
+        # No later day does it at the current limit: a raised one (the limit the current
+        # interview needs is enough for any later one).
+        interview_fix = _smallest(lambda h: run_model(capped, budget, h).fits_at_budget,
+                                  model.horizon, top, gallop=True)
+        if interview_fix is not None:
+            interview_cap = new_cap
+            lower = needed_new_cap(model, interview_fix)
+            if lower is not None and lower < new_cap and run_model(
+                    replace(model, new_cap=lower), budget, interview_fix).fits_at_budget:
+                interview_cap = lower
     keep = _keep_all(model, budget)
-    new_days = sum(model.factors[d] for d in range(max(model.horizon - model.window + 1, 0)))
-    needed = (math.ceil((model.new_cards + model.new_done_today) / new_days)
-              if new_days else None)
-    new_cap = needed if needed is not None and needed > model.new_cap else None
-    return Fixes(budget_fix, interview_fix, keep[0], keep[1], new_cap)
+    return Fixes(budget_fix, interview_fix, keep[0], keep[1], new_cap,
+                 new_cap if budget_fix is not None else None, interview_cap)
+
+
+def _smallest(fits: Callable[[int], bool], low: int, high: int, *,
+              gallop: bool = False) -> int | None:
+    """The smallest value in (low, high] that fits, by bisection (None: `high` does not
+    fit, or `low` does already: there is nothing to fix). With `gallop`, the steps up
+    from `low` double until one fits (runs at far interview days cost the most, and the
+    fix is usually near)."""
+    fits = functools.cache(fits)  # each value runs the model once
+    if high <= low or fits(low):
+        return None
+    if gallop:
+        step = max(low, 1)
+        while low + step < high and not fits(low + step):
+            low, step = low + step, step * 2
+        high = min(low + step, high)
+    if not fits(high):
+        return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle
+    return _earlier(fits, low, high)
 
 
 def _earlier(fits: Callable[[int], bool], low: int, high: int, steps: int = 8) -> int:

@@ -388,7 +388,9 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
             review_profile=_review_profile(by_age, new_by_day, horizon,
                                            data.seconds_per_review),
             seconds_per_review=data.seconds_per_review,
-            tasks=data.tasks, plan_offset=offset)
+            tasks=data.tasks, plan_offset=offset,
+            # Today's target is fixed by the day's first plan: this one, or an earlier.
+            new_today=data.new_today if data.new_today is not None else days[0].new)
         result = replace(result, fixes=find_fixes(
             minutes_model, data.budget_minutes, max_budget=MAX_BUDGET_MINUTES,
             max_horizon=min(MAX_PLAN_DAYS, len(minutes_model.factors) - 1)))

@@ -46,6 +46,7 @@ from flashcards.services.users import owner
 
 PLAN_DAYS = 30
 MIN_BUDGET_MINUTES = 5  # as the settings form
+MAX_NEW_PER_DAY = 9999  # as the settings form
 
 
 @dataclass(frozen=True)
@@ -553,6 +554,10 @@ class Pressure:
     too_long: list[PlanTask]
     # True when the budget is below even the shortest required task (too_long[0]).
     below_every_required: bool = False
+    # The new-card limit that goes with the budget fix / the interview fix (None: the
+    # fix needs none: the current limit is enough).
+    budget_fix_new_cap: int | None = None
+    interview_fix_new_cap: int | None = None
 
     @property
     def pressed(self) -> bool:
@@ -595,24 +600,34 @@ def pressure(view: PlanView) -> Pressure:
         keep_all_minutes_over=round(fixes.keep_all_minutes_over) if fixes is not None else 0,
         new_cap_fix=fixes.new_cap if fixes is not None else None,
         new_cap=view.settings.new_per_day,
-        too_long=too_long, below_every_required=bool(required) and len(too_long) == len(required))
+        too_long=too_long, below_every_required=bool(required) and len(too_long) == len(required),
+        budget_fix_new_cap=fixes.budget_new_cap if fixes is not None else None,
+        interview_fix_new_cap=fixes.interview_new_cap if fixes is not None else None)
 
 
 def apply_fix(session: Session, *, today: date, daily_minutes: int | None = None,
-              interview_date: date | None = None) -> None:
+              interview_date: date | None = None, new_per_day: int | None = None) -> None:
     """Apply a fix the pressure panel offers: a new daily budget, or a new interview
-    date (then the plan places its tasks again; tasks the user pinned stay)."""
+    date (then the plan places its tasks again; tasks the user pinned stay), either one
+    with the new-card limit it needs."""
     begin_write(session)
     settings = get_settings(session)
     if daily_minutes is not None and not MIN_BUDGET_MINUTES <= daily_minutes <= MAX_BUDGET_MINUTES:
         raise ServiceError(f"The daily budget must be {MIN_BUDGET_MINUTES} to "
                            f"{MAX_BUDGET_MINUTES} minutes.")
+    if new_per_day is not None and not 0 <= new_per_day <= MAX_NEW_PER_DAY:
+        raise ServiceError(f"The new-card limit must be 0 to {MAX_NEW_PER_DAY} a day.")
+    if new_per_day is not None and daily_minutes is None and interview_date is None:
+        raise ServiceError("A new-card limit comes with a new budget or interview date "
+                           "(change it alone in Settings).")
     if interview_date is not None:
         problem = interview_date_problem(interview_date, today, settings.interview_date)
         if problem:
             raise ServiceError(problem)
     if daily_minutes is not None:
         settings.daily_minutes = daily_minutes
+    if new_per_day is not None:
+        settings.new_per_day = new_per_day
     if interview_date is not None and interview_date != settings.interview_date:
         settings.interview_date = interview_date
         session.execute(update(PlanTask).where(PlanTask.user_id == owner(session),

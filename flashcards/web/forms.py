@@ -355,11 +355,15 @@ class SkipSetupForm(FlaskForm):
 
 class PlanFixForm(FlaskForm):
     """A fix the plan's pressure panel offers: a new daily budget or interview date
-    (one of them; the service checks the date against today)."""
+    (one of them; the service checks the date against today), with the new-card limit
+    it needs when the limit keeps cards out too."""
 
     daily_minutes = IntegerField("Daily time budget (minutes)",
                                  validators=[Optional(), NumberRange(min=5, max=600)])
     interview_date = DateField("Interview date", validators=[Optional()])
+    # The same bounds as the settings form's new_per_day.
+    new_per_day = IntegerField("New cards per day",
+                               validators=[Optional(), NumberRange(min=0, max=9999)])
 
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators):

@@ -79,16 +79,19 @@ def fix() -> BaseResponse:
     session.rollback()  # end the read: the service's write takes the lock up front
     try:
         plans.apply_fix(session, today=today, daily_minutes=form.daily_minutes.data,
-                        interview_date=form.interview_date.data)
+                        interview_date=form.interview_date.data,
+                        new_per_day=form.new_per_day.data)
     except ServiceError as exc:
         session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("plan.show"))
     session.commit()
+    limit = (f", new-card limit {form.new_per_day.data} a day"
+             if form.new_per_day.data is not None else "")
     if form.daily_minutes.data is not None:
-        flash(f"Budget raised to {form.daily_minutes.data} min a day.", "info")
+        flash(f"Budget raised to {form.daily_minutes.data} min a day{limit}.", "info")
     else:
-        flash(f"Interview moved to {form.interview_date.data:%A %-d %B %Y}.", "info")
+        flash(f"Interview moved to {form.interview_date.data:%A %-d %B %Y}{limit}.", "info")
     return redirect(url_for("plan.show"))
 
 

@@ -7,6 +7,8 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
+from flashcards.models import Settings
+
 pytestmark = pytest.mark.browser
 
 
@@ -71,3 +73,27 @@ def test_pressure_panel_at_phone_width_and_its_budget_fix(live_server, page, sch
     fix.click()
     expect(page.locator(".flash")).to_contain_text(f"Budget raised to {minutes} min a day.")
     expect(page.locator("section.pressure")).not_to_contain_text("dropped from the plan")
+
+
+def test_the_combined_budget_and_new_card_limit_fix_at_phone_width(live_server, page,
+                                                                   session) -> None:
+    # Interview in 10 days at 30 min a day: the new-card limit binds too.
+    settings = session.get(Settings, 1)
+    settings.daily_minutes, settings.interview_date = 30, date(2026, 3, 2) + timedelta(days=10)
+    session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server + "/plan")
+    panel = page.locator("section.pressure")
+    assert panel.evaluate("el => el.scrollWidth <= el.clientWidth")
+    fix = panel.locator("#fix-budget button")
+    box = fix.bounding_box()
+    assert box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    label = fix.inner_text()
+    minutes, limit = label.removeprefix("Raise the budget to ").split(" min and the new-card "
+                                                                      "limit to ")
+    expect(panel.locator("#fix-interview button")).to_contain_text("Move the interview to")
+    fix.click()
+    expect(page.locator(".flash")).to_contain_text(
+        f"Budget raised to {minutes} min a day, new-card limit {limit} a day.")
+    expect(page.locator("section.pressure")).not_to_contain_text("will not fit")
+    expect(page.locator("section.pressure")).not_to_contain_text("over budget even so")

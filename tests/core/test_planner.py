@@ -1,6 +1,7 @@
 """The planner: exam mode, pacing, and task placement, at fixed dates."""
 
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -288,9 +289,46 @@ def test_fixes_count_new_cards_that_do_not_fit() -> None:
     assert fixes.budget == 6  # 8 a day (5.3 min)
     assert fixes.interview_day == 10  # 5 days before the window: 7 x 5 >= 30
     assert fixes.new_cap is None  # 8 a day are within the limit of 20
-    # With a limit of 5 a day no budget fits them all: the limit is the fix (8 a day).
-    capped = find_fixes(minutes_model([], horizon=9, new_cards=30, new_cap=5), 5)
-    assert (capped.budget, capped.new_cap) == (None, 8)
+
+
+
+def test_when_the_new_card_limit_binds_the_budget_fix_comes_with_the_limit() -> None:
+    # With a limit of 5 a day no budget alone fits the 30 cards into days 0-3: the fix
+    # is the budget with the limit raised to 8 a day (5.3 min a day: 6 min).
+    capped = minutes_model([], horizon=9, new_cards=30, new_cap=5)
+    assert not run_model(capped, 600, 9).fits
+    fixes = find_fixes(capped, 5)
+    assert (fixes.budget, fixes.budget_new_cap, fixes.new_cap) == (6, 8, 8)
+    # Applied together they fit; a minute less, or the budget without the limit, not.
+    assert run_model(replace(capped, new_cap=8), 6, 9).fits
+    assert not run_model(replace(capped, new_cap=8), 5, 9).fits
+    assert not run_model(capped, 6, 9).fits
+    # A later interview needs no new limit: 5 a day over days 0-5 (interview on day 11).
+    assert (fixes.interview_day, fixes.interview_new_cap) == (11, None)
+    assert run_model(capped, 5, 11).fits_at_budget and not run_model(capped, 5, 10).fits_at_budget
+
+
+def test_the_interview_fix_raises_the_limit_only_when_no_later_day_does_without() -> None:
+    # A limit of 2 a day needs 15 days of new cards: past the search's 14 days. With
+    # the limit raised, day 10 does it (6 a day over days 0-4), and 6 is all it needs.
+    model = minutes_model([], horizon=9, new_cards=30, new_cap=2)
+    fixes = find_fixes(model, 5, max_horizon=14)
+    assert (fixes.interview_day, fixes.interview_new_cap) == (10, 6)
+    assert run_model(replace(model, new_cap=6), 5, 10).fits_at_budget
+    assert not run_model(replace(model, new_cap=6), 5, 9).fits_at_budget
+    assert not run_model(replace(model, new_cap=5), 5, 10).fits_at_budget
+
+
+def test_a_required_task_longer_than_the_budget_sets_the_budget_fix() -> None:
+    # 100 required minutes in days 0-1 (the eve is for rest) at 40 min a day: split
+    # over both days it still runs over one. 51 a day hold it (50 + the headroom minute);
+    # at 50, or at 40, a day runs over; a plan one day longer splits it over three days.
+    model = minutes_model([TaskWeeks(1, 100, True, False, None, 1, 4, False)], horizon=3)
+    assert run_model(model, 40, 3).days_over == 1
+    fixes = find_fixes(model, 40)
+    assert (fixes.budget, fixes.budget_new_cap, fixes.interview_day) == (51, None, 4)
+    assert run_model(model, 51, 3).fits and not run_model(model, 50, 3).fits
+    assert run_model(model, 40, 4).fits_at_budget and run_model(model, 40, 4).days_over == 0
 
 
 def plan_with_tasks(n: int, tasks, **options):

@@ -142,3 +142,29 @@ def test_apply_fix_sets_the_budget_or_the_interview_and_refuses_bad_values(seede
     view = plans.build_plan(session, START, np.random.default_rng(2026))
     session.commit()
     assert view.plan.days_over == [] and plans.pressure(view).dropped == []
+
+
+def test_apply_fix_sets_the_new_card_limit_with_a_budget_and_refuses_it_alone(seeded_app,
+                                                                              session) -> None:
+    plans.plan_and_save(session, START, np.random.default_rng(2026))
+    session.commit()
+    for bad in ({"daily_minutes": 90, "new_per_day": -1},
+                {"daily_minutes": 90, "new_per_day": plans.MAX_NEW_PER_DAY + 1},
+                {"new_per_day": 30}):
+        with pytest.raises(ServiceError):
+            plans.apply_fix(session, today=TODAY, **bad)
+        session.rollback()
+    settings = get_settings(session)
+    assert (settings.daily_minutes, settings.new_per_day) == (60, 20)
+    plans.apply_fix(session, today=TODAY, daily_minutes=90, new_per_day=35)
+    session.commit()
+    session.expire_all()
+    settings = get_settings(session)
+    assert (settings.daily_minutes, settings.new_per_day) == (90, 35)
+    later = TODAY + timedelta(days=40)
+    plans.apply_fix(session, today=TODAY, interview_date=later, new_per_day=25)
+    session.commit()
+    session.expire_all()
+    settings = get_settings(session)
+    assert (settings.interview_date, settings.new_per_day,
+            settings.daily_minutes) == (later, 25, 90)
