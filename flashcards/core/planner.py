@@ -50,6 +50,7 @@ FIRST_SIGHT_AGAIN = 0.2
 REVIEWS_PER_NEW_CARD = 3.0
 PLAN_WEEKS = 4
 # The largest daily budget the settings accept (and so the largest fix to suggest).
+MIN_BUDGET_MINUTES = 5  # the daily budget's range, wherever it is set
 MAX_BUDGET_MINUTES = 600
 # The furthest ahead an interview (and so the plan) may be: the plan steps every card
 # through every day up to it, so this bounds its work (about a second for 365 days).

@@ -22,6 +22,7 @@ from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_NEW,
     DEFAULT_SECONDS_PER_REVIEW,
     MAX_BUDGET_MINUTES,
+    MIN_BUDGET_MINUTES,
     CardArrays,
     Plan,
     PlanDay,
@@ -39,13 +40,17 @@ from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
 from flashcards.scoping import OWNER
 from flashcards.services.errors import NotFound, ServiceError
-from flashcards.services.settings import get_settings, scheduler_config, time_zone
+from flashcards.services.settings import (
+    get_settings,
+    release_unpinned_tasks,
+    scheduler_config,
+    time_zone,
+)
 from flashcards.services.study import NEW_CARD_ORDER, Today
 from flashcards.services.study import today as study_today
 from flashcards.services.users import owner
 
 PLAN_DAYS = 30
-MIN_BUDGET_MINUTES = 5  # as the settings form
 MAX_NEW_PER_DAY = 9999  # as the settings form
 
 
@@ -630,7 +635,4 @@ def apply_fix(session: Session, *, today: date, daily_minutes: int | None = None
         settings.new_per_day = new_per_day
     if interview_date is not None and interview_date != settings.interview_date:
         settings.interview_date = interview_date
-        session.execute(update(PlanTask).where(PlanTask.user_id == owner(session),
-                                               PlanTask.pinned == False,  # noqa: E712
-                                               PlanTask.done_at.is_(None))
-                        .values(scheduled_for=None).execution_options(synchronize_session=False))
+        release_unpinned_tasks(session)

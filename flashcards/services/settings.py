@@ -133,13 +133,19 @@ def update_settings(
     if easy_days is not None:
         settings.easy_days = easy_days
     if replan:
-        session.execute(update(PlanTask).where(PlanTask.user_id == owner(session),
-                                               PlanTask.pinned == False,  # noqa: E712
-                                               PlanTask.done_at.is_(None))
-                        .values(scheduled_for=None))
+        release_unpinned_tasks(session)
     settings.desired_retention = desired_retention
     settings.new_per_day = new_per_day
     settings.max_reviews_per_day = max_reviews_per_day
     settings.timezone = timezone
     settings.rollover_hour = rollover_hour
     return settings
+
+
+def release_unpinned_tasks(session: Session) -> None:
+    """After the interview date (or the days the plan may use) changed: the next plan
+    places every open task again; those the user put on a day themselves stay there."""
+    session.execute(update(PlanTask).where(PlanTask.user_id == owner(session),
+                                           PlanTask.pinned == False,  # noqa: E712
+                                           PlanTask.done_at.is_(None))
+                    .values(scheduled_for=None).execution_options(synchronize_session=False))

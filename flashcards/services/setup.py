@@ -6,24 +6,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flashcards.core.days import study_day
-from flashcards.core.planner import interview_date_problem
+from flashcards.core.planner import (
+    MAX_BUDGET_MINUTES,
+    MIN_BUDGET_MINUTES,
+    interview_date_problem,
+)
 from flashcards.db import begin_write
-from flashcards.models import PlanTask, Settings
+from flashcards.models import Settings
 from flashcards.scoping import OWNER
 from flashcards.services.errors import ServiceError
-from flashcards.services.settings import get_settings, is_valid_time_zone, zone_named
-from flashcards.services.users import owner
+from flashcards.services.settings import (
+    get_settings,
+    is_valid_time_zone,
+    release_unpinned_tasks,
+    zone_named,
+)
 
 # The defaults a skip keeps: the interview a month away, an hour a day.
 DEFAULT_INTERVIEW_DAYS = 30
 DEFAULT_DAILY_MINUTES = 60
-# The range the settings form allows for the daily budget.
-MIN_DAILY_MINUTES = 5
-MAX_DAILY_MINUTES = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +67,9 @@ def time_zone_problem(name: str) -> str | None:
 
 
 def daily_minutes_problem(minutes: int) -> str | None:
-    if not MIN_DAILY_MINUTES <= minutes <= MAX_DAILY_MINUTES:
-        return (f"The daily time must be between {MIN_DAILY_MINUTES} and "
-                f"{MAX_DAILY_MINUTES} minutes.")
+    if not MIN_BUDGET_MINUTES <= minutes <= MAX_BUDGET_MINUTES:
+        return (f"The daily time must be between {MIN_BUDGET_MINUTES} and "
+                f"{MAX_BUDGET_MINUTES} minutes.")
     return None
 
 
@@ -111,10 +116,7 @@ def _store(session: Session, settings: Settings, interview_date: date, daily_min
     if interview_date != settings.interview_date:
         # The plan places its tasks again for the new date (as a change in the settings
         # does); tasks the user put on a day themselves stay there.
-        session.execute(update(PlanTask).where(PlanTask.user_id == owner(session),
-                                               PlanTask.pinned == False,  # noqa: E712
-                                               PlanTask.done_at.is_(None))
-                        .values(scheduled_for=None))
+        release_unpinned_tasks(session)
     settings.interview_date = interview_date
     settings.daily_minutes = daily_minutes
     settings.timezone = zone_name

@@ -30,7 +30,13 @@ from wtforms.validators import (
 )
 
 from flashcards.core.cards import MAX_DECK_NAME, MAX_FIELD_LENGTH, field_too_long
-from flashcards.core.planner import MAX_PLAN_DAYS, interview_date_problem, task_day_problem
+from flashcards.core.planner import (
+    MAX_BUDGET_MINUTES,
+    MAX_PLAN_DAYS,
+    MIN_BUDGET_MINUTES,
+    interview_date_problem,
+    task_day_problem,
+)
 from flashcards.db import MAX_ID
 from flashcards.services.browse import MAX_PAGE
 from flashcards.services.settings import valid_time_zones
@@ -194,8 +200,8 @@ class SettingsForm(FlaskForm):
             problem = interview_date_problem(field.data, self.today, self.stored_interview)
             if problem:
                 raise ValidationError(problem)
-    daily_minutes = IntegerField("Daily time budget (minutes)",
-                                 validators=[InputRequired(), NumberRange(min=5, max=600)])
+    daily_minutes = IntegerField("Daily time budget (minutes)", validators=[
+        InputRequired(), NumberRange(min=MIN_BUDGET_MINUTES, max=MAX_BUDGET_MINUTES)])
     interview_retention = FloatField(
         "Recall wanted on interview day", validators=[Optional(), NumberRange(min=0.7, max=0.99)],
         description="Leave empty to use the desired retention. Higher asks for a final "
@@ -324,7 +330,7 @@ class SetupForm(FlaskForm):
                     "sure yet? Keep a month from now and change it in Settings later.")
     daily_minutes = IntegerField(
         "Minutes a day", validators=[InputRequired("Enter the minutes a day."),
-                                     NumberRange(min=5, max=600,
+                                     NumberRange(min=MIN_BUDGET_MINUTES, max=MAX_BUDGET_MINUTES,
                                                  message="Between 5 and 600 minutes.")],
         description="How long you can study on a normal day (5-600).")
     timezone = StringField(
@@ -358,8 +364,8 @@ class PlanFixForm(FlaskForm):
     (one of them; the service checks the date against today), with the new-card limit
     it needs when the limit keeps cards out too."""
 
-    daily_minutes = IntegerField("Daily time budget (minutes)",
-                                 validators=[Optional(), NumberRange(min=5, max=600)])
+    daily_minutes = IntegerField("Daily time budget (minutes)", validators=[
+        Optional(), NumberRange(min=MIN_BUDGET_MINUTES, max=MAX_BUDGET_MINUTES)])
     interview_date = DateField("Interview date", validators=[Optional()])
     # The same bounds as the settings form's new_per_day.
     new_per_day = IntegerField("New cards per day",
