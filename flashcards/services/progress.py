@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -55,18 +56,26 @@ class DayProgress:
 
 
 def day_progress(session: Session, now: datetime) -> DayProgress:
-    """How the study day containing `now` is going. Reviews done are the day's grades of
+    """How the study day containing `now` is going (see progress_of), read afresh."""
+    today_ = study.today(session, now)
+    day = today_.day.date
+    views = [view for view in plans.task_days(session, get_settings(session), day)
+             if view.day == day]
+    return progress_of(session, today_, study.queue_counts(session, today_), views)
+
+
+def progress_of(session: Session, today_: study.Today, counts: study.QueueCounts,
+                today_tasks: Sequence[plans.TaskView]) -> DayProgress:
+    """How the day of `today_` is going, from what a page has read already: its queue
+    `counts` and the task views on that day. Reviews done are the day's grades of
     review cards, new cards done its first grades of new cards; what is left comes from
     the queues (limits applied) and today's open tasks. Minutes left use the plan's
     seconds per review and per new card (learning steps count as reviews)."""
-    today_ = study.today(session, now)
-    counts = study.queue_counts(session, today_)
     settings = get_settings(session)
     day = today_.day.date
-    # Today's tasks as the last plan fitted them: one the budget dropped from the plan
-    # is not planned; one it shortened counts its shorter minutes.
-    views = [view for view in plans.task_days(session, settings, day)
-             if view.day == day and view.change != "dropped"]
+    # Today's tasks as the plan fitted them: one the budget dropped from the plan is
+    # not planned; one it shortened or split counts its minutes on this day.
+    views = [view for view in today_tasks if view.change != "dropped"]
     tasks = [view.task for view in views]
     done_tasks = [task for task in tasks if task.done_at is not None]
     answer_ms = session.execute(
@@ -77,7 +86,7 @@ def day_progress(session: Session, now: datetime) -> DayProgress:
     per_review, per_new = plans.answer_times(session)
     minutes_done = int(answer_ms or 0) / 60_000 + sum(task.minutes for task in done_tasks)
     minutes_left = ((counts.review + counts.learning) * per_review + counts.new * per_new) / 60
-    minutes_left += sum(view.planned_minutes for view in views if view.task.done_at is None)
+    minutes_left += sum(view.day_minutes for view in views if view.task.done_at is None)
     budget = settings.daily_minutes * easy_factor(settings.easy_days, day)
     if not counts.total and len(done_tasks) == len(tasks):
         status = DayStatus.DONE

@@ -22,6 +22,7 @@ from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans, progress
 from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.study import queue_counts
 from flashcards.services.study import today as study_today
 from flashcards.web.charts import minutes_chart, recall_chart
 from flashcards.web.context import db, now
@@ -55,7 +56,9 @@ def show() -> str:
         weeks.append([day + timedelta(days=k) for k in range(7)])
         day += timedelta(days=7)
     planned = {d.day: d for d in view.plan.days}
-    day_progress = progress.day_progress(session, now())
+    today_ = study_today(session, now())
+    day_progress = progress.progress_of(session, today_, queue_counts(session, today_),
+                                        view.tasks.get(view.today, []))
     session.rollback()  # ends the read
     return render_template(
         "plan/plan.html", view=view, weeks=weeks, planned=planned,

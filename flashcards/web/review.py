@@ -67,10 +67,10 @@ def home() -> str:
     tasks = [view for view in plans.task_days(session_, settings, today.day.date)
              if view.day == today.day.date]
     _, interview = plans.plan_dates(settings, today.day.date)
-    day = progress.day_progress(session_, today.now)
+    counts = study.queue_counts(session_, today)
+    day = progress.progress_of(session_, today, counts, tasks)
     session_.commit()
-    return render_template("review/home.html", today=today,
-                           counts=study.queue_counts(session_, today),
+    return render_template("review/home.html", today=today, counts=counts,
                            decks=study.deck_overview(session_, today), tasks=tasks,
                            interview=interview,
                            days_left=(interview - today.day.date).days,
