@@ -176,24 +176,16 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
             actual[today.day.date] = reviews
             actual_new[today.day.date] = new
             # The tasks: the candidate works each part the morning's plan holds today
-            # and ticks the task when it is done (a part done shortens it).
+            # and ticks it (a task split over days is ticked off one part a day).
             task_today = 0
             for views in morning.tasks.values():
                 for view in views:
                     part = sum(m for d, m in view.parts if d == today.day.date)
                     if not part or view.task.done_at is not None:
                         continue
-                    work = min(part, view.task.minutes)
-                    task_today += work
-                    if work >= view.task.minutes:
-                        plans.set_done(session, view.task.id, True, clock())
-                        tasks_done += 1
-                    else:
-                        # A part of a task split over days: what is left, as a user
-                        # would note it in the task's edit form.
-                        plans.edit_task(session, view.task.id, title=view.task.title,
-                                        details=view.task.details,
-                                        minutes=view.task.minutes - work, now=clock())
+                    task_today += min(part, view.task.minutes_left)
+                    task = plans.set_done(session, view.task.id, True, clock())
+                    tasks_done += task.done_at is not None
                     session.commit()
             # The time the candidate spent: every answer takes SECONDS_PER_REVIEW.
             minutes = reviews * SECONDS_PER_REVIEW / 60 + task_today

@@ -343,16 +343,27 @@ class PlanTask(Base):
     plan_minutes: Mapped[int | None] = mapped_column(Integer)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     done_at: Mapped[datetime | None]
+    # Minutes of it done in parts (a task the plan splits over days is ticked off one
+    # part a day); the latest part's study day and minutes, so that day can undo it.
+    minutes_done: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    part_done_on: Mapped[date | None] = mapped_column(Date)
+    part_minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
 
     __table_args__ = (
         CheckConstraint("minutes > 0", name="minutes_positive"),
+        CheckConstraint("minutes_done >= 0", name="minutes_done_not_negative"),
         CheckConstraint("earliest_week <= latest_week", name="week_order"),
         CheckConstraint("priority IN ('required', 'optional')", name="priority_values"),
         UniqueConstraint("user_id", "key", name="uq_plan_tasks_user_key"),
         AUTOINCREMENT,
     )
+
+    @property
+    def minutes_left(self) -> int:
+        """Its minutes not done yet in parts (the whole task when none is)."""
+        return max(self.minutes - (self.minutes_done or 0), 1)
 
 
 class CardAction(Base):

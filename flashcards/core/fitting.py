@@ -107,6 +107,29 @@ def _split(room: list[float], minutes: int, start: int, stop: int) -> list[tuple
     return []
 
 
+def _split_over(room: list[float], minutes: int, start: int,
+                stop: int) -> list[tuple[int, int]]:
+    """Like _split, for a task the days cannot hold together: their room is filled and
+    what is left goes on the part with the most room, whose day then runs over (by a
+    little, where the whole task on one day would run over by most of it)."""
+    parts: list[tuple[int, int]] = []
+    left = minutes
+    for day in range(start, stop + 1):
+        chunk = min(left, int(math.floor(room[day] + SLACK)))
+        if 0 < left - chunk < MIN_PART:
+            chunk = left - MIN_PART
+        if chunk < MIN_PART:
+            continue
+        parts.append((day, chunk))
+        left -= chunk
+    if not parts:
+        return []
+    if left > 0:
+        k = max(range(len(parts)), key=lambda i: (room[parts[i][0]] - parts[i][1], -i))
+        parts[k] = (parts[k][0], parts[k][1] + left)
+    return parts
+
+
 def _best_split(room: list[float], minutes: int, first: int,
                 stop: int) -> list[tuple[int, int]]:
     """The split over the fewest days, starting as early as it can."""
@@ -194,8 +217,14 @@ def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
                 if parts:
                     put(task, tuple(parts))
                     continue
-                # Nothing holds it: it stays whole and its day runs over.
-                put(task, ((clip(task.day) if task.day is not None else best, task.minutes),))
+                # Nothing holds it: split from earlier days of its reach, else over all
+                # the days it may take with the rest on one (that day runs over), else
+                # it stays whole and its day runs over.
+                parts = (_best_split(left, task.minutes, clip(task.reach_first), stop)
+                         or _split_over(left, task.minutes, first, stop)
+                         or [(clip(task.day) if task.day is not None else best,
+                              task.minutes)])
+                put(task, tuple(parts))
                 continue
             shortest = max(MIN_PART, math.ceil(task.minutes * SHORTEST_SHARE))
             if free(best) + SLACK >= shortest:
@@ -315,6 +344,9 @@ class TaskWeeks:
     earliest_week: int
     latest_week: int
     rest: bool
+    # The first day it may go on: 1 for a task a part of which was done today (the rest
+    # goes on the days after).
+    not_before: int = 0
 
     @property
     def pinned_day(self) -> int | None:
@@ -367,11 +399,12 @@ def task_ranges(task: TaskWeeks, offset: int, horizon: int,
     before the interview); the light day goes on the eve and nowhere else."""
     eve = max(horizon - 1, 0)
     if task.rest:
+        eve = max(eve, task.not_before)
         return eve, eve, eve, eve
-    first = max(week_range(offset, horizon, task.earliest_week, weeks)[0], 0)
+    first = max(week_range(offset, horizon, task.earliest_week, weeks)[0], task.not_before)
     last = max(week_range(offset, horizon, task.latest_week, weeks)[1], first)
     last = min(last, max(eve - 1, first))
-    return first, last, 0, max(eve - 1, first)
+    return first, last, task.not_before, max(eve - 1, first)
 
 
 def to_fit(tasks: Sequence[TaskWeeks], offset: int, horizon: int, weeks: int = 4, *,

@@ -82,14 +82,30 @@ def plan_calendar(view: PlanView, host: str, stamp: datetime) -> bytes:
         for task_view in task_views:
             task = task_view.task
             done = task.done_at is not None
-            summary = f"{'Done: ' if done else ''}{task.title} ({task.minutes} min)"
             description = task.details
             if task_view.rolled_from is not None:
                 description = (f"Planned for {task_view.rolled_from:%a %-d %b}, not done yet."
                                + (f"\n\n{description}" if description else ""))
-            event = _all_day(f"task-{task.id}@{host}", day_, summary, description, stamp)
-            event.add("categories", [task.kind])
-            by_day.setdefault(day_, []).append((event, not done))
+            if task_view.part_done:  # today's part is done, the rest is on a later day
+                events = [(f"task-{task.id}-{day_.isoformat()}@{host}", day_,
+                           f"Done: {task.title} ({task.part_minutes} of {task.minutes} min)")]
+            elif len(task_view.parts) > 1 and not done:  # split over days: one event each
+                events = [(f"task-{task.id}@{host}" if k == 0
+                           else f"task-{task.id}-{part_day.isoformat()}@{host}", part_day,
+                           f"{task.title} ({minutes} of {task.minutes} min)")
+                          for k, (part_day, minutes) in enumerate(task_view.parts)]
+            else:
+                minutes = task_view.day_minutes
+                length = (f"{task.minutes} min" if done or minutes >= task.minutes
+                          else f"{task.minutes} min, dropped from the plan" if minutes <= 0
+                          else f"{minutes} of {task.minutes} min")
+                events = [(f"task-{task.id}@{host}", day_,
+                           f"{'Done: ' if done else ''}{task.title} ({length})")]
+            for uid, event_day, summary in events:
+                event = _all_day(uid, event_day, summary, description, stamp)
+                event.add("categories", [task.kind])
+                by_day.setdefault(event_day, []).append((event, not done
+                                                         and not task_view.part_done))
 
     for day_, events in sorted(by_day.items(), key=lambda item: item[0]):
         if reminder is not None and day_ >= view.today:

@@ -73,7 +73,8 @@ class TaskView:
         "partial" when it gets only part of its minutes on this day (shortened or split)."""
         if self.fitted is None:
             stored = self.task.plan_minutes
-            if stored is None or self.task.done_at is not None or stored >= self.task.minutes:
+            if (stored is None or self.task.done_at is not None or self.part_done
+                    or stored >= self.task.minutes_left):
                 return None
             return Change.DROPPED.value if stored == 0 else "partial"
         if self.fitted.change == Change.KEPT:
@@ -82,10 +83,27 @@ class TaskView:
 
     @property
     def planned_minutes(self) -> int:
+        """The minutes the plan gives what is left of it (its whole length once done)."""
         if self.fitted is not None:
             return self.fitted.planned_minutes
+        if self.task.done_at is not None:
+            return self.task.minutes
+        if self.part_done:
+            return self.task.part_minutes or 0
         stored = self.task.plan_minutes
-        return self.task.minutes if stored is None or self.task.done_at else stored
+        return self.task.minutes_left if stored is None else stored
+
+    @property
+    def part_done(self) -> bool:
+        """A part of it was done on this day and the rest is still to do."""
+        return self.task.done_at is None and self.task.part_done_on == self.day
+
+    @property
+    def part_next(self) -> bool:
+        """Ticking it on this day does a part of it: the plan gives it fewer minutes
+        here than are left of it (split over days, or shortened)."""
+        return (self.task.done_at is None and not self.part_done
+                and 0 < self.day_minutes < self.task.minutes_left)
 
     @property
     def day_minutes(self) -> int:
@@ -254,9 +272,10 @@ def task_days(session: Session, settings: Settings, today: date) -> list[TaskVie
         taken: dict[date, int] = {}
         for task in tasks:
             if task.scheduled_for is not None and task.done_at is None:
-                taken[task.scheduled_for] = taken.get(task.scheduled_for, 0) + task.minutes
+                taken[task.scheduled_for] = (taken.get(task.scheduled_for, 0)
+                                             + task.minutes_left)
         placed = place_tasks(
-            [TaskToPlace(t.id, t.minutes, t.earliest_week, t.latest_week,
+            [TaskToPlace(t.id, t.minutes_left, t.earliest_week, t.latest_week,
                          t.kind == TaskKind.REST.value) for t in unplaced],
             plan_start=start, interview=interview, today=today,
             easy_days=settings.easy_days, taken=taken, budget_minutes=settings.daily_minutes)
@@ -271,6 +290,21 @@ def task_days(session: Session, settings: Settings, today: date) -> list[TaskVie
     return views
 
 
+def with_parts_done(views: list[TaskView], today: date) -> list[TaskView]:
+    """`views` and, on `today`, each task a part of which was done today while the rest
+    is planned on a later day (so today's list still shows the part it had)."""
+    extra = [TaskView(view.task, today, None) for view in views
+             if view.task.part_done_on == today and view.task.done_at is None
+             and view.day != today]
+    return views + extra
+
+
+def tasks_on(session: Session, settings: Settings, today: date) -> list[TaskView]:
+    """Today's tasks as the pages that do not plan show them (home, how today went)."""
+    return [view for view in with_parts_done(task_days(session, settings, today), today)
+            if view.day == today]
+
+
 def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[TaskWeeks]:
     """The tasks still to do, for the planner: where each is (a day the plan chose before
     or the user pinned; a task not placed yet, or rolled over from a past day, is placed
@@ -283,10 +317,13 @@ def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[T
         stored = task.scheduled_for
         # A task left undone on a past day rolls over to today, where it may give way.
         day = None if stored is None else max((stored - today).days, 0)
+        # What is left of a task a part of which was done today goes on a later day.
+        part_today = task.part_done_on == today
         tasks.append(TaskWeeks(
-            task.id, task.minutes, task.priority == TaskPriority.REQUIRED.value,
-            bool(task.pinned) and stored is not None and stored >= today, day,
-            task.earliest_week, task.latest_week, task.kind == TaskKind.REST.value))
+            task.id, task.minutes_left, task.priority == TaskPriority.REQUIRED.value,
+            bool(task.pinned) and stored is not None and stored >= today and not part_today,
+            day, task.earliest_week, task.latest_week, task.kind == TaskKind.REST.value,
+            not_before=1 if part_today else 0))
     return tasks
 
 
@@ -336,7 +373,7 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
         new_today=fixed_new_left(today_),
         tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start)
     result = plan(data, rng)
-    views = _with_fitting(views, result.tasks, day.date)
+    views = with_parts_done(_with_fitting(views, result.tasks, day.date), day.date)
     by_day: dict[date, list[TaskView]] = {}
     for view in views:
         by_day.setdefault(view.day, []).append(view)
@@ -450,10 +487,40 @@ def _task(session: Session, task_id: int) -> PlanTask:
     return task
 
 
-def set_done(session: Session, task_id: int, done: bool, now: datetime) -> PlanTask:
+def set_done(session: Session, task_id: int, done: bool, now: datetime, *,
+             whole: bool = False) -> PlanTask:
+    """Tick a task off, or take the tick back. A task the plan gives fewer minutes today
+    than are left of it (split over days, or shortened) is ticked off one part at a
+    time: today's part is recorded and the rest stays in the plan, unless `whole`.
+    Taking the tick back undoes the whole task's tick, else today's part."""
     begin_write(session)
     task = _task(session, task_id)
-    task.done_at = now if done else None
+    today = study_today(session, now).day.date
+    if done:
+        if task.done_at is not None:
+            return task
+        if whole:
+            task.done_at = now
+            return task
+        if task.part_done_on == today:
+            return task  # today's part is ticked already (a second click, or a retry)
+        day = max(task.scheduled_for or today, today)
+        view = TaskView(task, day, None)
+        if day == today and view.part_next:
+            minutes = view.day_minutes
+            task.minutes_done = (task.minutes_done or 0) + minutes
+            task.part_done_on, task.part_minutes = today, minutes
+            # The rest goes where the next plan puts it, from tomorrow on.
+            task.plan_minutes, task.pinned = None, False
+        else:
+            task.done_at = now
+    elif task.done_at is not None:
+        task.done_at = None
+    elif task.part_done_on == today:
+        # Back to what the plan gave it today, until the next plan looks again.
+        task.minutes_done = max((task.minutes_done or 0) - (task.part_minutes or 0), 0)
+        task.scheduled_for, task.plan_minutes = today, task.part_minutes
+        task.part_done_on = task.part_minutes = None
     return task
 
 

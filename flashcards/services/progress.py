@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flashcards.core.planner import easy_factor
-from flashcards.models import ReviewLog
+from flashcards.models import PlanTask, ReviewLog
 from flashcards.services import plans, study
 from flashcards.services.settings import get_settings
 
@@ -55,12 +55,20 @@ class DayProgress:
         return self.status != DayStatus.OVER_BUDGET
 
 
+def task_minutes_on(task: PlanTask, day: date) -> int:
+    """The minutes of `task` done on `day`, the day it shows as done on: its part that
+    day, or (done) what was left of it before that day."""
+    part = (task.part_minutes or 0) if task.part_done_on == day else 0
+    if task.done_at is None:
+        return part
+    return max(task.minutes - (task.minutes_done or 0), 0) + part
+
+
 def day_progress(session: Session, now: datetime) -> DayProgress:
     """How the study day containing `now` is going (see progress_of), read afresh."""
     today_ = study.today(session, now)
     day = today_.day.date
-    views = [view for view in plans.task_days(session, get_settings(session), day)
-             if view.day == day]
+    views = plans.tasks_on(session, get_settings(session), day)
     return progress_of(session, today_, study.queue_counts(session, today_), views)
 
 
@@ -77,18 +85,21 @@ def progress_of(session: Session, today_: study.Today, counts: study.QueueCounts
     # not planned; one it shortened or split counts its minutes on this day.
     views = [view for view in today_tasks if view.change != "dropped"]
     tasks = [view.task for view in views]
-    done_tasks = [task for task in tasks if task.done_at is not None]
+    # A task whose part for today is done counts as done today.
+    done_views = [view for view in views if view.task.done_at is not None or view.part_done]
     answer_ms = session.execute(
         select(func.coalesce(func.sum(ReviewLog.duration_ms), 0)).where(
             ReviewLog.user_id == today_.user_id,
             ReviewLog.reviewed_at >= today_.day.start,
             ReviewLog.reviewed_at < today_.day.end)).scalar_one()
     per_review, per_new = plans.answer_times(session)
-    minutes_done = int(answer_ms or 0) / 60_000 + sum(task.minutes for task in done_tasks)
+    minutes_done = int(answer_ms or 0) / 60_000 + sum(task_minutes_on(view.task, day)
+                                                      for view in done_views)
     minutes_left = ((counts.review + counts.learning) * per_review + counts.new * per_new) / 60
-    minutes_left += sum(view.day_minutes for view in views if view.task.done_at is None)
+    minutes_left += sum(view.day_minutes for view in views
+                        if view.task.done_at is None and not view.part_done)
     budget = settings.daily_minutes * easy_factor(settings.easy_days, day)
-    if not counts.total and len(done_tasks) == len(tasks):
+    if not counts.total and len(done_views) == len(tasks):
         status = DayStatus.DONE
     elif minutes_done + minutes_left <= budget + BUDGET_SLACK_MINUTES:
         status = DayStatus.ON_TRACK
@@ -98,6 +109,6 @@ def progress_of(session: Session, today_: study.Today, counts: study.QueueCounts
         day=day,
         reviews_done=today_.reviews_done, reviews_planned=today_.reviews_done + counts.review,
         new_done=today_.new_studied, new_planned=today_.new_studied + counts.new,
-        tasks_done=len(done_tasks), tasks_planned=len(tasks),
+        tasks_done=len(done_views), tasks_planned=len(tasks),
         minutes_done=minutes_done, minutes_planned=minutes_done + minutes_left,
         budget=budget, status=status)

@@ -272,6 +272,7 @@ class LoginForm(FlaskForm):
 
 class TaskDoneForm(FlaskForm):
     done = BooleanField()
+    whole = BooleanField()  # the whole task, not just today's part of it
 
 
 class _TaskDayForm(FlaskForm):

@@ -131,11 +131,19 @@ def done(task_id: int) -> BaseResponse:
         abort(400, description="The form was not valid.")
     session = db()
     try:
-        task = plans.set_done(session, task_id, bool(form.done.data), now())
+        task = plans.set_done(session, task_id, bool(form.done.data), now(),
+                              whole=bool(form.whole.data))
     except NotFound as exc:
         abort(404, description=str(exc))
     session.commit()
-    flash(f"“{task.title}” {'done' if task.done_at else 'not done yet'}.", "info")
+    if task.done_at is not None:
+        message = f"“{task.title}” done."
+    elif form.done.data and task.part_minutes:  # today's part of it
+        message = (f"Today’s {task.part_minutes} min of “{task.title}” done; "
+                   f"{task.minutes_left} min left in the plan.")
+    else:
+        message = f"“{task.title}” not done yet."
+    flash(message, "info")
     return _back()
 
 

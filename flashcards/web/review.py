@@ -64,8 +64,7 @@ def home() -> str:
     session_ = db()
     today = _paced_today(session_)
     settings = get_settings(session_)
-    tasks = [view for view in plans.task_days(session_, settings, today.day.date)
-             if view.day == today.day.date]
+    tasks = plans.tasks_on(session_, settings, today.day.date)
     _, interview = plans.plan_dates(settings, today.day.date)
     counts = study.queue_counts(session_, today)
     day = progress.progress_of(session_, today, counts, tasks)

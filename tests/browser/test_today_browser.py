@@ -50,3 +50,37 @@ def test_progress_and_learn_more_on_a_phone(live_server, browser: Browser, schem
     expect(page.locator(".field .error")).to_contain_text("Choose a deck or type a tag")
     page.screenshot(path=str(tmp_path / f"custom-{scheme}.png"), full_page=True)
     context.close()
+
+
+def test_a_split_task_is_ticked_off_one_part_on_a_phone(live_server, browser: Browser,
+                                                        tmp_path) -> None:
+    """Today holds 45 of the 60-minute required task: the tick does that part, the
+    item says what is done and left, and a second tap takes the part back."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server + "/plan")
+    page.goto(live_server + "/")
+    item = page.locator("li.task").filter(has_text="Map your past programs")
+    tick = item.locator("button.checkbox")
+    expect(tick).to_have_attribute("title", "Mark today’s 45 min as done")
+    tick.tap()
+    expect(page.locator(".flash")).to_contain_text("15 min left in the plan")
+    expect(item.locator(".task-minutes")).to_have_text("45 min done today, 15 min left")
+    expect(tick).to_have_attribute("aria-checked", "true")
+    expect(page.locator("#day-progress")).to_contain_text("1/")
+    assert overflowing(page, "ul.tasks") == []
+    page.screenshot(path=str(tmp_path / "part-done.png"), full_page=True)
+
+    # On the plan the rest is on a later day, and today keeps the part done.
+    page.goto(live_server + "/plan")
+    expect(page.locator("td.today li.task.part-done")).to_contain_text("Map your past programs")
+    later = page.locator("td:not(.today) li.task").filter(has_text="Map your past programs")
+    expect(later.locator(".task-minutes")).to_have_text("15 of 60 min left")
+
+    page.goto(live_server + "/")
+    tick.tap()
+    expect(page.locator(".flash")).to_contain_text("not done yet")
+    expect(item.locator(".task-minutes")).to_have_text("60 min")
+    expect(tick).to_have_attribute("aria-checked", "false")
+    expect(tick).to_have_attribute("title", "Mark today’s 45 min as done")
+    context.close()

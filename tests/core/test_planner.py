@@ -16,6 +16,7 @@ from flashcards.core.fitting import (
     fit_tasks,
     run_model,
     task_ranges,
+    to_fit,
     week_range,
 )
 from flashcards.core.fsrs_vector import FsrsModel
@@ -248,6 +249,17 @@ def test_a_required_task_nothing_holds_stays_whole_and_its_day_runs_over() -> No
     assert fitted([10.0, 10.0], [task]) == {1: (((1, 90),), "kept")}
 
 
+def test_a_required_task_the_days_cannot_hold_together_overruns_one_day_by_the_rest() -> None:
+    # 180 min against 50+40+40 min of room: the days take what they hold, and the 50 min
+    # left go on one day (the first of the days with the most room), not 180 on one day.
+    task = fit_task(1, 180, required=True, first=0, last=2)
+    assert fitted([50.0, 40.0, 40.0], [task])[1] == (((0, 100), (1, 40), (2, 40)), "split")
+    # Earlier days of its reach are tried first, when together they hold it.
+    late = fit_task(2, 100, required=True, first=2, last=3, reach=(0, 3))
+    assert fitted([40.0, 40.0, 20.0, 20.0], [late])[2] == (
+        ((0, 40), (1, 40), (2, 20)), "split")
+
+
 def test_the_light_day_stays_on_the_eve_and_weeks_scale_with_the_plan() -> None:
     rest = TaskWeeks(1, 20, True, False, None, 4, 4, True)
     story = TaskWeeks(2, 30, False, False, None, 2, 2, False)
@@ -255,6 +267,24 @@ def test_the_light_day_stays_on_the_eve_and_weeks_scale_with_the_plan() -> None:
     assert task_ranges(story, 0, 30) == (7, 14, 0, 28)
     assert task_ranges(story, -7, 23) == (0, 7, 0, 21)  # the plan began a week ago
     assert week_range(0, 30, 1) == (0, 6)
+
+
+def test_what_is_left_of_a_task_a_part_of_which_was_done_today_goes_on_a_later_day() -> None:
+    # Week 1 of a 30-day plan is days 0-6; with not_before=1 neither its weeks nor the
+    # days a required task may slip to include today, even when today has the most room.
+    task = TaskWeeks(1, 15, True, False, 0, 1, 1, False, not_before=1)
+    assert task_ranges(task, 0, 30) == (1, 6, 1, 28)
+    room = [60.0] + [20.0] * 30
+    [fit] = fit_tasks(room, to_fit([task], 0, 30))
+    assert fit.parts == ((1, 15),)
+    # Pinned to today or not, no part of it goes on today.
+    optional = TaskWeeks(2, 15, False, False, 0, 1, 1, False, not_before=1)
+    [fit] = fit_tasks(room, to_fit([optional], 0, 30))
+    assert fit.parts and fit.parts[0][0] >= 1
+    # The light day keeps to the eve; on the eve itself the rest waits for the next day.
+    rest = TaskWeeks(3, 20, True, False, 29, 4, 4, True, not_before=1)
+    assert task_ranges(rest, 0, 30) == (29, 29, 29, 29)
+    assert task_ranges(rest, 0, 1)[0] == 1
 
 
 def minutes_model(tasks, horizon: int = 8, **options) -> MinutesModel:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from flashcards.core.planner import MAX_PLAN_DAYS
 from flashcards.db import WRITE_LOCK_NAMESPACE
 from flashcards.models import PlanTask, Settings
-from flashcards.services import plans
+from flashcards.services import plans, progress
 from tests.conftest import START, csrf_token, make_deck
 
 TODAY = date(2026, 3, 2)  # the test clock's study day
@@ -45,7 +45,7 @@ def test_tick_move_add_and_delete_tasks(seeded_app, session) -> None:
     token = csrf_token(client, "/plan")
     task = task_named(session, "Map your past programs")
     response = client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": token,
-                                                                "done": "y"})
+                                                                "done": "y", "whole": "y"})
     assert response.status_code == 302
     assert task_named(session, "Map your past programs").done_at is not None
     moved_to = TODAY + timedelta(days=5)
@@ -77,6 +77,100 @@ def test_unfinished_past_task_rolls_forward_and_says_so(seeded_app, session, clo
     assert "Map your past programs" in page and "from Mon 2 Mar" in page
 
 
+def task_item(page: str, title: str) -> str:
+    """The list item of the task titled `title` in a page's first task list."""
+    match = re.search(r'<li class="task[^"]*" data-task-id="\d+">(?:(?!</li>).)*?'
+                      + re.escape(title) + r".*?</li>", page, re.S)
+    assert match, title
+    return match.group(0)
+
+
+def calendar_parts(client, task_id: int) -> set[tuple[date, str]]:
+    """(day, how the summary starts or ends) of each calendar event of a task."""
+    events = Calendar.from_ical(client.get("/plan.ics").data).walk("VEVENT")
+    found = set()
+    for event in events:
+        if str(event["uid"]).startswith((f"task-{task_id}@", f"task-{task_id}-")):
+            summary = str(event["summary"])
+            mark = "Done: " if summary.startswith("Done: ") else summary[summary.rindex("("):]
+            found.add((event["dtstart"].dt, mark))
+    return found
+
+
+def test_a_split_task_is_ticked_off_one_part_a_day(seeded_app, session, clock) -> None:
+    """The default plan splits the 60-minute required task over days (45 min today):
+    ticking it today does today's part, the rest stays in the plan at its own length,
+    and the next day's tick finishes it."""
+    client = seeded_app.test_client()
+    client.get("/plan")
+    title = "Map your past programs"
+    task = task_named(session, title)
+    assert (task.minutes, task.scheduled_for, task.plan_minutes) == (60, TODAY, 45)
+    # The calendar has an event for each part, on its day.
+    assert calendar_parts(client, task.id) == {(TODAY, "(45 of 60 min)"),
+                                               (TODAY + timedelta(days=1), "(15 of 60 min)")}
+    home = client.get("/").get_data(as_text=True)
+    assert "Mark today’s 45 min as done" in task_item(home, title)
+    token = csrf_token(client, "/")
+    response = client.post(f"/plan/tasks/{task.id}/done",
+                           data={"csrf_token": token, "done": "y"}, follow_redirects=True)
+    task = task_named(session, title)
+    assert (f"Today’s 45 min of “{task.title}” done; 15 min left in the plan."
+            in response.get_data(as_text=True))
+    assert (task.done_at, task.minutes_done, task.part_done_on) == (None, 45, TODAY)
+    # A second click (a retry, another tab) records nothing more.
+    client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": token, "done": "y"})
+    assert task_named(session, title).minutes_done == 45
+
+    # The plan puts the 15 minutes left on a later day; today still shows the part done.
+    page = client.get("/plan").get_data(as_text=True)
+    task = task_named(session, title)
+    assert task.scheduled_for > TODAY and task.plan_minutes == 15
+    today_cell = page.split(f'data-date="{TODAY.isoformat()}"')[1].split("</td>")[0]
+    assert "45 min done today, 15 min left" in today_cell
+    home = client.get("/").get_data(as_text=True)
+    item = task_item(home, title)
+    assert 'aria-checked="true"' in item and "Undo today’s 45 min" in item
+    assert calendar_parts(client, task.id) == {(TODAY, "Done: "), (task.scheduled_for,
+                                                                   "(15 of 60 min)")}
+    day = progress.day_progress(session, clock())
+    session.rollback()
+    assert day.tasks_done >= 1 and day.minutes_done >= 45
+
+    # Its day comes: 15 minutes left, and the tick finishes the task.
+    clock.advance(days=(task.scheduled_for - TODAY).days)
+    home = client.get("/").get_data(as_text=True)
+    assert "15 of 60 min left" in task_item(home, title)
+    client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": csrf_token(client, "/"),
+                                                      "done": "y"})
+    task = task_named(session, title)
+    assert task.done_at is not None
+    assert progress.task_minutes_on(task, task.scheduled_for) == 15
+
+
+def test_todays_part_can_be_taken_back_and_the_whole_task_ticked(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    client.get("/plan")
+    title = "Map your past programs"
+    task = task_named(session, title)
+    token = csrf_token(client, "/plan")
+    client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": token, "done": "y"})
+    client.get("/plan")  # the rest moves to a later day
+    client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": token, "done": ""})
+    task = task_named(session, title)
+    assert (task.minutes_done, task.part_done_on, task.scheduled_for) == (0, None, TODAY)
+    assert task.plan_minutes == 45  # today's part, as before the tick
+    client.get("/plan")
+    assert task_named(session, title).plan_minutes == 45  # today's part again
+    page = client.get("/plan").get_data(as_text=True)
+    assert "Mark the whole task done" in page
+    client.post(f"/plan/tasks/{task.id}/done",
+                data={"csrf_token": token, "done": "y", "whole": "y"})
+    task = task_named(session, title)
+    assert task.done_at is not None and task.minutes_done == 0
+    assert progress.task_minutes_on(task, TODAY) == 60
+
+
 def test_home_shows_todays_tasks(seeded_app) -> None:
     page = seeded_app.test_client().get("/").get_data(as_text=True)
     assert "Today’s preparation" in page and "Map your past programs" in page
@@ -96,7 +190,11 @@ def test_calendar_file_names_each_task_and_keeps_stable_uids(seeded_app, session
     tasks = session.execute(select(PlanTask)).scalars().all()
     for task in tasks:
         event = by_uid[f"task-{task.id}@flashcards.plan"]
-        assert str(event["summary"]) == f"{task.title} ({task.minutes} min)"
+        # Its length as the plan has it on that day (the stored plan_minutes).
+        length = (f"{task.minutes} min" if task.plan_minutes in (None, task.minutes)
+                  else f"{task.minutes} min, dropped from the plan" if task.plan_minutes == 0
+                  else f"{task.plan_minutes} of {task.minutes} min")
+        assert str(event["summary"]) == f"{task.title} ({length})"
         assert event.decoded("dtstart") == task.scheduled_for
     interview = by_uid["interview-1@flashcards.plan"]
     assert str(interview["summary"]) == "Interview day"
