@@ -7,7 +7,10 @@ Migrates the database, seeds the bundled decks on first run, then serves on
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
+import logging
+import socket
 import sys
 
 import waitress
@@ -53,16 +56,46 @@ def main(argv: list[str] | None = None) -> int:
               f"{report.tasks_added} preparation tasks")
     elif (update := describe_update(report)) is not None:
         print(update)
+    # waitress: a production WSGI server with a fixed thread pool (Flask's own is for
+    # development only). It binds the port here, before anything says it is running.
+    logging.basicConfig()  # waitress's warnings (e.g. a full request queue) reach stderr
+    try:
+        server = waitress.create_server(app, host=args.host, port=args.port,
+                                        threads=args.threads, ident="flashcards")
+    except OSError as exc:
+        print(cannot_listen_message(args.host, args.port, exc), file=sys.stderr)
+        return 1
     daily_backup(app)
     if public and args.allow_http:
         print("Warning: the login cookie also travels over plain HTTP (--allow-http).",
               file=sys.stderr)
     print(f"Flashcards is running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
-    # waitress: a production WSGI server with a fixed thread pool (Flask's own is for
-    # development only).
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
-                   ident="flashcards")
+    server.run()
     return 0
+
+
+def cannot_listen_message(host: str, port: int, exc: OSError) -> str:
+    """What to tell someone whose server could not bind host:port."""
+    if exc.errno == errno.EADDRINUSE:
+        message = f"Port {port} is in use (another program, or flashcards already running?)"
+        free = next_free_port(host, port)
+        return message + (f"; try --port {free}" if free is not None else "; try another --port")
+    return f"Cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def next_free_port(host: str, port: int, tries: int = 20) -> int | None:
+    """The first of the next `tries` ports above `port` that host can listen on, if any."""
+    for candidate in range(port + 1, min(port + tries, 65535) + 1):
+        try:
+            addresses = socket.getaddrinfo(host, candidate, type=socket.SOCK_STREAM)
+            for family, _, _, _, address in addresses:
+                # create_server sets SO_REUSEADDR, as waitress does: the same test it will face
+                with socket.create_server(address[:2], family=family):
+                    pass
+        except OSError:
+            continue
+        return candidate
+    return None
 
 
 def has_accounts(flask_app: Flask) -> bool:

@@ -113,3 +113,24 @@ def test_flask_cli_setup_and_check_decks(tmp_path, databases) -> None:
                             capture_output=True, text=True)
     assert failed.returncode != 0
     assert "x.csv: line 2: front is empty" in failed.stderr
+
+
+def test_python_app_on_a_port_in_use_says_so_and_suggests_a_free_one(tmp_path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "app.py", "--port", str(port)], cwd=ROOT,
+                              env=app_env(tmp_path / "instance", None), capture_output=True,
+                              text=True, timeout=60)
+    assert done.returncode == 1
+    assert "running at" not in done.stdout
+    assert "Traceback" not in done.stderr
+    first_line, = [line for line in done.stderr.splitlines() if "in use" in line]
+    assert first_line.startswith(f"Port {port} is in use")
+    suggested = int(first_line.rsplit("--port ", 1)[1])
+    assert suggested > port
+    with socket.socket() as check:  # the suggestion is a port one can listen on
+        check.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+        check.bind(("127.0.0.1", suggested))
+        check.listen()
