@@ -36,3 +36,23 @@ def test_export_link_downloads_a_csv(live_server, page) -> None:
 
     text = Path(download.path()).read_text(encoding="utf-8")
     assert text.startswith("guid,deck,kind,front,back") and "TPM terminology" in text
+
+
+def test_a_zero_rejected_count_is_not_red_and_a_real_one_is(live_server, page,
+                                                           tmp_path) -> None:
+    def rejected_colour(text: str) -> tuple[str, str]:
+        source = tmp_path / "colours.csv"
+        source.write_text(text, encoding="utf-8")
+        page.goto(live_server + "/import")
+        page.set_input_files("input[type=file]", str(source))
+        page.get_by_role("button", name="Preview").click()
+        count = page.locator("#import-counts .rejected strong")
+        return count.inner_text(), count.evaluate("e => getComputedStyle(e).color")
+
+    # The error colour, as the page resolves it (light or dark scheme).
+    page.goto(live_server + "/import")
+    red = page.evaluate("""() => { const e = document.createElement('p'); e.className = 'error';
+        document.body.append(e); return getComputedStyle(e).color; }""")
+    assert rejected_colour("front,back\nA,B\n,no front\n") == ("1", red)
+    zero, colour = rejected_colour("front,back\nA,B\n")
+    assert zero == "0" and colour != red
