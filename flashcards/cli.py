@@ -129,7 +129,8 @@ def register_transfer(app: Flask) -> None:
         with click.open_file(file, "rb") as handle:
             data = handle.read()
         options = {"deck": deck, "policy": importer.DuplicatePolicy(on_duplicate),
-                   "default_deck": Path(file).stem if file != "-" else importer.DEFAULT_DECK}
+                   "default_deck": (importer.deck_name_for_file(file) if file != "-"
+                                    else importer.DEFAULT_DECK)}
         with user_session(user_name) as session:
             try:
                 if dry_run:

@@ -122,3 +122,13 @@ def test_export_deck_for_excel_round_trips(app, session, tmp_path) -> None:
     assert data.startswith(b"\xef\xbb\xbfguid,deck,") and "Dash — deck".encode() in data
     again = runner.invoke(args=["import-deck", str(out), "--dry-run"])
     assert "0 new, 0 updated, 2 unchanged, 0 rejected" in again.output
+
+
+def test_import_deck_without_a_deck_uses_the_file_name_as_the_web_page_does(app, session,
+                                                                            tmp_path) -> None:
+    source = tmp_path / "Python_terms.csv"
+    source.write_text("front,back\nA,B\n", encoding="utf-8")
+    done = app.test_cli_runner().invoke(args=["import-deck", str(source)])
+    assert done.exit_code == 0, done.output
+    session.rollback()
+    assert session.execute(select(Deck.name)).scalars().all() == ["Python terms"]

@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import cached_property
 from itertools import chain, count
 from operator import attrgetter
+from pathlib import PurePath
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, column, func, insert, select, table, update
@@ -41,9 +42,16 @@ from flashcards.scoping import OWNER
 from flashcards.services.users import owner
 
 CHUNK = 2000
-DEFAULT_DECK = "Imported"
+DEFAULT_DECK = "Imported"  # for rows with no deck from anywhere, e.g. read from stdin
 CONTENT_FIELDS = ("kind", "front", "back", "weak_answer", "strong_answer", "tags", "source",
                   "is_html")
+
+
+def deck_name_for_file(file_name: str) -> str:
+    """The deck for rows with no deck of their own and no #deck: line: the file's name
+    without its extension, underscores read as spaces ("Python_terms.csv": "Python terms")."""
+    stem = PurePath(file_name).stem.replace("_", " ").strip()
+    return stem[:MAX_DECK_NAME] or DEFAULT_DECK
 
 
 class DuplicatePolicy(StrEnum):

@@ -241,7 +241,8 @@ class ImportForm(FlaskForm):
                                  "or an Anki text export (.txt / .csv), UTF-8.")
     deck = StringField("Deck", validators=[Length(max=MAX_DECK_NAME)],
                        description="For rows without a deck column. Leave empty to use the "
-                                   "file's #deck: line, or “Imported”.")
+                                   "file's #deck: line, else the file's name (rows of "
+                                   "“Python_terms.csv” go to the deck “Python terms”).")
     on_duplicate = SelectField(
         "When a card already exists", default="update",
         choices=[SelectChoice("update", "Update it (keeps its schedule)"),

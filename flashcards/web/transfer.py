@@ -22,7 +22,6 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.backup_hooks import backup_before_import
-from flashcards.core.cards import MAX_DECK_NAME
 from flashcards.core.csvformat import (
     IGNORED_COLUMN,
     MAPPABLE_COLUMNS,
@@ -68,7 +67,8 @@ def upload() -> str | tuple[str, int]:
         form.file.errors = [*form.file.errors, f"{file_name}: {exc}"]
         return render_template("transfer/upload.html", form=form, deck_names=names), 400
     options = {"file_name": file_name, "deck": (form.deck.data or "").strip(),
-               "policy": form.on_duplicate.data, "default_deck": _deck_from_name(file_name),
+               "policy": form.on_duplicate.data,
+               "default_deck": importer.deck_name_for_file(file_name),
                "header": None, "columns": None}
     token = jobs().save_upload(data, options)
     return _preview(parsed, options, token)
@@ -130,11 +130,6 @@ def _upload_or_404(store: JobStore, token: str) -> tuple[bytes, dict[str, Any]]:
     except KeyError:
         abort(404, description="This import has already run or has expired; upload the file "
                                "again.")
-
-
-def _deck_from_name(file_name: str) -> str:
-    stem = Path(file_name).stem.replace("_", " ").strip()
-    return stem[:MAX_DECK_NAME] or importer.DEFAULT_DECK
 
 
 def _plan(parsed: Any, options: dict[str, Any]) -> importer.ImportPlan:

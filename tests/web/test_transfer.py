@@ -222,3 +222,30 @@ def test_web_import_resolves_deck_names_in_any_case(app, client, session) -> Non
     assert session.execute(select(Deck.id)).scalars().all() == [existing.id]
     assert session.execute(select(Card.front).where(Card.deck_id == existing.id)
                            .order_by(Card.id)).scalars().all() == ["A", "C"]
+
+
+def test_zero_counts_in_the_preview_are_marked_zero_and_others_not(client) -> None:
+    page = upload(client, b"front,back\nA,B\n,empty\n").get_data(as_text=True)
+    assert re.search(r'<li class="new"><strong>1</strong> new', page)
+    assert re.search(r'<li class="rejected"><strong>1</strong> rejected', page)
+    assert re.search(r'<li class="updated zero"><strong>0</strong> updated', page)
+    clean = upload(client, b"front,back\nA,B\n").get_data(as_text=True)
+    assert re.search(r'<li class="rejected zero"><strong>0</strong> rejected', clean)
+
+
+def test_import_form_says_where_rows_without_a_deck_go_and_they_go_there(app, client,
+                                                                        session) -> None:
+    form = client.get("/import").get_data(as_text=True)
+    assert "“Imported”" not in form
+    assert ("else the file's name (rows of “Python_terms.csv” go to the deck “Python terms”)"
+            in form.replace("&#39;", "'"))
+    app.config["IMPORT_IN_BACKGROUND"] = False
+    page = upload(client, b"front,back\nA,B\n", name="Python_terms.csv").get_data(as_text=True)
+    assert "New deck: Python terms" in page
+    token = TOKEN_RE.search(page).group(1)
+    client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    # The file's #deck: line comes first, as the form says.
+    page = upload(client, b"#deck:Words\nC\tD\n", name="Python_terms.txt").get_data(as_text=True)
+    assert "New deck: Words" in page
+    session.rollback()
+    assert session.execute(select(Deck.name)).scalars().all() == ["Python terms"]
