@@ -5,7 +5,8 @@ either side may match, and binds looser than AND, so `a b or c` is `(a AND b) OR
 `-term` excludes, parentheses group, double quotes keep white space together, and a
 backslash takes the next character literally. Field terms are `deck:NAME`, `tag:NAME`
 and `is:STATE`; anything else is free text. `*` is a wildcard in free text, deck and tag
-names.
+names. A bare `deck:word` that names no deck finds the decks with that word in their
+name (our addition to Anki's syntax; see matching_decks).
 
 Every mistake in a query raises `SearchError` with a message meant for the user.
 """
@@ -13,6 +14,7 @@ Every mistake in a query raises `SearchError` with a message meant for the user.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -21,6 +23,8 @@ MAX_QUERY_LENGTH = 1000
 MAX_DEPTH = 32
 
 _FIELD_NAME = re.compile(r"[A-Za-z_]+")
+_WORD_BREAK = re.compile(r"\s+|::")
+_PUNCTUATION = "".join(chr(c) for c in range(33, 127) if not chr(c).isalnum())
 _FIELDS = ("deck", "tag", "is")
 
 
@@ -45,10 +49,13 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Deck:
-    """`deck:NAME`: the deck or any of its subdecks. name is encoded as Text.value is."""
+    """`deck:NAME`: the deck or any of its subdecks. name is encoded as Text.value is.
+    If words (a bare word: no quotes, escapes, stars or `::`) and no deck has that name,
+    the decks with it as a word of their name (see matching_decks)."""
 
     name: str
     wildcard: bool
+    words: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +158,78 @@ def name_matches(pattern: str, wildcard: bool, name: str) -> bool:
     child of it (name starts with pattern + "::"), as Anki matches decks and tags; `*`
     matches any run of characters when wildcard is True."""
     return name_pattern(pattern, wildcard).matches_folded(name.casefold())
+
+
+def name_words(name: str) -> set[str]:
+    """The casefolded words of a deck name, split at white space and `::`, each also
+    without the punctuation around it ("Python (basics)": python, (basics), basics)."""
+    words = set()
+    for word in _WORD_BREAK.split(name.casefold()):
+        if word:
+            words.add(word)
+            if stripped := word.strip(_PUNCTUATION):
+                words.add(stripped)
+    return words
+
+
+def matching_decks(term: Deck, decks: Iterable[tuple[int, str]]) -> list[int]:
+    """The ids of the decks (id, name) that a `deck:` term finds: as Anki does, each deck
+    whose name is the pattern (any case, `*` a wildcard) and its subdecks; failing that,
+    for a bare word, each deck with that word in its name (`deck:terminology` finds
+    "TPM terminology" and its subdecks)."""
+    decks = list(decks)
+    pattern = name_pattern(term.name, term.wildcard)
+    ids = [id_ for id_, name in decks if pattern.matches_folded(name.casefold())]
+    if ids or not term.words:
+        return ids
+    word = term.name.casefold()
+    return [id_ for id_, name in decks if word in name_words(name)]
+
+
+def quoted_deck_suggestion(text: str, deck_names: Iterable[str]) -> str | None:
+    """The query with its first `deck:NAME more words` that spells a deck's name (or a
+    parent deck's) put in quotes, `deck:"NAME more words"`, as most likely meant; None
+    if there is no such run (or the query does not parse). deck_names is read only if
+    the query has a `deck:word` followed by plain words."""
+    try:
+        parse_query(text)
+        tokens = _tokenize(text)
+    except SearchError:
+        return None
+    runs: list[list[_Token]] = []  # a bare deck: word, then the plain words after it
+    for i, token in enumerate(tokens):
+        if isinstance(token.term, Deck) and token.term.words:
+            run = [token]
+            for following in tokens[i + 1:]:
+                if not (isinstance(following.term, Text)
+                        and not any(ch in following.word for ch in '"\\*:')):
+                    break
+                run.append(following)
+            if len(run) > 1:
+                runs.append(run)
+    if not runs:
+        return None
+    known: set[str] = set()
+    for name in deck_names:
+        parts = name.casefold().split("::")
+        known.update(" ".join("::".join(parts[:k]).split()) for k in range(1, len(parts) + 1))
+    longest = max(map(len, known), default=0)
+    for first, *rest in runs:
+        assert isinstance(first.term, Deck)
+        spelled = first.term.name.casefold()
+        best = None
+        for following in rest:
+            spelled += " " + following.word.casefold()
+            if len(spelled) > longest:
+                break
+            if spelled in known:
+                best = following
+        if best is not None:
+            start = first.position - 1
+            end = best.position - 1 + len(best.word)
+            name = " ".join(text[start + len("deck:"):end].split())
+            return text[:start] + deck_term(name) + text[end:]
+    return None
 
 
 def tags_match(pattern: NamePattern, tags: str) -> bool:
@@ -324,7 +403,11 @@ def _field_term(field: str, chars: list[_Char]) -> Term:
                               'deck:"My Deck".')
         raise SearchError("tag: needs a tag name after it, e.g. tag:verbs.")
     value, wildcard = _encode(chars)
-    return Deck(value, wildcard) if field == "deck" else Tag(value, wildcard)
+    if field == "tag":
+        return Tag(value, wildcard)
+    bare = not wildcard and "::" not in value and not any(
+        escaped or in_quotes for _, escaped, in_quotes in chars)
+    return Deck(value, wildcard, words=bare)
 
 
 def _encode(chars: list[_Char]) -> tuple[str, bool]:

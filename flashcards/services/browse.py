@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,8 +35,9 @@ from flashcards.core.search import (
     Tag,
     Text,
     like_pattern,
-    name_matches,
+    matching_decks,
     parse_query,
+    quoted_deck_suggestion,
 )
 from flashcards.db import TAGS_MATCH
 from flashcards.models import Card
@@ -131,11 +133,8 @@ class _Compiler:
             return self._tag(node.name, node.wildcard)
         if isinstance(node, Deck):
             if self._decks is None:
-                self._decks = [(id_, name) for id_, name in self.session.execute(
-                    select(DeckRow.id, DeckRow.name)
-                    .where(DeckRow.user_id == owner(self.session)))]
-            ids = [id_ for id_, name in self._decks
-                   if name_matches(node.name, node.wildcard, name)]
+                self._decks = _deck_names(self.session)
+            ids = matching_decks(node, self._decks)
             return Card.deck_id.in_(ids) if ids else false()
         if isinstance(node, Is):
             return self._is(node.what)
@@ -175,6 +174,22 @@ def _tag_regex(name: str) -> str:
         i += 1
     # (?=\S): a tag is never empty, though two spaces in a row would make one.
     return r"(?i) (?=\S)" + "".join(out) + r"(?:::\S*)? "
+
+
+def _deck_names(session: Session) -> list[tuple[int, str]]:
+    """The user's decks, (id, name)."""
+    return [(id_, name) for id_, name in session.execute(
+        select(DeckRow.id, DeckRow.name).where(DeckRow.user_id == owner(session)))]
+
+
+def deck_suggestion(session: Session, query: str) -> str | None:
+    """The search with `deck:Two words` quoted where that spells one of the user's decks
+    (`deck:"Two words"`), or None: unquoted, only the first word is the deck's."""
+    def names() -> Iterator[str]:  # read only if the search has a deck: word and more
+        for _, name in _deck_names(session):
+            yield name
+
+    return quoted_deck_suggestion(query, names())
 
 
 def condition(session: Session, query: str, now: datetime,

@@ -39,7 +39,8 @@ def index() -> str:
         return render_template("browse/index.html", result=None, error=str(exc), args=args,
                                form=form, sorts=browse.SORTS)
     return render_template("browse/index.html", result=result, error=None, args=args,
-                           form=form, sorts=browse.SORTS)
+                           form=form, sorts=browse.SORTS,
+                           suggestion=browse.deck_suggestion(session_, query))
 
 
 def _selected_ids() -> list[int]:

@@ -22,9 +22,11 @@ from flashcards.core.search import (
     Tag,
     Text,
     like_pattern,
+    matching_decks,
     name_matches,
     name_pattern,
     parse_query,
+    quoted_deck_suggestion,
     tags_match,
 )
 
@@ -62,7 +64,7 @@ def test_blank_query_matches_everything(query: str) -> None:
         ("---a", Not(t("a"))),
         ("-(-a)", t("a")),
         ("-(a b)", Not(And((t("a"), t("b"))))),
-        ("-deck:x", Not(Deck("x", False))),
+        ("-deck:x", Not(Deck("x", False, words=True))),
         ("a-b", t("a-b")),
         ("a -b", And((t("a"), Not(t("b"))))),
         ("-or", Not(t("or"))),
@@ -73,12 +75,12 @@ def test_blank_query_matches_everything(query: str) -> None:
         ("a b or c", Or((And((t("a"), t("b"))), t("c")))),
         ("a or b c", Or((t("a"), And((t("b"), t("c")))))),
         ("a b or c d", Or((And((t("a"), t("b"))), And((t("c"), t("d")))))),
-        ("-deck:x or tag:y", Or((Not(Deck("x", False)), Tag("y", False)))),
+        ("-deck:x or tag:y", Or((Not(Deck("x", False, words=True)), Tag("y", False)))),
         ("order", t("order")),
         ("ora", t("ora")),
         # groups, attached to words, flattened
         ("(tag:a or tag:b) deck:x",
-         And((Or((Tag("a", False), Tag("b", False))), Deck("x", False)))),
+         And((Or((Tag("a", False), Tag("b", False))), Deck("x", False, words=True)))),
         ("a (b or c)", And((t("a"), Or((t("b"), t("c")))))),
         ("(a b) c", And((t("a"), t("b"), t("c")))),
         ("a or (b or c)", Or((t("a"), t("b"), t("c")))),
@@ -117,10 +119,10 @@ def test_blank_query_matches_everything(query: str) -> None:
         (r"\q", t("q")),
         (r'deck:My\ Deck', Deck("My Deck", False)),
         # fields, case-insensitive names
-        ("deck:Spanish", Deck("Spanish", False)),
-        ("DECK:Spanish", Deck("Spanish", False)),
+        ("deck:Spanish", Deck("Spanish", False, words=True)),
+        ("DECK:Spanish", Deck("Spanish", False, words=True)),
         ("Deck:a::b", Deck("a::b", False)),
-        ("deck:a:b", Deck("a:b", False)),
+        ("deck:a:b", Deck("a:b", False, words=True)),
         ("tag:verbs", Tag("verbs", False)),
         ("TaG:Verbs", Tag("Verbs", False)),
         ("tag:x::y", Tag("x::y", False)),
@@ -148,7 +150,7 @@ def test_blank_query_matches_everything(query: str) -> None:
         ("tag:*verb*", Tag("*verb*", True)),
         # only * is a wildcard
         ("%_", t("%_")),
-        ("deck:a_b%", Deck("a_b%", False)),
+        ("deck:a_b%", Deck("a_b%", False, words=True)),
         # all together
         ('-is:suspended (deck:"My Deck" or tag:x*) "to be" or is:due',
          Or((And((Not(Is("suspended")), Or((Deck("My Deck", False), Tag("x*", True))),
@@ -318,6 +320,78 @@ def test_name_matches(pattern: str, wildcard: bool, name: str, expected: bool) -
     assert name_matches(pattern, wildcard, name) is expected
 
 
+BUNDLED = [(1, "TPM terminology"), (2, "Career ladder and compensation"),
+           (3, "Interview process"), (4, "Good and bad answers"),
+           (5, "Interview process::Rounds"), (6, "Python (basics)")]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A deck's name, in any case, finds it and its subdecks, as in Anki.
+        ('deck:"TPM terminology"', [1]),
+        ('deck:"interview PROCESS"', [3, 5]),
+        ("deck:interview*", [3, 5]),
+        # A bare word that names no deck finds the decks with that word in their name.
+        ("deck:terminology", [1]),
+        ("deck:Terminology", [1]),
+        ("deck:process", [3, 5]),
+        ("deck:rounds", [5]),
+        ("deck:basics", [6]),
+        ("deck:and", [2, 4]),
+        # Not parts of words, and never for quoted names, escapes or wildcards.
+        ("deck:termin", []),
+        ('deck:"terminology"', []),
+        (r"deck:terminolog\y", []),
+        ("deck:terminolog*", []),
+        ("deck:process::rounds", []),
+    ],
+)
+def test_matching_decks(query: str, expected: list[int]) -> None:
+    term = parse_query(query)
+    assert isinstance(term, Deck)
+    assert matching_decks(term, BUNDLED) == expected
+
+
+def test_a_deck_named_by_the_word_wins_over_decks_with_the_word() -> None:
+    decks = [(1, "Process"), (2, "Interview process"), (3, "Process::Notes")]
+    assert matching_decks(Deck("process", False, words=True), decks) == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("deck:Interview process", 'deck:"Interview process"'),
+        ("deck:interview  process is:new", 'deck:"interview process" is:new'),
+        ("-deck:Interview process", '-deck:"Interview process"'),
+        ("tag:x deck:Career ladder and compensation -is:new",
+         'tag:x deck:"Career ladder and compensation" -is:new'),
+        ("deck:Interview process rounds", 'deck:"Interview process rounds"'),
+        ("deck:TPM terminology role", 'deck:"TPM terminology" role'),
+        # Nothing to suggest: already quoted, not a deck's name, or not a query.
+        ('deck:"Interview process"', None),
+        ("deck:Interview questions", None),
+        ("deck:terminology", None),
+        ("deck:Interview (process)", None),
+        ("deck:Interview process)", None),
+        ("interview process", None),
+    ],
+)
+def test_quoted_deck_suggestion(query: str, expected: str | None) -> None:
+    names = [name for _, name in BUNDLED] + ["Interview process rounds"]
+    assert quoted_deck_suggestion(query, names) == expected
+
+
+def test_quoted_deck_suggestion_is_fast_on_long_queries() -> None:
+    query = "deck:a" + " b" * 490
+    started = time.perf_counter()
+    assert quoted_deck_suggestion(query, ["a " + "b " * 40, "x" * 200]) == (
+        'deck:"a' + " b" * 40 + '"' + " b" * 450)
+    assert quoted_deck_suggestion("deck:a" + " b" * 490, ["a b", "a" + " b" * 480]) == (
+        'deck:"a' + " b" * 480 + '"' + " b" * 10)
+    assert time.perf_counter() - started < 0.5
+
+
 def _reference_match(pattern: str, wildcard: bool, name: str) -> bool:
     """name_matches through a regular expression, for small inputs."""
     if wildcard:
@@ -456,3 +530,12 @@ def test_any_syntax_soup_parses_or_raises_search_error(query: str) -> None:
 def test_deep_and_long_soup_parses_or_raises_search_error(query: str, repeat: int) -> None:
     _parses_or_raises_search_error("(" * repeat + "-" * repeat + query + ")" * repeat)
     _parses_or_raises_search_error(query * (1 + MAX_QUERY_LENGTH // max(len(query), 1)))
+
+
+def test_quoted_deck_suggestion_reads_no_deck_names_without_a_deck_word_and_more() -> None:
+    def names():
+        raise AssertionError("deck names read")
+        yield ""
+
+    for query in ("deck:terminology", 'deck:"a b" c', "a b c", "deck:a -b", "deck:a or b"):
+        assert quoted_deck_suggestion(query, names()) is None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from flashcards.core.scheduling import CardState, Rating
 from flashcards.core.search import Not, SearchError, parse_query
 from flashcards.models import Card, Deck
-from flashcards.services import browse, bulk, study
+from flashcards.services import browse, bulk, study, users
 from tests.conftest import START, make_deck
 
 GUIDS = itertools.count()
@@ -148,6 +148,32 @@ def test_deck_matches_name_without_case_and_its_subdecks(session) -> None:
     assert found(session, "deck:nope") == set()
     assert len(found(session, "-deck:nope")) == 5
     assert found(session, "-deck:spanish") == {"Spanish Extra", "French", "French::Spanish"}
+
+
+def test_deck_word_finds_the_decks_with_that_word_when_no_deck_has_the_name(session) -> None:
+    """deck:terminology finds "TPM terminology"; a deck named by the word still wins, a
+    quoted name is exact, and another user's decks are never looked at."""
+    ada = users.create_user(session, "ada", "correct horse battery", START).user.id
+    bob = users.create_user(session, "bob", "correct horse battery", START).user.id
+    session.commit()
+    for name in ("Other terminology", "Terminology stuff"):
+        make_deck(session, name, cards=1, user_id=bob)
+    for name in ("TPM terminology", "TPM terminology::Acronyms", "Process",
+                 "Interview process"):
+        add(session, make_deck(session, name, user_id=ada), name)
+    users.for_user(session, ada)
+    assert found(session, "deck:terminology") == {"TPM terminology",
+                                                  "TPM terminology::Acronyms"}
+    assert found(session, "deck:acronyms") == {"TPM terminology::Acronyms"}
+    assert found(session, "-deck:terminology") == {"Process", "Interview process"}
+    assert found(session, "deck:process") == {"Process"}
+    assert found(session, 'deck:"terminology"') == set()
+    assert found(session, 'deck:"tpm TERMINOLOGY"') == {"TPM terminology",
+                                                       "TPM terminology::Acronyms"}
+    assert found(session, "deck:stuff") == set()  # bob's deck
+    assert browse.deck_suggestion(session, "deck:interview Process") == (
+        'deck:"interview Process"')
+    assert browse.deck_suggestion(session, "deck:Other terminology") is None  # bob's
 
 
 def test_tag_matches_whole_tags_and_children(session) -> None:

@@ -177,3 +177,28 @@ def test_bulk_needs_csrf_and_valid_ids(client, session) -> None:
     bad_ids = _bulk(client, token, action="suspend", scope="selected", ids=["x"])
     assert bad_ids.status_code == 400
     assert re.search(r"not valid card ids", bad_ids.get_data(as_text=True))
+
+
+def test_the_example_search_finds_bundled_cards_and_deck_words_get_a_quote_hint(
+        seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    page = client.get("/cards").get_data(as_text=True)
+    example = re.search(r'placeholder="e\.g\. ([^"]+)"', page).group(1)
+    found = client.get("/cards", query_string={"q": example}).get_data(as_text=True)
+    assert "deck:terminology" in example
+    count = int(re.search(r"<strong>(\d+) cards?</strong> match", found).group(1))
+    assert count > 0 and 'id="search-suggestion"' not in found
+    # deck:terminology is the "TPM terminology" deck, as its exact name finds it.
+    exact = client.get("/cards", query_string={
+        "q": example.replace("deck:terminology", 'deck:"TPM terminology"')})
+    assert f"<strong>{count} cards</strong> match" in exact.get_data(as_text=True)
+    # Two words after deck: that spell a deck: the page offers the quoted search.
+    split = client.get("/cards", query_string={"q": "deck:Interview process"})
+    text = split.get_data(as_text=True)
+    assert 'id="search-suggestion"' in text
+    assert ('Did you mean <a href="/cards?q=deck:%22Interview+process%22&amp;sort=created'
+            '&amp;order=asc"><code>deck:&#34;Interview process&#34;</code></a>?') in text
+    quoted = client.get("/cards", query_string={"q": 'deck:"Interview process"'})
+    text = quoted.get_data(as_text=True)
+    assert 'id="search-suggestion"' not in text
+    assert int(re.search(r"<strong>(\d+) cards</strong> match", text).group(1)) > 10
