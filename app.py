@@ -56,8 +56,13 @@ def main(argv: list[str] | None = None) -> int:
               f"{report.tasks_added} preparation tasks")
     elif (update := describe_update(report)) is not None:
         print(update)
+    daily_backup(app)
+    if public and args.allow_http:
+        print("Warning: the login cookie also travels over plain HTTP (--allow-http).",
+              file=sys.stderr)
     # waitress: a production WSGI server with a fixed thread pool (Flask's own is for
-    # development only). It binds the port here, before anything says it is running.
+    # development only). It binds the port here, before anything says it is running (and
+    # not earlier: a port that accepts connections is expected to answer them).
     logging.basicConfig()  # waitress's warnings (e.g. a full request queue) reach stderr
     try:
         server = waitress.create_server(app, host=args.host, port=args.port,
@@ -65,10 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(cannot_listen_message(args.host, args.port, exc), file=sys.stderr)
         return 1
-    daily_backup(app)
-    if public and args.allow_http:
-        print("Warning: the login cookie also travels over plain HTTP (--allow-http).",
-              file=sys.stderr)
     print(f"Flashcards is running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
     server.run()
     return 0
