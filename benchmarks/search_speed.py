@@ -51,6 +51,8 @@ SEARCHES: list[tuple[str, str, str, str, int]] = [
     ("free text", '"Question 4242"', "created", "asc", 1),
     ("rare word (full scan)", "zebra", "created", "asc", 1),
     ("deck", 'deck:"Bench deck 3"', "created", "asc", 1),
+    ("deck by a word of its name", "deck:3", "created", "asc", 1),
+    ("deck: then words (quote hint)", "deck:Bench deck 3", "created", "asc", 1),
     ("tag", "tag:bench", "created", "asc", 1),
     ("is:due", "is:due", "created", "asc", 1),
     ("is:new", "is:new", "created", "asc", 1),

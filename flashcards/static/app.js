@@ -195,3 +195,20 @@
     if (hint) hint.textContent = "Filled in from this device. " + hint.textContent;
   });
 })();
+
+// -- polish (issue 13) --
+// Ctrl+Enter (Cmd+Enter on a Mac) saves the add and edit card forms from any field,
+// as in Anki's editor. The forms carry data-ctrl-enter.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+    var form = event.target && event.target.closest && event.target.closest("form[data-ctrl-enter]");
+    if (!form) return;
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    if (event.repeat || (button && button.disabled)) return;  // submitted already
+    if (form.requestSubmit) form.requestSubmit(button || undefined);
+    else form.submit();
+  });
+})();

@@ -118,10 +118,10 @@ def _lf_line_breaks(value: str | None) -> str | None:
     return value.replace("\r\n", "\n") if value else value
 
 
-def _text(label: str, required: bool = True) -> TextAreaField:
+def _text(label: str, required: bool = True, **render_kw: object) -> TextAreaField:
     checks = [DataRequired(message=f"{label} cannot be empty.")] if required else [Optional()]
     return TextAreaField(label, validators=[*checks, FieldLength()],
-                         filters=[_lf_line_breaks])
+                         filters=[_lf_line_breaks], render_kw=render_kw or None)
 
 
 class CardEditForm(FlaskForm):
@@ -145,6 +145,8 @@ class CardEditForm(FlaskForm):
 
 
 class CardAddForm(CardEditForm):
+    # After "Add card" the page comes back ready for the next card's front.
+    front = _text("Front", autofocus=True)
     kind = SelectField("Kind", default="basic", choices=[
         SelectChoice("basic", "Basic (front and back)"),
         SelectChoice("answer_pair", "Answer pair (pick the strong answer)")])
