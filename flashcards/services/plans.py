@@ -305,6 +305,13 @@ def tasks_on(session: Session, settings: Settings, today: date) -> list[TaskView
             if view.day == today]
 
 
+def unfinished_tasks_on(session: Session, settings: Settings, today: date) -> list[TaskView]:
+    """Today's tasks still to do: not done, no part ticked today, not dropped by the plan."""
+    return [view for view in tasks_on(session, settings, today)
+            if view.task.done_at is None and not view.part_done
+            and view.change != Change.DROPPED.value]
+
+
 def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[TaskWeeks]:
     """The tasks still to do, for the planner: where each is (a day the plan chose before
     or the user pinned; a task not placed yet, or rolled over from a past day, is placed

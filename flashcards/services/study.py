@@ -169,10 +169,11 @@ class UndoAction:
 
 @dataclass(frozen=True, slots=True)
 class DaySummary:
-    reviewed: int
+    reviewed: int  # answers given today (a card learnt again counts each time)
     by_rating: dict[Rating, int]
     seconds: int
     next_learning_due: datetime | None
+    cards: int = 0  # the cards those answers were on
 
 
 # The hot-path statements are built once with bound parameters: building a select()
@@ -711,5 +712,40 @@ def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> 
     if deck_id is not None:
         next_due_query = next_due_query.where(Card.deck_id == deck_id)
     next_due = session.execute(next_due_query, {"now": today_.now}).scalar_one_or_none()
-    return DaySummary(sum(by_rating.values()), by_rating, total_ms // 1000, next_due)
+    cards_query = (select(func.count(ReviewLog.card_id.distinct()))
+                   .where(ReviewLog.user_id == today_.user_id,
+                          ReviewLog.reviewed_at >= today_.day.start,
+                          ReviewLog.reviewed_at < today_.day.end))
+    if deck_id is not None:
+        cards_query = (cards_query.join(Card, Card.id == ReviewLog.card_id)
+                       .where(Card.deck_id == deck_id))
+    cards = session.execute(cards_query).scalar_one()
+    return DaySummary(sum(by_rating.values()), by_rating, total_ms // 1000, next_due, cards)
+
+
+@dataclass(frozen=True, slots=True)
+class TomorrowLoad:
+    """Tomorrow's reviews: the cards due by the end of tomorrow's study day (counting
+    stops at COUNT_CAP), and how many of them the daily review limit lets through."""
+
+    day: StudyDay
+    due: int
+    limit: int
+
+    @property
+    def reviews(self) -> int:
+        return min(self.due, self.limit)
+
+
+def tomorrow_load(session: Session, today_: Today) -> TomorrowLoad:
+    """The reviews waiting for tomorrow: every studied card, not suspended, due before
+    tomorrow's study day ends (learning cards and anything left of today included)."""
+    tomorrow = study_day(today_.day.end, time_zone(today_.settings),
+                         today_.settings.rollover_hour)
+    due = select(Card.id).where(Card.user_id == today_.user_id,
+                                Card.suspended == False,  # noqa: E712
+                                Card.state != int(CardState.NEW), Card.due < tomorrow.end)
+    count = session.execute(select(func.count()).select_from(
+        due.limit(COUNT_CAP).subquery())).scalar_one()
+    return TomorrowLoad(tomorrow, count, today_.settings.max_reviews_per_day)
 

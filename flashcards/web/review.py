@@ -99,9 +99,12 @@ def study_page() -> str:
     can_undo = UNDO_KEY in session
     deck_id = page.deck.id if page.deck is not None else None
     if page.card is None:
+        unfinished = plans.unfinished_tasks_on(session_, get_settings(session_),
+                                               today.day.date)
         return render_template("review/done.html", deck=page.deck, today=today,
                                counts=page.counts, summary=page.summary, can_undo=can_undo,
-                               learn_more_form=LearnMoreForm())
+                               learn_more_form=LearnMoreForm(), unfinished=unfinished,
+                               tomorrow=study.tomorrow_load(session_, today))
     labels = {r: format_interval(i) for r, i in (page.intervals or {}).items()}
     return render_template(
         "review/study.html", deck=page.deck, deck_id=deck_id, today=today, counts=page.counts,

@@ -384,3 +384,24 @@ def test_seven_lapses_are_not_a_leech_and_tag_only_action(session) -> None:
     session.expire_all()
     assert session.get(Card, card.id).tags == "mine leech"
     assert session.get(ReviewLog, outcome.log_id).leech_tagged is False
+
+
+def test_tomorrow_load_counts_studied_cards_due_by_the_end_of_tomorrow(session) -> None:
+    make_deck(session, cards=6)
+    today = study.today(session, START)
+    tomorrow_end = today.day.end + timedelta(days=1)  # no DST change in March 2-3 UTC
+    cards = session.execute(select(Card).order_by(Card.id)).scalars().all()
+    for card, due, suspended in ((cards[0], tomorrow_end - timedelta(seconds=1), False),
+                                 (cards[1], START, False),  # left over from today
+                                 (cards[2], tomorrow_end, False),  # the day after
+                                 (cards[3], START, True)):  # suspended
+        card.state, card.stability, card.difficulty, card.step = CardState.REVIEW, 3.0, 5.0, None
+        card.due, card.last_review, card.suspended = due, START - timedelta(days=3), suspended
+    session.commit()
+    load = study.tomorrow_load(session, today)
+    assert load.day.start == today.day.end and load.day.end == tomorrow_end
+    assert (load.due, load.reviews) == (2, 2)  # new cards (4 and 5) are not reviews
+    settings = get_settings(session)
+    settings.max_reviews_per_day = 1
+    session.commit()
+    assert study.tomorrow_load(session, study.today(session, START)).reviews == 1

@@ -1,11 +1,12 @@
 """The review pages over HTTP, with CSRF on as in production."""
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from flashcards.models import Card, ReviewLog, Settings
-from tests.conftest import csrf_token, make_deck
+from flashcards.models import Card, PlanTask, ReviewLog, Settings
+from tests.conftest import START, csrf_token, make_deck
 
 
 def first_card_form(client, path="/review/study"):
@@ -255,3 +256,47 @@ def test_coming_back_tomorrow_shows_the_cards_due_then(client, session, clock) -
     page, third = first_card_form(client)
     assert third["card_id"] == form["card_id"]  # the first card is due again, before new ones
     assert 'class="badge review"' in page
+
+
+def test_done_page_counts_answers_and_cards_and_offers_the_next_step(client, session) -> None:
+    make_deck(session, "Now", cards=2)
+    make_deck(session, "Later", cards=3)
+    session.rollback()
+    now_1, now_2, *waiting = session.execute(select(Card).order_by(Card.id)).scalars().all()
+    # Two reviews due today; tomorrow one more (a suspended one and a later one do not count).
+    for card, due, suspended in ((now_1, START - timedelta(hours=1), False),
+                                 (now_2, START - timedelta(hours=1), False),
+                                 (waiting[0], START + timedelta(days=1), False),
+                                 (waiting[1], START + timedelta(days=1), True),
+                                 (waiting[2], START + timedelta(days=5), False)):
+        card.state, card.step, card.stability, card.difficulty = 2, None, 3.0, 5.0
+        card.due, card.last_review, card.reps, card.suspended = due, START, 1, suspended
+    session.commit()
+    token = csrf_token(client, "/plan")
+    client.post("/plan/tasks", data={"csrf_token": token, "title": "Write the launch story",
+                                     "minutes": "25", "day": START.date().isoformat(),
+                                     "kind": "stories"})
+    _, form = first_card_form(client)
+    client.post("/review/grade", data={**form, "rating": "1"})  # Again: it comes back
+    answers = 1
+    page = client.get("/review/study").get_data(as_text=True)
+    while 'name="card_id"' in page and answers < 10:
+        _, form = first_card_form(client)
+        client.post("/review/grade", data={**form, "rating": "4"})
+        answers += 1
+        page = client.get("/review/study").get_data(as_text=True)
+    assert answers == 3
+    assert re.search(r'<strong id="reviewed-count">3</strong> answers \(<span id="card-count">'
+                     r'2 cards</span>\)', page)
+    next_step = page[page.index('id="next-step"'):]
+    assert "Write the launch story" in next_step and "(25 min)" in next_step
+    assert 'href="/plan"' in next_step
+    tomorrow = re.search(r'<p id="tomorrow-load">(.*?)</p>', page, re.S).group(1)
+    assert "Tomorrow (Tue 3 Mar): <strong>1</strong> review due." == tomorrow
+    # Once the task is ticked, the next step is only the plan and tomorrow.
+    session.rollback()
+    task = session.execute(select(PlanTask).where(PlanTask.title.like("Write%"))).scalar_one()
+    client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": token, "done": "y"})
+    next_step = client.get("/review/study").get_data(as_text=True).split('id="next-step"')[1]
+    assert "Write the launch story" not in next_step and "Still to do today" not in next_step
+    assert 'href="/plan"' in next_step
