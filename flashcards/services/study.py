@@ -125,8 +125,17 @@ class DeckOverview:
     deck_id: int
     name: str
     description: str
-    counts: QueueCounts
+    counts: QueueCounts  # what studying this deck alone gives today (limits applied)
     total_cards: int
+    new_in_deck: int = 0  # its new cards ready to learn (to COUNT_CAP), whatever the limit
+
+
+def new_limit_shared(decks: list[DeckOverview], counts: QueueCounts) -> bool:
+    """Whether today's new cards are shared out among the decks: two or more decks have
+    new cards, and together more than today's count (`counts`: all decks), so each
+    deck's own count (the whole day's, capped) is not what that deck gets."""
+    with_new = [deck.new_in_deck for deck in decks if deck.new_in_deck]
+    return counts.new > 0 and len(with_new) > 1 and sum(with_new) > counts.new
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,8 +315,13 @@ def _queue_params(today_: Today, deck_id: int | None) -> dict[str, object]:
 
 def queue_counts(session: Session, today_: Today, deck_id: int | None = None) -> QueueCounts:
     """New, learning and review cards left today (limits applied), for one deck or all."""
+    return _queue_counts(session, today_, deck_id, min(today_.new_left, COUNT_CAP))
+
+
+def _queue_counts(session: Session, today_: Today, deck_id: int | None,
+                  new_cap: int) -> QueueCounts:
     params = _queue_params(today_, deck_id)
-    params.update(new_cap=min(today_.new_left, COUNT_CAP), learning_cap=COUNT_CAP,
+    params.update(new_cap=new_cap, learning_cap=COUNT_CAP,
                   review_cap=min(today_.reviews_left, COUNT_CAP))
     new, learning, review = session.connection().execute(
         _QUEUE_COUNTS[deck_id is not None], params).one()
@@ -336,11 +350,15 @@ def deck_overview(session: Session, today_: Today) -> list[DeckOverview]:
         .group_by(Card.deck_id)).all())
     decks = session.execute(select(Deck).where(Deck.user_id == user_id)
                             .order_by(Deck.name)).scalars().all()
-    return [
-        DeckOverview(deck.id, deck.name, deck.description,
-                     queue_counts(session, today_, deck.id), totals.get(deck.id, 0))
-        for deck in decks
-    ]
+    overview = []
+    for deck in decks:
+        # One count per deck: its new cards up to COUNT_CAP, today's share is the lesser.
+        counts = _queue_counts(session, today_, deck.id, COUNT_CAP)
+        overview.append(DeckOverview(
+            deck.id, deck.name, deck.description,
+            replace(counts, new=min(counts.new, today_.new_left)), totals.get(deck.id, 0),
+            new_in_deck=counts.new))
+    return overview
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,9 +68,11 @@ def home() -> str:
     _, interview = plans.plan_dates(settings, today.day.date)
     counts = study.queue_counts(session_, today)
     day = progress.progress_of(session_, today, counts, tasks)
+    decks = study.deck_overview(session_, today)
     session_.commit()
     return render_template("review/home.html", today=today, counts=counts,
-                           decks=study.deck_overview(session_, today), tasks=tasks,
+                           decks=decks, new_shared=study.new_limit_shared(decks, counts),
+                           tasks=tasks,
                            interview=interview,
                            days_left=(interview - today.day.date).days,
                            progress=day, learn_more_form=LearnMoreForm())
@@ -80,9 +82,10 @@ def home() -> str:
 def overview() -> str:
     session_ = db()
     today = _paced_today(session_)
-    return render_template("review/overview.html", today=today,
-                           counts=study.queue_counts(session_, today),
-                           decks=study.deck_overview(session_, today))
+    counts = study.queue_counts(session_, today)
+    decks = study.deck_overview(session_, today)
+    return render_template("review/overview.html", today=today, counts=counts, decks=decks,
+                           new_shared=study.new_limit_shared(decks, counts))
 
 
 @bp.get("/review/study")

@@ -405,3 +405,23 @@ def test_tomorrow_load_counts_studied_cards_due_by_the_end_of_tomorrow(session) 
     settings.max_reviews_per_day = 1
     session.commit()
     assert study.tomorrow_load(session, study.today(session, START)).reviews == 1
+
+
+def test_deck_overview_gives_each_decks_new_cards_and_when_the_limit_is_shared(session) -> None:
+    make_deck(session, "A", cards=5)
+    make_deck(session, "B", cards=3)
+    make_deck(session, "Empty")
+    settings = get_settings(session)
+    for new_per_day, shared in ((4, True), (8, False), (20, False), (0, False)):
+        settings.new_per_day = new_per_day
+        session.commit()
+        today = study.today(session, START)
+        decks = study.deck_overview(session, today)
+        assert [(d.name, d.new_in_deck, d.counts.new) for d in decks] == [
+            ("A", 5, min(5, new_per_day)), ("B", 3, min(3, new_per_day)), ("Empty", 0, 0)]
+        counts = study.queue_counts(session, today)
+        assert study.new_limit_shared(decks, counts) is shared, new_per_day
+    # One deck with new cards has nothing to share with.
+    only = [study.DeckOverview(1, "A", "", study.QueueCounts(4, 0, 0), 9, new_in_deck=9),
+            study.DeckOverview(2, "B", "", study.QueueCounts(0, 0, 0), 2, new_in_deck=0)]
+    assert not study.new_limit_shared(only, study.QueueCounts(4, 0, 0))

@@ -3,12 +3,14 @@ parts 2 and 3)."""
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from flashcards.core.scheduling import CardState
 from flashcards.models import Card, ReviewLog, Settings
 from flashcards.services import users
+from flashcards.services.bundled import load_bundle
 from tests.conftest import START, csrf_token, make_deck
 from tests.web.test_review import first_card_form
 
@@ -169,3 +171,29 @@ def test_review_page_and_done_page_say_what_learn_more_added(client, session) ->
                                                        "next": "/review/study"})
     assert response.headers["Location"] == "/review/study"
     assert "Deck front 5" in client.get("/review/study").get_data(as_text=True)
+
+
+def test_a_shared_new_card_limit_shows_once_not_on_every_deck(seeded_app, session) -> None:
+    """The bundled decks share today's 7 new cards: each deck row shows the new cards it
+    holds (not "7" on every row) and the 7 shows once, for all decks."""
+    decks = Path(__file__).resolve().parent.parent.parent / "decks"
+    held = {deck.name: str(len(deck.rows)) for deck in load_bundle(decks).decks}
+    client = seeded_app.test_client()
+    for path in ("/", "/review"):
+        page = client.get(path).get_data(as_text=True)
+        table = page[page.index('<table class="decks"'):page.index("</table>")]
+        rows = re.findall(r'<a href="[^"]*">([^<]+)</a>.*?class="num new"[^>]*>(\d+)<', table,
+                          re.S)
+        assert dict(rows) == held, path
+        every = re.search(r'All decks</th>\s*<td class="num new"[^>]*>(\d+)<', table)
+        assert every.group(1) == "7"
+        assert ('id="new-shared"><strong>7</strong> new cards today across all decks'
+                in page), path
+    # Once today's new cards are done, no deck has any left today: zeros, no note.
+    session.rollback()
+    session.get(Settings, 1).paced_new = 0
+    session.commit()
+    page = client.get("/").get_data(as_text=True)
+    table = page[page.index('<table class="decks"'):page.index("</table>")]
+    assert set(re.findall(r'class="num new"[^>]*>(\d+)<', table)) == {"0"}
+    assert 'id="new-shared"' not in page
