@@ -29,6 +29,7 @@ from flashcards.services.setup import (
     skip_setup,
 )
 from flashcards.services.users import USER_KEY
+from flashcards.web import app_shell
 from flashcards.web.context import db, now
 from flashcards.web.forms import SetupForm, SkipSetupForm
 from flashcards.web.redirects import safe_next
@@ -38,7 +39,7 @@ bp = Blueprint("setup", __name__)
 # Pages a user reaches before (or without) the set-up: logging in and out, files and
 # feeds fetched by programs (a calendar app, the import page's progress poll).
 EXEMPT_ENDPOINTS = frozenset({"static", "auth.login", "auth.logout", "plan.calendar",
-                              "transfer.export"})
+                              "transfer.export", *app_shell.ENDPOINTS})
 EXEMPT_SUFFIXES = (".ics", ".json")
 DONE_KEY = "flashcards.setup_done"
 
