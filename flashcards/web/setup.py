@@ -61,7 +61,11 @@ def _exempt() -> bool:
         return True
     if getattr(current_app.view_functions.get(endpoint), "flashcards_no_setup", False):
         return True
-    # Only a page the browser navigates to: not a fetch() from a page's script.
+    # Only a page the browser navigates to: not a fetch() from a page's script. A page
+    # the service worker (static/sw.js) fetches for a navigation says "empty" but keeps
+    # its "navigate" mode.
+    if request.headers.get("Sec-Fetch-Mode") == "navigate":
+        return False
     return request.headers.get("Sec-Fetch-Dest", "document") != "document"
 
 

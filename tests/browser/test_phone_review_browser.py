@@ -3,6 +3,7 @@ real Chromium at 390 x 844 with a touch screen."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -242,4 +243,19 @@ def test_the_service_worker_shows_the_offline_page_and_never_keeps_a_grade(
         "rgb(246, 247, 249)", "rgb(20, 23, 28)")  # the stylesheet came from the cache
     assert small_targets(page) == []
     page.screenshot(path=str(tmp_path / "offline.png"))
+    context.close()
+
+
+@pytest.mark.first_run
+def test_a_page_the_worker_fetches_still_leads_a_new_user_to_the_set_up(
+        live_server, browser: Browser) -> None:
+    """The worker passes navigations on with fetch(), which Chromium sends as "empty"
+    (mode "navigate"): the set-up check still sees a page, not a script's fetch."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    expect(page).to_have_url(re.compile(r"/setup\?next=/$"))
+    assert page.evaluate(WAIT_FOR_CONTROL) == "controlled"
+    page.goto(live_server + "/plan")
+    expect(page).to_have_url(re.compile(r"/setup\?next=/plan$"))
     context.close()
