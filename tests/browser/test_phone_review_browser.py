@@ -140,7 +140,7 @@ def test_a_review_session_by_taps_on_a_phone(live_server, browser: Browser, seed
     context.close()
 
 
-def test_keyboard_hints_show_with_a_mouse(live_server, browser: Browser) -> None:
+def test_keyboard_hints_show_with_a_mouse(live_server, browser: Browser, tmp_path) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.goto(live_server + "/review/study")
@@ -150,11 +150,12 @@ def test_keyboard_hints_show_with_a_mouse(live_server, browser: Browser) -> None
     page.locator("#reveal, [data-pick]").first.click()
     expect(page.locator("#grade-form kbd").first).to_be_visible()
     assert page.locator("#grade-form").evaluate("e => getComputedStyle(e).position") == "static"
+    page.screenshot(path=str(tmp_path / "wide.png"))
     context.close()
 
 
-def test_task_tick_boxes_are_thumb_sized(live_server, browser: Browser) -> None:
-    context = browser.new_context(**PHONE)
+def test_task_tick_boxes_are_thumb_sized(live_server, browser: Browser, tmp_path) -> None:
+    context = browser.new_context(**PHONE, color_scheme="dark")
     page = context.new_page()
     page.goto(live_server + "/plan")  # the plan places today's tasks
     page.goto(live_server + "/")
@@ -171,6 +172,8 @@ def test_task_tick_boxes_are_thumb_sized(live_server, browser: Browser) -> None:
     page.touchscreen.tap(box["x"] + 4, box["y"] + 4)
     expect(page.locator(".flash")).to_be_visible()
     expect(page.locator("li.task button.checkbox").first).to_have_attribute("aria-checked", "true")
+    page.locator("ul.tasks").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "tasks-dark.png"))
     context.close()
 
 
@@ -258,4 +261,37 @@ def test_a_page_the_worker_fetches_still_leads_a_new_user_to_the_set_up(
     assert page.evaluate(WAIT_FOR_CONTROL) == "controlled"
     page.goto(live_server + "/plan")
     expect(page).to_have_url(re.compile(r"/setup\?next=/plan$"))
+    context.close()
+
+
+def tap_near_corner(page: Page, selector: str) -> None:
+    """Tap 3 px inside the top-left corner of `selector`'s 44 px area, not on the box."""
+    target = page.locator(selector)
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    assert box is not None and box["width"] >= 44 and box["height"] >= 44, (selector, box)
+    page.touchscreen.tap(box["x"] + 3, box["y"] + 3)
+
+
+def test_checkboxes_have_44_px_hit_areas(live_server, browser: Browser, tmp_path) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    # A form's checkbox: its label reaches over the box.
+    page.goto(live_server + "/decks/1/edit")
+    box = page.locator("#lower_priority")
+    expect(box).not_to_be_checked()
+    field = page.locator(".field.check")
+    field_box = field.bounding_box()
+    assert field_box is not None and field_box["height"] >= 44
+    page.touchscreen.tap(field_box["x"] + 3, field_box["y"] + 3)
+    expect(box).to_be_checked()
+    page.screenshot(path=str(tmp_path / "deck-edit.png"))
+    # The card browser's row boxes: a 44 px label around each.
+    page.goto(live_server + "/cards")
+    tap_near_corner(page, "label.hit:has(.row-select) >> nth=0")
+    expect(page.locator(".row-select").first).to_be_checked()
+    expect(page.locator(".row-select").nth(1)).not_to_be_checked()
+    tap_near_corner(page, "label.hit:has(#select-all)")
+    expect(page.locator(".row-select").nth(1)).to_be_checked()
+    page.screenshot(path=str(tmp_path / "browser.png"))
     context.close()
