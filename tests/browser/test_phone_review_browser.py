@@ -56,9 +56,10 @@ def log_count(app) -> int:
         return session.execute(select(func.count()).select_from(ReviewLog)).scalar_one()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_review_session_by_taps_on_a_phone(live_server, browser: Browser, seeded_app,
-                                             tmp_path) -> None:
-    context = browser.new_context(**PHONE)
+                                             scheme, tmp_path) -> None:
+    context = browser.new_context(**PHONE, color_scheme=scheme)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
