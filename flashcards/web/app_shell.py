@@ -60,7 +60,8 @@ def service_worker() -> Response:
     response.headers["Service-Worker-Allowed"] = request.script_root + "/"
     # The browser checks for a new worker on each visit: never an hour-old copy.
     response.headers["Cache-Control"] = "no-cache"
-    return response.make_conditional(request)
+    response.make_conditional(request)  # 304 when the browser's copy is current
+    return response
 
 
 @bp.get("/offline")

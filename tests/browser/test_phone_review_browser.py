@@ -238,7 +238,15 @@ def test_the_service_worker_shows_the_offline_page_and_never_keeps_a_grade(
     assert all(method == "GET" and (path == "/offline" or path.startswith("/static/"))
                for method, path in cached), cached
 
-    # The server goes away: a page shows "you are offline", styled, instead of an error.
+    # The phone loses its connection: a page shows "you are offline" instead of an error.
+    context.set_offline(True)
+    page.goto(url + "/review")
+    expect(page.locator("h1")).to_have_text("You are offline")
+    context.set_offline(False)
+    page.goto(url + "/review")
+    expect(page.locator("h1")).not_to_have_text("You are offline")
+
+    # The server goes away: the same page, styled from the cache.
     stop()
     page.goto(url + "/plan")
     expect(page.locator("h1")).to_have_text("You are offline")

@@ -67,6 +67,8 @@ def test_the_service_worker_is_served_from_the_root_and_never_from_a_stale_copy(
     # Only GETs are ever answered by the worker: a grade goes straight to the network.
     assert 'if (request.method !== "GET") return;' in body
     assert "sync" not in body.lower()  # no background sync: nothing queued for later
+    again = client.get("/sw.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_the_content_security_policy_allows_the_worker_and_the_manifest(client) -> None:
