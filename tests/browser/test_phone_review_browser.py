@@ -98,10 +98,12 @@ def test_a_review_session_by_taps_on_a_phone(live_server, browser: Browser, seed
     pair = page.locator("#card").get_attribute("data-card-id")
     page.locator("[data-pick]").first.tap()
     expect(page.locator(".verdict")).to_be_visible()
-    assert page.evaluate("document.getElementById('answer').getBoundingClientRect().top") \
-        > 0  # the page starts at the top, as a phone shows it
     grades = on_screen_untouched(page, "#grade-form .grade")
     assert all(box["height"] >= 48 for box in grades), grades
+    # The answer's text starts below the bar's top: grades placed after it, in the page,
+    # would be off the screen.
+    back_top = page.evaluate("document.querySelector('#answer .back').getBoundingClientRect().top")
+    assert back_top > min(box["y"] for box in grades)
     assert small_targets(page) == []
     page.screenshot(path=str(tmp_path / "pair-picked.png"))
     # The end of a long answer scrolls clear of the bar.
