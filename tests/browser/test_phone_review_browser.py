@@ -157,6 +157,22 @@ def test_keyboard_hints_show_with_a_mouse(live_server, browser: Browser, tmp_pat
     context.close()
 
 
+def test_the_grades_stay_on_screen_with_the_phone_on_its_side(live_server,
+                                                              browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 844, "height": 390}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.goto(live_server + "/review")
+    page.get_by_role("link", name="Good and bad answers").first.tap()
+    page.locator("[data-pick]").first.tap()
+    expect(page.locator(".verdict")).to_be_visible()
+    assert page.evaluate("window.innerHeight") == 390
+    for box in page.locator("#grade-form .grade").all():
+        rect = box.bounding_box()
+        assert rect is not None and rect["height"] >= 48 and rect["y"] + rect["height"] <= 390
+    context.close()
+
+
 def test_task_tick_boxes_are_thumb_sized(live_server, browser: Browser, tmp_path) -> None:
     context = browser.new_context(**PHONE, color_scheme="dark")
     page = context.new_page()
