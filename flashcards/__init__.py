@@ -21,7 +21,8 @@ csrf = CSRFProtect()
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+    "worker-src 'self'; manifest-src 'self'"
 )
 
 
@@ -87,6 +88,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from flashcards import cli
     from flashcards.web import (
+        app_shell,
         auth,
         browse,
         calendar,
@@ -112,6 +114,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(transfer.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(calendar.bp)
+    app.register_blueprint(app_shell.bp)
     errors.register(app)
     # After the login check (auth's hook), which ends its own read transaction.
     from flashcards.web.context import take_write_lock

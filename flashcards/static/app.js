@@ -131,9 +131,22 @@
       form.addEventListener("submit", function () {
         showBusy(form);
         setTimeout(function () {
-          form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+          form.querySelectorAll("button:not([disabled])").forEach(function (b) {
+            b.disabled = true;
+            b.setAttribute("data-submitting", "");
+          });
         }, 0);
       });
+    });
+  });
+
+  // Back from a page that could not be sent (offline, say): the page comes back from the
+  // browser's cache with its buttons still disabled; they work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("[data-submitting]").forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute("data-submitting");
     });
   });
 })();
@@ -212,3 +225,18 @@
     else form.submit();
   });
 })();
+
+// Installable (issue 13, part 3): the service worker keeps the app shell and shows an
+// offline page when a page cannot be reached; it never stores or replays a grade.
+// base.html names its address on the manifest link.
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) return;
+  var link = document.querySelector("link[rel=manifest][data-service-worker]");
+  if (!link) return;
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register(link.getAttribute("data-service-worker"))
+      .catch(function () { /* no worker (e.g. a private window): the app works without */ });
+  });
+})();
+

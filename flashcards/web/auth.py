@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 
 from flashcards.db import MAX_ID
 from flashcards.services import users
+from flashcards.web import app_shell
 from flashcards.web.context import db, now
 from flashcards.web.forms import ConfirmForm, LoginForm
 from flashcards.web.redirects import safe_next
@@ -81,8 +82,8 @@ def _choose_user() -> Response | None:
     if current_app.debug and not is_loopback(request.remote_addr):
         # Flask's debugger runs code typed into the page: never for another machine.
         abort(403, description="Debug mode serves this computer only.")
-    if request.endpoint == "static":
-        return None
+    if request.endpoint == "static" or app_shell.is_open(request.endpoint):
+        return None  # files that name no user, as the static ones
     session = db()
     try:
         return _user_for_request(session)

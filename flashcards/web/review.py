@@ -24,6 +24,7 @@ from flashcards.services import custom_study, plans, progress, study
 from flashcards.services.decks import deck_names
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError, StaleCard
 from flashcards.services.settings import get_settings
+from flashcards.web import app_shell
 from flashcards.web.context import db, now, rng, schema_is_current
 from flashcards.web.forms import (
     CardActionForm,
@@ -43,7 +44,8 @@ CUSTOM_KEY = "custom_study"
 
 @bp.before_app_request
 def _require_schema() -> None:
-    if request.endpoint != "static" and not schema_is_current():
+    if (request.endpoint != "static" and not app_shell.is_open(request.endpoint)
+            and not schema_is_current()):
         abort(503, description="The database has not been set up yet. Start the app with "
                                "`python app.py`, or run `flask --app app setup` first.")
 
@@ -216,7 +218,7 @@ def _card_action(kind: str) -> Response | tuple[str, int]:
         session_.rollback()
         abort(404, description=str(exc))
     session[UNDO_KEY] = action.to_dict()
-    flash(f"{message} Press U to undo.", "info")
+    flash(f"{message} Undo is under More actions (or press U).", "info")
     return _back_to_study(form.deck.data, custom=bool(form.custom.data))
 
 

@@ -29,6 +29,7 @@ from flashcards.services.setup import (
     skip_setup,
 )
 from flashcards.services.users import USER_KEY
+from flashcards.web import app_shell
 from flashcards.web.context import db, now
 from flashcards.web.forms import SetupForm, SkipSetupForm
 from flashcards.web.redirects import safe_next
@@ -38,7 +39,7 @@ bp = Blueprint("setup", __name__)
 # Pages a user reaches before (or without) the set-up: logging in and out, files and
 # feeds fetched by programs (a calendar app, the import page's progress poll).
 EXEMPT_ENDPOINTS = frozenset({"static", "auth.login", "auth.logout", "plan.calendar",
-                              "transfer.export"})
+                              "transfer.export", *app_shell.ENDPOINTS})
 EXEMPT_SUFFIXES = (".ics", ".json")
 DONE_KEY = "flashcards.setup_done"
 
@@ -60,7 +61,11 @@ def _exempt() -> bool:
         return True
     if getattr(current_app.view_functions.get(endpoint), "flashcards_no_setup", False):
         return True
-    # Only a page the browser navigates to: not a fetch() from a page's script.
+    # Only a page the browser navigates to: not a fetch() from a page's script. A page
+    # the service worker (static/sw.js) fetches for a navigation says "empty" but keeps
+    # its "navigate" mode.
+    if request.headers.get("Sec-Fetch-Mode") == "navigate":
+        return False
     return request.headers.get("Sec-Fetch-Dest", "document") != "document"
 
 

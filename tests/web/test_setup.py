@@ -48,6 +48,9 @@ def test_files_feeds_and_scripts_are_not_led_to_the_set_up(client) -> None:
     # A page's own fetch() (not a navigation) gets its answer, not the set-up page.
     assert client.get("/", headers={"Sec-Fetch-Dest": "empty"}).status_code == 200
     assert client.get("/", headers={"Sec-Fetch-Dest": "document"}).status_code == 302
+    # A navigation the service worker passes on (Chromium: dest "empty", mode "navigate").
+    assert client.get("/", headers={"Sec-Fetch-Dest": "empty",
+                                     "Sec-Fetch-Mode": "navigate"}).status_code == 302
 
 
 def test_the_set_up_page_offers_the_defaults(client, session) -> None:
