@@ -154,6 +154,20 @@ def logged_in(page: Page, base: str, app: Flask) -> None:
     expect(page.locator("#logout")).to_be_visible()
 
 
+def custom_study_error(page: Page, base: str, app: Flask) -> None:
+    """A form sent back with its errors (in the red of errors)."""
+    page.goto(base + "/review/custom")
+    page.get_by_role("button", name="Start").click()
+    expect(page.locator(".field .error")).to_contain_text("Choose a deck or type a tag")
+
+
+def calendar_link(page: Page, base: str, app: Flask) -> None:
+    page.goto(base + "/settings")
+    # By keyboard: on a phone today's settings page lays other fields over the button.
+    page.get_by_role("button", name="Create link").press("Enter")
+    expect(page.locator("h1")).to_have_text("Your calendar link")
+
+
 def path(url: str) -> Callable[[Page, str, Flask], None]:
     def visit(page: Page, base: str, app: Flask) -> None:
         page.goto(base + url)
@@ -169,6 +183,7 @@ PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "pair-answer": pair_answer,
     "review-done": review_done,
     "custom-study": path("/review/custom"),
+    "custom-study-error": custom_study_error,
     "plan": path("/plan"),
     "decks": path("/decks"),
     "deck-new": path("/decks/new"),
@@ -184,6 +199,7 @@ PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "import-preview": import_preview,
     "import-result": import_result,
     "settings": path("/settings"),
+    "calendar-link": calendar_link,
     "setup": path("/setup"),
     "login": login_page,
     "logged-in": logged_in,
