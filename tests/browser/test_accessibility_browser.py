@@ -358,3 +358,21 @@ def test_the_shown_answer_is_announced(live_server, seeded_app, open_page, scree
     verdict = page.locator(".verdict").inner_text()
     expect(region).to_contain_text(f"Answer: {verdict}")
     expect(region).to_contain_text(page.locator("#answer .back").inner_text().split("\n")[0])
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_phone_menu_when_open(live_server, open_page, scheme) -> None:
+    """On a phone the top bar's menu, once opened (when it folds away: a button with
+    aria-expanded or a <details>), shows every page's link, and axe-core finds nothing
+    critical or serious in it either."""
+    page = open_page("phone", scheme)
+    page.goto(live_server + "/")
+    toggle = page.locator("header button[aria-expanded=false], "
+                          "header details:not([open]) > summary")
+    if toggle.count():
+        toggle.first.click()
+    nav = page.locator("header nav")
+    for name in ("Today", "Review", "Plan", "Decks", "Cards", "Settings"):
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    violations = blocking_violations(page)
+    assert violations == [], f"menu ({scheme}):\n" + "\n".join(violations)
