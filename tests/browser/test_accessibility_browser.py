@@ -71,9 +71,10 @@ def review_done(page: Page, base: str, app: Flask) -> None:
     """The end of a session: a deck with nothing left to study."""
     page.goto(base + "/decks/new")
     page.fill("#name", "Empty deck")
-    page.get_by_role("button", name=re.compile("Create|Add|Save")).click()
+    page.get_by_role("button", name="Create deck").click()
     deck = first_id(app, Deck, Deck.name == "Empty deck")
     page.goto(base + f"/review/study?deck={deck}")
+    expect(page.locator("h1")).to_have_text("Nothing to study")
 
 
 BROWSER_URL = "/cards?q=deck:%22TPM+terminology%22&sort=due&order=asc"
@@ -119,7 +120,7 @@ SMALL_CSV = "front,back,tags\nWhat is a RACI?,Who is responsible and accountable
             "What is a PRD?,A product requirements document,terms\n,no front,\n"
 
 
-def upload(page: Page, base: str, tmp: str) -> None:
+def upload(page: Page, base: str) -> None:
     page.goto(base + "/import")
     page.set_input_files("input[type=file]", files=[{
         "name": "small.csv", "mimeType": "text/csv", "buffer": SMALL_CSV.encode()}])
@@ -128,11 +129,11 @@ def upload(page: Page, base: str, tmp: str) -> None:
 
 
 def import_preview(page: Page, base: str, app: Flask) -> None:
-    upload(page, base, "")
+    upload(page, base)
 
 
 def import_result(page: Page, base: str, app: Flask) -> None:
-    upload(page, base, "")
+    upload(page, base)
     page.get_by_role("button", name=re.compile("Import 2 cards")).click()
     expect(page.locator("#job-result")).to_contain_text("2 new")
 
