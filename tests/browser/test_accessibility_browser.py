@@ -252,11 +252,20 @@ def blocking_violations(page: Page) -> list[str]:
     return found
 
 
+FIRST_FOCUSABLE = """() => {
+    const el = document.querySelector('a[href], button, input:not([type=hidden]), select,'
+                                       + ' textarea, summary, [tabindex]:not([tabindex="-1"])');
+    return el.textContent.trim() + ' ' + el.getAttribute('href');
+}"""
+
+
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("name", page_params())
 def test_no_serious_accessibility_problems(live_server, seeded_app, open_page, name, scheme,
                                            screen) -> None:
+    """axe-core finds nothing critical or serious (the failure lists each element with the
+    rule, its impact and what is wrong); one h1; the skip link is the first stop."""
     page = open_page(screen, scheme)
     PAGES[name](page, live_server, seeded_app)
     page.wait_for_load_state("load")
@@ -264,6 +273,8 @@ def test_no_serious_accessibility_problems(live_server, seeded_app, open_page, n
     assert violations == [], f"{name} ({scheme}, {screen}):\n" + "\n".join(violations)
     headings = page.locator("h1").all_inner_texts()
     assert len(headings) == 1, f"{name}: one h1 expected, found {headings}"
+    assert page.evaluate(FIRST_FOCUSABLE) == "Skip to content #main"
+    expect(page.locator("main#main")).to_have_count(1)
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
