@@ -162,6 +162,29 @@ def custom_study_error(page: Page, base: str, app: Flask) -> None:
     expect(page.locator(".field .error")).to_contain_text("Choose a deck or type a tag")
 
 
+def custom_session(page: Page, base: str, app: Flask) -> None:
+    """Custom study of a card studied before and not due today (graded Easy)."""
+    study_answer(page, base, app)
+    card = int(page.locator("#card").get_attribute("data-card-id") or 0)
+    page.locator("#grade-form button[value='4']").click()
+    expect(page.locator("#studied")).to_have_text("Studied today: 1")
+    with app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
+        deck = session.get(Card, card).deck_id
+    app.config["CLOCK"].advance(minutes=5)  # a session starts after the card's last review
+    page.goto(base + "/review/custom")
+    page.select_option("#deck", str(deck))
+    page.fill("#count", "1")
+    page.get_by_role("button", name="Start").click()
+    expect(page.locator("h1")).to_contain_text("Custom study:")
+
+
+def custom_done(page: Page, base: str, app: Flask) -> None:
+    custom_session(page, base, app)
+    page.locator("#reveal").click()
+    page.locator("#grade-form button[value='3']").click()
+    expect(page.locator("h1")).to_have_text("Custom study done")
+
+
 def calendar_link(page: Page, base: str, app: Flask) -> None:
     page.goto(base + "/settings")
     # By keyboard: on a phone today's settings page lays other fields over the button.
@@ -185,6 +208,8 @@ PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "review-done": review_done,
     "custom-study": path("/review/custom"),
     "custom-study-error": custom_study_error,
+    "custom-session": custom_session,
+    "custom-done": custom_done,
     "plan": path("/plan"),
     "decks": path("/decks"),
     "deck-new": path("/decks/new"),
