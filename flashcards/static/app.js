@@ -2,6 +2,19 @@
 (function () {
   "use strict";
 
+  // Screen readers hear the answer once it is shown (issue 13): its verdict and back,
+  // copied into the polite live region #answer-announce (not the grade buttons).
+  function announceAnswer() {
+    var region = document.getElementById("answer-announce");
+    var answer = document.getElementById("answer");
+    if (!region || !answer || answer.hidden) return;
+    var parts = ["Answer:"];
+    answer.querySelectorAll(".verdict, .back").forEach(function (el) {
+      parts.push(el.textContent.replace(/\s+/g, " ").trim());
+    });
+    region.textContent = parts.join(" ");
+  }
+
   function revealInline(event) {
     var answer = document.getElementById("answer");
     var reveal = document.getElementById("reveal");
@@ -13,6 +26,7 @@
     if (card) card.classList.add("revealed");
     var suggested = answer.querySelector("[data-suggested]");
     if (suggested) suggested.focus({ preventScroll: true });
+    announceAnswer();
     return true;
   }
 
@@ -39,6 +53,10 @@
   function onKey(event) {
     var target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    // Enter and Space on a focused link or button do what it says (the skip link, Edit,
+    // a grade), not the page's shortcut.
+    if ((event.key === "Enter" || event.key === " ") && target && target.closest &&
+        target.closest("a[href], button, summary")) return;
     if (event.altKey || event.metaKey) return;
     var key = event.key;
     if (event.ctrlKey) {
@@ -126,6 +144,9 @@
     setUpBrowser();
     var reveal = document.getElementById("reveal");
     if (reveal) reveal.addEventListener("click", revealInline);
+    // Shown by a page load (an answer pair's pick, or no inline reveal): announced once
+    // the live region is in place, a moment after the page.
+    if (document.querySelector("#card.revealed")) setTimeout(announceAnswer, 250);
     // One submission per form: a double click must not post a grade twice.
     document.querySelectorAll("form").forEach(function (form) {
       form.addEventListener("submit", function () {
