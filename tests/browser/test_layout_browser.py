@@ -23,7 +23,7 @@ SMALL_PHONE = {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "ha
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 # Chromium logs a page answered with an error status (the error pages, a form sent
 # back with a problem): that is the page under test, not a script error.
-STATUS_LOG = re.compile(r"status of (400|404)\b")
+STATUS_LOG = re.compile(r"status of (400|401|404)\b")
 
 
 @pytest.fixture
@@ -157,3 +157,240 @@ def test_no_page_scrolls_sideways(live_server, seeded_app, open_page, screen, sc
     seen = widths(page, live_server, seeded_app, tmp_path)
     print(f"\n{width} px {scheme}: " + ", ".join(f"{k} {v}" for k, v in seen.found.items()))
     assert seen.too_wide() == {}
+
+
+@pytest.mark.parametrize("width", [360, 414, 600, 700, 701, 768, 900, 1024, 1440])
+def test_the_widest_pages_fit_between_the_breakpoints(live_server, seeded_app, open_page,
+                                                      width) -> None:
+    page = open_page("light", viewport={"width": width, "height": 900})
+    seen = Widths(page)
+    card, _ = first_card(seeded_app)
+    for name, path in [("Today", "/"), ("Plan", "/plan"), ("Decks", "/decks"),
+                       ("Cards", "/cards"), ("A card", f"/cards/{card}"),
+                       ("Settings", "/settings")]:
+        page.goto(live_server + path)
+        seen.measure(name)
+    assert seen.too_wide() == {}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_compact_menu_opens_and_its_links_work(live_server, open_page, scheme) -> None:
+    page = open_page(scheme, **PHONE)
+    page.goto(live_server + "/")
+    menu = page.locator("#menu-toggle summary")
+    nav = page.locator("#site-nav")
+    expect(menu).to_be_visible()
+    expect(nav).to_be_hidden()
+    box = menu.bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= 390
+    menu.tap()
+    expect(nav).to_be_visible()
+    links = nav.get_by_role("link")
+    expect(links).to_have_text(["Today", "Review", "Plan", "Decks", "Cards", "Settings"])
+    for i in range(6):  # one under the other, each a full-width target
+        link_box = links.nth(i).bounding_box()
+        assert link_box["height"] >= 44 and link_box["width"] > 300
+    expect(nav.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
+    assert scroll_width(page) <= 390
+
+    nav.get_by_role("link", name="Cards").tap()
+    expect(page).to_have_url(live_server + "/cards")
+    expect(page.locator("h1")).to_have_text("Cards")
+    expect(nav).to_be_hidden()  # a new page starts with the menu closed
+    menu.tap()
+    expect(nav.get_by_role("link", name="Cards")).to_have_attribute("aria-current", "page")
+    nav.get_by_role("link", name="Settings").tap()
+    expect(page).to_have_url(live_server + "/settings")
+    menu.tap()
+    nav.get_by_role("link", name="Plan").tap()
+    expect(page.locator("h1")).to_contain_text("Plan to")
+    # A second tap closes it.
+    menu.tap()
+    expect(nav).to_be_visible()
+    menu.tap()
+    expect(nav).to_be_hidden()
+
+
+def test_a_wide_screen_shows_the_links_and_no_menu_button(live_server, open_page) -> None:
+    page = open_page("light", **DESKTOP)
+    page.goto(live_server + "/decks")
+    expect(page.locator("#menu-toggle summary")).to_be_hidden()
+    nav = page.locator("#site-nav")
+    expect(nav.get_by_role("link", name="Decks")).to_be_visible()
+    tops = {round(nav.get_by_role("link").nth(i).bounding_box()["y"]) for i in range(6)}
+    assert len(tops) == 1  # in one row
+
+
+def visible_days(page: Page) -> list[str]:
+    return page.evaluate("""() => [...document.querySelectorAll('#plan-calendar td')]
+        .filter(td => td.getClientRects().length > 0).map(td => td.dataset.date)""")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_plan_is_a_day_by_day_agenda_on_a_phone(live_server, open_page, scheme,
+                                                    tmp_path) -> None:
+    page = open_page(scheme, **PHONE)
+    page.goto(live_server + "/plan")
+    expect(page.locator("#plan-calendar thead")).to_be_hidden()
+    days = visible_days(page)
+    # Today first (2 March 2026, the test clock), then each day ahead to the interview.
+    assert days[0] == "2026-03-02" and len(days) == 31
+    assert days == sorted(days) and len(set(days)) == len(days)
+    today = page.locator("td.today")
+    box = today.bounding_box()
+    assert box["width"] > 330  # a day is a full-width row, not a seventh of the screen
+    # The weekday the columns gave, and the minutes against the day's budget.
+    weekday = today.locator(".date").evaluate(
+        "el => getComputedStyle(el, '::before').content")
+    assert weekday == '"Monday "'
+    expect(today.locator(".date")).to_contain_text("2 Mar · today")
+    expect(today.locator(".mins")).to_have_text(re.compile(r"^\d+ of 60 min$"))
+    expect(today.locator("#today-progress")).to_contain_text("tasks")
+    tomorrow = page.locator('td[data-date="2026-03-03"]')
+    expect(tomorrow.locator(".nums")).to_contain_text(re.compile(r"\d+ rev \d+ new"))
+    assert tomorrow.bounding_box()["y"] > box["y"] + box["height"] - 1
+    assert scroll_width(page) <= 390
+    page.screenshot(path=str(tmp_path / f"agenda-{scheme}.png"))
+
+    # Tick today's first task from the agenda.
+    task = today.locator("li.task").first
+    title = task.locator(".task-title").inner_text()
+    tick = task.locator("button.checkbox")
+    tick_box, title_box = tick.bounding_box(), task.locator(".task-title").bounding_box()
+    assert tick_box["x"] + tick_box["width"] <= title_box["x"]  # beside its title
+    tick.tap()
+    expect(page.locator(".flash")).to_be_visible()
+    ticked = page.locator("td.today li.task").filter(has_text=title)
+    expect(ticked.locator("button.checkbox")).to_have_attribute("aria-checked", "true")
+    assert visible_days(page)[0] == "2026-03-02"
+
+
+def test_the_plan_is_a_month_on_a_wide_screen(live_server, open_page) -> None:
+    page = open_page("light", **DESKTOP)
+    page.goto(live_server + "/plan")
+    expect(page.locator("#plan-calendar thead")).to_be_visible()
+    # The past days of this week are there, in the same row as today.
+    assert visible_days(page)[0] == "2026-03-02"  # a Monday: the week starts today
+    today = page.locator("td.today").bounding_box()
+    tomorrow = page.locator('td[data-date="2026-03-03"]').bounding_box()
+    assert today["width"] < 200 and tomorrow["y"] == today["y"]
+    assert re.fullmatch(r"\d+ min", page.locator("td.today .mins").inner_text())
+
+
+def right_edges(page: Page, selector: str) -> list[float]:
+    return page.evaluate("""(s) => [...document.querySelectorAll(s)]
+        .map(e => e.getBoundingClientRect().right)""", selector)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_settings_fit_a_small_phone_and_save(live_server, open_page, scheme) -> None:
+    page = open_page(scheme, timezone_id="Europe/Paris", **SMALL_PHONE)
+    page.goto(live_server + "/settings")
+    assert scroll_width(page) <= 320
+    panel_right = page.locator(".easy-days").bounding_box()
+    limit = panel_right["x"] + panel_right["width"]
+    edges = right_edges(page, ".easy-days select")
+    assert len(edges) == 7 and max(edges) <= limit + 0.5
+    for day in page.locator(".easy-days select").all():
+        assert day.bounding_box()["height"] >= 44
+
+    # The time zone: a text field searching the zones, grouped by region; this device's
+    # zone is offered (the stored one is the server's, UTC).
+    zone = page.locator("#timezone")
+    expect(zone).to_have_attribute("list", "time-zones")
+    expect(zone).to_have_value(re.compile(r"^(Etc/)?UTC$"))
+    labels = page.locator("#time-zones option").evaluate_all(
+        "options => options.map(o => [o.value, o.label])")
+    assert len(labels) > 400
+    assert labels[0][1].startswith("Africa · ") and labels[-1][1].startswith("Other · ")
+    assert ["America/New_York", "America · New York"] in labels
+    assert ["America/Argentina/Buenos_Aires", "America · Argentina · Buenos Aires"] in labels
+    regions = [label.split(" · ")[0] for _, label in labels]
+    assert regions == sorted(regions, key=lambda r: (r == "Other", r))  # grouped
+    use = page.locator("#use-device-zone")
+    expect(use).to_have_text("Use this device’s zone: Europe/Paris")
+    use.tap()
+    expect(zone).to_have_value("Europe/Paris")
+    expect(use).to_be_hidden()
+
+    page.select_option("#easy_saturday", "r")
+    page.select_option("#easy_sunday", "m")
+    page.fill("#daily_minutes", "45")
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.locator(".flash")).to_have_text("Settings saved.")
+    expect(zone).to_have_value("Europe/Paris")
+    expect(use).to_be_hidden()
+    expect(page.locator("#easy_saturday")).to_have_value("r")
+    expect(page.locator("#easy_sunday")).to_have_value("m")
+    expect(page.locator("#easy_monday")).to_have_value("n")
+    expect(page.locator("#daily_minutes")).to_have_value("45")
+    assert scroll_width(page) <= 320
+
+    # A zone the server does not know is a form error, the page still fitting.
+    zone.fill("Mars/Olympus")
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.locator(".timezone-field .error")).to_contain_text(
+        "“Mars/Olympus” is not a time zone this server knows")
+    assert scroll_width(page) <= 320
+
+
+def test_easy_days_sit_in_one_row_on_a_wide_screen(live_server, open_page) -> None:
+    page = open_page("light", timezone_id="UTC", **DESKTOP)
+    page.goto(live_server + "/settings")
+    selects = page.locator(".easy-days select")
+    tops = {round(s.bounding_box()["y"]) for s in selects.all()}
+    assert len(tops) == 1
+    fieldset = page.locator(".easy-days").bounding_box()
+    assert max(right_edges(page, ".easy-days select")) <= fieldset["x"] + fieldset["width"]
+    # The browser is in the stored zone (UTC, whether named UTC or Etc/UTC): no offer.
+    expect(page.locator("#timezone")).to_have_value(re.compile(r"^(Etc/)?UTC$"))
+    expect(page.locator("#use-device-zone")).to_be_hidden()
+
+
+@pytest.mark.first_run
+@pytest.mark.parametrize("screen", [PHONE, SMALL_PHONE], ids=["390", "320"])
+def test_the_set_up_page_fits_a_phone(live_server, open_page, screen) -> None:
+    page = open_page("dark", timezone_id="Asia/Tokyo", **screen)
+    page.goto(live_server + "/")
+    expect(page.locator("h1")).to_have_text("Set up your plan")
+    expect(page.locator("#timezone")).to_have_value("Asia/Tokyo")
+    expect(page.locator("#menu-toggle summary")).to_be_hidden()  # no way out but the set-up
+    expect(page.locator("#use-device-zone")).to_have_count(0)
+    assert scroll_width(page) <= screen["viewport"]["width"]
+
+
+PASSWORD = "correct horse battery"
+
+
+def test_login_and_the_menu_with_an_account_fit_a_small_phone(live_server, seeded_app,
+                                                              open_page) -> None:
+    from flashcards.services import users
+    from tests.conftest import START
+
+    with seeded_app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
+        users.create_user(session, "ada_with_a_rather_long_display_name", PASSWORD, START)
+        session.commit()
+    page = open_page("light", **SMALL_PHONE)
+    page.goto(live_server + "/decks")
+    expect(page.locator("h1")).to_have_text("Log in")
+    expect(page.locator("#menu-toggle")).to_have_count(0)  # nothing to show before a login
+    assert scroll_width(page) <= 320
+    page.fill("#name", "ada_with_a_rather_long_display_name")
+    page.fill("#password", "not the password")
+    page.get_by_role("button", name="Log in").tap()
+    expect(page.locator(".field .error")).to_be_visible()
+    assert scroll_width(page) <= 320
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Log in").tap()
+    expect(page.locator("h1")).to_have_text("Decks")
+    assert scroll_width(page) <= 320
+
+    # The account (name, Log out) is in the menu with the links.
+    logout = page.locator("#logout")
+    expect(logout).to_be_hidden()
+    page.locator("#menu-toggle summary").tap()
+    expect(logout).to_be_visible()
+    expect(page.locator(".topbar .account")).to_contain_text("ada_with_a_rather_long")
+    assert scroll_width(page) <= 320
+    logout.tap()
+    expect(page.locator("h1")).to_have_text("Log in")
