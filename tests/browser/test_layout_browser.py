@@ -140,6 +140,13 @@ def widths(page: Page, base: str, app: Flask, tmp_path: Path) -> Widths:
             page.locator("#reveal").click()
             expect(page.locator("#answer")).to_be_visible()
             seen.measure("Study page, answer shown")
+            with page.expect_navigation():
+                page.locator('#grade-form button[value="3"]').click()  # Good
+    # A card with a review history (a stacked table on a phone).
+    page.goto(base + "/cards?q=-is:new")
+    page.locator("#card-table tbody a").first.click()
+    expect(page.locator("#review-history")).to_contain_text("Good")
+    seen.measure("A card with its history")
     upload(page, base, tmp_path)
     seen.measure("Import preview")
     page.get_by_role("button", name=re.compile(r"Import 30 cards")).click()
