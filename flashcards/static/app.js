@@ -228,3 +228,23 @@
     update();
   });
 })();
+
+// The compact menu on narrow screens (base.html: a details/summary that works without
+// this): Escape, or a tap outside the top bar, closes it.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var menu = document.getElementById("menu-toggle");
+    if (!menu) return;
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !(event.target.closest && event.target.closest(".topbar"))) {
+        menu.open = false;
+      }
+    });
+  });
+})();

@@ -211,11 +211,29 @@ def test_the_compact_menu_opens_and_its_links_work(live_server, open_page, schem
     menu.tap()
     nav.get_by_role("link", name="Plan").tap()
     expect(page.locator("h1")).to_contain_text("Plan to")
-    # A second tap closes it.
+    # A second tap closes it; so do Escape and a tap outside the menu.
     menu.tap()
     expect(nav).to_be_visible()
     menu.tap()
     expect(nav).to_be_hidden()
+    menu.tap()
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    expect(menu).to_be_focused()
+    menu.tap()
+    page.locator("h1").tap()
+    expect(nav).to_be_hidden()
+
+
+def test_the_compact_menu_needs_no_script(live_server, open_page) -> None:
+    page = open_page("light", java_script_enabled=False, **PHONE)
+    page.goto(live_server + "/plan")
+    nav = page.locator("#site-nav")
+    expect(nav).to_be_hidden()
+    page.locator("#menu-toggle summary").tap()
+    nav.get_by_role("link", name="Decks").tap()
+    expect(page).to_have_url(live_server + "/decks")
+    assert scroll_width(page) <= 390
 
 
 def test_a_wide_screen_shows_the_links_and_no_menu_button(live_server, open_page) -> None:
