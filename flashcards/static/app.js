@@ -222,7 +222,7 @@
     var skip = document.getElementById("browser_zone");
     if (skip) skip.value = zone;
     // Only on a first showing: a form sent back with an error keeps what was typed.
-    var field = document.querySelector("input[data-browser-zone]");
+    var field = document.querySelector("input[data-browser-zone=fill]");
     if (!field || field.value === zone) return;
     field.value = zone;
     var hint = document.getElementById("timezone-hint");
@@ -261,3 +261,55 @@
   });
 })();
 
+// The time zone field elsewhere (settings, issue 13): when this device is in another zone
+// than the one stored, a button offers it (never changed without asking).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var field = document.querySelector("input[data-browser-zone=offer]");
+    var button = document.getElementById("use-device-zone");
+    var list = document.getElementById("time-zones");
+    if (!field || !button || !list) return;
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+    var known = Array.prototype.some.call(list.options, function (option) {
+      return option.value === zone;
+    });
+    if (!known) return;
+    if (!field.value) { field.value = zone; return; }
+    // Another name for the same zone (Etc/UTC for UTC) is the same zone.
+    function canonical(name) {
+      try { return Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone; }
+      catch (e) { return name; }
+    }
+    function update() { button.hidden = canonical(field.value) === zone; }
+    button.textContent = "Use this device’s zone: " + zone;
+    button.addEventListener("click", function () {
+      field.value = zone;
+      update();
+      field.focus();
+    });
+    field.addEventListener("input", update);
+    update();
+  });
+})();
+
+// The compact menu on narrow screens (base.html: a details/summary that works without
+// this): Escape, or a tap outside the top bar, closes it.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var menu = document.getElementById("menu-toggle");
+    if (!menu) return;
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || !menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !(event.target.closest && event.target.closest(".topbar"))) {
+        menu.open = false;
+      }
+    });
+  });
+})();

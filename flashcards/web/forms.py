@@ -180,8 +180,39 @@ class BulkForm(FlaskForm):
     confirm = HiddenField()
 
 
-def time_zone_choices() -> list[SelectChoice]:
-    return [SelectChoice(name) for name in sorted(valid_time_zones())]
+# The regions of the IANA names, in the order the time zone list shows them; every other
+# name (UTC, Etc/GMT+5, old aliases such as US/Eastern) comes last, under "Other".
+ZONE_REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+                "Europe", "Indian", "Pacific")
+
+
+def time_zone_options() -> list[tuple[str, str]]:
+    """The zones this server knows, as (value, label) for a <datalist>, grouped by
+    region: "America/Argentina/Buenos_Aires" is labelled "America · Argentina · Buenos
+    Aires", so typing a city with spaces finds it too."""
+    def key(name: str) -> tuple[int, str]:
+        region = name.split("/", 1)[0]
+        return (ZONE_REGIONS.index(region) if region in ZONE_REGIONS and "/" in name
+                else len(ZONE_REGIONS), name)
+
+    options = []
+    for name in sorted(valid_time_zones(), key=key):
+        parts = name.replace("_", " ").split("/")
+        if parts[0] not in ZONE_REGIONS or len(parts) == 1:
+            parts = ["Other", *parts]
+        options.append((name, " · ".join(parts)))
+    return options
+
+
+def _check_time_zone(field: Field) -> None:
+    if field.data and field.data not in valid_time_zones():
+        raise ValidationError(
+            f"“{field.data}” is not a time zone this server knows: choose one from the "
+            "list, e.g. Europe/London or America/New_York.")
+
+
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
 
 
 EASY_DAY_CHOICES = [SelectChoice("n", "Normal"), SelectChoice("r", "Reduced"),
@@ -224,7 +255,14 @@ class SettingsForm(FlaskForm):
                                validators=[InputRequired(), NumberRange(min=0, max=9999)])
     max_reviews_per_day = IntegerField("Maximum reviews per day",
                                        validators=[InputRequired(), NumberRange(min=0, max=99999)])
-    timezone = SelectField("Time zone", validators=[InputRequired()], validate_choice=True)
+    timezone = StringField(
+        "Time zone", validators=[DataRequired("Choose a time zone."), Length(max=64)],
+        filters=[_strip],
+        description="Type a city or a region to search, e.g. Europe/London.")
+
+    def validate_timezone(self, field: StringField) -> None:
+        _check_time_zone(field)
+
     rollover_hour = IntegerField(
         "Next day starts at (hour)", validators=[InputRequired(), NumberRange(min=0, max=23)],
         description="Reviews before this hour count for the previous day, as in Anki (default 4).")
@@ -339,7 +377,7 @@ class SetupForm(FlaskForm):
         description="How long you can study on a normal day (5-600).")
     timezone = StringField(
         "Time zone", validators=[DataRequired("Choose a time zone."), Length(max=64)],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[_strip],
         description="Days start at 4 am here (changeable in Settings).")
     next = HiddenField()
     today: date | None = None
@@ -351,10 +389,7 @@ class SetupForm(FlaskForm):
                 raise ValidationError(problem)
 
     def validate_timezone(self, field: StringField) -> None:
-        if field.data and field.data not in valid_time_zones():
-            raise ValidationError(
-                f"“{field.data}” is not a time zone this server knows: choose one from the "
-                "list, e.g. Europe/London or America/New_York.")
+        _check_time_zone(field)
 
 
 class SkipSetupForm(FlaskForm):

@@ -14,7 +14,7 @@ from flashcards.services.settings import get_settings, update_settings
 from flashcards.services.study import today as study_today
 from flashcards.web.calendar import calendar_section
 from flashcards.web.context import db, now
-from flashcards.web.forms import WEEKDAYS, SettingsForm, time_zone_choices
+from flashcards.web.forms import WEEKDAYS, SettingsForm, time_zone_options
 
 bp = Blueprint("settings", __name__)
 
@@ -24,7 +24,6 @@ def edit() -> Response | tuple[str, int] | str:
     session_ = db()
     settings = get_settings(session_)
     form = SettingsForm(obj=settings if request.method == "GET" else None)
-    form.timezone.choices = time_zone_choices()
     day_fields = [getattr(form, f"easy_{name.lower()}") for name in WEEKDAYS]
     today = study_today(session_, now()).day.date
     form.today, form.stored_interview = today, settings.interview_date
@@ -64,5 +63,5 @@ def edit() -> Response | tuple[str, int] | str:
             flash("Settings saved.", "info")
             return redirect(url_for("settings.edit"))
     status = 400 if request.method == "POST" else 200
-    return render_template("settings/edit.html", form=form,
+    return render_template("settings/edit.html", form=form, zones=time_zone_options(),
                            calendar=calendar_section()), status

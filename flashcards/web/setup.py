@@ -19,7 +19,6 @@ from werkzeug.wrappers import Response
 
 from flashcards.core.planner import MAX_PLAN_DAYS
 from flashcards.services.errors import ServiceError
-from flashcards.services.settings import valid_time_zones
 from flashcards.services.setup import (
     DEFAULT_DAILY_MINUTES,
     DEFAULT_INTERVIEW_DAYS,
@@ -31,7 +30,7 @@ from flashcards.services.setup import (
 from flashcards.services.users import USER_KEY
 from flashcards.web import app_shell
 from flashcards.web.context import db, now
-from flashcards.web.forms import SetupForm, SkipSetupForm
+from flashcards.web.forms import SetupForm, SkipSetupForm, time_zone_options
 from flashcards.web.redirects import safe_next
 
 bp = Blueprint("setup", __name__)
@@ -101,7 +100,7 @@ def _next_page(value: str | None) -> str:
 def _render(form: SetupForm, skip_form: SkipSetupForm, status: int = 200,
             prefill: bool = False) -> tuple[str, int]:
     return render_template("setup/setup.html", form=form, skip_form=skip_form,
-                           zones=sorted(valid_time_zones()), prefill=prefill,
+                           zones=time_zone_options(), prefill=prefill,
                            default_days=DEFAULT_INTERVIEW_DAYS,
                            default_minutes=DEFAULT_DAILY_MINUTES), status
 

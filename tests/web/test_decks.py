@@ -15,7 +15,8 @@ def test_deck_list_shows_counts_and_actions(client, session) -> None:
     session.commit()
     page = client.get("/decks").get_data(as_text=True)
     assert "Alpha" in page and "CSV with schedules" in page and 'href="/import"' in page
-    assert '<td class="num new">2</td>' in page and '<td class="num muted">1</td>' in page
+    assert '<td class="num new" data-label="new">2</td>' in page
+    assert '<td class="num muted" data-label="suspended">1</td>' in page
     assert f'href="/decks/{deck.id}/delete"' in page and f'href="/decks/{deck.id}/edit"' in page
     # The deck name links to the card browser, searching for that deck.
     assert 'href="/cards?q=deck:%22Alpha%22"' in page

@@ -65,7 +65,7 @@ def test_the_set_up_page_offers_the_defaults(client, session) -> None:
     # The stored zone, which app.js replaces with the browser's, from a list of zones.
     assert 'value="UTC"' in inputs["timezone"] and 'list="time-zones"' in inputs["timezone"]
     assert 'data-browser-zone="fill"' in inputs["timezone"]
-    assert '<option value="America/New_York">' in page
+    assert '<option value="America/New_York" label="America · New York">' in page
     assert "Save and start" in page and "Skip (use the defaults)" in page
     assert stored(session)[3] is False  # showing it stores nothing
 
