@@ -1,0 +1,176 @@
+"""Personal FSRS parameters: run the optimiser on the user's review log, store what it
+found, adopt what beats the parameters in use, and go back when the user asks.
+
+The log is read and the fit computed in a read transaction; what it decided is stored
+in a short write transaction of its own (as the plan does), so no write lock is held
+while fsrs-rs works. Adopting parameters re-computes every card's memory state
+(stability and difficulty) from its history with them; due dates stay as they are
+until the user chooses to reschedule.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import fsrs_rs_python as fsrs_rs
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from flashcards.core.fsrs_items import Answer, CardItems, build_items
+from flashcards.core.optimizer import Fit, fit_parameters
+from flashcards.core.scheduling import CardState
+from flashcards.db import begin_write
+from flashcards.models import Card, FsrsFit, ReviewLog, Settings
+from flashcards.scoping import OWNER
+from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.settings import get_settings, parameters_from, time_zone
+from flashcards.services.users import owner
+
+
+def parameters_of(settings: Settings) -> tuple[float, ...]:
+    """The FSRS parameters in use: the user's, or FSRS-6's defaults."""
+    return parameters_from(settings.fsrs_parameters)
+
+
+def _dump(parameters: Sequence[float] | None) -> str | None:
+    return None if parameters is None else json.dumps([round(w, 6) for w in parameters])
+
+
+def load_items(session: Session) -> list[CardItems]:
+    """The user's review log as training items, by card (see core.fsrs_items)."""
+    settings = get_settings(session)
+    zone, rollover = time_zone(settings), timedelta(hours=settings.rollover_hour)
+    new = int(CardState.NEW)
+    rows = session.execute(
+        select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating,
+               ReviewLog.state_before)
+        .where(ReviewLog.user_id == owner(session))
+        .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id))
+    return build_items(
+        Answer(card_id, (moment.astimezone(zone) - rollover).date().toordinal(), rating,
+               state == new)
+        for card_id, moment, rating, state in rows)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    fit: Fit
+    record: FsrsFit | None  # None for a dry run
+    cards_updated: int = 0
+
+
+def optimise(session: Session, now: datetime, *, dry_run: bool = False) -> Outcome:
+    """Learn parameters from the log and adopt them when they predict better. The
+    caller commits (a dry run stores nothing)."""
+    settings = get_settings(session)
+    current = parameters_of(settings)
+    cards = load_items(session)
+    fit = fit_parameters(cards, current)
+    if dry_run:
+        session.rollback()
+        return Outcome(fit, None)
+    session.commit()  # ends the read: the write below is short
+    begin_write(session)
+    settings = get_settings(session)
+    record = FsrsFit(
+        user_id=owner(session), created_at=now, reviews_used=fit.reviews_used,
+        adopted=False, reason=fit.reason, parameters=_dump(fit.parameters),
+        log_loss_before=fit.log_loss_before, rmse_bins_before=fit.rmse_bins_before,
+        log_loss_after=fit.log_loss_after, rmse_bins_after=fit.rmse_bins_after)
+    session.add(record)
+    updated = 0
+    # Adopted only if nobody changed the parameters meanwhile (another run, an undo).
+    if fit.adopted and fit.parameters is not None and parameters_of(settings) == current:
+        record.adopted = True
+        record.previous_parameters = settings.fsrs_parameters
+        settings.fsrs_parameters = _dump(fit.parameters)
+        updated = recompute_memory(session, parameters_of(settings))
+    elif fit.adopted:
+        record.reason = "The parameters were changed while the optimiser ran; nothing adopted."
+    session.flush()
+    return Outcome(fit, record, updated)
+
+
+def recompute_memory(session: Session, parameters: Sequence[float]) -> int:
+    """Every studied card's stability and difficulty from its history under
+    `parameters` (due dates unchanged); cards without a history from their first answer
+    (a schedule imported without it) keep theirs. Returns how many changed."""
+    histories = _histories(session)
+    if not histories:
+        return 0
+    model = fsrs_rs.FSRS(list(parameters))
+    ids = list(histories)
+    items = [fsrs_rs.FSRSItem([fsrs_rs.FSRSReview(r, d) for r, d in histories[i]]) for i in ids]
+    states = model.memory_state_batch(items)
+    cards = Card.__table__
+    session.connection().execute(
+        update(cards).where(cards.c.id == bindparam("card_id"), cards.c.user_id == OWNER)
+        .values(stability=bindparam("s"), difficulty=bindparam("d"),
+                version=cards.c.version + 1),
+        [{"card_id": i, "s": float(state.stability), "d": float(state.difficulty)}
+         for i, state in zip(ids, states, strict=True)])
+    session.expire_all()  # the cards' rows changed under the ORM
+    return len(ids)
+
+
+def _histories(session: Session) -> dict[int, list[tuple[int, int]]]:
+    """Each studied card's answers (from its latest start as new) as (rating, days)."""
+    from flashcards.core.fsrs_items import card_history
+
+    settings = get_settings(session)
+    zone, rollover = time_zone(settings), timedelta(hours=settings.rollover_hour)
+    new = int(CardState.NEW)
+    rows = session.execute(
+        select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating,
+               ReviewLog.state_before)
+        .join(Card, Card.id == ReviewLog.card_id)
+        .where(ReviewLog.user_id == owner(session), Card.state != new)
+        .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id)).all()
+    by_card: dict[int, list[Answer]] = {}
+    for card_id, moment, rating, state in rows:
+        by_card.setdefault(card_id, []).append(
+            Answer(card_id, (moment.astimezone(zone) - rollover).date().toordinal(), rating,
+                   state == new))
+    histories = {}
+    for card_id, answers in by_card.items():
+        history = card_history(answers)
+        if history:
+            histories[card_id] = history
+    return histories
+
+
+def latest_fit(session: Session) -> FsrsFit | None:
+    return session.execute(select(FsrsFit).where(FsrsFit.user_id == owner(session))
+                           .order_by(FsrsFit.created_at.desc(), FsrsFit.id.desc())
+                           .limit(1)).scalar_one_or_none()
+
+
+def source_fit(session: Session) -> FsrsFit | None:
+    """The adopted fit the parameters in use come from (None: the defaults)."""
+    settings = get_settings(session)
+    if not settings.fsrs_parameters:
+        return None
+    return session.execute(select(FsrsFit).where(
+        FsrsFit.user_id == owner(session), FsrsFit.adopted, FsrsFit.undone_at.is_(None),
+        FsrsFit.parameters == settings.fsrs_parameters)
+        .order_by(FsrsFit.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def undo_fit(session: Session, fit_id: int, now: datetime) -> int:
+    """Go back to the parameters an adopted fit replaced (only while it is the one in
+    use); memory states are re-computed with them. Returns the cards updated."""
+    begin_write(session)
+    record = session.get(FsrsFit, fit_id)
+    if record is None or record.user_id != owner(session):
+        raise NotFound(f"There is no optimiser run {fit_id}.")
+    settings = get_settings(session)
+    if not record.adopted or record.undone_at is not None \
+            or settings.fsrs_parameters != record.parameters:
+        raise ServiceError("Those parameters are not the ones in use, so there is nothing "
+                           "to go back from.")
+    settings.fsrs_parameters = record.previous_parameters
+    record.undone_at = now
+    return recompute_memory(session, parameters_of(settings))
