@@ -11,7 +11,6 @@ from sqlalchemy import select
 from flashcards.core.fsrs_items import Answer
 from flashcards.core.scheduling import DEFAULT_PARAMETERS, CardState
 from flashcards.models import Card, ReviewLog
-from tests.conftest import START, make_deck
 
 DECAY = -DEFAULT_PARAMETERS[20]
 FACTOR = 0.9 ** (1 / DECAY) - 1
@@ -47,6 +46,8 @@ def learner(reviews: int, scale: float, seed: int = 1, *, per_card: int = 12,
 def store_history(session, answers: list[Answer]) -> None:
     """Store the learner's answers as the review log (test setup: written directly, as
     an import of a history would be), each card left where its last answer put it."""
+    from tests.conftest import START, make_deck  # test fixtures' helpers, for tests only
+
     make_deck(session, cards=max(a.card_id for a in answers))
     ids = session.execute(select(Card.id).order_by(Card.position)).scalars().all()
     model = fsrs_rs.FSRS(list(DEFAULT_PARAMETERS))

@@ -14,12 +14,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
 
 import fsrs_rs_python as fsrs_rs
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from flashcards.core.fsrs_items import Answer, CardItems, build_items
+from flashcards.core.fsrs_items import Answer, CardItems, build_items, card_history
 from flashcards.core.optimizer import Fit, fit_parameters
 from flashcards.core.scheduling import CardState
 from flashcards.db import begin_write
@@ -39,20 +40,25 @@ def _dump(parameters: Sequence[float] | None) -> str | None:
     return None if parameters is None else json.dumps([round(w, 6) for w in parameters])
 
 
-def load_items(session: Session) -> list[CardItems]:
-    """The user's review log as training items, by card (see core.fsrs_items)."""
+def load_answers(session: Session) -> list[Answer]:
+    """The user's review log as answers on study days (the user's zone and rollover
+    hour), ordered by card and then by time."""
     settings = get_settings(session)
     zone, rollover = time_zone(settings), timedelta(hours=settings.rollover_hour)
     new = int(CardState.NEW)
-    rows = session.execute(
-        select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating,
-               ReviewLog.state_before)
-        .where(ReviewLog.user_id == owner(session))
-        .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id))
-    return build_items(
-        Answer(card_id, (moment.astimezone(zone) - rollover).date().toordinal(), rating,
-               state == new)
-        for card_id, moment, rating, state in rows)
+    logs = ReviewLog.__table__
+    rows = session.connection().execute(
+        select(logs.c.card_id, logs.c.reviewed_at, logs.c.rating, logs.c.state_before)
+        .where(logs.c.user_id == OWNER)
+        .order_by(logs.c.card_id, logs.c.reviewed_at, logs.c.id))
+    return [Answer(card_id, (moment.astimezone(zone) - rollover).date().toordinal(), rating,
+                   state == new)
+            for card_id, moment, rating, state in rows]
+
+
+def load_items(session: Session) -> list[CardItems]:
+    """The user's review log as training items, by card (see core.fsrs_items)."""
+    return build_items(load_answers(session))
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,8 @@ def optimise(session: Session, now: datetime, *, dry_run: bool = False) -> Outco
     caller commits (a dry run stores nothing)."""
     settings = get_settings(session)
     current = parameters_of(settings)
-    cards = load_items(session)
-    fit = fit_parameters(cards, current)
+    answers = load_answers(session)
+    fit = fit_parameters(build_items(answers), current)
     if dry_run:
         session.rollback()
         return Outcome(fit, None)
@@ -87,25 +93,36 @@ def optimise(session: Session, now: datetime, *, dry_run: bool = False) -> Outco
         record.adopted = True
         record.previous_parameters = settings.fsrs_parameters
         settings.fsrs_parameters = _dump(fit.parameters)
-        updated = recompute_memory(session, parameters_of(settings))
+        updated = recompute_memory(session, parameters_of(settings), answers)
     elif fit.adopted:
         record.reason = "The parameters were changed while the optimiser ran; nothing adopted."
     session.flush()
     return Outcome(fit, record, updated)
 
 
-def recompute_memory(session: Session, parameters: Sequence[float]) -> int:
+def recompute_memory(session: Session, parameters: Sequence[float],
+                     answers: Sequence[Answer] | None = None) -> int:
     """Every studied card's stability and difficulty from its history under
     `parameters` (due dates unchanged); cards without a history from their first answer
-    (a schedule imported without it) keep theirs. Returns how many changed."""
-    histories = _histories(session)
+    (a schedule imported without it) keep theirs. `answers`: the log as load_answers
+    read it in this transaction, if the caller has it. Returns how many changed."""
+    session.flush()  # what the caller changed is written before the rows are expired
+    cards = Card.__table__
+    studied = set(session.connection().execute(
+        select(cards.c.id).where(cards.c.user_id == OWNER,
+                                 cards.c.state != int(CardState.NEW))).scalars())
+    histories = {}
+    for card_id, group in groupby(load_answers(session) if answers is None else answers,
+                                  key=lambda answer: answer.card_id):
+        if card_id in studied:
+            history = card_history(list(group))
+            if history:
+                histories[card_id] = history
     if not histories:
         return 0
-    model = fsrs_rs.FSRS(list(parameters))
     ids = list(histories)
     items = [fsrs_rs.FSRSItem([fsrs_rs.FSRSReview(r, d) for r, d in histories[i]]) for i in ids]
-    states = model.memory_state_batch(items)
-    cards = Card.__table__
+    states = fsrs_rs.FSRS(list(parameters)).memory_state_batch(items)
     session.connection().execute(
         update(cards).where(cards.c.id == bindparam("card_id"), cards.c.user_id == OWNER)
         .values(stability=bindparam("s"), difficulty=bindparam("d"),
@@ -114,32 +131,6 @@ def recompute_memory(session: Session, parameters: Sequence[float]) -> int:
          for i, state in zip(ids, states, strict=True)])
     session.expire_all()  # the cards' rows changed under the ORM
     return len(ids)
-
-
-def _histories(session: Session) -> dict[int, list[tuple[int, int]]]:
-    """Each studied card's answers (from its latest start as new) as (rating, days)."""
-    from flashcards.core.fsrs_items import card_history
-
-    settings = get_settings(session)
-    zone, rollover = time_zone(settings), timedelta(hours=settings.rollover_hour)
-    new = int(CardState.NEW)
-    rows = session.execute(
-        select(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.rating,
-               ReviewLog.state_before)
-        .join(Card, Card.id == ReviewLog.card_id)
-        .where(ReviewLog.user_id == owner(session), Card.state != new)
-        .order_by(ReviewLog.card_id, ReviewLog.reviewed_at, ReviewLog.id)).all()
-    by_card: dict[int, list[Answer]] = {}
-    for card_id, moment, rating, state in rows:
-        by_card.setdefault(card_id, []).append(
-            Answer(card_id, (moment.astimezone(zone) - rollover).date().toordinal(), rating,
-                   state == new))
-    histories = {}
-    for card_id, answers in by_card.items():
-        history = card_history(answers)
-        if history:
-            histories[card_id] = history
-    return histories
 
 
 def latest_fit(session: Session) -> FsrsFit | None:

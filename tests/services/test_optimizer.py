@@ -7,6 +7,7 @@ import fsrs_rs_python as fsrs_rs
 import pytest
 from sqlalchemy import select
 
+from flashcards.core.fsrs_items import card_history
 from flashcards.core.scheduling import DEFAULT_PARAMETERS
 from flashcards.models import Card, FsrsFit, Settings
 from flashcards.services import optimizer
@@ -52,7 +53,8 @@ def test_learnt_parameters_are_adopted_stored_and_used_and_can_be_undone(history
     assert {c.id: c.due for c in session.execute(select(Card)).scalars()} == dues
     # ... as fsrs-rs computes it from the card's answers with the new parameters.
     card_id = next(iter(after))
-    history_of = optimizer._histories(session)[card_id]
+    history_of = card_history([a for a in optimizer.load_answers(session)
+                               if a.card_id == card_id])
     expected = fsrs_rs.FSRS(list(fit.parameters)).memory_state(
         fsrs_rs.FSRSItem([fsrs_rs.FSRSReview(r, d) for r, d in history_of]))
     assert after[card_id] == pytest.approx((expected.stability, expected.difficulty), rel=1e-5)
