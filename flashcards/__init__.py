@@ -94,6 +94,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         decks,
         errors,
         filters,
+        fsrs,
         plan,
         review,
         settings,
@@ -112,6 +113,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(transfer.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(calendar.bp)
+    app.register_blueprint(fsrs.bp)
     errors.register(app)
     # After the login check (auth's hook), which ends its own read transaction.
     from flashcards.web.context import take_write_lock

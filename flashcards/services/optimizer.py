@@ -165,3 +165,21 @@ def undo_fit(session: Session, fit_id: int, now: datetime) -> int:
     settings.fsrs_parameters = record.previous_parameters
     record.undone_at = now
     return recompute_memory(session, parameters_of(settings))
+
+
+@dataclass(frozen=True)
+class FsrsStatus:
+    """What the settings page says about the parameters: where the ones in use come
+    from and the latest run of the optimiser."""
+
+    parameters: tuple[float, ...]
+    source: FsrsFit | None  # the adopted run they come from; None: FSRS-6's defaults
+    latest: FsrsFit | None
+    min_reviews: int
+
+
+def status(session: Session) -> FsrsStatus:
+    from flashcards.core.optimizer import MIN_ITEMS
+
+    return FsrsStatus(parameters_of(get_settings(session)), source_fit(session),
+                      latest_fit(session), MIN_ITEMS)

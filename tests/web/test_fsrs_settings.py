@@ -1,0 +1,53 @@
+"""Settings → Scheduler parameters: where they come from, Optimise now, go back."""
+
+import re
+
+from sqlalchemy import select
+
+from flashcards.models import FsrsFit, Settings
+from tests.conftest import csrf_token
+from tests.fsrs_learner import learner, store_history
+
+
+def section(page: str) -> str:
+    match = re.search(r'<section class="panel fsrs-parameters".*?</section>', page, re.S)
+    assert match
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(0)).split())
+
+
+def test_optimise_now_adopts_shows_the_scores_and_goes_back(client, session) -> None:
+    store_history(session, learner(700, scale=0.4, seed=3, per_card=10))
+    page = client.get("/settings").get_data(as_text=True)
+    assert "FSRS-6 defaults" in section(page) and "needs 400 reviews" in section(page)
+    token = csrf_token(client)
+    response = client.post("/settings/fsrs/optimise", data={"csrf_token": token},
+                           follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "Adopted: log loss" in text and "due dates are unchanged" in text
+    shown = section(text)
+    record = session.execute(select(FsrsFit)).scalar_one()
+    assert f"Optimised on {record.reviews_used} of your reviews" in shown
+    assert f"Before {record.log_loss_before:.4f}" in shown
+    assert f"Now {record.log_loss_after:.4f}" in shown
+    client.post(f"/settings/fsrs/{record.id}/undo", data={"csrf_token": token})
+    session.rollback()
+    assert session.get(Settings, 1).fsrs_parameters is None
+    assert "FSRS-6 defaults" in section(client.get("/settings").get_data(as_text=True))
+    # Going back twice is refused with a message; nothing changes.
+    again = client.post(f"/settings/fsrs/{record.id}/undo", data={"csrf_token": token},
+                        follow_redirects=True)
+    assert "not the ones in use" in again.get_data(as_text=True)
+
+
+def test_a_short_history_says_why_nothing_changed(client, session) -> None:
+    store_history(session, learner(50, scale=0.4, seed=3, per_card=5))
+    response = client.post("/settings/fsrs/optimise", data={"csrf_token": csrf_token(client)},
+                           follow_redirects=True)
+    shown = section(response.get_data(as_text=True))
+    assert "FSRS-6 defaults" in shown and "the optimiser needs 400" in shown
+    session.rollback()
+    assert session.get(Settings, 1).fsrs_parameters is None
+
+
+def test_optimise_needs_the_csrf_token(client) -> None:
+    assert client.post("/settings/fsrs/optimise").status_code == 400
