@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 import fsrs_rs_python as fsrs_rs
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.fsrs_items import Answer, CardItems, build_items, card_history
@@ -183,3 +183,24 @@ def status(session: Session) -> FsrsStatus:
 
     return FsrsStatus(parameters_of(get_settings(session)), source_fit(session),
                       latest_fit(session), MIN_ITEMS)
+
+
+# How often the optimiser runs by itself (at a study day's first visit) once the log
+# is large enough: Anki leaves it to the user; a month of preparation cannot wait.
+AUTO_EVERY = timedelta(days=7)
+
+
+def auto_optimise(session: Session, now: datetime) -> Outcome | None:
+    """Run the optimiser if the last run is a week old (or there was none) and the log
+    holds enough answers to learn from; None when it was not due. The caller commits."""
+    from flashcards.core.optimizer import MIN_ITEMS
+
+    latest = latest_fit(session)
+    if latest is not None and now - latest.created_at < AUTO_EVERY:
+        return None
+    logs = ReviewLog.__table__
+    answers = session.connection().execute(
+        select(func.count()).select_from(logs).where(logs.c.user_id == OWNER)).scalar_one()
+    if answers < MIN_ITEMS:
+        return None
+    return optimise(session, now)

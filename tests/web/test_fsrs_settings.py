@@ -51,3 +51,29 @@ def test_a_short_history_says_why_nothing_changed(client, session) -> None:
 
 def test_optimise_needs_the_csrf_token(client) -> None:
     assert client.post("/settings/fsrs/optimise").status_code == 400
+
+
+def test_the_first_visit_of_the_day_optimises_once_a_week(client, session, clock) -> None:
+    store_history(session, learner(700, scale=0.4, seed=3, per_card=10))
+    client.get("/")
+    session.rollback()
+    [first] = session.execute(select(FsrsFit)).scalars().all()
+    assert first.adopted and session.get(Settings, 1).fsrs_parameters is not None
+    # Later the same week: no second run, however often pages are opened.
+    clock.advance(days=3)
+    client.get("/")
+    client.get("/")
+    session.rollback()
+    assert len(session.execute(select(FsrsFit)).scalars().all()) == 1
+    # A week on, the first visit of the day runs it again.
+    clock.advance(days=4)
+    client.get("/")
+    session.rollback()
+    assert len(session.execute(select(FsrsFit)).scalars().all()) == 2
+
+
+def test_no_run_by_itself_below_the_minimum_history(client, session) -> None:
+    store_history(session, learner(300, scale=0.4, seed=3, per_card=10))
+    client.get("/")
+    session.rollback()
+    assert session.execute(select(FsrsFit)).first() is None
