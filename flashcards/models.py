@@ -440,6 +440,8 @@ class FsrsFit(Base):
     rmse_bins_after: Mapped[float | None] = mapped_column(Float)
     # Set when the user went back to the parameters it replaced.
     undone_at: Mapped[datetime | None]
+    # Set when the user had the due dates re-computed with these parameters.
+    rescheduled_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_fsrs_fits_user_created", "user_id", "created_at"),

@@ -43,13 +43,15 @@ def learner(reviews: int, scale: float, seed: int = 1, *, per_card: int = 12,
     return out
 
 
-def store_history(session, answers: list[Answer]) -> None:
-    """Store the learner's answers as the review log (test setup: written directly, as
-    an import of a history would be), each card left where its last answer put it."""
+def store_history(session, answers: list[Answer], deck: str = "Deck") -> None:
+    """Store the learner's answers as the review log of a new deck's cards (test setup:
+    written directly, as an import of a history would be), each card left where its
+    last answer put it."""
     from tests.conftest import START, make_deck  # test fixtures' helpers, for tests only
 
-    make_deck(session, cards=max(a.card_id for a in answers))
-    ids = session.execute(select(Card.id).order_by(Card.position)).scalars().all()
+    deck_id = make_deck(session, deck, cards=max(a.card_id for a in answers)).id
+    ids = session.execute(select(Card.id).where(Card.deck_id == deck_id)
+                          .order_by(Card.position)).scalars().all()
     model = fsrs_rs.FSRS(list(DEFAULT_PARAMETERS))
     by_card: dict[int, list] = {}
     for answer in answers:

@@ -18,7 +18,7 @@ def test_optimize_json_dry_run_then_adopt(app, session) -> None:
             "rmse_bins_after", "adopted", "parameters"} <= set(result)
     assert result["adopted"] is False and result["would_adopt"] is True
     assert result["log_loss_after"] < result["log_loss_before"]
-    assert len(result["parameters"]) == 21 and result["reviews_used"] >= 400
+    assert len(result["parameters"]) == 21 and result["reviews_used"] >= 200
     session.rollback()
     assert session.execute(select(FsrsFit)).first() is None
 

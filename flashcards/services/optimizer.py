@@ -17,17 +17,24 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 import fsrs_rs_python as fsrs_rs
+import numpy as np
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.fsrs_items import Answer, CardItems, build_items, card_history
-from flashcards.core.optimizer import Fit, fit_parameters
+from flashcards.core.fsrs_vector import FsrsModel
+from flashcards.core.optimizer import CALIBRATION_MIN, Fit, learn
 from flashcards.core.scheduling import CardState
 from flashcards.db import begin_write
 from flashcards.models import Card, FsrsFit, ReviewLog, Settings
 from flashcards.scoping import OWNER
 from flashcards.services.errors import NotFound, ServiceError
-from flashcards.services.settings import get_settings, parameters_from, time_zone
+from flashcards.services.settings import (
+    get_settings,
+    parameters_from,
+    scheduler_config,
+    time_zone,
+)
 from flashcards.services.users import owner
 
 
@@ -74,7 +81,7 @@ def optimise(session: Session, now: datetime, *, dry_run: bool = False) -> Outco
     settings = get_settings(session)
     current = parameters_of(settings)
     answers = load_answers(session)
-    fit = fit_parameters(build_items(answers), current)
+    fit = learn(build_items(answers), current)
     if dry_run:
         session.rollback()
         return Outcome(fit, None)
@@ -188,6 +195,9 @@ def status(session: Session) -> FsrsStatus:
 # How often the optimiser runs by itself (at a study day's first visit) once the log
 # is large enough: Anki leaves it to the user; a month of preparation cannot wait.
 AUTO_EVERY = timedelta(days=7)
+# A study day's first visit comes at another hour each day: runs a few hours short of
+# a day (or a week) apart count as a day (or a week) apart.
+_EARLY = timedelta(hours=4)
 
 
 def auto_optimise(session: Session, now: datetime) -> Outcome | None:
@@ -196,11 +206,48 @@ def auto_optimise(session: Session, now: datetime) -> Outcome | None:
     from flashcards.core.optimizer import MIN_ITEMS
 
     latest = latest_fit(session)
-    if latest is not None and now - latest.created_at < AUTO_EVERY:
-        return None
+    if latest is not None:
+        # Daily while the history was too short to learn from (such a run only counts
+        # the items), weekly after.
+        wait = timedelta(days=1) if latest.reviews_used < MIN_ITEMS else AUTO_EVERY
+        if now - latest.created_at < wait - _EARLY:
+            return None
     logs = ReviewLog.__table__
     answers = session.connection().execute(
         select(func.count()).select_from(logs).where(logs.c.user_id == OWNER)).scalar_one()
-    if answers < MIN_ITEMS:
+    if answers < CALIBRATION_MIN:
         return None
     return optimise(session, now)
+
+
+def reschedule(session: Session, now: datetime) -> int:
+    """Due dates from the memory states under the parameters in use, when the user
+    agrees to it after new parameters were adopted (Anki's "reschedule cards on
+    change"): each review card is due its interval for the desired retention after its
+    last review, and no earlier than now. Marks the adopted run rescheduled. Returns
+    how many cards moved."""
+    begin_write(session)
+    settings = get_settings(session)
+    model = FsrsModel.from_config(scheduler_config(settings))
+    cards = Card.__table__
+    rows = session.connection().execute(
+        select(cards.c.id, cards.c.stability, cards.c.last_review, cards.c.due)
+        .where(cards.c.user_id == OWNER, cards.c.state == int(CardState.REVIEW),
+               cards.c.stability.is_not(None), cards.c.last_review.is_not(None))).all()
+    changes = []
+    if rows:
+        intervals = model.next_interval(np.array([row.stability for row in rows]))
+        for row, days in zip(rows, intervals.tolist(), strict=True):
+            due = max(row.last_review + timedelta(days=days), now)
+            if abs((due - row.due).total_seconds()) >= 3600:
+                changes.append({"card_id": row.id, "due": due})
+    if changes:
+        session.connection().execute(
+            update(cards).where(cards.c.id == bindparam("card_id"), cards.c.user_id == OWNER)
+            .values(due=bindparam("due"), version=cards.c.version + 1), changes)
+    source = source_fit(session)
+    if source is not None:
+        source.rescheduled_at = now
+    session.flush()
+    session.expire_all()
+    return len(changes)

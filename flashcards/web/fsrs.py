@@ -60,3 +60,14 @@ def undo(fit_id: int) -> Response:
     flash(f"Back to the previous parameters; the memory states of {cards} cards were "
           "re-computed with them.", "info")
     return _back()
+
+
+@bp.post("/settings/fsrs/reschedule")
+def reschedule() -> Response:
+    if not FsrsForm().validate():
+        abort(400, description="The form was not valid.")
+    session = db()
+    moved = optimizer.reschedule(session, now())
+    session.commit()
+    flash(f"Due dates re-computed with the parameters in use: {moved} cards moved.", "info")
+    return _back()

@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column("log_loss_after", sa.Float(), nullable=True),
     sa.Column("rmse_bins_after", sa.Float(), nullable=True),
     sa.Column("undone_at", flashcards.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column("rescheduled_at", flashcards.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_fsrs_fits_user_id_users"),
                             ondelete="CASCADE"),
     sa.PrimaryKeyConstraint("id", name=op.f("pk_fsrs_fits")),

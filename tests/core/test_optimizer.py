@@ -3,8 +3,15 @@
 import fsrs_rs_python as fsrs_rs
 import pytest
 
-from flashcards.core.fsrs_items import Answer, build_items
-from flashcards.core.optimizer import DEFAULT_PARAMETERS, MIN_ITEMS, fit_parameters
+from flashcards.core.fsrs_items import Answer, build_items, item_count
+from flashcards.core.optimizer import (
+    CALIBRATION_MIN,
+    DEFAULT_PARAMETERS,
+    MIN_ITEMS,
+    fit_parameters,
+    learn,
+    scaled,
+)
 from tests.fsrs_learner import learner
 
 
@@ -53,3 +60,26 @@ def test_fsrs_rs_refusing_the_items_is_caught_and_said(monkeypatch) -> None:
     fit = fit_parameters(build_items(learner(4000, scale=0.45)), DEFAULT_PARAMETERS)
     assert not fit.adopted and "could not use this history" in fit.reason
     assert "Option::unwrap" in fit.reason
+
+
+def test_scaled_parameters_start_memories_k_times_as_stable_and_keep_them_apart() -> None:
+    """The first answer's stability is exactly k times; later ones stay on the same
+    side (at the same elapsed time the recall differs, so not exactly k times)."""
+    history = [(3, 0), (3, 2), (3, 5), (4, 12), (1, 30), (3, 2)]
+    item = fsrs_rs.FSRSItem([fsrs_rs.FSRSReview(r, d) for r, d in history])
+    base = fsrs_rs.FSRS(list(DEFAULT_PARAMETERS)).historical_memory_states(item)
+    for k in (0.45, 1.8):
+        moved = fsrs_rs.FSRS(list(scaled(DEFAULT_PARAMETERS, k))).historical_memory_states(item)
+        assert moved[0].stability == pytest.approx(k * base[0].stability, rel=1e-5)
+        for a, b in zip(base, moved, strict=True):
+            assert (b.stability < a.stability) == (k < 1)
+    assert scaled(DEFAULT_PARAMETERS, 1.0) == pytest.approx(DEFAULT_PARAMETERS)
+
+
+def test_a_learner_who_forgets_faster_is_calibrated_below_the_optimisers_minimum() -> None:
+    cards = build_items(learner(150, scale=0.3, seed=5, per_card=6))
+    assert CALIBRATION_MIN <= item_count(cards) < MIN_ITEMS
+    fit = learn(cards, DEFAULT_PARAMETERS)
+    assert fit.adopted and fit.reason.startswith("Calibrated on")
+    assert fit.log_loss_after < fit.log_loss_before
+    assert fit.parameters[2] < DEFAULT_PARAMETERS[2]  # less stable after a first Good

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import fsrs_rs_python as fsrs_rs
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -82,11 +83,12 @@ def test_a_dry_run_stores_and_changes_nothing(history) -> None:
 
 
 def test_a_short_history_keeps_the_defaults_and_says_why(session) -> None:
-    store_history(session, learner(60, scale=0.4, seed=3, per_card=6))
+    store_history(session, learner(30, scale=0.4, seed=3, per_card=6))
     outcome = optimizer.optimise(session, START + timedelta(days=100))
     session.commit()
     record = session.execute(select(FsrsFit)).scalar_one()
-    assert not record.adopted and "the optimiser needs 400" in record.reason
+    assert not record.adopted
+    assert "calibrating needs 30 and the optimiser needs 200" in record.reason
     assert session.get(Settings, 1).fsrs_parameters is None
     assert outcome.cards_updated == 0
 
@@ -99,3 +101,26 @@ def test_another_users_run_cannot_be_undone(history) -> None:
     for_user(session, 2)
     with pytest.raises(NotFound):
         optimizer.undo_fit(session, record.id, START + timedelta(days=201))
+
+
+def test_a_history_too_short_for_the_optimiser_calibrates_and_reschedules(session) -> None:
+    store_history(session, learner(150, scale=0.3, seed=5, per_card=6))
+    dues = {c.id: c.due for c in session.execute(select(Card)).scalars()}
+    outcome = optimizer.optimise(session, START + timedelta(days=60))
+    session.commit()
+    record = outcome.record
+    assert record.adopted and record.reason.startswith("Calibrated on")
+    assert outcome.fit.log_loss_after < outcome.fit.log_loss_before
+    # Due dates stay until the user agrees to reschedule.
+    assert {c.id: c.due for c in session.execute(select(Card)).scalars()} == dues
+    now = START + timedelta(days=60)
+    moved = optimizer.reschedule(session, now)
+    session.commit()
+    assert moved > 0
+    config = scheduler_config(get_settings(session))
+    from flashcards.core.fsrs_vector import FsrsModel
+    model = FsrsModel.from_config(config)
+    for card in session.execute(select(Card)).scalars():
+        days = int(model.next_interval(np.array([card.stability]))[0])
+        assert card.due == max(card.last_review + timedelta(days=days), now)
+    assert session.get(FsrsFit, record.id).rescheduled_at == now

@@ -18,7 +18,7 @@ def section(page: str) -> str:
 def test_optimise_now_adopts_shows_the_scores_and_goes_back(client, session) -> None:
     store_history(session, learner(700, scale=0.4, seed=3, per_card=10))
     page = client.get("/settings").get_data(as_text=True)
-    assert "FSRS-6 defaults" in section(page) and "needs 400 reviews" in section(page)
+    assert "FSRS-6 defaults" in section(page) and "needs 200 reviews" in section(page)
     token = csrf_token(client)
     response = client.post("/settings/fsrs/optimise", data={"csrf_token": token},
                            follow_redirects=True)
@@ -40,11 +40,11 @@ def test_optimise_now_adopts_shows_the_scores_and_goes_back(client, session) -> 
 
 
 def test_a_short_history_says_why_nothing_changed(client, session) -> None:
-    store_history(session, learner(50, scale=0.4, seed=3, per_card=5))
+    store_history(session, learner(25, scale=0.4, seed=3, per_card=5))
     response = client.post("/settings/fsrs/optimise", data={"csrf_token": csrf_token(client)},
                            follow_redirects=True)
     shown = section(response.get_data(as_text=True))
-    assert "FSRS-6 defaults" in shown and "the optimiser needs 400" in shown
+    assert "FSRS-6 defaults" in shown and "calibrating needs 30" in shown
     session.rollback()
     assert session.get(Settings, 1).fsrs_parameters is None
 
@@ -72,8 +72,33 @@ def test_the_first_visit_of_the_day_optimises_once_a_week(client, session, clock
     assert len(session.execute(select(FsrsFit)).scalars().all()) == 2
 
 
-def test_no_run_by_itself_below_the_minimum_history(client, session) -> None:
-    store_history(session, learner(300, scale=0.4, seed=3, per_card=10))
+def test_no_run_by_itself_below_the_minimum_history_then_daily_until_it_learns(
+        client, session, clock) -> None:
+    store_history(session, learner(20, scale=0.4, seed=3, per_card=10))
     client.get("/")
     session.rollback()
-    assert session.execute(select(FsrsFit)).first() is None
+    assert session.execute(select(FsrsFit)).first() is None  # too few answers to try
+    store_history(session, learner(40, scale=0.4, seed=4, per_card=1), deck="More")
+    client.get("/")  # the same study day: planned already, nothing runs
+    clock.advance(days=1)
+    client.get("/")
+    session.rollback()
+    [short] = session.execute(select(FsrsFit)).scalars().all()
+    assert not short.adopted and "calibrating needs 30" in short.reason
+    # The next day it tries again (not a week later), while the history is short.
+    clock.advance(days=1)
+    client.get("/")
+    session.rollback()
+    assert len(session.execute(select(FsrsFit)).scalars().all()) == 2
+
+
+def test_reschedule_is_offered_after_adopting_and_then_done(client, session) -> None:
+    store_history(session, learner(700, scale=0.4, seed=3, per_card=10))
+    token = csrf_token(client)
+    client.post("/settings/fsrs/optimise", data={"csrf_token": token})
+    assert "Reschedule cards" in section(client.get("/settings").get_data(as_text=True))
+    response = client.post("/settings/fsrs/reschedule", data={"csrf_token": token},
+                           follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert re.search(r"Due dates re-computed with the parameters in use: \d+ cards moved", text)
+    assert "Reschedule cards" not in section(text)
