@@ -96,6 +96,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         decks,
         errors,
         filters,
+        fsrs,
         plan,
         review,
         settings,
@@ -115,6 +116,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(plan.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(app_shell.bp)
+    app.register_blueprint(fsrs.bp)
     errors.register(app)
     # After the login check (auth's hook), which ends its own read transaction.
     from flashcards.web.context import take_write_lock
@@ -124,6 +126,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.register(app)
     cli.register_transfer(app)
     cli.register_plan(app)
+    cli.register_optimizer(app)
     cli.register_backup(app)
     cli.register_users(app)
     return app

@@ -232,6 +232,47 @@ def register_plan(app: Flask) -> None:
                        f"{day.minutes:4.0f}/{day.budget:.0f} min{flag}  {tasks}")
 
 
+def register_optimizer(app: Flask) -> None:
+    @app.cli.command("optimize")
+    @USER_OPTION
+    @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+    @click.option("--dry-run", is_flag=True, help="Fit and score; store and adopt nothing.")
+    def optimize_command(user_name: str | None, as_json: bool, dry_run: bool) -> None:
+        """Learn FSRS parameters from the review log; adopt them if they predict better."""
+        import json
+
+        from flashcards.services import optimizer
+
+        with user_session(user_name) as session:
+            outcome = optimizer.optimise(session, current_app.config["CLOCK"](),
+                                         dry_run=dry_run)
+            record = outcome.record
+            adopted = record is not None and record.adopted
+            reason = outcome.fit.reason if record is None else record.reason
+            session.commit()
+        fit = outcome.fit
+        if as_json:
+            click.echo(json.dumps({
+                "reviews_used": fit.reviews_used, "log_loss_before": fit.log_loss_before,
+                "log_loss_after": fit.log_loss_after, "rmse_bins_before": fit.rmse_bins_before,
+                "rmse_bins_after": fit.rmse_bins_after, "adopted": adopted,
+                "would_adopt": fit.adopted,
+                "parameters": list(fit.parameters) if fit.parameters else None,
+                "reason": reason,
+                "cards_updated": outcome.cards_updated, "dry_run": dry_run}, indent=2))
+            return
+        click.echo(reason)
+        if fit.log_loss_before is not None and fit.log_loss_after is not None:
+            click.echo(f"Reviews used: {fit.reviews_used}. Log loss {fit.log_loss_before:.4f} now, "
+                       f"{fit.log_loss_after:.4f} with new parameters; RMSE (bins) "
+                       f"{fit.rmse_bins_before:.2%} now, {fit.rmse_bins_after:.2%} new.")
+        if dry_run:
+            click.echo("Dry run: nothing stored or adopted.")
+        elif adopted:
+            click.echo(f"Memory states of {outcome.cards_updated} cards re-computed with them; "
+                       "due dates are unchanged.")
+
+
 def register_backup(app: Flask) -> None:
     def database_url() -> URL:
         url: URL = current_app.extensions["flashcards.engine"].url

@@ -302,6 +302,9 @@ class Settings(Base):
     # When the user chose (or skipped) the first-run set-up: interview date, daily
     # minutes, time zone. None: pages lead to the set-up page first.
     setup_done_at: Mapped[datetime | None]
+    # The FSRS parameters in use, as a JSON list of 21 numbers; None: FSRS-6's defaults.
+    # Set by the optimiser when it adopts parameters learnt from the review log.
+    fsrs_parameters: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         CheckConstraint("desired_retention > 0 AND desired_retention < 1", name="retention_range"),
@@ -414,9 +417,41 @@ class CalendarFeed(Base):
     created_at: Mapped[datetime]
 
 
+class FsrsFit(Base):
+    """One run of the FSRS optimiser on the user's review log: what it learnt, how the
+    parameters in use and the new ones scored, and whether they were adopted (with the
+    parameters they replaced, so the change can be undone)."""
+
+    __tablename__ = "fsrs_fits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = _owner()
+    created_at: Mapped[datetime]
+    reviews_used: Mapped[int] = mapped_column(Integer)
+    adopted: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text)
+    # JSON lists of 21 numbers: what the optimiser learnt (None: it did not run) and,
+    # for an adopted fit, what was in use before (None: the defaults).
+    parameters: Mapped[str | None] = mapped_column(Text)
+    previous_parameters: Mapped[str | None] = mapped_column(Text)
+    log_loss_before: Mapped[float | None] = mapped_column(Float)
+    rmse_bins_before: Mapped[float | None] = mapped_column(Float)
+    log_loss_after: Mapped[float | None] = mapped_column(Float)
+    rmse_bins_after: Mapped[float | None] = mapped_column(Float)
+    # Set when the user went back to the parameters it replaced.
+    undone_at: Mapped[datetime | None]
+    # Set when the user had the due dates re-computed with these parameters.
+    rescheduled_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_fsrs_fits_user_created", "user_id", "created_at"),
+        AUTOINCREMENT,
+    )
+
+
 # Every query of these rows is scoped to the session's user (flashcards.scoping).
 OWNED_MODELS: list[type] = [Deck, Card, ReviewLog, PlanTask, CardAction, SeededBundle,
-                            CalendarFeed]
+                            CalendarFeed, FsrsFit]
 scoping.install(OWNED_MODELS, Settings)
 
 

@@ -59,6 +59,7 @@ OWNER_COLUMNS = {
     "card_actions": "user_id",
     "seeded_bundles": "user_id",
     "calendar_feeds": "user_id",
+    "fsrs_fits": "user_id",
     "settings": "id",
 }
 

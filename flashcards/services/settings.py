@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, fields
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -10,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.planner import interview_date_problem
-from flashcards.core.scheduling import SchedulerConfig
+from flashcards.core.scheduling import DEFAULT_PARAMETERS, SchedulerConfig
 from flashcards.models import PlanTask, Settings
 from flashcards.scoping import OWNER
 from flashcards.services.errors import ServiceError
@@ -32,6 +34,7 @@ class StudyOptions:
     interview_date: date | None = None
     extra_new_day: date | None = None
     extra_new: int | None = None
+    fsrs_parameters: str | None = None  # JSON; None: FSRS-6's defaults
 
 
 _SETTINGS = Settings.__table__
@@ -69,7 +72,23 @@ def zone_named(name: str) -> ZoneInfo:
 
 
 def scheduler_config(settings: Settings | StudyOptions) -> SchedulerConfig:
-    return SchedulerConfig(desired_retention=settings.desired_retention)
+    """The scheduler as the user set it: desired retention and FSRS parameters."""
+    return config_of(settings.desired_retention, settings.fsrs_parameters)
+
+
+def config_of(desired_retention: float, fsrs_parameters: str | None) -> SchedulerConfig:
+    """A scheduler config from the stored values (fsrs_parameters: JSON, or None for
+    FSRS-6's defaults)."""
+    return SchedulerConfig(desired_retention=desired_retention,
+                           parameters=parameters_from(fsrs_parameters))
+
+
+@functools.lru_cache(maxsize=64)
+def parameters_from(stored: str | None) -> tuple[float, ...]:
+    """The FSRS parameters stored as JSON (None: the defaults), parsed once."""
+    if not stored:
+        return tuple(DEFAULT_PARAMETERS)
+    return tuple(float(w) for w in json.loads(stored))
 
 
 def is_valid_time_zone(name: str) -> bool:

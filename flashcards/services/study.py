@@ -54,7 +54,9 @@ from flashcards.scoping import OWNER
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError, StaleCard
 from flashcards.services.settings import (
     StudyOptions,
+    config_of,
     load_options,
+    scheduler_config,
     time_zone,
     zone_named,
 )
@@ -445,8 +447,8 @@ def card_page(today_: Today, deck: Deck | None, counts: QueueCounts, card: Card,
         picked = next((o for o in options if o.letter == chosen), None)
         revealed = revealed or picked is not None
     suggested = Rating.AGAIN if picked is not None and not picked.strong else Rating.GOOD
-    intervals = Scheduler(SchedulerConfig(desired_retention=today_.settings.desired_retention)
-                          ).preview(card.id, card.schedule, today_.now)
+    intervals = Scheduler(scheduler_config(today_.settings)).preview(card.id, card.schedule,
+                                                                     today_.now)
     return StudyPage(today_, deck, counts, card, queue_name(card), revealed, options, picked,
                      suggested, intervals)
 
@@ -477,7 +479,8 @@ _GRADE_LOAD = (
     select(_CARDS.c.version, *(_CARDS.c[column.key] for column in _SCHEDULE_COLUMNS),
            _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date,
            _SETTINGS.c.interview_retention, _SETTINGS.c.timezone, _SETTINGS.c.rollover_hour,
-           _SETTINGS.c.easy_days, _SETTINGS.c.leech_threshold, _SETTINGS.c.leech_action)
+           _SETTINGS.c.easy_days, _SETTINGS.c.leech_threshold, _SETTINGS.c.leech_action,
+           _SETTINGS.c.fsrs_parameters)
     .join(_SETTINGS, _SETTINGS.c.id == _CARDS.c.user_id)  # the card's user's settings
     .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.user_id == OWNER,
            _SETTINGS.c.id == OWNER)
@@ -518,7 +521,7 @@ def grade(
     if row is None:
         raise NotFound(f"There is no card {card_id}.")
     (current_version, *schedule_values, retention, interview_date, interview_retention,
-     zone_name, rollover_hour, easy_days, leech_threshold, leech_action) = row
+     zone_name, rollover_hour, easy_days, leech_threshold, leech_action, parameters) = row
     if current_version != version:
         last = session.execute(_LAST_LOG, {"card_id": card_id}).scalar_one_or_none()
         if last is not None and last.card_version == version and last.rating == int(rating):
@@ -527,7 +530,7 @@ def grade(
                                 duplicate=True)
         raise StaleCard(card_id, current_version)
     before = Schedule(CardState(schedule_values[0]), *schedule_values[1:])
-    config = SchedulerConfig(desired_retention=retention)
+    config = config_of(retention, parameters)
     zone = zone_named(zone_name)
     balance = _load_balance(session, now, zone, rollover_hour, easy_days)
     elapsed = None

@@ -15,6 +15,7 @@ from flashcards.services.study import today as study_today
 from flashcards.web.calendar import calendar_section
 from flashcards.web.context import db, now
 from flashcards.web.forms import WEEKDAYS, SettingsForm, time_zone_options
+from flashcards.web.fsrs import fsrs_section
 
 bp = Blueprint("settings", __name__)
 
@@ -64,4 +65,4 @@ def edit() -> Response | tuple[str, int] | str:
             return redirect(url_for("settings.edit"))
     status = 400 if request.method == "POST" else 200
     return render_template("settings/edit.html", form=form, zones=time_zone_options(),
-                           calendar=calendar_section()), status
+                           calendar=calendar_section(), fsrs=fsrs_section()), status

@@ -10,6 +10,7 @@ new kind of path argument fails it until it is named in PATH_IDS."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,12 +18,13 @@ import pytest
 from sqlalchemy import select, text
 
 from flashcards.core.cards import CardKind
-from flashcards.core.scheduling import Rating
+from flashcards.core.scheduling import DEFAULT_PARAMETERS, Rating
 from flashcards.core.taskformat import TaskKind
 from flashcards.jobs import JobStore
-from flashcards.models import Base
+from flashcards.models import Base, FsrsFit
 from flashcards.scoping import OWNER_COLUMNS
 from flashcards.services import bulk, cards, plans, study, users
+from flashcards.services.settings import get_settings
 from tests.conftest import START, csrf_token, every_user, make_deck
 
 PASSWORD = "correct horse battery"
@@ -55,6 +57,16 @@ def ada_and_bob(app, session):
         ids[name] = {"user": user_id, "deck": deck, "card": card.id, "pair": pair.id,
                      "task": task.id, "action": action.action_id,
                      "version": session.get(type(card), card.id).version}
+    # Bob's scheduler parameters, adopted from a run of the optimiser that can be undone.
+    users.for_user(session, bob)
+    learnt = json.dumps([round(w * 0.9, 4) for w in DEFAULT_PARAMETERS])
+    fit = FsrsFit(user_id=bob, created_at=START, reviews_used=500, adopted=True,
+                  reason="Adopted", parameters=learnt, log_loss_before=0.5,
+                  rmse_bins_before=0.1, log_loss_after=0.4, rmse_bins_after=0.05)
+    session.add(fit)
+    get_settings(session).fsrs_parameters = learnt
+    session.commit()
+    ids["bob"]["fit"] = fit.id
     store = JobStore(Path(app.instance_path) / "imports" / str(bob))
     ids["bob"]["job"] = store.save_upload(
         f"front,back\n{SECRET} upload,x\n".encode(),
@@ -86,7 +98,7 @@ def login(client, name: str = "ada") -> str:
 # A calendar feed's token is a key of its own: whoever holds bob's reads bob's plan
 # (tests/web/test_calendar_feed.py); here another secret of bob's must open nothing.
 PATH_IDS = {"card_id": "card", "deck_id": "deck", "task_id": "task", "action_id": "action",
-            "token": "job", "feed_token": "job"}
+            "token": "job", "feed_token": "job", "fit_id": "fit"}
 
 
 def walk(app):

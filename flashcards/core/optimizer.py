@@ -1,0 +1,210 @@
+"""Personal FSRS parameters: learnt from the user's review log with fsrs-rs (the
+official Rust implementation, through `fsrs-rs-python`), and adopted only when they
+predict the user's answers better than the parameters in use.
+
+Pure: the items come in (core.fsrs_items), a `Fit` goes out; nothing is stored here.
+
+How a fit is judged: the parameters in use are scored on every item (log loss and
+RMSE over bins, as Anki shows them); the optimiser is scored with fsrs-rs's time-series
+split (`evaluate_with_time_series_splits`: trained on the earlier part of the history,
+scored on the later part, so it is never scored on what it learnt from). The new
+parameters (trained on all the items) are adopted only when that score's log loss is
+lower. fsrs-rs signals bad input in two ways, both caught: a Rust panic
+(`PanicException`, which derives from BaseException, not Exception) and `ValueError`
+(InvalidInput).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import fsrs_rs_python as fsrs_rs
+from fsrs.scheduler import DEFAULT_PARAMETERS as FSRS6_DEFAULTS
+from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+from flashcards.core.fsrs_items import CardItems, item_count
+
+# Items (answers a day or more after the one before) needed before the optimiser runs:
+# below this, what it learns is mostly noise and the defaults are kept. fsrs-rs itself
+# returns the defaults below about 130; from 200 on it fits the initial stabilities,
+# and the time-series score decides whether that is an improvement. A candidate with a
+# month to go reaches 200 in about a week, 400 only near the end.
+MIN_ITEMS = 200
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(FSRS6_DEFAULTS)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    reviews_used: int
+    adopted: bool
+    reason: str  # why adopted or not, in words
+    parameters: tuple[float, ...] | None = None  # learnt (None: the optimiser did not run)
+    log_loss_before: float | None = None
+    rmse_bins_before: float | None = None
+    log_loss_after: float | None = None
+    rmse_bins_after: float | None = None
+
+
+class OptimiserFailed(Exception):
+    """fsrs-rs refused the items (a panic or InvalidInput)."""
+
+
+def _guard(call: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """Run an fsrs-rs call; its panics and ValueErrors become OptimiserFailed."""
+    try:
+        return call(*args, **kwargs)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException is a BaseException
+        raise OptimiserFailed(f"{type(exc).__name__}: {exc}") from exc
+
+
+def to_fsrs_items(cards: Sequence[CardItems]) -> tuple[list[fsrs_rs.FSRSItem], list[int]]:
+    """The items as fsrs-rs takes them, and each item's card id."""
+    items: list[fsrs_rs.FSRSItem] = []
+    card_ids: list[int] = []
+    for card in cards:
+        reviews = [fsrs_rs.FSRSReview(rating, delta) for rating, delta in card.reviews]
+        items += [fsrs_rs.FSRSItem(reviews[:end]) for end in card.ends]
+        card_ids += [card.card_id] * len(card.ends)
+    return items, card_ids
+
+
+def evaluate(parameters: Sequence[float], cards: Sequence[CardItems]) -> tuple[float, float]:
+    """(log loss, RMSE over bins) of `parameters` on every item."""
+    items, _ = to_fsrs_items(cards)
+    scored: fsrs_rs.ModelEvaluation = _guard(fsrs_rs.FSRS(list(parameters)).evaluate, items)
+    return scored.log_loss, scored.rmse_bins
+
+
+def fit_parameters(cards: Sequence[CardItems], current: Sequence[float], *,
+                   min_items: int = MIN_ITEMS,
+                   training: fsrs_rs.TrainingConfig | None = None) -> Fit:
+    """Learn parameters from `cards` and say whether they beat `current`."""
+    count = item_count(cards)
+    if count < min_items:
+        return Fit(count, False, f"{count} reviews can be learnt from so far (an answer a "
+                   f"day or more after the one before); the optimiser needs {min_items}, "
+                   "so the current parameters stay.")
+    lapses = sum(1 for card in cards for end in card.ends if card.reviews[end - 1][0] == 1)
+    if lapses == 0 or lapses == count:
+        was, missing = ("Again", "Hard, Good or Easy") if lapses else ("a success", "Again")
+        return Fit(count, False, f"Every one of the {count} reviews to learn from was {was}; "
+                   f"with no {missing} among them there is no forgetting curve to learn, so "
+                   "the current parameters stay.")
+    items, card_ids = to_fsrs_items(cards)
+    try:
+        before: fsrs_rs.ModelEvaluation = _guard(fsrs_rs.FSRS(list(current)).evaluate, items)
+        learnt: list[float] = _guard(fsrs_rs.FSRS(list(current)).compute_parameters, items,
+                                     card_ids, training_config=training)
+        after: fsrs_rs.ModelEvaluation = _guard(fsrs_rs.evaluate_with_time_series_splits,
+                                                items, card_ids, training_config=training)
+    except OptimiserFailed as exc:
+        return Fit(count, False, f"The optimiser could not use this history ({exc}); the "
+                   "current parameters stay.")
+    parameters = tuple(float(w) for w in learnt)
+    scores = (before.log_loss, before.rmse_bins, after.log_loss, after.rmse_bins)
+    fit = Fit(count, False, "", parameters, *scores)
+    if not all(math.isfinite(x) for x in (*parameters, *scores)):
+        return _with(fit, "The optimiser gave numbers that are not finite; the current "
+                     "parameters stay.")
+    if parameters == tuple(current):
+        return _with(fit, "The optimiser found nothing to change.")
+    if after.log_loss >= before.log_loss:
+        return _with(fit, f"New parameters would not predict your answers better (log loss "
+                     f"{after.log_loss:.4f} against {before.log_loss:.4f} now); the current "
+                     "parameters stay.")
+    return Fit(count, True, f"Adopted: log loss {before.log_loss:.4f} → {after.log_loss:.4f}, "
+               f"RMSE {before.rmse_bins:.2%} → {after.rmse_bins:.2%}.", parameters, *scores)
+
+
+def _with(fit: Fit, reason: str) -> Fit:
+    return Fit(fit.reviews_used, False, reason, fit.parameters, fit.log_loss_before,
+               fit.rmse_bins_before, fit.log_loss_after, fit.rmse_bins_after)
+
+
+# -- calibration, for a history too short for the optimiser -------------------------
+
+# Items needed to calibrate: fewer say too little about how fast this user forgets.
+CALIBRATION_MIN = 30
+# The stability multipliers tried: 0.2 to 3, evenly on a log scale.
+SCALES = tuple(0.2 * 15 ** (k / 48) for k in range(49))
+# The prior's spread of ln k: a factor of 2 either way is about two standard deviations.
+PRIOR_SD = 0.35
+
+
+def scaled(parameters: Sequence[float], k: float) -> tuple[float, ...]:
+    """FSRS-6 parameters under which memories are about `k` times as stable: the initial
+    stabilities (w0-w3) and the post-lapse stability (w11) times k, and the growth
+    terms re-based so that a stability k times as large grows by the same factor at the
+    same recall (w8 += w9 ln k for a recall, w18 += w19 ln k / w17 for a same-day
+    answer); within FSRS's bounds. Not exact after the first answer: at the same
+    elapsed time the recall differs, and with it the growth."""
+    w = list(parameters)
+    ln = math.log(k)
+    for i in (0, 1, 2, 3, 11):
+        w[i] *= k
+    w[8] += w[9] * ln
+    if w[17] > 0:
+        w[18] += w[19] * ln / w[17]
+    return tuple(min(max(x, low), high) for x, low, high in
+                 zip(w, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True))
+
+
+def calibrate(cards: Sequence[CardItems], current: Sequence[float], *,
+              min_items: int = CALIBRATION_MIN) -> Fit:
+    """For a history the optimiser cannot learn from yet: the one number that short
+    history can tell, how much more (or less) stable the user's memories are than the
+    parameters in use assume. The multiplier with the lowest log loss on the user's
+    answers is adopted when it predicts them better than the parameters in use."""
+    count = item_count(cards)
+    if count < min_items:
+        return Fit(count, False, f"{count} reviews can be learnt from so far (an answer a "
+                   f"day or more after the one before); calibrating needs {min_items} and "
+                   f"the optimiser needs {MIN_ITEMS}, so the current parameters stay.")
+    lapses = sum(1 for card in cards for end in card.ends if card.reviews[end - 1][0] == 1)
+    if lapses == 0 or lapses == count:
+        return Fit(count, False, f"Every one of the {count} reviews to learn from was "
+                   f"{'Again' if lapses else 'a success'}: nothing to calibrate against, so "
+                   "the current parameters stay.")
+    items, _ = to_fsrs_items(cards)
+    try:
+        before: fsrs_rs.ModelEvaluation = _guard(fsrs_rs.FSRS(list(current)).evaluate, items)
+        scores = [(_guard(fsrs_rs.FSRS(list(scaled(current, k))).evaluate, items), k)
+                  for k in SCALES]
+    except OptimiserFailed as exc:
+        return Fit(count, False, f"Calibration could not use this history ({exc}); the "
+                   "current parameters stay.")
+    # A short history is noisy: the multiplier is the most probable one given a prior
+    # that memories are as stable as assumed (ln k ~ Normal(0, PRIOR_SD)), so it moves
+    # away from 1 only as far as the evidence of `count` answers carries it.
+    def cost(pair: tuple[fsrs_rs.ModelEvaluation, float]) -> float:
+        return pair[0].log_loss * count + math.log(pair[1]) ** 2 / (2 * PRIOR_SD ** 2)
+
+    after, k = min(scores, key=cost)
+    fit = Fit(count, False, "", scaled(current, k), before.log_loss, before.rmse_bins,
+              after.log_loss, after.rmse_bins)
+    if after.log_loss >= before.log_loss - 1e-4 or abs(k - 1) < 0.03:
+        return _with(fit, f"On {count} reviews your answers fit the current parameters as "
+                     "well as any calibration; they stay.")
+    return Fit(count, True, f"Calibrated on {count} reviews (the optimiser needs "
+               f"{MIN_ITEMS}): your memories look {k:.2f} times as stable as the parameters "
+               f"assumed; log loss {before.log_loss:.4f} → {after.log_loss:.4f}.",
+               *fit_fields(fit))
+
+
+def fit_fields(fit: Fit) -> tuple[tuple[float, ...] | None, float | None, float | None,
+                                  float | None, float | None]:
+    return (fit.parameters, fit.log_loss_before, fit.rmse_bins_before, fit.log_loss_after,
+            fit.rmse_bins_after)
+
+
+def learn(cards: Sequence[CardItems], current: Sequence[float]) -> Fit:
+    """The optimiser once the history allows it, calibration before that."""
+    if item_count(cards) >= MIN_ITEMS:
+        return fit_parameters(cards, current)
+    return calibrate(cards, current)

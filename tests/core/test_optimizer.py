@@ -1,0 +1,85 @@
+"""Personal FSRS parameters: learnt with fsrs-rs, adopted only when they predict better."""
+
+import fsrs_rs_python as fsrs_rs
+import pytest
+
+from flashcards.core.fsrs_items import Answer, build_items, item_count
+from flashcards.core.optimizer import (
+    CALIBRATION_MIN,
+    DEFAULT_PARAMETERS,
+    MIN_ITEMS,
+    fit_parameters,
+    learn,
+    scaled,
+)
+from tests.fsrs_learner import learner
+
+
+def test_a_learner_who_forgets_faster_than_the_defaults_gets_parameters_that_fit_better() -> None:
+    fit = fit_parameters(build_items(learner(4000, scale=0.45)), DEFAULT_PARAMETERS)
+    assert fit.adopted, fit.reason
+    assert fit.parameters is not None and len(fit.parameters) == 21
+    assert fit.log_loss_after < fit.log_loss_before
+    assert fit.rmse_bins_after < fit.rmse_bins_before
+    # What the parameters say about the first Good: a shorter initial stability.
+    assert fit.parameters[2] < DEFAULT_PARAMETERS[2]
+    assert fit.reason.startswith("Adopted: log loss")
+
+
+def test_too_little_history_keeps_the_parameters_and_says_how_much_is_needed() -> None:
+    fit = fit_parameters(build_items(learner(200, scale=0.45)), DEFAULT_PARAMETERS)
+    assert not fit.adopted and fit.parameters is None
+    assert f"needs {MIN_ITEMS}" in fit.reason and f"{fit.reviews_used} reviews" in fit.reason
+
+
+@pytest.mark.parametrize(("rating", "was"), [(1, "Again"), (3, "a success")])
+def test_a_history_of_one_outcome_keeps_the_parameters(rating: int, was: str) -> None:
+    answers = [Answer(card, day, rating, day == 0) for card in range(200)
+               for day in (0, 1, 3, 7, 15)]
+    fit = fit_parameters(build_items(answers), DEFAULT_PARAMETERS)
+    assert not fit.adopted and fit.parameters is None
+    assert f"was {was}" in fit.reason
+
+
+def test_a_single_day_of_answers_keeps_the_parameters() -> None:
+    answers = [Answer(card, 5, rating, k == 0) for card in range(600)
+               for k, rating in enumerate((1, 3, 3))]
+    fit = fit_parameters(build_items(answers), DEFAULT_PARAMETERS)
+    assert not fit.adopted and fit.reviews_used == 0
+
+
+def test_fsrs_rs_refusing_the_items_is_caught_and_said(monkeypatch) -> None:
+    """fsrs-rs panics (a BaseException) on some inputs: the fit says so, nothing raises."""
+    class Panic(BaseException):
+        pass
+
+    def panics(self, *args, **kwargs):
+        raise Panic("called `Option::unwrap()` on a `None` value")
+
+    monkeypatch.setattr(fsrs_rs.FSRS, "compute_parameters", panics, raising=False)
+    fit = fit_parameters(build_items(learner(4000, scale=0.45)), DEFAULT_PARAMETERS)
+    assert not fit.adopted and "could not use this history" in fit.reason
+    assert "Option::unwrap" in fit.reason
+
+
+def test_scaled_parameters_start_memories_k_times_as_stable_and_keep_them_apart() -> None:
+    """The first answer's stability is exactly k times; later ones stay on the same
+    side (at the same elapsed time the recall differs, so not exactly k times)."""
+    history = [(3, 0), (3, 2), (3, 5), (4, 12), (1, 30), (3, 2)]
+    item = fsrs_rs.FSRSItem([fsrs_rs.FSRSReview(r, d) for r, d in history])
+    base = fsrs_rs.FSRS(list(DEFAULT_PARAMETERS)).historical_memory_states(item)
+    for k in (0.45, 1.8):
+        moved = fsrs_rs.FSRS(list(scaled(DEFAULT_PARAMETERS, k))).historical_memory_states(item)
+        assert moved[0].stability == pytest.approx(k * base[0].stability, rel=1e-5)
+        for a, b in zip(base, moved, strict=True):
+            assert (b.stability < a.stability) == (k < 1)
+    assert scaled(DEFAULT_PARAMETERS, 1.0) == pytest.approx(DEFAULT_PARAMETERS)
+
+
+def test_a_learner_who_forgets_faster_is_calibrated_below_the_optimisers_minimum() -> None:
+    cards = build_items(learner(150, scale=0.3, seed=5, per_card=6))
+    assert CALIBRATION_MIN <= item_count(cards) < MIN_ITEMS
+    fit = learn(cards, DEFAULT_PARAMETERS)
+    assert fit.adopted and fit.reason.startswith("Calibrated on")
+    assert fit.log_loss_after < fit.log_loss_before
+    assert fit.parameters[2] < DEFAULT_PARAMETERS[2]  # less stable after a first Good
