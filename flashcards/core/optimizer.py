@@ -74,6 +74,18 @@ def to_fsrs_items(cards: Sequence[CardItems]) -> tuple[list[fsrs_rs.FSRSItem], l
     return items, card_ids
 
 
+def _one_outcome(cards: Sequence[CardItems], count: int) -> str | None:
+    """Why nothing can be learnt when every item ends the same way (all Again, or none),
+    else None: with one outcome there is no forgetting curve to fit."""
+    lapses = sum(1 for card in cards for end in card.ends if card.reviews[end - 1][0] == 1)
+    if 0 < lapses < count:
+        return None
+    was, missing = ("Again", "Hard, Good or Easy") if lapses else ("a success", "Again")
+    return (f"Every one of the {count} reviews to learn from was {was}; with no {missing} "
+            "among them there is no forgetting curve to learn, so the current parameters "
+            "stay.")
+
+
 def evaluate(parameters: Sequence[float], cards: Sequence[CardItems]) -> tuple[float, float]:
     """(log loss, RMSE over bins) of `parameters` on every item."""
     items, _ = to_fsrs_items(cards)
@@ -90,12 +102,9 @@ def fit_parameters(cards: Sequence[CardItems], current: Sequence[float], *,
         return Fit(count, False, f"{count} reviews can be learnt from so far (an answer a "
                    f"day or more after the one before); the optimiser needs {min_items}, "
                    "so the current parameters stay.")
-    lapses = sum(1 for card in cards for end in card.ends if card.reviews[end - 1][0] == 1)
-    if lapses == 0 or lapses == count:
-        was, missing = ("Again", "Hard, Good or Easy") if lapses else ("a success", "Again")
-        return Fit(count, False, f"Every one of the {count} reviews to learn from was {was}; "
-                   f"with no {missing} among them there is no forgetting curve to learn, so "
-                   "the current parameters stay.")
+    one_outcome = _one_outcome(cards, count)
+    if one_outcome:
+        return Fit(count, False, one_outcome)
     items, card_ids = to_fsrs_items(cards)
     try:
         before: fsrs_rs.ModelEvaluation = _guard(fsrs_rs.FSRS(list(current)).evaluate, items)
@@ -166,11 +175,9 @@ def calibrate(cards: Sequence[CardItems], current: Sequence[float], *,
         return Fit(count, False, f"{count} reviews can be learnt from so far (an answer a "
                    f"day or more after the one before); calibrating needs {min_items} and "
                    f"the optimiser needs {MIN_ITEMS}, so the current parameters stay.")
-    lapses = sum(1 for card in cards for end in card.ends if card.reviews[end - 1][0] == 1)
-    if lapses == 0 or lapses == count:
-        return Fit(count, False, f"Every one of the {count} reviews to learn from was "
-                   f"{'Again' if lapses else 'a success'}: nothing to calibrate against, so "
-                   "the current parameters stay.")
+    one_outcome = _one_outcome(cards, count)
+    if one_outcome:
+        return Fit(count, False, one_outcome)
     items, _ = to_fsrs_items(cards)
     try:
         before: fsrs_rs.ModelEvaluation = _guard(fsrs_rs.FSRS(list(current)).evaluate, items)
