@@ -89,9 +89,13 @@ def _fits(room: float, minutes: float) -> bool:
     return room + SLACK >= minutes
 
 
-def _split(room: list[float], minutes: int, start: int, stop: int) -> list[tuple[int, int]]:
+def _split(room: list[float], minutes: int, start: int, stop: int, *,
+           overflow: bool = False) -> list[tuple[int, int]]:
     """Days from `start` (at most `stop`) whose room holds `minutes` together, each part
-    at least MIN_PART (days with less are skipped); [] when they cannot."""
+    at least MIN_PART (days with less are skipped); [] when they cannot. With
+    `overflow`, for a task the days cannot hold together: their room is filled and what
+    is left goes on the part with the most room, whose day then runs over (by a little,
+    where the whole task on one day would run over by most of it)."""
     parts: list[tuple[int, int]] = []
     left = minutes
     for day in range(start, stop + 1):
@@ -104,29 +108,10 @@ def _split(room: list[float], minutes: int, start: int, stop: int) -> list[tuple
         left -= chunk
         if left <= 0:
             return parts
-    return []
-
-
-def _split_over(room: list[float], minutes: int, start: int,
-                stop: int) -> list[tuple[int, int]]:
-    """Like _split, for a task the days cannot hold together: their room is filled and
-    what is left goes on the part with the most room, whose day then runs over (by a
-    little, where the whole task on one day would run over by most of it)."""
-    parts: list[tuple[int, int]] = []
-    left = minutes
-    for day in range(start, stop + 1):
-        chunk = min(left, int(math.floor(room[day] + SLACK)))
-        if 0 < left - chunk < MIN_PART:
-            chunk = left - MIN_PART
-        if chunk < MIN_PART:
-            continue
-        parts.append((day, chunk))
-        left -= chunk
-    if not parts:
+    if not overflow or not parts:
         return []
-    if left > 0:
-        k = max(range(len(parts)), key=lambda i: (room[parts[i][0]] - parts[i][1], -i))
-        parts[k] = (parts[k][0], parts[k][1] + left)
+    k = max(range(len(parts)), key=lambda i: (room[parts[i][0]] - parts[i][1], -i))
+    parts[k] = (parts[k][0], parts[k][1] + left)
     return parts
 
 
@@ -221,7 +206,7 @@ def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
                 # the days it may take with the rest on one (that day runs over), else
                 # it stays whole and its day runs over.
                 parts = (_best_split(left, task.minutes, clip(task.reach_first), stop)
-                         or _split_over(left, task.minutes, first, stop)
+                         or _split(left, task.minutes, first, stop, overflow=True)
                          or [(clip(task.day) if task.day is not None else best,
                               task.minutes)])
                 put(task, tuple(parts))
