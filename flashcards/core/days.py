@@ -22,16 +22,21 @@ def study_day(now: datetime, tz: ZoneInfo, rollover_hour: int) -> StudyDay:
     A study day runs from `rollover_hour` local time to the same hour on the next
     calendar day, so reviews done at 1 am still count for the evening before.
     """
+    day = study_date(now, tz, rollover_hour)
+    return StudyDay(date=day, start=day_start(day, tz, rollover_hour),
+                    end=day_start(day + timedelta(days=1), tz, rollover_hour))
+
+
+def study_date(now: datetime, tz: ZoneInfo, rollover_hour: int) -> date:
+    """The date of the study day that contains `now` (study_day's date, without its
+    bounds: for reading many moments, e.g. a whole review log)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if not 0 <= rollover_hour <= 23:
         raise ValueError("rollover_hour must be between 0 and 23")
     local = now.astimezone(tz)
     day = local.date()
-    if local.hour < rollover_hour:
-        day -= timedelta(days=1)
-    return StudyDay(date=day, start=day_start(day, tz, rollover_hour),
-                    end=day_start(day + timedelta(days=1), tz, rollover_hour))
+    return day - timedelta(days=1) if local.hour < rollover_hour else day
 
 
 def day_start(day: date, tz: ZoneInfo, rollover_hour: int) -> datetime:

@@ -21,9 +21,10 @@ import numpy as np
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from flashcards.core.fsrs_items import Answer, CardItems, build_items, card_history
+from flashcards.core.days import study_date
+from flashcards.core.fsrs_items import Answer, build_items, card_history
 from flashcards.core.fsrs_vector import FsrsModel
-from flashcards.core.optimizer import CALIBRATION_MIN, Fit, learn
+from flashcards.core.optimizer import CALIBRATION_MIN, MIN_ITEMS, Fit, learn
 from flashcards.core.scheduling import CardState
 from flashcards.db import begin_write
 from flashcards.models import Card, FsrsFit, ReviewLog, Settings
@@ -51,21 +52,16 @@ def load_answers(session: Session) -> list[Answer]:
     """The user's review log as answers on study days (the user's zone and rollover
     hour), ordered by card and then by time."""
     settings = get_settings(session)
-    zone, rollover = time_zone(settings), timedelta(hours=settings.rollover_hour)
+    zone, rollover = time_zone(settings), settings.rollover_hour
     new = int(CardState.NEW)
     logs = ReviewLog.__table__
     rows = session.connection().execute(
         select(logs.c.card_id, logs.c.reviewed_at, logs.c.rating, logs.c.state_before)
         .where(logs.c.user_id == OWNER)
         .order_by(logs.c.card_id, logs.c.reviewed_at, logs.c.id))
-    return [Answer(card_id, (moment.astimezone(zone) - rollover).date().toordinal(), rating,
+    return [Answer(card_id, study_date(moment, zone, rollover).toordinal(), rating,
                    state == new)
             for card_id, moment, rating, state in rows]
-
-
-def load_items(session: Session) -> list[CardItems]:
-    """The user's review log as training items, by card (see core.fsrs_items)."""
-    return build_items(load_answers(session))
 
 
 @dataclass(frozen=True)
@@ -186,8 +182,6 @@ class FsrsStatus:
 
 
 def status(session: Session) -> FsrsStatus:
-    from flashcards.core.optimizer import MIN_ITEMS
-
     return FsrsStatus(parameters_of(get_settings(session)), source_fit(session),
                       latest_fit(session), MIN_ITEMS)
 
@@ -203,8 +197,6 @@ _EARLY = timedelta(hours=4)
 def auto_optimise(session: Session, now: datetime) -> Outcome | None:
     """Run the optimiser if the last run is a week old (or there was none) and the log
     holds enough answers to learn from; None when it was not due. The caller commits."""
-    from flashcards.core.optimizer import MIN_ITEMS
-
     latest = latest_fit(session)
     if latest is not None:
         # Daily while the history was too short to learn from (such a run only counts
