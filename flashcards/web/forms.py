@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -186,10 +187,11 @@ ZONE_REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic",
                 "Europe", "Indian", "Pacific")
 
 
-def time_zone_options() -> list[tuple[str, str]]:
+@functools.cache
+def time_zone_options() -> tuple[tuple[str, str], ...]:
     """The zones this server knows, as (value, label) for a <datalist>, grouped by
     region: "America/Argentina/Buenos_Aires" is labelled "America · Argentina · Buenos
-    Aires", so typing a city with spaces finds it too."""
+    Aires", so typing a city with spaces finds it too. Built once per process."""
     def key(name: str) -> tuple[int, str]:
         region = name.split("/", 1)[0]
         return (ZONE_REGIONS.index(region) if region in ZONE_REGIONS and "/" in name
@@ -201,7 +203,7 @@ def time_zone_options() -> list[tuple[str, str]]:
         if parts[0] not in ZONE_REGIONS or len(parts) == 1:
             parts = ["Other", *parts]
         options.append((name, " · ".join(parts)))
-    return options
+    return tuple(options)
 
 
 def _check_time_zone(field: Field) -> None:
