@@ -175,6 +175,12 @@ class PlanInput:
     # day of the plan their weeks count from (None: today).
     tasks: Sequence[TaskWeeks] = ()
     plan_start: date | None = None
+    # Copies of the collection the Monte Carlo forecast steps through; None: as many
+    # as fit MONTE_CARLO_STATES card states (at most 32). Fewer answer sooner, noisier.
+    replicas: int | None = None
+
+
+MONTE_CARLO_STATES = 200_000
 
 
 @dataclass(frozen=True)
@@ -236,7 +242,7 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
     model = data.model
     horizon = max((data.interview - data.today).days, 0)
     n = data.cards.count
-    replicas = int(min(32, max(1, 200_000 // max(n, 1))))
+    replicas = data.replicas or int(min(32, max(1, MONTE_CARLO_STATES // max(n, 1))))
     # Replicated state: replica r of card i sits at r * n + i.
     stability = np.tile(np.nan_to_num(data.cards.stability, nan=1.0), replicas)
     difficulty = np.tile(np.nan_to_num(data.cards.difficulty, nan=5.0), replicas)

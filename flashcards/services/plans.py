@@ -356,6 +356,27 @@ def _with_fitting(views: list[TaskView], fitted: list[FittedTask], today: date) 
     return result
 
 
+def plan_input(session: Session, today_: Today, settings: Settings,
+               views: list[TaskView]) -> PlanInput:
+    """What the planner needs, as build_plan gives it: the cards, the user's answer
+    times, limits and FSRS parameters, and the tasks `views` (task_days) to fit."""
+    day = today_.day
+    start, interview = plan_dates(settings, day.date)
+    cards, deck_names = card_arrays(session, day)
+    per_review, per_new = answer_times(session)
+    target = settings.interview_retention or settings.desired_retention
+    plan_interview = max(interview, day.date)
+    return PlanInput(
+        today=day.date, interview=plan_interview, cards=cards,
+        deck_names=deck_names, model=FsrsModel.from_config(scheduler_config(settings)),
+        target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
+        new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
+        seconds_per_review=per_review, seconds_per_new=per_new,
+        new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done,
+        new_today=fixed_new_left(today_),
+        tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start)
+
+
 def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
     """The plan from today to the interview, with each day's tasks and, for past days of
     the plan, the reviews actually done. Reads only: what it decides (where new tasks
@@ -366,19 +387,8 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
     day = today_.day
     start, interview = plan_dates(settings, day.date)
     views = task_days(session, settings, day.date)
-    cards, deck_names = card_arrays(session, day)
-    per_review, per_new = answer_times(session)
-    target = settings.interview_retention or settings.desired_retention
-    plan_interview = max(interview, day.date)
-    data = PlanInput(
-        today=day.date, interview=plan_interview, cards=cards,
-        deck_names=deck_names, model=FsrsModel.from_config(scheduler_config(settings)),
-        target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
-        new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
-        seconds_per_review=per_review, seconds_per_new=per_new,
-        new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done,
-        new_today=fixed_new_left(today_),
-        tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start)
+    data = plan_input(session, today_, settings, views)
+    cards, deck_names = data.cards, list(data.deck_names)
     result = plan(data, rng)
     views = with_parts_done(_with_fitting(views, result.tasks, day.date), day.date)
     by_day: dict[date, list[TaskView]] = {}
