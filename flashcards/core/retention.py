@@ -14,8 +14,11 @@ Pure. Two questions, two sources:
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
 import fsrs_rs_python as fsrs_rs
@@ -69,25 +72,62 @@ def retention_table(data: PlanInput, current: float, *, seed: int,
                     choices: Sequence[float] = RETENTIONS) -> list[RetentionRow]:
     """One forecast per desired retention (`data` as the plan builds it). `target`: the
     recall wanted on interview day; None when it follows the desired retention (the
-    user left it empty), so each row's target is its own retention."""
-    rows = []
-    replicas = table_replicas(data.cards.count)
-    for retention in retentions_with(current, choices):
-        wanted = retention if target is None else target
-        forecast = plan(replace(data, model=replace(data.model, desired_retention=retention),
-                                target=wanted, replicas=replicas),
-                        np.random.default_rng(seed))
-        minutes = [day.review_minutes + day.new_minutes for day in forecast.days]
-        busiest = int(np.argmax(minutes)) if minutes else -1
-        rows.append(RetentionRow(
-            retention=retention,
-            average_minutes=float(np.mean(minutes)) if minutes else 0.0,
-            busiest_minutes=minutes[busiest] if minutes else 0.0,
-            busiest_day=forecast.days[busiest].day if minutes else None,
-            recall=forecast.mean_recall, below_target=forecast.below_target, target=wanted,
-            unplaced_new=forecast.unplaced_new,
-            current=abs(retention - current) < 1e-9))
-    return rows
+    user left it empty), so each row's target is its own retention. The same input
+    gives the same rows (the dice are seeded): they are kept for TABLE_CACHE inputs,
+    so picking a row and coming back costs nothing until a card or a setting changes."""
+    retentions = tuple(retentions_with(current, choices))
+    key = input_key(data, retentions, seed, target)
+    with _LOCK:
+        rows = _TABLE_CACHE.get(key)
+        if rows is not None:
+            _TABLE_CACHE.move_to_end(key)
+    if rows is None:
+        rows = [_row(data, retention, seed, target) for retention in retentions]
+        with _LOCK:
+            _TABLE_CACHE[key] = rows
+            while len(_TABLE_CACHE) > TABLE_CACHE:
+                _TABLE_CACHE.popitem(last=False)
+    return [replace(row, current=abs(row.retention - current) < 1e-9) for row in rows]
+
+
+TABLE_CACHE = 32  # tables kept per process (a few kilobytes each)
+_TABLE_CACHE: OrderedDict[str, list[RetentionRow]] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def input_key(data: PlanInput, retentions: Sequence[float], seed: int,
+              target: float | None) -> str:
+    """A digest of everything the table's forecasts read: the card arrays, every other
+    field of the plan's input (the desired retention aside: each row sets its own), the
+    rows, the seed and the target."""
+    digest = hashlib.blake2b(digest_size=20)
+    cards = data.cards
+    for array in (cards.deck, cards.is_new, cards.stability, cards.difficulty,
+                  cards.due_day, cards.last_day, cards.new_order):
+        digest.update(str(array.dtype).encode())
+        digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(b"|")
+    others = [(f.name, getattr(data, f.name)) for f in fields(data)
+              if f.name not in ("cards", "model")]
+    digest.update(repr((others, data.model.w, data.model.maximum_interval, tuple(retentions),
+                        seed, target)).encode())
+    return digest.hexdigest()
+
+
+def _row(data: PlanInput, retention: float, seed: int, target: float | None) -> RetentionRow:
+    wanted = retention if target is None else target
+    forecast = plan(replace(data, model=replace(data.model, desired_retention=retention),
+                            target=wanted, replicas=table_replicas(data.cards.count)),
+                    np.random.default_rng(seed))
+    minutes = [day.review_minutes + day.new_minutes for day in forecast.days]
+    busiest = int(np.argmax(minutes)) if minutes else -1
+    return RetentionRow(
+        retention=retention,
+        average_minutes=float(np.mean(minutes)) if minutes else 0.0,
+        busiest_minutes=minutes[busiest] if minutes else 0.0,
+        busiest_day=forecast.days[busiest].day if minutes else None,
+        recall=forecast.mean_recall, below_target=forecast.below_target, target=wanted,
+        unplaced_new=forecast.unplaced_new, current=False)
 
 
 @dataclass(frozen=True, slots=True)
