@@ -228,6 +228,7 @@ PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "import-preview": import_preview,
     "import-result": import_result,
     "settings": path("/settings"),
+    "retention": path("/settings/retention"),
     "calendar-link": calendar_link,
     "setup": path("/setup"),
     "login": login_page,

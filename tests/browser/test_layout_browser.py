@@ -93,6 +93,7 @@ def pages(base: str, app: Flask) -> list[tuple[str, str]]:
         ("Delete card", f"/cards/{card}/delete"),
         ("Import", "/import"),
         ("Settings", "/settings"),
+        ("Help me decide", "/settings/retention"),
         ("Error page", "/cards/999999999"),
     ]
 
