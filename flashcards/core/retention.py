@@ -38,6 +38,7 @@ TABLE_STATES = 20_000
 # many cards (limits and budget scaled with it): the optimum is a ratio, and fsrs-rs
 # takes about 0.25 s here against 2-3 s for 10,000 cards.
 OPTIMUM_DECK = 500
+OPTIMUM_MIN_DECK = 100
 OPTIMUM_SPAN_DAYS = 365
 
 
@@ -157,7 +158,10 @@ class Habits:
 
 
 def scaled(habits: Habits, most: int = OPTIMUM_DECK) -> Habits:
-    """`habits` for a collection of at most `most` cards, limits scaled alike."""
+    """`habits` for a collection of at most `most` cards, limits scaled alike, and of at
+    least OPTIMUM_MIN_DECK (a handful of cards would make the optimum a coin toss)."""
+    if habits.cards < OPTIMUM_MIN_DECK:
+        return replace(habits, cards=OPTIMUM_MIN_DECK)
     if habits.cards <= most:
         return habits
     k = habits.cards / most

@@ -123,6 +123,8 @@ def test_the_same_input_is_not_forecast_twice(monkeypatch) -> None:
 
 def test_habits_scale_down_with_their_limits() -> None:
     assert scaled(Habits(300, 20, 200, 30)) == Habits(300, 20, 200, 30)
+    assert scaled(Habits(0, 20, 200, 30)) == Habits(100, 20, 200, 30)
+    assert scaled(Habits(12, 5, 50, 10)) == Habits(100, 5, 50, 10)
     assert scaled(Habits(10_000, 20, 200, 30)) == Habits(500, 1, 10, 2)
     assert scaled(Habits(2_000, 40, 9999, 60)) == Habits(500, 10, 2500, 15)
     config = simulator_config(Habits(500, 10, 2500, 15))

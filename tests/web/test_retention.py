@@ -134,3 +134,16 @@ def test_chart_bars_grow_with_minutes_and_labels_fit() -> None:
     assert [tick.label for tick in chart.x_ticks] == ["0", "60", "120", "180", "240"]
     assert chart.x_ticks[-1].position == chart.plot_right
     assert chart.height > chart.plot_bottom > chart.plot_top
+
+
+def test_a_passed_interview_says_so_and_an_empty_collection_still_answers(client,
+                                                                         session) -> None:
+    settings = session.get(Settings, 1)
+    settings.plan_start, settings.interview_date = date(2026, 2, 1), date(2026, 3, 1)
+    session.commit()
+    response = client.get("/settings/retention")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Your interview day is today or has passed" in page
+    assert "your 0 cards" in page
+    assert [value for value, mine in rows_of(page) if mine] == ["0.9"]
