@@ -99,8 +99,8 @@ _LOCK = threading.Lock()
 def input_key(data: PlanInput, retentions: Sequence[float], seed: int,
               target: float | None) -> str:
     """A digest of everything the table's forecasts read: the card arrays, every other
-    field of the plan's input (the desired retention aside: each row sets its own), the
-    rows, the seed and the target."""
+    field of the plan's input (the desired retention, the target and the Monte Carlo
+    size aside: each row sets its own), the rows, the seed and the target."""
     digest = hashlib.blake2b(digest_size=20)
     cards = data.cards
     for array in (cards.deck, cards.is_new, cards.stability, cards.difficulty,
@@ -109,7 +109,7 @@ def input_key(data: PlanInput, retentions: Sequence[float], seed: int,
         digest.update(np.ascontiguousarray(array).tobytes())
         digest.update(b"|")
     others = [(f.name, getattr(data, f.name)) for f in fields(data)
-              if f.name not in ("cards", "model")]
+              if f.name not in ("cards", "model", "target", "replicas")]
     digest.update(repr((others, data.model.w, data.model.maximum_interval, tuple(retentions),
                         seed, target)).encode())
     return digest.hexdigest()

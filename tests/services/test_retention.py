@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from flashcards.core import retention as core
 from flashcards.core.retention import RETENTIONS
 from flashcards.core.scheduling import DEFAULT_PARAMETERS
 from flashcards.models import Card
@@ -109,3 +110,26 @@ def test_a_bad_value_is_refused_and_nothing_changes(session, text, message) -> N
         retention.set_desired_retention(session, 1.5)
     session.rollback()
     assert get_settings(session).desired_retention == 0.9
+
+
+def test_coming_back_after_picking_a_row_forecasts_nothing_again(seeded_app, session,
+                                                                 monkeypatch) -> None:
+    calls = []
+    real = core.plan
+    monkeypatch.setattr(core, "plan", lambda data, rng: calls.append(1) or real(data, rng))
+    core._TABLE_CACHE.clear()
+    first = retention.build(session, START)
+    session.rollback()
+    assert len(calls) == len(RETENTIONS)
+    retention.set_desired_retention(session, 0.85)
+    session.commit()
+    again = retention.build(session, START)
+    session.rollback()
+    assert len(calls) == len(RETENTIONS)  # the same cards, limits and parameters
+    assert [r.retention for r in again.rows if r.current] == [0.85]
+    assert [r.average_minutes for r in again.rows] == [r.average_minutes for r in first.rows]
+    # A setting the forecast reads is a new table.
+    get_settings(session).daily_minutes = 20
+    session.commit()
+    retention.build(session, START)
+    assert len(calls) == 2 * len(RETENTIONS)
