@@ -357,6 +357,7 @@ class Runner:
     _thread: threading.Thread | None = None
     _pid: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: bool = False
 
     def wake(self) -> None:
         """Start the background thread if this process has none, and have it look for
@@ -370,16 +371,24 @@ class Runner:
                 self._thread.start()
         self._wake.set()
 
+    def stop(self) -> None:
+        """End the background thread once the job it runs (if any) has ended."""
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+
     def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 resolve_stale(self.engine, self.clock(), self.settings)
                 if self.run_next():
                     continue
             except Exception:  # noqa: BLE001 - the loop must go on; logged
                 log.exception("the job runner failed; trying again")
-            self._wake.wait(self.settings.poll_every)
-            self._wake.clear()
+            if not self._stopping:
+                self._wake.wait(self.settings.poll_every)
+                self._wake.clear()
 
     def run_next(self, token: str | None = None) -> bool:
         """Claim a queued job (the one with `token`, if given) and run it here; False
