@@ -45,9 +45,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, Table, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,7 +69,7 @@ STOPPED = {
     IMPORT: "The worker running this import stopped; nothing was imported.",
     OPTIMISE: "The worker running the optimiser stopped; nothing was changed.",
 }
-JOBS = Job.__table__
+JOBS = cast(Table, Job.__table__)
 EVERY_USER = {ALL_USERS: True}
 # How long a heartbeat, a progress report or a takeover waits for SQLite's write lock
 # before giving up until the next time (a running import holds it).
