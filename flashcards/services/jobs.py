@@ -55,7 +55,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from flashcards.db import WRITE, begin_write
 from flashcards.models import Job
 from flashcards.scoping import ALL_USERS, OWNER, USER_KEY
-from flashcards.services.errors import NotFound
+from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.users import owner
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,10 @@ KEEP = timedelta(hours=24)
 STOPPED = {
     IMPORT: "The worker running this import stopped; nothing was imported.",
     OPTIMISE: "The worker running the optimiser stopped; nothing was changed.",
+}
+UNEXPECTED = {
+    IMPORT: "The import failed on the server (its log says why); nothing was imported.",
+    OPTIMISE: "The optimiser failed on the server (its log says why); nothing was changed.",
 }
 JOBS = cast(Table, Job.__table__)
 EVERY_USER = {ALL_USERS: True}
@@ -432,9 +436,12 @@ class Runner:
                 session.rollback()
         except Exception as exc:  # noqa: BLE001 - reported to the user, nothing written
             session.rollback()
-            if not isinstance(exc, ValueError | LookupError):
+            if isinstance(exc, ServiceError | ValueError):  # a message for the user
+                error = str(exc) or type(exc).__name__
+            else:  # the server's problem: its details go to the log, not to the page
                 log.exception("job %s (%s) failed", job.token[:8], job.kind)
-            self._fail(job, str(exc) or type(exc).__name__)
+                error = UNEXPECTED[job.kind]
+            self._fail(job, error)
         finally:
             session.close()
             self.progress.pop(job.token, None)

@@ -21,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.backup_hooks import backup_before_import
@@ -34,6 +35,7 @@ from flashcards.core.csvformat import (
     parse_import,
     suggested_columns,
 )
+from flashcards.db import begin_write
 from flashcards.services import decks, exporter, importer, jobs
 from flashcards.services.errors import NotFound
 from flashcards.services.users import USER_KEY, owner
@@ -159,13 +161,17 @@ def confirm(token: str) -> BaseResponse:
     return redirect(url_for("transfer.job", token=token))
 
 
-def run_import(app: Flask, session: Any, job: jobs.Claimed,
+def run_import(app: Flask, session: Session, job: jobs.Claimed,
                progress: Callable[[int, int], None]) -> dict[str, Any]:
     """The import job: the whole file in the session's transaction, which the runner
     commits together with the job's "done" (services/jobs.py)."""
     options = job.options
     if job.data is None:
         raise ImportFileError("the uploaded file is gone")
+    # The write lock from the start (BEGIN IMMEDIATE on SQLite): a transaction that read
+    # the decks and then writes would fail there once the job's own heartbeat (or any
+    # other write) had been committed in between.
+    begin_write(session)
     with app.app_context():
         _, result = importer.import_file(
             session, job.data, deck=options["deck"] or None, layout=_layout(options),

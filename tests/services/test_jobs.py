@@ -191,3 +191,16 @@ def test_the_background_runner_picks_up_queued_jobs(app, engine, session) -> Non
     finally:
         own.stop()
     assert json.loads(row(session, token).result) == {"ran": token}
+
+
+def test_an_unexpected_error_is_logged_not_shown(app, engine, session, caplog) -> None:
+    token = queued_import(session)
+
+    def work(job_session, job, progress):
+        raise RuntimeError("connection to 10.0.0.5 lost; SELECT secret FROM ...")
+
+    runner(app, engine, work).run_now(token)
+    failed = row(session, token)
+    assert failed.state == "failed" and "10.0.0.5" not in failed.error
+    assert failed.error == jobs.UNEXPECTED[jobs.IMPORT]
+    assert "10.0.0.5" in caplog.text

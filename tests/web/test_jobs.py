@@ -128,3 +128,18 @@ def test_optimise_now_shows_progress_and_a_second_click_starts_nothing(
     shown = client.get(again.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "Adopted: log loss" in shown, re.sub(r"<[^>]+>", " ", shown)[:3000]
     assert re.search(r"Optimised</strong> on \d+ of your reviews", shown)
+
+
+def test_an_import_is_not_undone_by_its_own_heartbeat(in_the_request, app, client,
+                                                      session) -> None:
+    """On SQLite a transaction that read and then writes fails if another write was
+    committed in between: the import must hold the write lock from its start, or the
+    heartbeat written while it reads the file would fail it."""
+    app.config["JOB_STALE_SECONDS"] = 0.2  # heartbeats every 0.05 s
+    rows = 50_000  # read for well over a heartbeat's 0.05 s
+    data = b"front,back\n" + b"".join(b"q %d,a %d\n" % (i, i) for i in range(rows))
+    token = TOKEN_RE.search(upload(client, data).get_data(as_text=True)).group(1)
+    client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    status = client.get(f"/import/{token}.json").get_json()
+    assert status["state"] == "done", status
+    assert card_count(session) == rows
