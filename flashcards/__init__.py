@@ -129,6 +129,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flashcards.web.context import take_write_lock
 
     app.before_request(take_write_lock)
+    from flashcards.web import jobs as web_jobs
+
+    web_jobs.register(app)
     filters.register(app)
     cli.register(app)
     cli.register_transfer(app)

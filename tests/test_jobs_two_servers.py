@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from flashcards.db import make_engine
 from flashcards.models import Card
 from flashcards.scoping import ALL_USERS
-from flashcards.services import users
+from flashcards.services import jobs, users
 from flashcards.services.setup import skip_setup
 from flashcards.services.users import all_users
 from tests.conftest import START
@@ -217,6 +217,22 @@ def test_two_servers_postgresql_share_a_job_and_survive_a_killed_worker(
                 assert status["error"] == ("The worker running this import stopped; "
                                            "nothing was imported.")
                 assert cards() == before and "Import failed" in page
+            # A job queued by a process that stopped before it claimed it: the
+            # surviving server's runner finds it by itself, without anyone asking.
+            with Session(engine, info={"user_id": user_id}) as session:
+                orphan = jobs.create(session, jobs.IMPORT, START, data=b"front,back\nX,Y\n",
+                                     options={"file_name": "orphan.csv", "deck": "Orphan",
+                                              "policy": "update", "default_deck": "Orphan",
+                                              "header": None, "columns": None,
+                                              "now": START.isoformat()},
+                                     state=jobs.QUEUED)
+                session.commit()
+                deadline = time.monotonic() + 60
+                while jobs.find(session, orphan).state in (jobs.QUEUED, jobs.RUNNING):
+                    assert time.monotonic() < deadline
+                    session.rollback()
+                    time.sleep(0.2)
+                assert jobs.find(session, orphan).state == jobs.DONE
     finally:
         engine.dispose()
         postgres.drop(url)

@@ -375,6 +375,11 @@ class Runner:
                 self._thread.start()
         self._wake.set()
 
+    def started(self) -> bool:
+        """Whether this process has its background thread running."""
+        thread = self._thread
+        return thread is not None and thread.is_alive() and self._pid == os.getpid()
+
     def stop(self) -> None:
         """End the background thread once the job it runs (if any) has ended."""
         self._stopping = True
@@ -397,6 +402,11 @@ class Runner:
     def run_next(self, token: str | None = None) -> bool:
         """Claim a queued job (the one with `token`, if given) and run it here; False
         when there was none to claim."""
+        if token is None:  # a read first: most looks find nothing, and take no lock
+            with self.engine.connect() as connection:
+                if connection.execute(select(JOBS.c.id).where(JOBS.c.state == QUEUED)
+                                      .limit(1), execution_options=EVERY_USER).first() is None:
+                    return False
         try:
             with write_briefly(self.engine) as connection:
                 claimed = claim(connection, self.worker, self.clock(), token)

@@ -39,6 +39,20 @@ def runner() -> jobs.Runner:
     return found
 
 
+def register(app: Flask) -> None:
+    """A served process looks for queued jobs nobody runs (their worker stopped before
+    it claimed them) from its first request on, not only once a job is queued here.
+    The tests' apps start their runner only when they queue a job."""
+
+    @app.before_request
+    def _start_runner() -> None:
+        if app.testing or not app.config["JOBS_IN_BACKGROUND"]:
+            return
+        found: jobs.Runner | None = app.extensions.get(RUNNER)
+        if found is None or not found.started():
+            runner().wake()
+
+
 def start(token: str) -> None:
     """Run a job the user just queued: in the background (a thread of this process),
     or here and now when the app is configured so (JOBS_IN_BACKGROUND off: tests)."""
