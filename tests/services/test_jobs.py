@@ -204,3 +204,34 @@ def test_an_unexpected_error_is_logged_not_shown(app, engine, session, caplog) -
     assert failed.state == "failed" and "10.0.0.5" not in failed.error
     assert failed.error == jobs.UNEXPECTED[jobs.IMPORT]
     assert "10.0.0.5" in caplog.text
+
+
+def test_workers_claiming_at_once_each_get_other_jobs(engine, session) -> None:
+    """Eight workers claim from one queue at the same time (SKIP LOCKED on PostgreSQL,
+    the write lock on SQLite): every job is claimed by exactly one of them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy.exc import OperationalError
+
+    tokens = {queued_import(session) for _ in range(24)}
+
+    def worker(name: str) -> list[str]:
+        mine = []
+        while True:
+            try:
+                claimed = claim(engine, name, START)
+            except OperationalError:  # SQLite's lock busy for longer than a brief wait
+                time.sleep(0.01)
+                continue
+            if claimed is None:
+                return mine
+            mine.append(claimed.token)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(worker, [f"w{i}" for i in range(8)]))
+    claimed = [token for result in results for token in result]
+    assert sorted(claimed) == sorted(tokens)  # all of them, none twice
+    session.rollback()
+    workers = dict(session.execute(every_user(select(Job.token, Job.worker))).all())
+    assert all(workers[token] == f"w{i}" for i, result in enumerate(results)
+               for token in result)
