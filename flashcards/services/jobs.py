@@ -368,8 +368,9 @@ class Runner:
         work now."""
         with self._lock:
             if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                if self._pid not in (0, os.getpid()):
+                    self.worker = worker_name()  # a forked process is another worker
                 self._pid = os.getpid()
-                self.worker = worker_name()  # a forked process is another worker
                 self._thread = threading.Thread(target=self._loop, name="flashcards-jobs",
                                                 daemon=True)
                 self._thread.start()
@@ -407,21 +408,22 @@ class Runner:
                 if connection.execute(select(JOBS.c.id).where(JOBS.c.state == QUEUED)
                                       .limit(1), execution_options=EVERY_USER).first() is None:
                     return False
+        worker = self.worker
         try:
             with write_briefly(self.engine) as connection:
-                claimed = claim(connection, self.worker, self.clock(), token)
+                claimed = claim(connection, worker, self.clock(), token)
         except OperationalError:
             return False  # SQLite's write lock is busy: another time
         if claimed is None:
             return False
-        self.run(claimed)
+        self.run(claimed, worker)
         return True
 
-    def run(self, job: Claimed) -> None:
-        """Run a claimed job to its end, heartbeating meanwhile."""
+    def run(self, job: Claimed, worker: str) -> None:
+        """Run a job `worker` claimed to its end, heartbeating meanwhile."""
         stop, kick = threading.Event(), threading.Event()
         self.progress[job.token] = (0, 0)
-        beat = threading.Thread(target=self._beat, args=(job, stop, kick),
+        beat = threading.Thread(target=self._beat, args=(job, worker, stop, kick),
                                 name=f"heartbeat-{job.token[:8]}", daemon=True)
         beat.start()
         session = self.maker(info={USER_KEY: job.user_id})
@@ -440,7 +442,7 @@ class Runner:
                 stop.set()
                 kick.set()
                 beat.join()
-            if finish(session, job.id, self.worker, self.clock(), result):
+            if finish(session, job.id, worker, self.clock(), result):
                 session.commit()
             else:  # taken over meanwhile: the new run does the work
                 session.rollback()
@@ -451,22 +453,23 @@ class Runner:
             else:  # the server's problem: its details go to the log, not to the page
                 log.exception("job %s (%s) failed", job.token[:8], job.kind)
                 error = UNEXPECTED[job.kind]
-            self._fail(job, error)
+            self._fail(job, worker, error)
         finally:
             session.close()
             self.progress.pop(job.token, None)
 
-    def _fail(self, job: Claimed, error: str) -> None:
+    def _fail(self, job: Claimed, worker: str, error: str) -> None:
         for _ in range(50):  # the write lock may be busy for a moment
             try:
                 with write_briefly(self.engine) as connection:
-                    fail(connection, job.id, self.worker, self.clock(), error)
+                    fail(connection, job.id, worker, self.clock(), error)
                 return
             except OperationalError:
                 time.sleep(0.2)
         log.error("could not record that job %s failed: %s", job.token[:8], error)
 
-    def _beat(self, job: Claimed, stop: threading.Event, kick: threading.Event) -> None:
+    def _beat(self, job: Claimed, worker: str, stop: threading.Event,
+              kick: threading.Event) -> None:
         """Write the heartbeat every `heartbeat_every` seconds, and the progress when
         it moved (at most a few times a second), each in a short transaction."""
         last_beat = time.monotonic()
@@ -482,7 +485,7 @@ class Runner:
                 continue
             try:
                 with write_briefly(self.engine) as connection:
-                    if not heartbeat(connection, job.id, self.worker, self.clock(), current):
+                    if not heartbeat(connection, job.id, worker, self.clock(), current):
                         return  # no longer ours
                 written, last_beat = current, time.monotonic()
             except OperationalError:
