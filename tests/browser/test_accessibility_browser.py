@@ -128,6 +128,18 @@ def optimise_progress(page: Page, base: str, app: Flask) -> None:
     expect(page.locator("#job-count")).to_contain_text("Reading your review history")
 
 
+def import_progress(page: Page, base: str, app: Flask) -> None:
+    """An import's page while another worker runs it (see optimise_progress)."""
+    with app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
+        token = jobs.create(session, jobs.IMPORT, app.config["CLOCK"](), data=b"front,back\n",
+                            options={}, state=jobs.QUEUED)
+        session.commit()
+    with jobs.write_briefly(app.extensions["flashcards.engine"]) as connection:
+        jobs.claim(connection, "elsewhere:1", app.config["CLOCK"](), token)
+    page.goto(base + f"/import/{token}")
+    expect(page.locator("#job-count")).to_contain_text("0 of")
+
+
 SMALL_CSV = "front,back,tags\nWhat is a RACI?,Who is responsible and accountable,process\n" \
             "What is a PRD?,A product requirements document,terms\n,no front,\n"
 
@@ -239,6 +251,7 @@ PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "import": path("/import"),
     "import-preview": import_preview,
     "import-result": import_result,
+    "import-progress": import_progress,
     "settings": path("/settings"),
     "optimise-progress": optimise_progress,
     "calendar-link": calendar_link,
