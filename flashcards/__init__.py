@@ -62,6 +62,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DECKS_DIR=str(Path(__file__).resolve().parent.parent / "decks"),
         # A new user's first page is the set-up (interview date, minutes, time zone).
         FIRST_RUN_SETUP=True,
+        # Imports and the optimiser run as jobs (services/jobs.py) in a thread of the
+        # worker that claims them; off: in the request that queued them (tests).
+        JOBS_IN_BACKGROUND=True,
+        # A running job whose worker has not been heard from for this long is taken
+        # over by another (or marked failed after JOB_MAX_ATTEMPTS runs).
+        JOB_STALE_SECONDS=float(os.environ.get("FLASHCARDS_JOB_STALE_SECONDS", "15") or 15),
+        JOB_MAX_ATTEMPTS=2,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -124,6 +131,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flashcards.web.context import take_write_lock
 
     app.before_request(take_write_lock)
+    from flashcards.web import jobs as web_jobs
+
+    web_jobs.register(app)
     filters.register(app)
     cli.register(app)
     cli.register_transfer(app)

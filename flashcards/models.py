@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -449,9 +450,43 @@ class FsrsFit(Base):
     )
 
 
+class Job(Base):
+    """Work that runs outside the request that asked for it (an import, the optimiser),
+    kept in the database so that any app server can run it, show its progress and take
+    it over when the worker running it stops (services/jobs.py). URLs name a job by its
+    random token; its id is internal."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = _owner()
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "import" or "optimise"
+    # uploaded (waiting for confirmation), queued, running, done or failed.
+    state: Mapped[str] = mapped_column(String(16))
+    # The uploaded file (an import's), dropped once the job ends.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    options: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[str | None] = mapped_column(Text)  # JSON, once done
+    error: Mapped[str | None] = mapped_column(Text)  # once failed
+    worker: Mapped[str | None] = mapped_column(String(100))  # who runs it
+    heartbeat_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_jobs_state_heartbeat", "state", "heartbeat_at"),
+        Index("ix_jobs_user_kind_state", "user_id", "kind", "state"),
+        AUTOINCREMENT,
+    )
+
+
 # Every query of these rows is scoped to the session's user (flashcards.scoping).
 OWNED_MODELS: list[type] = [Deck, Card, ReviewLog, PlanTask, CardAction, SeededBundle,
-                            CalendarFeed, FsrsFit]
+                            CalendarFeed, FsrsFit, Job]
 scoping.install(OWNED_MODELS, Settings)
 
 

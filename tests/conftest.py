@@ -183,6 +183,9 @@ def app(request: pytest.FixtureRequest, database_url: str, clock: Clock) -> Iter
         "FIRST_RUN_SETUP": request.node.get_closest_marker("first_run") is not None,
     })
     yield app
+    runner = app.extensions.get("flashcards.jobs")
+    if runner is not None:  # a test ran a job in the background: its thread ends here
+        runner.stop()
     app.extensions["flashcards.engine"].dispose()
 
 

@@ -84,7 +84,7 @@ def cli_import(app, tmp_path, data: bytes) -> tuple[int, str]:
 
 @pytest.fixture
 def web(app):
-    app.config["IMPORT_IN_BACKGROUND"] = False
+    app.config["JOBS_IN_BACKGROUND"] = False
     return app
 
 

@@ -11,7 +11,7 @@ until the user chooses to reschedule.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -71,17 +71,27 @@ class Outcome:
     cards_updated: int = 0
 
 
-def optimise(session: Session, now: datetime, *, dry_run: bool = False) -> Outcome:
+# The phases optimise() reports to its `progress(done, len(PHASES))`.
+PHASES = ("Reading your review history", "Fitting and evaluating parameters", "Saving")
+
+
+def optimise(session: Session, now: datetime, *, dry_run: bool = False,
+             progress: Callable[[int, int], None] | None = None) -> Outcome:
     """Learn parameters from the log and adopt them when they predict better. The
-    caller commits (a dry run stores nothing)."""
+    caller commits (a dry run stores nothing). `progress(done, total)` hears of each
+    phase as it starts (PHASES[done]), and of the end."""
+    report = progress or (lambda done, total: None)
+    report(0, len(PHASES))
     settings = get_settings(session)
     current = parameters_of(settings)
     answers = load_answers(session)
+    report(1, len(PHASES))
     fit = learn(build_items(answers), current)
     if dry_run:
         session.rollback()
         return Outcome(fit, None)
     session.commit()  # ends the read: the write below is short
+    report(2, len(PHASES))
     begin_write(session)
     settings = get_settings(session)
     record = FsrsFit(
@@ -100,6 +110,7 @@ def optimise(session: Session, now: datetime, *, dry_run: bool = False) -> Outco
     elif fit.adopted:
         record.reason = "The parameters were changed while the optimiser ran; nothing adopted."
     session.flush()
+    report(3, len(PHASES))
     return Outcome(fit, record, updated)
 
 

@@ -98,20 +98,29 @@
     if (text) { text.hidden = false; text.textContent = label; }
   }
 
-  // The import job page: follow the job's progress until it ends.
+  // A job's page (an import, the optimiser): follow its progress until it ends.
   function followJob() {
     var job = document.getElementById("job");
-    if (!job || job.getAttribute("data-state") !== "running") return;
+    if (!job) return;
+    var state = job.getAttribute("data-state");
+    if (state !== "running" && state !== "queued") return;
     var url = job.getAttribute("data-status-url");
     var bar = document.getElementById("job-progress");
     var count = document.getElementById("job-count");
+    var phases = (job.getAttribute("data-phases") || "").split("|").filter(Boolean);
     function poll() {
       fetch(url, { headers: { "Accept": "application/json" } })
         .then(function (r) { return r.json(); })
         .then(function (status) {
-          if (status.state !== "running") { window.location.reload(); return; }
+          if (status.state !== "running" && status.state !== "queued") {
+            window.location.reload();
+            return;
+          }
           if (bar && status.total) { bar.max = status.total; bar.value = status.done; }
-          if (count) count.textContent = status.done + " of " + (status.total || "…");
+          if (count && status.state === "queued") count.textContent = "Waiting to start";
+          else if (count && phases.length) {
+            count.textContent = phases[Math.min(status.done, phases.length - 1)] + "…";
+          } else if (count) count.textContent = status.done + " of " + (status.total || "…");
           setTimeout(poll, 400);
         })
         .catch(function () { setTimeout(poll, 1500); });

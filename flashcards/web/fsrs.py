@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Response as FlaskResponse
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from flashcards.services import optimizer
+from flashcards.services import jobs, optimizer
 from flashcards.services.errors import NotFound, ServiceError
+from flashcards.web import jobs as web_jobs
 from flashcards.web.context import db, now, reads_only
 
 bp = Blueprint("fsrs", __name__)
@@ -19,7 +26,9 @@ class FsrsForm(FlaskForm):
 
 def fsrs_section() -> dict[str, object]:
     """What settings/_fsrs.html shows."""
-    return {"status": optimizer.status(db()), "form": FsrsForm(formdata=None)}
+    session = db()
+    return {"status": optimizer.status(session), "form": FsrsForm(formdata=None),
+            "job": jobs.active(session, jobs.OPTIMISE)}
 
 
 def _back() -> Response:
@@ -27,20 +36,59 @@ def _back() -> Response:
 
 
 @bp.post("/settings/fsrs/optimise")
-@reads_only  # the service reads without the write lock and then writes briefly
+@reads_only  # queues a job; the optimiser runs in it with transactions of its own
 def optimise() -> Response:
+    """Optimise now: a background job with its progress page. While one is queued or
+    running, a second click leads to it and starts nothing."""
     if not FsrsForm().validate():
         abort(400, description="The form was not valid.")
     session = db()
-    outcome = optimizer.optimise(session, now())
+    session.commit()
+    token = jobs.enqueue_optimise(session, now())
+    session.commit()
+    web_jobs.start(token)
+    return redirect(url_for("fsrs.job", token=token))
+
+
+def run_optimise(app: Flask, session: Session, job: jobs.Claimed,
+                 progress: Callable[[int, int], None]) -> dict[str, Any]:
+    """The optimiser's job: its last transaction (what it stores) is committed by the
+    runner together with the job's "done"."""
+    with app.app_context():
+        outcome = optimizer.optimise(session, datetime.fromisoformat(job.options["now"]),
+                                     progress=progress)
     reason = outcome.record.reason if outcome.record is not None else outcome.fit.reason
     adopted = outcome.record is not None and outcome.record.adopted
-    session.commit()
     if adopted:
         reason += (f" The memory states of {outcome.cards_updated} cards were re-computed "
                    "with them; due dates are unchanged.")
-    flash(reason, "info")
-    return _back()
+    return {"message": reason, "adopted": adopted}
+
+
+def _status_or_404(token: str) -> dict[str, Any]:
+    try:
+        return web_jobs.status(token, jobs.OPTIMISE)
+    except NotFound:
+        abort(404, description="There is no such run of the optimiser.")
+
+
+@bp.get("/settings/fsrs/job/<token>")
+def job(token: str) -> Response | str:
+    """The optimiser's progress; once it has ended, Settings with what it found."""
+    status = _status_or_404(token)
+    if status["state"] == jobs.DONE:
+        flash(status["result"]["message"], "info")
+        return _back()
+    if status["state"] == jobs.FAILED:
+        flash(f"The optimiser failed: {status['error']}", "error")
+        return _back()
+    return render_template("settings/fsrs_job.html", status=status, token=token,
+                           phases=optimizer.PHASES)
+
+
+@bp.get("/settings/fsrs/job/<token>.json")
+def job_status(token: str) -> FlaskResponse:
+    return jsonify(_status_or_404(token))
 
 
 @bp.post("/settings/fsrs/<int:fit_id>/undo")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -19,6 +21,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.backup_hooks import backup_before_import
@@ -32,10 +35,11 @@ from flashcards.core.csvformat import (
     parse_import,
     suggested_columns,
 )
-from flashcards.jobs import JobStore
-from flashcards.services import decks, exporter, importer
+from flashcards.db import begin_write
+from flashcards.services import decks, exporter, importer, jobs
 from flashcards.services.errors import NotFound
 from flashcards.services.users import USER_KEY, owner
+from flashcards.web import jobs as web_jobs
 from flashcards.web.context import db, now, reads_only
 from flashcards.web.forms import ConfirmForm, ImportForm, LayoutForm, id_number
 
@@ -46,13 +50,8 @@ MAX_MAPPED_COLUMNS = 30  # a wider file is read by its header or by position onl
 COLUMN_CHOICES = (*MAPPABLE_COLUMNS, IGNORED_COLUMN)
 
 
-def jobs() -> JobStore:
-    """The user's own imports: another user's token is not found."""
-    return JobStore(Path(current_app.instance_path) / "imports" / str(owner(db())))
-
-
 @bp.route("/import", methods=["GET", "POST"])
-@reads_only  # the preview writes nothing; the import runs after confirmation
+@reads_only  # the preview writes nothing but the upload; the import runs after confirmation
 def upload() -> str | tuple[str, int]:
     form = ImportForm()
     names = [name for _, name in decks.deck_names(db())]
@@ -70,7 +69,10 @@ def upload() -> str | tuple[str, int]:
                "policy": form.on_duplicate.data,
                "default_deck": importer.deck_name_for_file(file_name),
                "header": None, "columns": None}
-    token = jobs().save_upload(data, options)
+    session = db()
+    session.commit()  # the read above ends: keeping the upload is a write of its own
+    token = jobs.create(session, jobs.IMPORT, now(), data=data, options=options)
+    session.commit()
     return _preview(parsed, options, token)
 
 
@@ -100,8 +102,7 @@ def layout(token: str) -> str | tuple[str, int]:
     form = LayoutForm()
     if not form.validate():
         abort(400, description="The form was not valid.")
-    store = jobs()
-    data, options = _upload_or_404(store, token)
+    data, options = _upload_or_404(token)
     try:
         previous = parse_import(data, layout=_layout(options))
     except ImportFileError as exc:  # cannot happen for a layout it accepted before
@@ -119,17 +120,22 @@ def layout(token: str) -> str | tuple[str, int]:
     except ImportFileError as exc:
         return _preview(previous, options, token, problem=str(exc))
     options = {**options, **changed}
-    store.save_options(token, options)
+    session = db()
+    session.commit()
+    try:
+        jobs.save_options(session, token, options, now())
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    session.commit()
     return _preview(parsed, options, token)
 
 
-def _upload_or_404(store: JobStore, token: str) -> tuple[bytes, dict[str, Any]]:
+def _upload_or_404(token: str) -> tuple[bytes, dict[str, Any]]:
     """The user's upload waiting for confirmation, or 404."""
     try:
-        return store.upload(token)
-    except KeyError:
-        abort(404, description="This import has already run or has expired; upload the file "
-                               "again.")
+        return jobs.upload(db(), token)
+    except NotFound as exc:
+        abort(404, description=str(exc))
 
 
 def _plan(parsed: Any, options: dict[str, Any]) -> importer.ImportPlan:
@@ -139,42 +145,48 @@ def _plan(parsed: Any, options: dict[str, Any]) -> importer.ImportPlan:
 
 
 @bp.post("/import/<token>/confirm")
-@reads_only  # the import runs in a job with a session (and transaction) of its own
+@reads_only  # queues the import, which runs in a job with a transaction of its own
 def confirm(token: str) -> BaseResponse:
     form = ConfirmForm()
     if not form.validate():
         abort(400, description="The form was not valid.")
-    store = jobs()
-    data, options = _upload_or_404(store, token)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    moment = now()
-    user_id = owner(db())
-
-    def work(progress: Any) -> dict[str, Any]:
-        with app.app_context():
-            maker = app.extensions["flashcards.sessionmaker"]
-            with maker(info={USER_KEY: user_id}) as session:
-                _, result = importer.import_file(
-                    session, data, deck=options["deck"] or None, layout=_layout(options),
-                    policy=importer.DuplicatePolicy(options["policy"]),
-                    default_deck=options["default_deck"], now=moment, progress=progress,
-                    before_write=lambda plan: backup_before_import(app, plan))
-                session.commit()
-        return {"counts": result.counts, "new_decks": result.new_decks,
-                "file_name": options["file_name"]}
-
-    store.run(token, work, background=app.config.get("IMPORT_IN_BACKGROUND", True))
+    session = db()
+    session.commit()
+    try:
+        jobs.enqueue(session, token, now())
+    except NotFound as exc:
+        abort(404, description=str(exc))
+    session.commit()
+    web_jobs.start(token)
     return redirect(url_for("transfer.job", token=token))
+
+
+def run_import(app: Flask, session: Session, job: jobs.Claimed,
+               progress: Callable[[int, int], None]) -> dict[str, Any]:
+    """The import job: the whole file in the session's transaction, which the runner
+    commits together with the job's "done" (services/jobs.py)."""
+    options = job.options
+    if job.data is None:
+        raise ImportFileError("the uploaded file is gone")
+    # The write lock from the start (BEGIN IMMEDIATE on SQLite): a transaction that read
+    # the decks and then writes would fail there once the job's own heartbeat (or any
+    # other write) had been committed in between.
+    begin_write(session)
+    with app.app_context():
+        _, result = importer.import_file(
+            session, job.data, deck=options["deck"] or None, layout=_layout(options),
+            policy=importer.DuplicatePolicy(options["policy"]),
+            default_deck=options["default_deck"], now=datetime.fromisoformat(options["now"]),
+            progress=progress, before_write=lambda plan: backup_before_import(app, plan))
+    return {"counts": result.counts, "new_decks": result.new_decks,
+            "file_name": options["file_name"]}
 
 
 def _status_or_404(token: str) -> dict[str, Any]:
     try:
-        status = jobs().status(token)
-    except KeyError:
-        status = None
-    if status is None:
+        return web_jobs.status(token, jobs.IMPORT)
+    except NotFound:
         abort(404, description="There is no such import.")
-    return status
 
 
 @bp.get("/import/<token>")

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from flashcards.models import Card, Deck
-from flashcards.services import users
+from flashcards.services import jobs, users
 
 pytestmark = pytest.mark.browser
 
@@ -114,6 +114,30 @@ def card_delete(page: Page, base: str, app: Flask) -> None:
 
 def deck_delete(page: Page, base: str, app: Flask) -> None:
     page.goto(base + f"/decks/{first_id(app, Deck)}/delete")
+
+
+def optimise_progress(page: Page, base: str, app: Flask) -> None:
+    """The optimiser's page while another worker runs it (its heartbeat is fresh on the
+    tests' clock, which stands still, so it stays running)."""
+    with app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
+        token = jobs.enqueue_optimise(session, app.config["CLOCK"]())
+        session.commit()
+    with jobs.write_briefly(app.extensions["flashcards.engine"]) as connection:
+        jobs.claim(connection, "elsewhere:1", app.config["CLOCK"](), token)
+    page.goto(base + f"/settings/fsrs/job/{token}")
+    expect(page.locator("#job-count")).to_contain_text("Reading your review history")
+
+
+def import_progress(page: Page, base: str, app: Flask) -> None:
+    """An import's page while another worker runs it (see optimise_progress)."""
+    with app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
+        token = jobs.create(session, jobs.IMPORT, app.config["CLOCK"](), data=b"front,back\n",
+                            options={}, state=jobs.QUEUED)
+        session.commit()
+    with jobs.write_briefly(app.extensions["flashcards.engine"]) as connection:
+        jobs.claim(connection, "elsewhere:1", app.config["CLOCK"](), token)
+    page.goto(base + f"/import/{token}")
+    expect(page.locator("#job-count")).to_contain_text("0 of")
 
 
 SMALL_CSV = "front,back,tags\nWhat is a RACI?,Who is responsible and accountable,process\n" \
@@ -227,8 +251,11 @@ PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "import": path("/import"),
     "import-preview": import_preview,
     "import-result": import_result,
+    "import-progress": import_progress,
     "settings": path("/settings"),
     "retention": path("/settings/retention"),
+
+    "optimise-progress": optimise_progress,
     "calendar-link": calendar_link,
     "setup": path("/setup"),
     "login": login_page,

@@ -179,7 +179,7 @@ def test_settings_are_per_user(client, session, two_users) -> None:
 
 
 def test_an_import_belongs_to_its_user(app, client, session, two_users) -> None:
-    app.config["IMPORT_IN_BACKGROUND"] = False
+    app.config["JOBS_IN_BACKGROUND"] = False
     login(client)
     token = csrf_token(client, "/import")
     preview = client.post("/import", data={

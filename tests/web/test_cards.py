@@ -138,7 +138,7 @@ def test_numbers_too_large_for_an_id_are_no_card_on_either_database(client, sess
 def test_a_card_imported_at_the_field_limit_can_be_edited_and_saved(app, client,
                                                                    session) -> None:
     """Imports and the card form share one limit: what one accepts the other saves."""
-    app.config["IMPORT_IN_BACKGROUND"] = False
+    app.config["JOBS_IN_BACKGROUND"] = False
     limit = MAX_FIELD_LENGTH
     assert limit == 20_000
     longest = "x" * limit

@@ -2,11 +2,18 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from flashcards.models import FsrsFit, Settings
 from tests.conftest import csrf_token
 from tests.fsrs_learner import learner, store_history
+
+
+@pytest.fixture(autouse=True)
+def optimise_in_the_request(app):
+    """Optimise now queues a job; here it runs in the request that queued it."""
+    app.config["JOBS_IN_BACKGROUND"] = False
 
 
 def section(page: str) -> str:

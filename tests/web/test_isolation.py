@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -20,10 +19,9 @@ from sqlalchemy import select, text
 from flashcards.core.cards import CardKind
 from flashcards.core.scheduling import DEFAULT_PARAMETERS, Rating
 from flashcards.core.taskformat import TaskKind
-from flashcards.jobs import JobStore
 from flashcards.models import Base, FsrsFit
 from flashcards.scoping import OWNER_COLUMNS
-from flashcards.services import bulk, cards, plans, study, users
+from flashcards.services import bulk, cards, jobs, plans, study, users
 from flashcards.services.settings import get_settings
 from tests.conftest import START, csrf_token, every_user, make_deck
 
@@ -67,10 +65,11 @@ def ada_and_bob(app, session):
     get_settings(session).fsrs_parameters = learnt
     session.commit()
     ids["bob"]["fit"] = fit.id
-    store = JobStore(Path(app.instance_path) / "imports" / str(bob))
-    ids["bob"]["job"] = store.save_upload(
-        f"front,back\n{SECRET} upload,x\n".encode(),
-        {"file_name": "bob.csv", "deck": "", "policy": "update", "default_deck": "bob"})
+    ids["bob"]["job"] = jobs.create(
+        session, jobs.IMPORT, START, data=f"front,back\n{SECRET} upload,x\n".encode(),
+        options={"file_name": "bob.csv", "deck": "", "policy": "update",
+                 "default_deck": "bob", "header": None, "columns": None})
+    session.commit()
     return ids
 
 
@@ -112,12 +111,10 @@ def walk(app):
 
 
 def test_every_route_refuses_another_users_ids(app, client, session, ada_and_bob) -> None:
-    app.config["IMPORT_IN_BACKGROUND"] = False
+    app.config["JOBS_IN_BACKGROUND"] = False
     bob = ada_and_bob["bob"]
     ada = ada_and_bob["ada"]
     before = bobs_rows(session, bob["user"])
-    job_folder = Path(app.instance_path) / "imports" / str(bob["user"])
-    files_before = sorted(p.name for p in job_folder.iterdir())
     query = {"card": bob["card"], "deck": bob["deck"], "task": bob["task"], "job": bob["job"],
              "action": bob["action"], "ids": bob["card"], "show": "1", "pick": "a",
              "format": "csv", "scheduling": "1"}
@@ -161,7 +158,6 @@ def test_every_route_refuses_another_users_ids(app, client, session, ada_and_bob
         client.get("/")  # let a redirect's flash go
     after = bobs_rows(session, bob["user"])
     assert after == before, "bob's rows changed"
-    assert sorted(p.name for p in job_folder.iterdir()) == files_before
     # Ada's own card did not move into bob's deck either.
     users.for_user(session, ada["user"])
     assert cards.card_info(session, ada["card"], START).card.deck_id == ada["deck"]

@@ -35,7 +35,7 @@ def test_upload_shows_a_preview_and_writes_nothing(app, client, session) -> None
 
 
 def test_confirm_imports_everything_in_one_go(app, client, session) -> None:
-    app.config["IMPORT_IN_BACKGROUND"] = False
+    app.config["JOBS_IN_BACKGROUND"] = False
     page = upload(client, b"front,back\nA,B\nC,D\n", name="My deck.csv").get_data(as_text=True)
     token = TOKEN_RE.search(page).group(1)
     confirm = client.post(f"/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
@@ -58,7 +58,7 @@ def test_background_import_reports_progress_until_done(app, client, session) -> 
     import time
 
     deadline = time.monotonic() + 60
-    while client.get(f"/import/{token}.json").get_json()["state"] == "running":
+    while client.get(f"/import/{token}.json").get_json()["state"] in ("queued", "running"):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     status = client.get(f"/import/{token}.json").get_json()
@@ -137,7 +137,7 @@ def test_decks_page_links_exports_and_import(client, session) -> None:
 
 
 def test_excel_export_has_a_bom_and_imports_back_unchanged(app, client, session) -> None:
-    app.config["IMPORT_IN_BACKGROUND"] = False
+    app.config["JOBS_IN_BACKGROUND"] = False
     deck = make_deck(session, "Dash — deck", cards=2)
     response = client.get(f"/export?deck={deck.id}&format=excel")
     assert response.status_code == 200
@@ -163,7 +163,7 @@ def test_spreadsheet_header_is_detected_and_shown_as_a_header(client, session) -
 
 
 def test_column_mapping_goes_from_the_preview_to_the_import(app, client, session) -> None:
-    app.config["IMPORT_IN_BACKGROUND"] = False
+    app.config["JOBS_IN_BACKGROUND"] = False
     data = b"Notes,Spanish,English\nzoo,perro,dog\nfarm,gato,cat\n"
     page = upload(client, data, deck="Words").get_data(as_text=True)
     assert re.search(r"<strong>3</strong> new", page)  # unknown header: read as a card
@@ -210,7 +210,7 @@ def test_blank_backs_are_previewed_with_a_warning(client, session) -> None:
 
 
 def test_web_import_resolves_deck_names_in_any_case(app, client, session) -> None:
-    app.config["IMPORT_IN_BACKGROUND"] = False
+    app.config["JOBS_IN_BACKGROUND"] = False
     existing = make_deck(session, "Terminology")
     for data, fields in [(b"front,back\nA,B\n", {"deck": "TERMINOLOGY"}),
                          (b"front,back,deck\nC,D,terminology\n", {})]:
@@ -239,7 +239,7 @@ def test_import_form_says_where_rows_without_a_deck_go_and_they_go_there(app, cl
     assert "“Imported”" not in form
     assert ("else the file's name (rows of “Python_terms.csv” go to the deck “Python terms”)"
             in form.replace("&#39;", "'"))
-    app.config["IMPORT_IN_BACKGROUND"] = False
+    app.config["JOBS_IN_BACKGROUND"] = False
     page = upload(client, b"front,back\nA,B\n", name="Python_terms.csv").get_data(as_text=True)
     assert "New deck: Python terms" in page
     token = TOKEN_RE.search(page).group(1)
