@@ -39,6 +39,7 @@ from flashcards.core.taskformat import TaskKind, TaskPriority, default_priority
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
 from flashcards.scoping import OWNER
+from flashcards.services import optimizer
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.settings import (
     get_settings,
@@ -46,7 +47,7 @@ from flashcards.services.settings import (
     scheduler_config,
     time_zone,
 )
-from flashcards.services.study import NEW_CARD_ORDER, Today
+from flashcards.services.study import NEW_CARD_ORDER, Today, aim_at_interview
 from flashcards.services.study import today as study_today
 from flashcards.services.users import owner
 
@@ -370,15 +371,17 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
     per_review, per_new = answer_times(session)
     target = settings.interview_retention or settings.desired_retention
     plan_interview = max(interview, day.date)
+    model = FsrsModel.from_config(scheduler_config(settings))
     data = PlanInput(
         today=day.date, interview=plan_interview, cards=cards,
-        deck_names=deck_names, model=FsrsModel.from_config(scheduler_config(settings)),
+        deck_names=deck_names, model=model,
         target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
         new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
         seconds_per_review=per_review, seconds_per_new=per_new,
         new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done,
         new_today=fixed_new_left(today_),
-        tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start)
+        tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start,
+        stability_factor=optimizer.stability_factor(session, model))
     result = plan(data, rng)
     views = with_parts_done(_with_fitting(views, result.tasks, day.date), day.date)
     by_day: dict[date, list[TaskView]] = {}
@@ -462,7 +465,10 @@ def save_plan(session: Session, view: PlanView) -> None:
 def plan_and_save(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
     """build_plan, then save_plan: the plan is computed in a read transaction, which is
     ended (nothing in it to commit) before the short write transaction that stores what
-    it decided. The caller commits that one."""
+    it decided. The caller commits that one. First, exam mode looks again at the cards
+    due after the interview (study.aim_at_interview), so the plan sees where they go."""
+    if aim_at_interview(session, now):
+        session.commit()
     view = build_plan(session, now, rng)
     session.commit()  # ends the read transaction; no write lock was held while planning
     save_plan(session, view)
