@@ -39,7 +39,7 @@ from flashcards.core.cards import (
 )
 from flashcards.core.days import StudyDay, day_start, study_day
 from flashcards.core.fsrs_vector import FsrsModel
-from flashcards.core.planner import easy_factor, exam_due_day
+from flashcards.core.planner import MAX_PLAN_DAYS, easy_factor, exam_due_day
 from flashcards.core.scheduling import (
     LEARN_AHEAD,
     CardState,
@@ -636,8 +636,8 @@ def aim_at_interview(session: Session, now: datetime) -> int:
     interview = settings.interview_date
     zone, rollover = time_zone(settings), settings.rollover_hour
     today = study_day(now, zone, rollover).date
-    if interview is None or today >= interview:
-        return 0
+    if interview is None or not today < interview <= today + timedelta(days=MAX_PLAN_DAYS):
+        return 0  # none, over, or beyond the plan (a date stored before the limit)
     after = day_start(interview + timedelta(days=1), zone, rollover)
     rows = session.execute(
         select(Card.id, Card.stability, Card.last_review, Card.due).where(
