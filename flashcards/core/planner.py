@@ -7,7 +7,9 @@ Exam mode (see ARCHITECTURE.md, "Exam mode, precisely"): a review whose next due
 date falls after interview day needs nothing more if the card's predicted recall on
 the day is already at the target; otherwise it gets one final review inside the
 window before the interview, as late as the load allows. `exam_due_day` decides this
-for the live scheduler and for the forecast alike.
+for the live scheduler, for the forecast and for the morning's second look at the cards
+already due after the interview (services.study.aim_at_interview), with the share of
+the stability the user's answers bear out (services.optimizer.stability_factor).
 """
 
 from __future__ import annotations
