@@ -10,9 +10,8 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, Select, cast, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from flashcards import scoping
 from flashcards.core.days import StudyDay, study_day
@@ -36,7 +35,7 @@ from flashcards.core.planner import (
 )
 from flashcards.core.scheduling import CardState
 from flashcards.core.taskformat import TaskKind, TaskPriority, default_priority
-from flashcards.db import begin_write
+from flashcards.db import begin_write, epoch_seconds
 from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
 from flashcards.scoping import OWNER
 from flashcards.services import optimizer
@@ -147,14 +146,6 @@ def start_plan(session: Session, today: date) -> None:
         settings.interview_date = settings.plan_start + timedelta(days=PLAN_DAYS)
 
 
-def _epoch_seconds(column: ColumnElement[datetime], dialect: str) -> ColumnElement[float]:
-    # Read instants as numbers in SQL: parsing 200,000 datetimes in Python costs more
-    # than the rest of the plan.
-    if dialect == "sqlite":
-        return (func.julianday(column) - 2440587.5) * 86400.0
-    return cast(func.extract("epoch", column), Float)
-
-
 def _floats(rows: list[tuple[Any, ...]], width: int) -> FloatArray:
     return np.fromiter(chain.from_iterable(rows), np.float64,
                        count=len(rows) * width).reshape(len(rows), width)
@@ -191,8 +182,8 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
         Card.suspended == False)  # noqa: E712
         .order_by(*NEW_CARD_ORDER))
     seen_rows = _fetch(session, select(
-        Card.deck_id, Card.stability, Card.difficulty, _epoch_seconds(Card.due, dialect),
-        _epoch_seconds(Card.last_review, dialect),
+        Card.deck_id, Card.stability, Card.difficulty, epoch_seconds(Card.due, dialect),
+        epoch_seconds(Card.last_review, dialect),
     ).where(  # read from ix_cards_state_due alone
         Card.user_id == OWNER,
         Card.state.between(int(CardState.LEARNING), int(CardState.RELEARNING)),

@@ -49,7 +49,7 @@ from flashcards.core.scheduling import (
     Scheduler,
     SchedulerConfig,
 )
-from flashcards.db import UTCDateTime, begin_write
+from flashcards.db import UTCDateTime, begin_write, epoch_seconds
 from flashcards.models import Card, Deck, ReviewLog, Settings
 from flashcards.scoping import OWNER
 from flashcards.services import optimizer
@@ -638,17 +638,27 @@ def aim_at_interview(session: Session, now: datetime) -> int:
     today = study_day(now, zone, rollover).date
     if interview is None or not today < interview <= today + timedelta(days=MAX_PLAN_DAYS):
         return 0  # none, over, or beyond the plan (a date stored before the limit)
-    after = day_start(interview + timedelta(days=1), zone, rollover)
-    rows = session.execute(
-        select(Card.id, Card.stability, Card.last_review, Card.due).where(
-            Card.user_id == owner(session), Card.state == int(CardState.REVIEW),
-            Card.suspended == False, Card.due >= after,  # noqa: E712
-            Card.stability.is_not(None), Card.last_review.is_not(None))).all()
-    if not rows:
-        return 0
     model = FsrsModel.from_config(scheduler_config(settings))
     target = settings.interview_retention or settings.desired_retention
     factor = optimizer.stability_factor(session, model)
+    # Recall on the day is below the target after more than `per_stability` days per
+    # day of the stability counted on; a card's whole study days to the interview are
+    # at most one more than the time from its last review to the day's start, so the
+    # query leaves out only cards that are surely enough.
+    per_stability = factor * (target ** (1 / model.decay) - 1) / model.factor
+    interview_start = day_start(interview, zone, rollover)
+    dialect = session.get_bind().dialect.name
+    days_to_interview = ((interview_start.timestamp() - epoch_seconds(Card.last_review, dialect))
+                         / 86400.0)
+    rows = session.execute(
+        select(Card.id, Card.stability, Card.last_review, Card.due).where(
+            Card.user_id == owner(session), Card.state == int(CardState.REVIEW),
+            Card.suspended == False,  # noqa: E712
+            Card.due >= day_start(interview + timedelta(days=1), zone, rollover),
+            Card.stability.is_not(None), Card.last_review.is_not(None),
+            days_to_interview + 1 > Card.stability * per_stability)).all()
+    if not rows:
+        return 0
     added: dict[int, int] = {}
     load = _review_load(session, zone, rollover, added)
     changes = []
