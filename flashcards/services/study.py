@@ -643,8 +643,8 @@ def aim_at_interview(session: Session, now: datetime) -> int:
     factor = optimizer.stability_factor(session, model)
     # Recall on the day is below the target after more than `per_stability` days per
     # day of the stability counted on; a card's whole study days to the interview are
-    # at most one more than the time from its last review to the day's start, so the
-    # query leaves out only cards that are surely enough.
+    # at most one more than the days from its last review to the day's start (and an
+    # hour, across a clock change), so the query leaves out only cards surely enough.
     per_stability = factor * (target ** (1 / model.decay) - 1) / model.factor
     interview_start = day_start(interview, zone, rollover)
     dialect = session.get_bind().dialect.name
@@ -656,7 +656,7 @@ def aim_at_interview(session: Session, now: datetime) -> int:
             Card.suspended == False,  # noqa: E712
             Card.due >= day_start(interview + timedelta(days=1), zone, rollover),
             Card.stability.is_not(None), Card.last_review.is_not(None),
-            days_to_interview + 1 > Card.stability * per_stability)).all()
+            days_to_interview + 1.05 > Card.stability * per_stability)).all()
     if not rows:
         return 0
     added: dict[int, int] = {}
