@@ -180,6 +180,7 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
     scheduler = Scheduler(SchedulerConfig(desired_retention=config.desired_retention))
     actual: dict = {}
     day_ahead: dict = {}
+    mornings: dict = {}  # each morning's forecast of every day to the interview
     actual_new: dict = {}
     scored: list[tuple[int, float, bool]] = []  # (day, app's predicted recall, recalled)
     first_adopted = None
@@ -206,6 +207,7 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
             session.commit()
             today = study.today(session, clock())
             app_scheduler = Scheduler(scheduler_config(get_settings(session)))
+            mornings[today.day.date] = {d.day: d.answers for d in morning.plan.days}
             if morning.plan.days:
                 day_ahead[today.day.date] = morning.plan.days[0].answers
                 budget_today = morning.plan.days[0].budget
@@ -279,12 +281,25 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
     # (it plans none; the queue falls back to the daily new-card limit).
     before = [abs(day_ahead[d] - a) / a for d, a in actual.items()
               if a and d in day_ahead and d < interview]
+    # Each morning's forecast of the days left (today to the interview) against what
+    # happened, as the plan page shows it that morning: the mean over the mornings.
+    rolling = []
+    for morning_day, ahead_days in mornings.items():
+        errs = [abs(ahead_days[d] - a) / a for d, a in actual.items()
+                if a and d >= morning_day and d in ahead_days]
+        if errs:
+            rolling.append(statistics.mean(errs))
+            if "--verbose" in sys.argv:
+                print("morning", morning_day, f"{statistics.mean(errs):.3f}",
+                      " ".join(f"{ahead_days[d]:.0f}/{a}" for d, a in sorted(actual.items())
+                               if d >= morning_day and d in ahead_days))
     if "--verbose" in sys.argv:
         for d, a in sorted(actual.items()):
             print(d, round(forecast.get(d, 0), 1), a, forecast_new.get(d), actual_new.get(d))
     return {"mape": statistics.mean(errors) if errors else 0.0,
             "mape_day": statistics.mean(ahead) if ahead else 0.0, "over": over,
             "mape_before": statistics.mean(before) if before else 0.0,
+            "mape_rolling": statistics.mean(rolling) if rolling else 0.0,
             "days": len(actual), "recall": statistics.mean(recall),
             "below": sum(r < target for r in recall) / len(recall), "target": target,
             "reviews": total_reviews, "actual": actual, "planned_minutes": planned_minutes,
@@ -376,10 +391,11 @@ def log_loss(scored: list[tuple[int, float, bool]], from_day: int) -> float | No
 
 def misspecified(seeds: int, scale: float = 0.45, from_day: int = 14) -> bool:
     """A learner whose true stability is `scale` times what the defaults believe, with
-    and without the app learning from the answers (the weekly optimiser), beside the
-    learner the defaults describe. Goal (issue 14): with learning, <= 5% of cards below
-    the target on the day, each morning's forecast error <= 10%, at no more than 15%
-    more minutes than without."""
+    and without the app learning from the answers (calibration, the optimiser, and exam
+    mode's check of the model against the answers), beside the learner the defaults
+    describe. Goal (issue 14): with learning, <= 5% of cards below the target on the
+    day, the error of each morning's forecast of the days left <= 10% (the mean over
+    the mornings), at no more than 15% more minutes than without."""
     rows = []
     for scenario in (Scenario(30, 60), Scenario(30, 60, scale=scale),
                      Scenario(30, 60, scale=scale, learning=True)):
@@ -391,22 +407,27 @@ def misspecified(seeds: int, scale: float = 0.45, from_day: int = 14) -> bool:
             "recall": statistics.median(r["recall"] for r in results),
             "mape": statistics.median(r["mape"] for r in results),
             "mape_day": statistics.median(r["mape_day"] for r in results),
+            "mape_rolling": statistics.median(r["mape_rolling"] for r in results),
             "minutes": statistics.median(r["card_minutes"] for r in results),
             "log_loss": statistics.median(x for x in losses if x is not None),
             "adopted": f"day {statistics.median(adopted):.0f}" if adopted else "-"}))
-    print(f"{'learner':<44} {'below target':>12} {'recall':>7} {'MAPE 30-day':>11} "
-          f"{'MAPE morning':>12} {'card min':>8} {f'log loss d{from_day}+':>14} "
-          f"{'adopted':>8}")
+    print(f"{'learner':<44} {'below target':>12} {'recall':>7} {'MAPE day 1':>10} "
+          f"{'MAPE mornings':>13} {'MAPE today':>10} {'card min':>8} "
+          f"{f'log loss d{from_day}+':>14} {'adopted':>8}")
     for scenario, row in rows:
         print(f"{scenario.name:<44} {row['below']:>12.1%} {row['recall']:>7.1%} "
-              f"{row['mape']:>11.1%} {row['mape_day']:>12.1%} {row['minutes']:>8.0f} "
-              f"{row['log_loss']:>14.4f} {row['adopted']:>8}")
+              f"{row['mape']:>10.1%} {row['mape_rolling']:>13.1%} {row['mape_day']:>10.1%} "
+              f"{row['minutes']:>8.0f} {row['log_loss']:>14.4f} {row['adopted']:>8}")
+    print("MAPE day 1: the first morning's forecast of every day to the interview against "
+          "the answers given; MAPE mornings: each morning's forecast of the days left, "
+          "the mean over the mornings (the forecast error of the goal); MAPE today: each "
+          "morning's forecast of that day alone.")
     without, learning = rows[1][1], rows[2][1]
     extra = learning["minutes"] / without["minutes"] - 1
     print(f"with learning against without: {extra:+.1%} minutes, log loss "
           f"{without['log_loss']:.4f} -> {learning['log_loss']:.4f}")
-    ok = learning["below"] <= 0.05 and learning["mape_day"] <= 0.10 and extra <= 0.15
-    print("goals (with learning): <= 5% below target, morning MAPE <= 10%, <= 15% extra "
+    ok = learning["below"] <= 0.05 and learning["mape_rolling"] <= 0.10 and extra <= 0.15
+    print("goals (with learning): <= 5% below target, MAPE mornings <= 10%, <= 15% extra "
           f"minutes: {'met' if ok else 'MISSED'}")
     return ok
 

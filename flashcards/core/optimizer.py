@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import fsrs_rs_python as fsrs_rs
+import numpy as np
 from fsrs.scheduler import DEFAULT_PARAMETERS as FSRS6_DEFAULTS
 from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from flashcards.core.fsrs_items import CardItems, item_count
+from flashcards.core.fsrs_vector import FsrsModel
 
 # Items (answers a day or more after the one before) needed before the optimiser runs:
 # below this, what it learns is mostly noise and the defaults are kept. fsrs-rs itself
@@ -215,3 +217,62 @@ def learn(cards: Sequence[CardItems], current: Sequence[float]) -> Fit:
     if item_count(cards) >= MIN_ITEMS:
         return fit_parameters(cards, current)
     return calibrate(cards, current)
+
+
+# -- exam mode's check of the model against the user's answers ------------------------
+
+# Review answers needed before exam mode trusts them over the model (as calibrating).
+RECALL_CHECK_MIN = CALIBRATION_MIN
+# Pseudo-answers at the model's own prediction added to the user's: a few answers
+# below what the model predicted move the factor a little, hundreds move it fully.
+RECALL_PRIOR = 30
+# The factor goes no lower: a model that far off is the optimiser's to fix.
+RECALL_FACTOR_FLOOR = 0.2
+# How careful: the share recalled is taken this many standard errors below what the
+# answers show (one: the model is trusted only as far as about five users in six with
+# these answers would bear it out).
+RECALL_MARGIN_SE = 1.0
+# Parameters learnt from a month's answers have been tested on short intervals only:
+# for a card that has done well for longer, they extrapolate. With a learner who
+# forgets faster than FSRS's defaults say (benchmarks/simulate.py --misspecified),
+# learnt parameters still put such cards at 1.5 to 2 times their true stability
+# while predicting the answers of the weeks before well on average, so the cards
+# exam mode leaves just above the target on the day are mostly below it. Exam mode
+# counts on at most this share of a card's stability once it learns from the user's
+# answers (services.optimizer.stability_factor): a final review for a card whose
+# recall on the day the model puts at a little above the target, a few minutes in
+# the last days (simulate.py: 0-6 minutes over a month with a learner FSRS fits).
+EXAM_STABILITY_CAP = 0.65
+
+
+def recall_factor(model: FsrsModel, elapsed_days: Sequence[float],
+                  stabilities: Sequence[float], recalled: Sequence[bool]) -> float:
+    """The share of the model's stability that the user's review answers bear out: the
+    multiplier under which the model's mean predicted recall at those answers meets
+    the share actually recalled (with RECALL_PRIOR answers at the model's prediction
+    added). 1 when the model was not too optimistic, or with fewer than
+    RECALL_CHECK_MIN answers. Exam mode checks recall on interview day with it, so a
+    model that has been too optimistic for this user does not leave cards just below
+    the target on the day; it never makes exam mode less careful than the model."""
+    count = len(recalled)
+    if count < RECALL_CHECK_MIN or count != len(elapsed_days) or count != len(stabilities):
+        return 1.0
+    elapsed = np.asarray(elapsed_days, dtype=np.float64)
+    stability = np.maximum(np.asarray(stabilities, dtype=np.float64), 1e-3)
+
+    def mean_recall(k: float) -> float:
+        return float(model.retrievability(elapsed, stability * k).mean())
+
+    predicted = mean_recall(1.0)
+    total = count + RECALL_PRIOR
+    observed = (sum(bool(r) for r in recalled) + RECALL_PRIOR * predicted) / total
+    observed -= RECALL_MARGIN_SE * math.sqrt(observed * (1 - observed) / total)
+    if observed >= predicted:
+        return 1.0
+    low, high = RECALL_FACTOR_FLOOR, 1.0
+    if mean_recall(low) >= observed:
+        return low
+    for _ in range(40):  # mean recall grows with the factor: bisect
+        middle = (low + high) / 2
+        low, high = (middle, high) if mean_recall(middle) < observed else (low, middle)
+    return (low + high) / 2

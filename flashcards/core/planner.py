@@ -7,7 +7,9 @@ Exam mode (see ARCHITECTURE.md, "Exam mode, precisely"): a review whose next due
 date falls after interview day needs nothing more if the card's predicted recall on
 the day is already at the target; otherwise it gets one final review inside the
 window before the interview, as late as the load allows. `exam_due_day` decides this
-for the live scheduler and for the forecast alike.
+for the live scheduler, for the forecast and for the morning's second look at the cards
+already due after the interview (services.study.aim_at_interview), with the share of
+the stability the user's answers bear out (services.optimizer.stability_factor).
 """
 
 from __future__ import annotations
@@ -91,15 +93,20 @@ def plan_end(interview: date, today: date) -> date:
 
 def exam_due_day(*, review_day: int, due_day: int, stability: float, interview_day: int,
                  target: float, model: FsrsModel, window: int = FINAL_WINDOW_DAYS,
-                 load: Callable[[int], float] | None = None) -> int:
+                 load: Callable[[int], float] | None = None, stability_factor: float = 1.0,
+                 first_day: int | None = None) -> int:
     """The day a card just reviewed on `review_day` should come back, given that FSRS
-    chose `due_day`. Days are whole numbers on one scale (any origin)."""
+    chose `due_day`. Days are whole numbers on one scale (any origin).
+    `stability_factor`: the share of the card's stability the user's answers bear out
+    (see core.optimizer.recall_factor; 1: the model's own). `first_day`: the earliest
+    day it may come back (today, for a card checked again after its review)."""
     if review_day >= interview_day or due_day <= interview_day:
         return due_day  # after the interview plain FSRS resumes; before it, FSRS decides
-    recall = model.recall(interview_day - review_day, stability)
+    recall = model.recall(interview_day - review_day, stability * stability_factor)
     if recall >= target:
         return due_day  # the interval may cross the interview: recall there is enough
-    first = max(review_day + 1, interview_day - window)
+    first = max(review_day + 1, interview_day - window,
+                first_day if first_day is not None else review_day + 1)
     last = interview_day - 1
     if first > last:
         return due_day
@@ -178,6 +185,8 @@ class PlanInput:
     # Copies of the collection the Monte Carlo forecast steps through; None: as many
     # as fit MONTE_CARLO_STATES card states (at most 32). Fewer answer sooner, noisier.
     replicas: int | None = None
+    # Exam mode's share of the stability the user's answers bear out (exam_due_day).
+    stability_factor: float = 1.0
 
 
 MONTE_CARLO_STATES = 200_000
@@ -481,11 +490,13 @@ def _reschedule(model: FsrsModel, data: PlanInput, idx: IntArray, d: int, horizo
         # for those whose interval crosses the interview with too little recall left.
         crossing = np.flatnonzero(
             (next_due > horizon)
-            & (model.retrievability(horizon - d, new_s) < data.target))
+            & (model.retrievability(horizon - d, new_s * data.stability_factor)
+               < data.target))
         for k in crossing:
             chosen = exam_due_day(review_day=d, due_day=int(next_due[k]),
                                   stability=float(new_s[k]), interview_day=horizon,
-                                  target=data.target, model=model, load=load)
+                                  target=data.target, model=model, load=load,
+                                  stability_factor=data.stability_factor)
             next_due[k] = chosen
             if 0 <= chosen < scheduled.size:
                 scheduled[chosen] += weight

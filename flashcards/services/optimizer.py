@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 from flashcards.core.days import study_date
 from flashcards.core.fsrs_items import Answer, build_items, card_history
 from flashcards.core.fsrs_vector import FsrsModel
-from flashcards.core.optimizer import CALIBRATION_MIN, MIN_ITEMS, Fit, learn
+from flashcards.core.optimizer import (
+    CALIBRATION_MIN,
+    EXAM_STABILITY_CAP,
+    MIN_ITEMS,
+    Fit,
+    learn,
+    recall_factor,
+)
 from flashcards.core.scheduling import CardState
 from flashcards.db import begin_write
 from flashcards.models import Card, FsrsFit, ReviewLog, Settings
@@ -254,3 +261,30 @@ def reschedule(session: Session, now: datetime) -> int:
     session.flush()
     session.expire_all()
     return len(changes)
+
+
+# The latest review answers exam mode checks the model against (about a week's).
+RECALL_WINDOW = 300
+
+
+def stability_factor(session: Session, model: FsrsModel) -> float:
+    """Exam mode's share of the card's stability it counts on when it checks recall on
+    interview day: once the app learns from the user's answers (the optimiser has run,
+    by itself or from Settings), what the user's latest review answers bear out
+    (core.optimizer.recall_factor), and at most EXAM_STABILITY_CAP; 1 before that."""
+    fits = FsrsFit.__table__
+    if session.connection().execute(
+            select(fits.c.id).where(fits.c.user_id == OWNER).limit(1)).first() is None:
+        return 1.0
+    logs = ReviewLog.__table__
+    rows = session.connection().execute(
+        select(logs.c.reviewed_at, logs.c.last_review_before, logs.c.stability_before,
+               logs.c.rating)
+        .where(logs.c.user_id == OWNER, logs.c.state_before == int(CardState.REVIEW),
+               logs.c.stability_before.is_not(None), logs.c.last_review_before.is_not(None))
+        .order_by(logs.c.reviewed_at.desc()).limit(RECALL_WINDOW)).all()
+    elapsed = [(row.reviewed_at - row.last_review_before).total_seconds() / 86400
+               for row in rows]
+    measured = recall_factor(model, elapsed, [row.stability_before for row in rows],
+                             [row.rating > 1 for row in rows])
+    return min(EXAM_STABILITY_CAP, measured)

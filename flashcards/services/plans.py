@@ -10,9 +10,8 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Float, Select, cast, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from flashcards import scoping
 from flashcards.core.days import StudyDay, study_day
@@ -36,9 +35,10 @@ from flashcards.core.planner import (
 )
 from flashcards.core.scheduling import CardState
 from flashcards.core.taskformat import TaskKind, TaskPriority, default_priority
-from flashcards.db import begin_write
+from flashcards.db import begin_write, epoch_seconds
 from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
 from flashcards.scoping import OWNER
+from flashcards.services import optimizer
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.settings import (
     get_settings,
@@ -46,7 +46,7 @@ from flashcards.services.settings import (
     scheduler_config,
     time_zone,
 )
-from flashcards.services.study import NEW_CARD_ORDER, Today
+from flashcards.services.study import NEW_CARD_ORDER, Today, aim_at_interview
 from flashcards.services.study import today as study_today
 from flashcards.services.users import owner
 
@@ -146,14 +146,6 @@ def start_plan(session: Session, today: date) -> None:
         settings.interview_date = settings.plan_start + timedelta(days=PLAN_DAYS)
 
 
-def _epoch_seconds(column: ColumnElement[datetime], dialect: str) -> ColumnElement[float]:
-    # Read instants as numbers in SQL: parsing 200,000 datetimes in Python costs more
-    # than the rest of the plan.
-    if dialect == "sqlite":
-        return (func.julianday(column) - 2440587.5) * 86400.0
-    return cast(func.extract("epoch", column), Float)
-
-
 def _floats(rows: list[tuple[Any, ...]], width: int) -> FloatArray:
     return np.fromiter(chain.from_iterable(rows), np.float64,
                        count=len(rows) * width).reshape(len(rows), width)
@@ -190,8 +182,8 @@ def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]
         Card.suspended == False)  # noqa: E712
         .order_by(*NEW_CARD_ORDER))
     seen_rows = _fetch(session, select(
-        Card.deck_id, Card.stability, Card.difficulty, _epoch_seconds(Card.due, dialect),
-        _epoch_seconds(Card.last_review, dialect),
+        Card.deck_id, Card.stability, Card.difficulty, epoch_seconds(Card.due, dialect),
+        epoch_seconds(Card.last_review, dialect),
     ).where(  # read from ix_cards_state_due alone
         Card.user_id == OWNER,
         Card.state.between(int(CardState.LEARNING), int(CardState.RELEARNING)),
@@ -366,15 +358,17 @@ def plan_input(session: Session, today_: Today, settings: Settings,
     per_review, per_new = answer_times(session)
     target = settings.interview_retention or settings.desired_retention
     plan_interview = max(interview, day.date)
+    model = FsrsModel.from_config(scheduler_config(settings))
     return PlanInput(
         today=day.date, interview=plan_interview, cards=cards,
-        deck_names=deck_names, model=FsrsModel.from_config(scheduler_config(settings)),
+        deck_names=deck_names, model=model,
         target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
         new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
         seconds_per_review=per_review, seconds_per_new=per_new,
         new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done,
         new_today=fixed_new_left(today_),
-        tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start)
+        tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start,
+        stability_factor=optimizer.stability_factor(session, model))
 
 
 def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
@@ -472,7 +466,10 @@ def save_plan(session: Session, view: PlanView) -> None:
 def plan_and_save(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
     """build_plan, then save_plan: the plan is computed in a read transaction, which is
     ended (nothing in it to commit) before the short write transaction that stores what
-    it decided. The caller commits that one."""
+    it decided. The caller commits that one. First, exam mode looks again at the cards
+    due after the interview (study.aim_at_interview), so the plan sees where they go."""
+    if aim_at_interview(session, now):
+        session.commit()
     view = build_plan(session, now, rng)
     session.commit()  # ends the read transaction; no write lock was held while planning
     save_plan(session, view)

@@ -8,6 +8,7 @@ day means 20 in all, whichever decks they come from.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -38,7 +39,7 @@ from flashcards.core.cards import (
 )
 from flashcards.core.days import StudyDay, day_start, study_day
 from flashcards.core.fsrs_vector import FsrsModel
-from flashcards.core.planner import easy_factor, exam_due_day
+from flashcards.core.planner import MAX_PLAN_DAYS, easy_factor, exam_due_day
 from flashcards.core.scheduling import (
     LEARN_AHEAD,
     CardState,
@@ -48,13 +49,15 @@ from flashcards.core.scheduling import (
     Scheduler,
     SchedulerConfig,
 )
-from flashcards.db import UTCDateTime, begin_write
+from flashcards.db import UTCDateTime, begin_write, epoch_seconds
 from flashcards.models import Card, Deck, ReviewLog, Settings
 from flashcards.scoping import OWNER
+from flashcards.services import optimizer
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError, StaleCard
 from flashcards.services.settings import (
     StudyOptions,
     config_of,
+    get_settings,
     load_options,
     scheduler_config,
     time_zone,
@@ -597,7 +600,19 @@ def _aim_at_interview(session: Session, after: Schedule, now: datetime,
     if not review_day < interview < due_day:
         return after
     model = FsrsModel.from_config(config)
+    chosen = exam_due_day(review_day=review_day.toordinal(), due_day=due_day.toordinal(),
+                          stability=after.stability, interview_day=interview.toordinal(),
+                          target=target, model=model,
+                          load=_review_load(session, zone, rollover_hour),
+                          stability_factor=optimizer.stability_factor(session, model))
+    if chosen == due_day.toordinal():
+        return after
+    return replace(after, due=now + timedelta(days=chosen - review_day.toordinal()))
 
+
+def _review_load(session: Session, zone: ZoneInfo, rollover_hour: int,
+                 added: dict[int, int] | None = None) -> Callable[[int], float]:
+    """Review cards due on a study day (by its ordinal), plus `added` ones."""
     def load(day_number: int) -> float:
         day = date.fromordinal(day_number)
         start, end = day_start(day, zone, rollover_hour), day_start(
@@ -606,14 +621,69 @@ def _aim_at_interview(session: Session, after: Schedule, now: datetime,
             select(func.count()).select_from(Card).where(
                 Card.user_id == owner(session), Card.state == int(CardState.REVIEW),
                 Card.due >= start, Card.due < end, Card.suspended == False)  # noqa: E712
-        ).scalar_one())
+        ).scalar_one()) + (added or {}).get(day_number, 0)
+    return load
 
-    chosen = exam_due_day(review_day=review_day.toordinal(), due_day=due_day.toordinal(),
-                          stability=after.stability, interview_day=interview.toordinal(),
-                          target=target, model=model, load=load)
-    if chosen == due_day.toordinal():
-        return after
-    return replace(after, due=now + timedelta(days=chosen - review_day.toordinal()))
+
+def aim_at_interview(session: Session, now: datetime) -> int:
+    """Exam mode again for the review cards already due after the interview: one whose
+    recall on the day, as the parameters in use and the user's latest answers now see
+    it (a card's check at its last grade may have seen it otherwise), is below the
+    target comes back in the final window, from today on. Reads, and only when a card
+    moves writes in a short transaction of its own (committed by the caller). Returns
+    how many cards moved."""
+    settings = get_settings(session)
+    interview = settings.interview_date
+    zone, rollover = time_zone(settings), settings.rollover_hour
+    today = study_day(now, zone, rollover).date
+    if interview is None or not today < interview <= today + timedelta(days=MAX_PLAN_DAYS):
+        return 0  # none, over, or beyond the plan (a date stored before the limit)
+    model = FsrsModel.from_config(scheduler_config(settings))
+    target = settings.interview_retention or settings.desired_retention
+    factor = optimizer.stability_factor(session, model)
+    # Recall on the day is below the target after more than `per_stability` days per
+    # day of the stability counted on; a card's whole study days to the interview are
+    # at most one more than the days from its last review to the day's start (and an
+    # hour, across a clock change), so the query leaves out only cards surely enough.
+    per_stability = factor * (target ** (1 / model.decay) - 1) / model.factor
+    interview_start = day_start(interview, zone, rollover)
+    dialect = session.get_bind().dialect.name
+    days_to_interview = ((interview_start.timestamp() - epoch_seconds(Card.last_review, dialect))
+                         / 86400.0)
+    rows = session.execute(
+        select(Card.id, Card.stability, Card.last_review, Card.due).where(
+            Card.user_id == owner(session), Card.state == int(CardState.REVIEW),
+            Card.suspended == False,  # noqa: E712
+            Card.due >= day_start(interview + timedelta(days=1), zone, rollover),
+            Card.stability.is_not(None), Card.last_review.is_not(None),
+            days_to_interview + 1.05 > Card.stability * per_stability)).all()
+    if not rows:
+        return 0
+    added: dict[int, int] = {}
+    load = _review_load(session, zone, rollover, added)
+    changes = []
+    for card_id, stability, last_review, due in rows:
+        review_day = study_day(last_review, zone, rollover).date.toordinal()
+        due_day = study_day(due, zone, rollover).date.toordinal()
+        chosen = exam_due_day(review_day=review_day, due_day=due_day, stability=stability,
+                              interview_day=interview.toordinal(), target=target,
+                              model=model, load=load, stability_factor=factor,
+                              first_day=today.toordinal())
+        if chosen != due_day:
+            added[chosen] = added.get(chosen, 0) + 1
+            changes.append({"card_id": card_id, "old_due": due,
+                            "new_due": max(last_review + timedelta(days=chosen - review_day),
+                                           now)})
+    if not changes:
+        return 0
+    session.commit()  # ends the read: the write below is short
+    begin_write(session)
+    moved = session.connection().execute(
+        update(_CARDS).where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.user_id == OWNER,
+                             _CARDS.c.due == bindparam("old_due"))  # unless graded meanwhile
+        .values(due=bindparam("new_due"), version=_CARDS.c.version + 1), changes)
+    session.expire_all()
+    return int(moved.rowcount) if moved.rowcount >= 0 else len(changes)
 
 
 # Counting stops here: past it a day is simply full.

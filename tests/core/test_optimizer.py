@@ -4,14 +4,19 @@ import fsrs_rs_python as fsrs_rs
 import pytest
 
 from flashcards.core.fsrs_items import Answer, build_items, item_count
+from flashcards.core.fsrs_vector import FsrsModel
 from flashcards.core.optimizer import (
     CALIBRATION_MIN,
     DEFAULT_PARAMETERS,
     MIN_ITEMS,
+    RECALL_CHECK_MIN,
+    RECALL_FACTOR_FLOOR,
     fit_parameters,
     learn,
+    recall_factor,
     scaled,
 )
+from flashcards.core.scheduling import SchedulerConfig
 from tests.fsrs_learner import learner
 
 
@@ -83,3 +88,30 @@ def test_a_learner_who_forgets_faster_is_calibrated_below_the_optimisers_minimum
     assert fit.adopted and fit.reason.startswith("Calibrated on")
     assert fit.log_loss_after < fit.log_loss_before
     assert fit.parameters[2] < DEFAULT_PARAMETERS[2]  # less stable after a first Good
+
+
+def _answers(count: int, recalled: int) -> tuple[list[float], list[float], list[bool]]:
+    """`count` review answers each at its due date (predicted recall 0.9), `recalled`
+    of them recalled."""
+    return [10.0] * count, [10.0] * count, [k < recalled for k in range(count)]
+
+
+def test_answers_as_good_as_the_model_predicts_leave_exam_mode_as_it_is() -> None:
+    model = FsrsModel.from_config(SchedulerConfig())
+    assert recall_factor(model, *_answers(300, 285)) == 1.0  # 95% recalled, 90% predicted
+    # Too few answers to go by, however badly they went.
+    assert recall_factor(model, *_answers(RECALL_CHECK_MIN - 1, 0)) == 1.0
+
+
+def test_answers_worse_than_predicted_make_exam_mode_count_on_less_stability() -> None:
+    model = FsrsModel.from_config(SchedulerConfig())
+    mild = recall_factor(model, *_answers(300, 255))  # 85% recalled
+    harsh = recall_factor(model, *_answers(300, 240))  # 80%
+    assert RECALL_FACTOR_FLOOR < harsh < mild < 1.0
+    # The factor is the stability under which the model predicts about what was
+    # recalled (a little less: the answers are a sample).
+    predicted = float(model.retrievability(10.0, 10.0 * mild))
+    assert 0.82 < predicted < 0.85
+    # Answers just as the model predicts are a sample too: a little below 1.
+    assert mild < recall_factor(model, *_answers(300, 270)) < 1.0
+    assert recall_factor(model, *_answers(300, 0)) == RECALL_FACTOR_FLOOR

@@ -63,6 +63,48 @@ def test_exam_due_day_does_nothing_before_due_or_after_the_interview() -> None:
                         target=0.99, model=MODEL) == 30
 
 
+def test_exam_due_day_checks_recall_with_the_share_of_stability_the_answers_bear_out() -> None:
+    # Stability 30: ten days on, recall is ~0.97, enough for 0.95; with only half of
+    # it borne out by the user's answers (~0.94) the card needs a final review.
+    args = {"review_day": 0, "due_day": 30, "stability": 30.0, "interview_day": 10,
+            "target": 0.95, "model": MODEL}
+    assert exam_due_day(**args) == 30
+    assert exam_due_day(**args, stability_factor=0.5) == 9
+
+
+def test_exam_due_day_for_a_card_checked_again_comes_back_no_earlier_than_today() -> None:
+    # Reviewed on day 0, checked again on day 8 (after new parameters): the window is
+    # days 7-9, but day 7 is past; the least loaded day from today on is chosen.
+    loads = {7: 0.0, 8: 3.0, 9: 4.0}
+    assert exam_due_day(review_day=0, due_day=30, stability=5.0, interview_day=10,
+                        target=0.95, model=MODEL, load=loads.__getitem__,
+                        first_day=8) == 8
+    # On the eve of the interview there is no day left to move it to.
+    assert exam_due_day(review_day=0, due_day=30, stability=5.0, interview_day=10,
+                        target=0.95, model=MODEL, first_day=10) == 30
+
+
+def test_the_forecast_checks_recall_on_the_day_with_the_same_factor() -> None:
+    # Ten cards due today with stability 10, the interview in 8 days. A Good answer
+    # today makes them stable enough for the day under the model's own stability; with
+    # a fifth of it they come back before the interview, as exam mode would have them.
+    n = 10
+    cards = CardArrays(deck=np.zeros(n, dtype=np.int64), is_new=np.zeros(n, dtype=bool),
+                       stability=np.full(n, 10.0), difficulty=np.full(n, 5.0),
+                       due_day=np.zeros(n, dtype=np.int64),
+                       last_day=np.full(n, -10, dtype=np.int64), new_order=np.arange(0))
+
+    def reviews_after_today(factor: float) -> float:
+        data = PlanInput(today=date(2026, 3, 2), interview=date(2026, 3, 10), cards=cards,
+                         deck_names=["A"], model=MODEL, target=0.9, budget_minutes=60,
+                         stability_factor=factor)
+        days = plan(data, np.random.default_rng(7)).days
+        return sum(day.reviews for day in days[1:8])
+
+    plain, careful = reviews_after_today(1.0), reviews_after_today(0.2)
+    assert careful > plain + n / 2, (plain, careful)
+
+
 def new_cards(n: int) -> CardArrays:
     return CardArrays(deck=np.arange(n) % 2, is_new=np.ones(n, dtype=bool),
                       stability=np.full(n, np.nan), difficulty=np.full(n, np.nan),

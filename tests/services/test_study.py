@@ -4,6 +4,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import fsrs
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 
@@ -14,8 +15,8 @@ from flashcards.core.scheduling import (
     SchedulerConfig,
     fuzz_range,
 )
-from flashcards.models import Card, ReviewLog
-from flashcards.services import study
+from flashcards.models import Card, FsrsFit, ReviewLog
+from flashcards.services import plans, study
 from flashcards.services.errors import NothingToUndo, StaleCard
 from flashcards.services.settings import get_settings
 from tests.conftest import START, make_deck
@@ -302,6 +303,60 @@ def test_exam_mode_leaves_a_strong_card_alone_and_ends_after_the_interview(sessi
     fuzzless = outcome.schedule.due - START
     assert abs((fuzzless - (plain.due - START)).days) <= 10  # only FSRS's own fuzz
     assert outcome.schedule.due.date() > datetime(2026, 3, 12).date()
+
+
+def _due_after_the_interview(session, stabilities: list[float]) -> list[Card]:
+    """Review cards reviewed yesterday, due two weeks on (after the interview on 12
+    March, ten days away), one per stability."""
+    make_deck(session, cards=len(stabilities))
+    settings = get_settings(session)
+    settings.timezone = "UTC"
+    settings.interview_date = datetime(2026, 3, 12).date()  # START is 2 March
+    cards = session.execute(select(Card).order_by(Card.id)).scalars().all()
+    for card, stability in zip(cards, stabilities, strict=True):
+        card.state, card.stability, card.difficulty = 2, stability, 5.0
+        card.last_review = START - timedelta(days=1)
+        card.due = START + timedelta(days=14)
+    session.commit()
+    return cards
+
+
+def test_exam_mode_looks_again_each_morning_at_cards_due_after_the_interview(session) -> None:
+    # Recall on interview day, 11 days after the last review: stability 10 ~0.89 (below
+    # the 0.9 target), 15 ~0.92, 200 ~0.99.
+    weak, fair, strong = _due_after_the_interview(session, [10.0, 15.0, 200.0])
+    plans.plan_and_save(session, START, np.random.default_rng(1))  # the morning visit
+    session.commit()
+    # The weak card comes back on the last day before the interview (nothing else is
+    # due), at the hour of its last review; the others wait as FSRS had them.
+    assert session.get(Card, weak.id).due == datetime(2026, 3, 11, 14, 0, tzinfo=UTC)
+    assert session.get(Card, fair.id).due == START + timedelta(days=14)
+    assert session.get(Card, strong.id).due == START + timedelta(days=14)
+    # Looking again moves nothing more.
+    assert study.aim_at_interview(session, START) == 0
+
+
+def test_once_the_app_learns_from_the_answers_exam_mode_counts_on_less_stability(
+        session) -> None:
+    weak, fair, strong = _due_after_the_interview(session, [10.0, 15.0, 200.0])
+    session.add(FsrsFit(user_id=1, created_at=START, reviews_used=40, adopted=False,
+                        reason="Calibration kept the parameters."))
+    session.commit()
+    # At 65% of its stability the fair card is below the target on the day too.
+    assert study.aim_at_interview(session, START) == 2
+    session.commit()
+    assert session.get(Card, fair.id).due.date() < datetime(2026, 3, 12).date()
+    assert session.get(Card, strong.id).due == START + timedelta(days=14)
+
+
+def test_exam_mode_looks_again_only_before_the_interview(session) -> None:
+    (weak,) = _due_after_the_interview(session, [10.0])
+    assert study.aim_at_interview(session, datetime(2026, 3, 12, 9, 0, tzinfo=UTC)) == 0
+    # The morning before, the card is due that same day.
+    eve = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
+    assert study.aim_at_interview(session, eve) == 1
+    session.commit()
+    assert session.get(Card, weak.id).due == datetime(2026, 3, 11, 14, 0, tzinfo=UTC)
 
 
 class FixedRandom(random.Random):
