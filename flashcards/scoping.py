@@ -60,6 +60,7 @@ OWNER_COLUMNS = {
     "seeded_bundles": "user_id",
     "calendar_feeds": "user_id",
     "fsrs_fits": "user_id",
+    "readiness_history": "user_id",
     "settings": "id",
 }
 
