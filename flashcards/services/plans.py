@@ -480,10 +480,10 @@ def save_readiness(session: Session, view: PlanView) -> None:
         return
     dialect = session.get_bind().dialect.name
     insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(ReadinessHistory).values(rows)
+    statement = insert_(ReadinessHistory)
     session.execute(statement.on_conflict_do_update(
         index_elements=["user_id", "deck_id", "day"],
-        set_={"recall": statement.excluded.recall}))
+        set_={"recall": statement.excluded.recall}), rows)
 
 
 def plan_and_save(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
