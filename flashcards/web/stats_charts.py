@@ -11,14 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flashcards.core.stats import Bin
 from flashcards.services.stats import Stats
 from flashcards.web.charts import FONT, VIEW_WIDTH, Tick
 
-LEFT = 44  # room for the y axis's values
+LEFT = 52  # room for the y axis's values ("100%")
 RIGHT = 8
 TOP = 28  # room for the legend
 PLOT_HEIGHT = 150
-LABEL_WIDTH = 58  # an x label takes about this much width ("28 Mar" and a gap)
+LABEL_WIDTH = 70  # an x label takes about this much width ("28 Mar" and a gap)
 
 
 def round_step(top: float, most_ticks: int = 4) -> float:
@@ -77,13 +78,17 @@ class BarChart:
 
 
 def bar_chart(items: Sequence[tuple[str, str, float, str]], unit: str, *,
-              average: float | None = None, label_width: float = LABEL_WIDTH) -> BarChart:
+              average: float | None = None, label_width: float = LABEL_WIDTH,
+              edge_labels: bool = False, whole: bool = True) -> BarChart:
     """Bars for (x label, full title, value, value text); a y axis from 0 in round steps;
-    x labels as many as fit without overlapping."""
+    x labels as many as fit without overlapping (`edge_labels`: each at its bar's left
+    edge, for a histogram's bin starts; `whole`: counts, ticks at whole numbers)."""
     plot_bottom = TOP + PLOT_HEIGHT
     plot_right = VIEW_WIDTH - RIGHT
     highest = max([value for _, _, value, _ in items] + [average or 0.0, 0.0])
     step = round_step(highest * 1.05 if highest else 1.0)
+    if whole:
+        step = max(step, 1.0)
     top = step * max(math.ceil(highest * 1.05 / step), 1)
 
     def y_of(value: float) -> float:
@@ -95,7 +100,8 @@ def bar_chart(items: Sequence[tuple[str, str, float, str]], unit: str, *,
     bars = []
     for i, (label, title, value, shown) in enumerate(items):
         centre = LEFT + (i + 0.5) * slot
-        anchor = ("end" if centre + label_width / 2 > plot_right
+        anchor = ("start" if edge_labels
+                  else "end" if centre + label_width / 2 > plot_right
                   else "start" if centre - label_width / 2 < LEFT - 10 else "middle")
         y = y_of(value)
         bars.append(Bar(label, title, value, shown, LEFT + i * slot + gap / 2, y,
@@ -255,7 +261,7 @@ def heatmap(days: Sequence[tuple[date, int]]) -> Heatmap:
     for day, count in days:
         column = (day - monday).days // 7
         x = HEATMAP_LEFT + column * cell
-        if day.day == 1 or day == first:
+        if (day.day == 1 or day == first) and x + 2 * FONT <= VIEW_WIDTH:
             if not months or x - months[-1].position > 2.5 * FONT:
                 months.append(Tick(x, f"{day:%b}"))
         cells.append(Cell(day, count, level(count), x, HEATMAP_TOP + day.weekday() * cell,
@@ -288,8 +294,8 @@ class PageCharts:
     difficulty: BarChart
 
 
-def _plural(count: float, word: str) -> str:
-    return f"{count:g} {word}{'' if count == 1 else 's'}"
+def _edge(bin_: Bin) -> str:
+    return f"{bin_.low:g}+" if math.isinf(bin_.high) else f"{bin_.low:g}"
 
 
 def page_charts(view: Stats) -> PageCharts:
@@ -299,7 +305,7 @@ def page_charts(view: Stats) -> PageCharts:
                          for d in view.days], "answers", average=summary.reviews_per_day)
     minutes = bar_chart([(day_label(d.day), day_title(d.day), round(d.minutes, 1),
                           f"{d.minutes:.1f}") for d in view.days], "min",
-                        average=summary.minutes_per_day)
+                        average=summary.minutes_per_day, whole=False)
     week_names = [day_label(w.last) for w in view.weeks]
     week_titles = [f"{day_label(w.first)}–{day_label(w.last)}" for w in view.weeks]
     retention = line_chart(week_names, [
@@ -324,9 +330,10 @@ def page_charts(view: Stats) -> PageCharts:
     forecast = bar_chart([(day_label(day), day_title(day), round(reviews_, 1),
                            f"{reviews_:.0f}") for day, reviews_ in view.forecast],
                          "reviews")
-    stability = bar_chart([(b.label, f"{b.label} days", float(b.count), str(b.count))
-                           for b in view.stability], "cards", label_width=30)
-    difficulty = bar_chart([(b.label, f"difficulty {b.label}", float(b.count), str(b.count))
-                            for b in view.difficulty], "cards", label_width=30)
+    # Each bar labelled by where its bin starts (a bin's range is too wide for a phone).
+    stability = bar_chart([(_edge(b), f"{b.label} days", float(b.count), str(b.count))
+                           for b in view.stability], "cards", label_width=30, edge_labels=True)
+    difficulty = bar_chart([(_edge(b), f"difficulty {b.label}", float(b.count), str(b.count))
+                            for b in view.difficulty], "cards", label_width=30, edge_labels=True)
     return PageCharts(heatmap([(d.day, d.reviews) for d in view.year]), reviews, minutes,
                       retention, readiness, forecast, stability, difficulty)

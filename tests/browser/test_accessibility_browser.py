@@ -214,6 +214,7 @@ PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "custom-session": custom_session,
     "custom-done": custom_done,
     "plan": path("/plan"),
+    "stats": path("/stats"),
     "decks": path("/decks"),
     "deck-new": path("/decks/new"),
     "deck-edit": deck_edit,

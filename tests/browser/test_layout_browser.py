@@ -81,6 +81,8 @@ def pages(base: str, app: Flask) -> list[tuple[str, str]]:
         ("Study page", f"/review/study?deck={deck}"),
         ("Custom study", "/review/custom"),
         ("Plan", "/plan"),
+        ("Statistics", "/stats"),
+        ("Statistics, a deck over a year", f"/stats?deck={deck}&range=365"),
         ("Decks", "/decks"),
         ("New deck", "/decks/new"),
         ("Edit deck", f"/decks/{deck}/edit"),
