@@ -27,7 +27,6 @@ from flashcards.models import Card, Deck, ReadinessHistory, ReviewLog
 from flashcards.scoping import OWNER
 from flashcards.services.decks import deck_names, get_deck
 from flashcards.services.errors import ServiceError
-from flashcards.services.plans import _epoch_seconds as epoch_seconds
 from flashcards.services.plans import _fetch as fetch_rows
 from flashcards.services.plans import answer_times, card_arrays, plan_dates
 from flashcards.services.settings import get_settings, scheduler_config, time_zone
@@ -168,15 +167,13 @@ class CardRows:
     stability: np.ndarray
     difficulty: np.ndarray
     membership: tuple[int, float]  # how many cards, and a sum that changes when one moves
-    state_key: int  # changes when any card's schedule does
 
 
 def card_rows(session: Session, deck_id: int | None) -> CardRows:
     """Read from the two partial covering indexes (studied cards by due, new cards by
     position), never the cards' text."""
-    dialect = session.get_bind().dialect.name
     studied = select(Card.state, Card.suspended, Card.id, Card.deck_id, Card.stability,
-                     Card.difficulty, epoch_seconds(Card.due, dialect)).where(
+                     Card.difficulty).where(
         Card.user_id == OWNER, Card.due.is_not(None), Card.state > int(CardState.NEW))
     new = select(Card.suspended, func.count(), func.coalesce(func.sum(Card.id), 0),
                  func.coalesce(func.sum(Card.deck_id), 0)).where(
@@ -185,7 +182,7 @@ def card_rows(session: Session, deck_id: int | None) -> CardRows:
         studied = studied.where(Card.deck_id == deck_id)
         new = new.where(Card.deck_id == deck_id)
     rows = fetch_rows(session, studied)
-    array = np.array(rows, dtype=np.float64).reshape(-1, 7)
+    array = np.array(rows, dtype=np.float64).reshape(-1, 6)
     counts = {state.name.lower(): 0 for state in CardState} | {"suspended": 0}
     suspended = array[:, 1] != 0
     counts["suspended"] = int(suspended.sum())
@@ -201,8 +198,7 @@ def card_rows(session: Session, deck_id: int | None) -> CardRows:
     membership = (len(rows) + sum(count for _, count, _, _ in new_key),
                   float((array[:, 2] * (array[:, 3] + 1)).sum())
                   + sum(i * (d + 1) for _, _, i, d in new_key))
-    return CardRows(counts, array[active, 4], array[active, 5], membership,
-                    hash((array.tobytes(), tuple(new_key))))
+    return CardRows(counts, array[active, 4], array[active, 5], membership)
 
 
 # Closed study days' totals do not change (a past answer is never undone, only deleted
@@ -244,28 +240,20 @@ def year_totals(session: Session, first: date, today: date, zone: ZoneInfo, roll
             or core.DayTotals(first + timedelta(days=k), 0, 0.0) for k in range(count)]
 
 
-def latest_review_id(session: Session) -> int | None:
-    """The id of the user's latest answer (an index seek): a new answer or an undo
-    changes it."""
-    return session.execute(select(ReviewLog.id).where(ReviewLog.user_id == owner(session))
-                           .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
-                           .limit(1)).scalar()
-
-
 def forecast(session: Session, today_: Today, deck_id: int | None,
-             state_key: int) -> list[tuple[date, float]]:
+             membership: tuple[int, float]) -> list[tuple[date, float]]:
     """Reviews a day for the next FORECAST_DAYS days (up to interview day when that is
     sooner), from the plan's own forecast (core.planner.plan) run on the cards of the
     deck (or all), with the user's budget, limits and answer times, and no tasks.
-    Kept per process until a card, an answer or a setting changes (`state_key` and the
-    latest answer), or the day does."""
+    Made once per study day, as the day's first plan fixes its pace: kept per process
+    until the day, a setting, or which cards there are (`membership`) changes; the
+    answers of the day do not change it (a new forecast per answer would cost as much as
+    the rest of the page)."""
     settings = get_settings(session)
-    key = (str(session.get_bind().url), owner(session), deck_id, today_.day.date, state_key,
-           latest_review_id(session), settings.desired_retention,
-           settings.interview_retention, settings.interview_date, settings.plan_start,
-           settings.daily_minutes, settings.easy_days, settings.new_per_day,
-           settings.max_reviews_per_day, settings.fsrs_parameters, today_.new_studied,
-           today_.reviews_done)
+    key = (str(session.get_bind().url), owner(session), deck_id, today_.day.date, membership,
+           settings.desired_retention, settings.interview_retention, settings.interview_date,
+           settings.plan_start, settings.daily_minutes, settings.easy_days,
+           settings.new_per_day, settings.max_reviews_per_day, settings.fsrs_parameters)
     cached = _FORECASTS.get(key)
     if cached is None:
         cached = _forecast(session, today_, deck_id)
@@ -347,5 +335,5 @@ def load_stats(session: Session, now: datetime, deck_id: int | None,
         desired_retention=settings.desired_retention, counts=cards.counts,
         stability=core.histogram(cards.stability, core.STABILITY_EDGES),
         difficulty=core.histogram(cards.difficulty, core.DIFFICULTY_EDGES),
-        forecast=forecast(session, today_, deck_id, cards.state_key),
+        forecast=forecast(session, today_, deck_id, cards.membership),
         readiness=readiness(session, days[0].day, deck_id))
