@@ -8,6 +8,7 @@ million answers never reach Python one by one; closed days are kept per process.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -151,9 +152,9 @@ def _day_totals(session: Session, bounds: list[tuple[date, datetime, datetime]],
     for k, reviews, ms, review_count, review_passed, packed in session.execute(
             query.group_by(days.c.k)):
         day = bounds[k][0]
-        young, young_passed = int(packed) % PACK, int(packed) // PACK
-        totals[day] = core.DayTotals(day, int(reviews), int(ms) / 60000, young, young_passed,
-                                     int(review_count) - young,
+        young_count, young_passed = int(packed) % PACK, int(packed) // PACK
+        totals[day] = core.DayTotals(day, int(reviews), int(ms) / 60000, young_count,
+                                     young_passed, int(review_count) - young_count,
                                      int(review_passed) - young_passed)
     return totals
 
@@ -209,12 +210,16 @@ _FORECASTS: OrderedDict[tuple[Any, ...], list[tuple[date, float]]] = OrderedDict
 CACHE_ENTRIES = 32
 
 
+_CACHE_LOCK = threading.Lock()  # a worker's threads share the caches
+
+
 def _remember(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...],
               value: Any) -> None:
-    cache[key] = value
-    cache.move_to_end(key)
-    while len(cache) > CACHE_ENTRIES:
-        cache.popitem(last=False)
+    with _CACHE_LOCK:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > CACHE_ENTRIES:
+            cache.popitem(last=False)
 
 
 def year_totals(session: Session, first: date, today: date, zone: ZoneInfo, rollover: int,
@@ -223,7 +228,7 @@ def year_totals(session: Session, first: date, today: date, zone: ZoneInfo, roll
     log for the rest (today always)."""
     count = (today - first).days + 1
     edges = core.day_bounds(first, count, zone, rollover)
-    key = (str(session.get_bind().url), owner(session), deck_id, zone.key, rollover,
+    key = (str(session.get_bind().engine.url), owner(session), deck_id, zone.key, rollover,
            membership)
     cached = _CLOSED_DAYS.get(key, {})
     wanted = [(first + timedelta(days=k), edges[k], edges[k + 1]) for k in range(count)
@@ -250,7 +255,7 @@ def forecast(session: Session, today_: Today, deck_id: int | None,
     answers of the day do not change it (a new forecast per answer would cost as much as
     the rest of the page)."""
     settings = get_settings(session)
-    key = (str(session.get_bind().url), owner(session), deck_id, today_.day.date, membership,
+    key = (str(session.get_bind().engine.url), owner(session), deck_id, today_.day.date, membership,
            settings.desired_retention, settings.interview_retention, settings.interview_date,
            settings.plan_start, settings.daily_minutes, settings.easy_days,
            settings.new_per_day, settings.max_reviews_per_day, settings.fsrs_parameters)

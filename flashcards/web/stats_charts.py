@@ -257,7 +257,7 @@ def heatmap(days: Sequence[tuple[date, int]]) -> Heatmap:
         return 0 if count == 0 or most == 0 else min(4, math.ceil(count / most * 4))
 
     cells = []
-    months = []
+    months: list[Tick] = []
     for day, count in days:
         column = (day - monday).days // 7
         x = HEATMAP_LEFT + column * cell
