@@ -130,5 +130,7 @@ def test_building_the_plan_stores_readiness_once_per_deck_per_day(client, sessio
     assert count_rows(session, ReadinessHistory) == 4
     page = client.get("/stats?range=7").get_data(as_text=True)
     assert 'id="readiness-chart"' in page
+    assert re.search(r"Latest: Pairs \d+\.\d% on 3 Mar \([+-]\d+\.\d points since 2 Mar\); "
+                     r"Terms \d+\.\d% on 3 Mar", page)
     assert re.search(r"<th scope=\"row\">Terms</th><td>Tue 3 Mar \(latest\)</td>"
                      r"<td class=\"num\">\d+\.\d%</td><td class=\"num\">90%</td>", page)
