@@ -134,3 +134,12 @@ def test_building_the_plan_stores_readiness_once_per_deck_per_day(client, sessio
                      r"Terms \d+\.\d% on 3 Mar", page)
     assert re.search(r"<th scope=\"row\">Terms</th><td>Tue 3 Mar \(latest\)</td>"
                      r"<td class=\"num\">\d+\.\d%</td><td class=\"num\">90%</td>", page)
+
+
+def test_a_user_without_any_deck_gets_the_page(client) -> None:
+    for query in ("", "?range=7", "?range=365"):
+        response = client.get(f"/stats{query}")
+        assert response.status_code == 200, query
+        page = response.get_data(as_text=True)
+        assert re.search(r'id="figure-reviews">0<', page)
+        assert '<option value="" selected>All decks</option>' in page
