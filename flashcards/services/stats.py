@@ -16,7 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Integer, and_, case, cast, column, func, select, values
+from sqlalchemy import Integer, and_, bindparam, case, cast, column, func, select, text, values
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from flashcards.core import stats as core
@@ -106,18 +107,16 @@ def parse_deck(value: str | None) -> int | None:
     return int(value)
 
 
-def _day_totals(session: Session, bounds: list[tuple[date, datetime, datetime]],
+def _day_totals(session: Session, first: date, edges: list[datetime],
                 deck_id: int | None) -> dict[date, core.DayTotals]:
-    """The log's totals for each (day, start, end), in one query: the days as a VALUES
-    list joined to the log by time range, so each day is an index range scan of
-    ix_review_logs_stats (which covers every column read) and no answer is grouped by
-    an expression of its time."""
-    if not bounds:
+    """The log's totals for the study days from `first` on, day k running from edges[k]
+    to edges[k + 1], in one query. SQLite: the days as a VALUES list joined to the log
+    by time range (one range scan of ix_review_logs_stats per day, which covers every
+    column read). PostgreSQL: one range scan, each answer's day found by width_bucket in
+    the days' bounds (a range join there is estimated at thousands of times its rows)."""
+    if len(edges) < 2:
         return {}
     dialect = session.get_bind().dialect.name
-    days = values(column("k", Integer), column("a", UTCDateTime()), column("b", UTCDateTime()),
-                  name="days").data([(k, start, end) for k, (_, start, end)
-                                     in enumerate(bounds)]).cte("days")
     log = ReviewLog
     if dialect == "sqlite":
         # Stored as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC), which compare as the moments do:
@@ -136,22 +135,32 @@ def _day_totals(session: Session, bounds: list[tuple[date, datetime, datetime]],
     # mature ones are the review answers less the young.
     young_packed = func.coalesce(func.sum(case((young, 1 + cast(passed, Integer) * PACK),
                                                else_=0)), 0)
-    query = (select(days.c.k, func.count(), func.coalesce(func.sum(log.duration_ms), 0),
-                    func.coalesce(func.sum(cast(review, Integer)), 0),
-                    func.coalesce(func.sum(cast(and_(review, passed), Integer)), 0),
-                    young_packed)
-             .select_from(days.join(log, and_(log.reviewed_at >= days.c.a,
-                                              log.reviewed_at < days.c.b)))
-             .where(log.user_id == OWNER)
-             # SQLite would pick ix_review_logs_reviewed_at, which lacks the columns summed.
-             .with_hint(log, "INDEXED BY ix_review_logs_stats", "sqlite"))
+    sums = (func.count(), func.coalesce(func.sum(log.duration_ms), 0),
+            func.coalesce(func.sum(cast(review, Integer)), 0),
+            func.coalesce(func.sum(cast(and_(review, passed), Integer)), 0), young_packed)
+    if dialect == "sqlite":
+        days = values(column("k", Integer), column("a", UTCDateTime()),
+                      column("b", UTCDateTime()), name="days").data(
+            [(k, edges[k], edges[k + 1]) for k in range(len(edges) - 1)]).cte("days")
+        day_index: Any = days.c.k
+        query = (select(day_index, *sums)
+                 .select_from(days.join(log, and_(log.reviewed_at >= days.c.a,
+                                                  log.reviewed_at < days.c.b)))
+                 .where(log.user_id == OWNER))
+    else:
+        # JIT compiling costs more than this query takes.
+        session.execute(text("SET LOCAL jit = off"))
+        day_index = func.width_bucket(log.reviewed_at, bindparam(
+            "edges", edges, type_=postgresql.ARRAY(UTCDateTime()))) - 1
+        query = select(day_index, *sums).where(
+            log.user_id == OWNER, log.reviewed_at >= edges[0], log.reviewed_at < edges[-1])
     if deck_id is not None:
         query = query.where(log.card_id.in_(select(Card.id).where(
             Card.user_id == OWNER, Card.deck_id == deck_id).scalar_subquery()))
     totals = {}
     for k, reviews, ms, review_count, review_passed, packed in session.execute(
-            query.group_by(days.c.k)):
-        day = bounds[k][0]
+            query.group_by(day_index)):
+        day = first + timedelta(days=int(k))
         young_count, young_passed = int(packed) % PACK, int(packed) // PACK
         totals[day] = core.DayTotals(day, int(reviews), int(ms) / 60000, young_count,
                                      young_passed, int(review_count) - young_count,
@@ -231,14 +240,15 @@ def year_totals(session: Session, first: date, today: date, zone: ZoneInfo, roll
     key = (str(session.get_bind().engine.url), owner(session), deck_id, zone.key, rollover,
            membership)
     cached = _CLOSED_DAYS.get(key, {})
-    wanted = [(first + timedelta(days=k), edges[k], edges[k + 1]) for k in range(count)
-              if first + timedelta(days=k) not in cached or k == count - 1]
-    fresh = _day_totals(session, wanted, deck_id)
+    # From the first day not kept to today (usually today alone, or yesterday too).
+    start = next(k for k in range(count)
+                 if k == count - 1 or first + timedelta(days=k) not in cached)
+    fresh = _day_totals(session, first + timedelta(days=start), edges[start:], deck_id)
     closed = {day: totals for day, totals in (cached | fresh).items()
               if first <= day < today}
-    for day, _, _ in wanted:
-        if day < today and day not in closed:
-            closed[day] = core.DayTotals(day, 0, 0.0)
+    for k in range(start, count - 1):
+        day = first + timedelta(days=k)
+        closed.setdefault(day, core.DayTotals(day, 0, 0.0))
     _remember(_CLOSED_DAYS, key, closed)
     everything = closed | fresh
     return [everything.get(first + timedelta(days=k))
