@@ -1,9 +1,9 @@
 """The statistics page: the review log, the cards and the readiness history of one
 user (all decks or one), read in a few grouped queries.
 
-The review log is added up in SQL by study day (the days' bounds in UTC, computed here
-from the user's time zone and rollover hour, joined to the log as a VALUES list), so a
-million answers never reach Python one by one; closed days are kept per process.
+The review log is added up in SQL by study day (the days' bounds in UTC are computed
+here from the user's time zone and rollover hour and handed to the query), so a million
+answers never reach Python one by one; closed days' sums are kept per process.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def parse_range(value: str | None) -> int:
     """The range in days from the query string (None: the default)."""
     if value is None or value == "":
         return DEFAULT_RANGE
-    if not value.isdigit() or int(value) not in RANGES:
+    if not (value.isascii() and value.isdigit()) or int(value) not in RANGES:
         raise BadStatsRequest(
             f"The range must be one of {', '.join(map(str, RANGES))} days, not {value!r}.")
     return int(value)
@@ -102,7 +102,7 @@ def parse_deck(value: str | None) -> int | None:
     """The deck id from the query string (None or "": all decks)."""
     if value is None or value in ("", "all"):
         return None
-    if not value.isdigit() or not 0 < int(value) < 2**31:
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 2**31:
         raise BadStatsRequest(f"There is no deck {value!r}: choose a deck from the list.")
     return int(value)
 

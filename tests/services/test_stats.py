@@ -187,9 +187,9 @@ def test_forecast_covers_thirty_days_from_the_plans_forecast(session) -> None:
 def test_bad_range_and_deck_values_are_refused() -> None:
     assert stats.parse_range(None) == 30 and stats.parse_range("365") == 365
     assert stats.parse_deck("") is None and stats.parse_deck("12") == 12
-    for value in ("14", "-7", "abc", "3e2", "7 "):
+    for value in ("14", "-7", "abc", "3e2", "7 ", "²", "٣٠"):
         with pytest.raises(stats.BadStatsRequest, match="7, 30, 90, 365"):
             stats.parse_range(value)
-    for value in ("x", "-1", "0", "99999999999"):
+    for value in ("x", "-1", "0", "99999999999", "²"):
         with pytest.raises(stats.BadStatsRequest):
             stats.parse_deck(value)
