@@ -106,12 +106,24 @@ def bar_chart(items: Sequence[tuple[str, str, float, str]], unit: str, *,
         y = y_of(value)
         bars.append(Bar(label, title, value, shown, LEFT + i * slot + gap / 2, y,
                         max(slot - gap, 0.4), plot_bottom - y,
-                        labelled=(len(items) - 1 - i) % every == 0, anchor=anchor))
+                        labelled=_labelled(i, len(items), every, centre, plot_right,
+                                           label_width, edge_labels),
+                        anchor=anchor))
     ticks = [Tick(y_of(k * step), _number(k * step))
              for k in range(int(round(top / step)) + 1)]
     return BarChart(VIEW_WIDTH, plot_bottom + FONT + 10, LEFT, plot_right, TOP, plot_bottom,
                     FONT, unit, bars, ticks, average,
                     y_of(average) if average is not None else None)
+
+
+def _labelled(i: int, count: int, every: int, centre: float, plot_right: float,
+              label_width: float, edge_labels: bool = False) -> bool:
+    """Every `every`th x label counting back from the last, which ends at the plot's
+    right edge: one whose text would run into that last label is left out."""
+    if (count - 1 - i) % every:
+        return False
+    return (edge_labels or i == count - 1
+            or centre + 0.4 * label_width < plot_right - 0.75 * label_width)
 
 
 def day_label(day: date) -> str:
@@ -195,7 +207,7 @@ def line_chart(columns: Sequence[str], series: Sequence[tuple[str, Sequence[floa
 
     every = max(1, math.ceil(LABEL_WIDTH / slot))
     x_ticks = [Tick(x_of(i), label) for i, label in enumerate(columns)
-               if (len(columns) - 1 - i) % every == 0]
+               if _labelled(i, len(columns), every, x_of(i), plot_right, LABEL_WIDTH)]
     drawn = []
     for n, (name, shares) in enumerate(series):
         points = [Point(x_of(i), y_of(share), f"{name}, {titles[i]}: {share:.1%}")
