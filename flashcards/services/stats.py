@@ -240,9 +240,10 @@ def year_totals(session: Session, first: date, today: date, zone: ZoneInfo, roll
     key = (str(session.get_bind().engine.url), owner(session), deck_id, zone.key, rollover,
            membership)
     cached = _CLOSED_DAYS.get(key, {})
-    # From the first day not kept to today (usually today alone, or yesterday too).
-    start = next(k for k in range(count)
-                 if k == count - 1 or first + timedelta(days=k) not in cached)
+    # From the first day not kept to today; yesterday always too (an answer given just
+    # before the rollover can be undone just after it).
+    start = min(next(k for k in range(count) if first + timedelta(days=k) not in cached
+                     or k == count - 1), max(count - 2, 0))
     fresh = _day_totals(session, first + timedelta(days=start), edges[start:], deck_id)
     closed = {day: totals for day, totals in (cached | fresh).items()
               if first <= day < today}

@@ -7,7 +7,7 @@ from itertools import count
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from flashcards.core.scheduling import CardState
 from flashcards.models import Card, ReadinessHistory, ReviewLog
@@ -193,3 +193,15 @@ def test_bad_range_and_deck_values_are_refused() -> None:
     for value in ("x", "-1", "0", "99999999999", "²"):
         with pytest.raises(stats.BadStatsRequest):
             stats.parse_deck(value)
+
+
+def test_an_answer_undone_just_after_the_rollover_leaves_yesterday(session) -> None:
+    deck = make_deck(session, "Undo", cards=1)
+    card = card_ids(session, deck.id)[0]
+    answer(session, card, datetime(2026, 3, 3, 3, 59, tzinfo=UTC))  # 2 March's study day
+    session.commit()
+    after_rollover = datetime(2026, 3, 3, 4, 1, tzinfo=UTC)
+    assert by_day(stats.load_stats(session, after_rollover, None, 7)) == {date(2026, 3, 2): 1}
+    session.execute(delete(ReviewLog).where(ReviewLog.card_id == card))  # what undo does
+    session.commit()
+    assert by_day(stats.load_stats(session, after_rollover, None, 7)) == {}
