@@ -245,11 +245,11 @@ def year_totals(session: Session, first: date, today: date, zone: ZoneInfo, roll
     start = min(next(k for k in range(count) if first + timedelta(days=k) not in cached
                      or k == count - 1), max(count - 2, 0))
     fresh = _day_totals(session, first + timedelta(days=start), edges[start:], deck_id)
-    closed = {day: totals for day, totals in (cached | fresh).items()
-              if first <= day < today}
+    read_from = first + timedelta(days=start)
+    closed = {day: totals for day, totals in cached.items() if first <= day < read_from}
     for k in range(start, count - 1):
         day = first + timedelta(days=k)
-        closed.setdefault(day, core.DayTotals(day, 0, 0.0))
+        closed[day] = fresh.get(day) or core.DayTotals(day, 0, 0.0)
     _remember(_CLOSED_DAYS, key, closed)
     everything = closed | fresh
     return [everything.get(first + timedelta(days=k))
