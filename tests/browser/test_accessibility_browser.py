@@ -336,6 +336,7 @@ FOCUSABLE_KINDS = {
     "/plan": {"A", "BUTTON", "INPUT", "SELECT"},
     "/cards?q=tag:process": {"A", "BUTTON", "INPUT", "SELECT", "SUMMARY"},
     "/settings": {"A", "BUTTON", "INPUT", "SELECT"},
+    "/stats": {"A", "BUTTON", "SELECT", "SUMMARY"},
 }
 
 
