@@ -109,6 +109,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         review,
         settings,
         setup,
+        stats,
         transfer,
     )
 
@@ -126,6 +127,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(app_shell.bp)
     app.register_blueprint(fsrs.bp)
     app.register_blueprint(retention.bp)
+
+    app.register_blueprint(stats.bp)
     errors.register(app)
     # After the login check (auth's hook), which ends its own read transaction.
     from flashcards.web.context import take_write_lock

@@ -251,6 +251,9 @@ class ReviewLog(Base):
         CheckConstraint("rating BETWEEN 1 AND 4", name="rating_range"),
         # Today's counts by state read only this index.
         Index("ix_review_logs_reviewed_at", "user_id", "reviewed_at", "state_before"),
+        # The statistics page's sums by study day read only this index (migration 0021).
+        Index("ix_review_logs_stats", "user_id", "reviewed_at", "card_id", "state_before",
+              "rating", "duration_ms", "due_before", "last_review_before"),
         AUTOINCREMENT,
     )
 
@@ -484,9 +487,29 @@ class Job(Base):
     )
 
 
+class ReadinessHistory(Base):
+    """A deck's predicted recall on interview day as the plan of one study day saw it:
+    one row per deck per day, written (and rewritten the same day) when the plan is
+    built, so the statistics page can show how readiness moved."""
+
+    __tablename__ = "readiness_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = _owner()
+    deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    recall: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (
+        CheckConstraint("recall BETWEEN 0 AND 1", name="recall_range"),
+        UniqueConstraint("user_id", "deck_id", "day", name="uq_readiness_history_user_deck_day"),
+        AUTOINCREMENT,
+    )
+
+
 # Every query of these rows is scoped to the session's user (flashcards.scoping).
 OWNED_MODELS: list[type] = [Deck, Card, ReviewLog, PlanTask, CardAction, SeededBundle,
-                            CalendarFeed, FsrsFit, Job]
+                            CalendarFeed, FsrsFit, Job, ReadinessHistory]
 scoping.install(OWNED_MODELS, Settings)
 
 

@@ -61,6 +61,8 @@ OWNER_COLUMNS = {
     "calendar_feeds": "user_id",
     "fsrs_fits": "user_id",
     "jobs": "user_id",
+
+    "readiness_history": "user_id",
     "settings": "id",
 }
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from flashcards import scoping
@@ -36,7 +38,7 @@ from flashcards.core.planner import (
 from flashcards.core.scheduling import CardState
 from flashcards.core.taskformat import TaskKind, TaskPriority, default_priority
 from flashcards.db import begin_write, epoch_seconds
-from flashcards.models import Card, Deck, PlanTask, ReviewLog, Settings
+from flashcards.models import Card, Deck, PlanTask, ReadinessHistory, ReviewLog, Settings
 from flashcards.scoping import OWNER
 from flashcards.services import optimizer
 from flashcards.services.errors import NotFound, ServiceError
@@ -461,6 +463,31 @@ def save_plan(session: Session, view: PlanView) -> None:
                     .execution_options(synchronize_session=False))
     # Read back what is stored (a request of the same day may have set it first).
     session.expire(view.settings, ["paced_day", "paced_new"])
+    save_readiness(session, view)
+
+
+def save_readiness(session: Session, view: PlanView) -> None:
+    """Store each deck's predicted recall on interview day as today's (a later plan of
+    the same day replaces it), for the statistics page; only while an interview date is
+    set and not past."""
+    if view.settings.interview_date is None or view.today > view.interview:
+        return
+    recall = view.plan.recall_by_deck
+    if not recall:
+        return
+    user_id = owner(session)
+    ids = dict(session.execute(select(Deck.name, Deck.id).where(Deck.user_id == user_id)).all())
+    rows = [{"user_id": user_id, "deck_id": ids[name], "day": view.today,
+             "recall": min(max(float(value), 0.0), 1.0)}
+            for name, value in recall.items() if name in ids]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_(ReadinessHistory)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "deck_id", "day"],
+        set_={"recall": statement.excluded.recall}), rows)
 
 
 def plan_and_save(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:

@@ -3,7 +3,7 @@ state, progress, result and the worker running it with its heartbeat, so that an
 server can run a job, show it, and take it over when its worker stops.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-11-30
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import flashcards.db
 
 revision: str = "0022"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

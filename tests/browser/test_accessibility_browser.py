@@ -238,6 +238,7 @@ PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "custom-session": custom_session,
     "custom-done": custom_done,
     "plan": path("/plan"),
+    "stats": path("/stats"),
     "decks": path("/decks"),
     "deck-new": path("/decks/new"),
     "deck-edit": deck_edit,
@@ -363,6 +364,7 @@ FOCUSABLE_KINDS = {
     "/plan": {"A", "BUTTON", "INPUT", "SELECT"},
     "/cards?q=tag:process": {"A", "BUTTON", "INPUT", "SELECT", "SUMMARY"},
     "/settings": {"A", "BUTTON", "INPUT", "SELECT"},
+    "/stats": {"A", "BUTTON", "SELECT", "SUMMARY"},
 }
 
 

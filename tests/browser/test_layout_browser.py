@@ -81,6 +81,8 @@ def pages(base: str, app: Flask) -> list[tuple[str, str]]:
         ("Study page", f"/review/study?deck={deck}"),
         ("Custom study", "/review/custom"),
         ("Plan", "/plan"),
+        ("Statistics", "/stats"),
+        ("Statistics, a deck over a year", f"/stats?deck={deck}&range=365"),
         ("Decks", "/decks"),
         ("New deck", "/decks/new"),
         ("Edit deck", f"/decks/{deck}/edit"),
@@ -213,8 +215,9 @@ def test_the_compact_menu_opens_and_its_links_work(live_server, open_page, schem
     menu.tap()
     expect(nav).to_be_visible()
     links = nav.get_by_role("link")
-    expect(links).to_have_text(["Today", "Review", "Plan", "Decks", "Cards", "Settings"])
-    for i in range(6):  # one under the other, each a full-width target
+    expect(links).to_have_text(["Today", "Review", "Plan", "Decks", "Cards", "Stats",
+                                "Settings"])
+    for i in range(7):  # one under the other, each a full-width target
         link_box = links.nth(i).bounding_box()
         assert link_box["height"] >= 44 and link_box["width"] > 300
     expect(nav.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
@@ -262,7 +265,7 @@ def test_a_wide_screen_shows_the_links_and_no_menu_button(live_server, open_page
     expect(page.locator("#menu-toggle summary")).to_be_hidden()
     nav = page.locator("#site-nav")
     expect(nav.get_by_role("link", name="Decks")).to_be_visible()
-    tops = {round(nav.get_by_role("link").nth(i).bounding_box()["y"]) for i in range(6)}
+    tops = {round(nav.get_by_role("link").nth(i).bounding_box()["y"]) for i in range(7)}
     assert len(tops) == 1  # in one row
 
 
