@@ -280,7 +280,11 @@ RECALL_MARGIN_SE = 1.0
 # answers (services.optimizer.stability_factor): a final review for a card whose
 # recall on the day the model puts at a little above the target, a few minutes in
 # the last days (simulate.py: 0-6 minutes over a month with a learner FSRS fits).
-EXAM_STABILITY_CAP = 0.65
+# 0.6 rather than 0.65 (simulate.py --misspecified, seeds 1-8): the share of cards
+# below the target in the worst seeds 13.3% -> 10.1% and 4.4% -> 0.6%, for 0-4 more
+# minutes a month; 0.55 takes the worst to 5.1% for 6 more, past the 15% extra
+# minutes the issue allows.
+EXAM_STABILITY_CAP = 0.6
 
 
 def recall_factor(model: FsrsModel, elapsed_days: Sequence[float],
