@@ -406,7 +406,15 @@ def misspecified(seeds: int, scale: float = 0.45, from_day: int = 14) -> bool:
     mode's check of the model against the answers), beside the learner the defaults
     describe. Goal (issue 14): with learning, <= 5% of cards below the target on the
     day, the error of each morning's forecast of the days left <= 10% (the mean over
-    the mornings), at no more than 15% more minutes than without."""
+    the mornings), at no more than 15% more minutes than without.
+
+    Three seeds are few here: the app's learning takes each seed its own way (which
+    day calibration and the optimiser adopt, and what they learn). Over seeds 1-8
+    the medians were 1.3% below target (worst 10.1%), 15.8% for the mornings' forecast
+    and +17.8% minutes (221 against 188), where seeds 1-3 give 0.6%, 12.9% and +13.1%.
+    The first mornings cannot know the learner yet (no review answers): each
+    morning's forecast of the days left is off by about 20% until calibration has
+    measured the learner, a week in."""
     rows = []
     for scenario in (Scenario(30, 60), Scenario(30, 60, scale=scale),
                      Scenario(30, 60, scale=scale, learning=True)):
