@@ -412,9 +412,10 @@ def misspecified(seeds: int, scale: float = 0.45, from_day: int = 14) -> bool:
     day calibration and the optimiser adopt, and what they learn). Over seeds 1-8
     the medians were 1.3% below target (worst 10.1%), 15.8% for the mornings' forecast
     and +17.8% minutes (221 against 188), where seeds 1-3 give 0.6%, 12.9% and +13.1%.
-    The first mornings cannot know the learner yet (no review answers): each
-    morning's forecast of the days left is off by about 20% until calibration has
-    measured the learner, a week in."""
+    The first mornings cannot know the learner yet (no review answers), and the
+    parameters keep changing while calibration and the optimiser learn: each morning's
+    forecast of the days left is off by about 20% for the first one to two weeks, and
+    by 10 to 15% after."""
     rows = []
     for scenario in (Scenario(30, 60), Scenario(30, 60, scale=scale),
                      Scenario(30, 60, scale=scale, learning=True)):
