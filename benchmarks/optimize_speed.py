@@ -3,9 +3,9 @@
 A simulated learner (true stability 45% of what the default parameters believe)
 leaves 50,000 answers in a fresh SQLite collection. Ours is timed as the app runs it
 (`services.optimizer.optimise`): read the log from the database, build the items, fit
-with fsrs-rs, score the parameters in use and the time-series split, store the run and
-re-compute every card's memory state with the adopted parameters. Goal (issue 14):
-<= 1 s.
+with fsrs-rs, score the parameters in use and the new ones on one time-series split,
+store the run and re-compute every card's memory state with the adopted parameters.
+Goal (issue 14): <= 1 s.
 
 The baseline is the `fsrs` package's PyTorch optimiser (`Optimizer.compute_optimal_
 parameters`), which the app does not use. It needs `fsrs[optimizer]`, which the app

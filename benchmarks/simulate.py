@@ -183,7 +183,8 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
     mornings: dict = {}  # each morning's forecast of every day to the interview
     actual_new: dict = {}
     scored: list[tuple[int, float, bool]] = []  # (day, app's predicted recall, recalled)
-    first_adopted = None
+    first_adopted = first_optimised = None
+    fits: list[str] = []  # each run of the optimiser (or calibration), in words
     over = 0
     tasks_done = 0
     day = start
@@ -196,6 +197,12 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
             if scenario.learning:
                 outcome = optimizer.auto_optimise(session, clock())
                 session.commit()
+                if outcome is not None and outcome.fit.log_loss_before is not None:
+                    fit = outcome.fit
+                    fits.append(f"day {(day - start).days}: {fit.reviews_used} items, "
+                                f"log loss {fit.log_loss_before:.4f} -> "
+                                f"{fit.log_loss_after:.4f}, "
+                                f"{'adopted' if fit.adopted else 'kept'}")
                 if outcome is not None and outcome.record is not None \
                         and outcome.record.adopted:
                     # The candidate agrees to reschedule with the new parameters.
@@ -203,6 +210,9 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
                     session.commit()
                     if first_adopted is None:
                         first_adopted = (day - start).days
+                    if first_optimised is None and \
+                            outcome.fit.reviews_used >= optimizer.MIN_ITEMS:
+                        first_optimised = (day - start).days
             morning = plans.plan_and_save(session, clock(), np.random.default_rng(seed))
             session.commit()
             today = study.today(session, clock())
@@ -308,6 +318,7 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
             "split": len(pressure.split), "moved": len(pressure.moved),
             "unplaced_new": pressure.unplaced_new, "predicted": predicted,
             "tasks_done": tasks_done, "scored": scored, "first_adopted": first_adopted,
+            "first_optimised": first_optimised, "fits": fits,
             "card_minutes": total_reviews * SECONDS_PER_REVIEW / 60}
 
 
@@ -395,13 +406,29 @@ def misspecified(seeds: int, scale: float = 0.45, from_day: int = 14) -> bool:
     mode's check of the model against the answers), beside the learner the defaults
     describe. Goal (issue 14): with learning, <= 5% of cards below the target on the
     day, the error of each morning's forecast of the days left <= 10% (the mean over
-    the mornings), at no more than 15% more minutes than without."""
+    the mornings), at no more than 15% more minutes than without.
+
+    Three seeds are few here: the app's learning takes each seed its own way (which
+    day calibration and the optimiser adopt, and what they learn). Over seeds 1-8
+    the medians were 1.3% below target (worst 10.1%), 15.8% for the mornings' forecast
+    and +17.8% minutes (221 against 188), where seeds 1-3 give 0.6%, 12.9% and +13.1%.
+    The first mornings cannot know the learner yet (no review answers), and the
+    parameters keep changing while calibration and the optimiser learn: each morning's
+    forecast of the days left is off by about 20% for the first one to two weeks, and
+    by 10 to 15% after."""
     rows = []
     for scenario in (Scenario(30, 60), Scenario(30, 60, scale=scale),
                      Scenario(30, 60, scale=scale, learning=True)):
         results = [run(seed, scenario) for seed in range(1, seeds + 1)]
         losses = [log_loss(r["scored"], from_day) for r in results]
         adopted = [r["first_adopted"] for r in results if r["first_adopted"] is not None]
+        optimised = [r["first_optimised"] for r in results
+                     if r["first_optimised"] is not None]
+        if scenario.learning:
+            for seed, r in enumerate(results, 1):
+                print(f"seed {seed}: below {r['below']:.1%}, MAPE day 1 {r['mape']:.1%}, "
+                      f"mornings {r['mape_rolling']:.1%}, {r['card_minutes']:.0f} min; "
+                      + "; ".join(r["fits"]))
         rows.append((scenario, {
             "below": statistics.median(r["below"] for r in results),
             "recall": statistics.median(r["recall"] for r in results),
@@ -410,18 +437,23 @@ def misspecified(seeds: int, scale: float = 0.45, from_day: int = 14) -> bool:
             "mape_rolling": statistics.median(r["mape_rolling"] for r in results),
             "minutes": statistics.median(r["card_minutes"] for r in results),
             "log_loss": statistics.median(x for x in losses if x is not None),
-            "adopted": f"day {statistics.median(adopted):.0f}" if adopted else "-"}))
+            "adopted": f"day {statistics.median(adopted):.0f}" if adopted else "-",
+            "optimised": (f"day {statistics.median(optimised):.0f} ({len(optimised)}/"
+                          f"{len(results)})" if optimised else "-")}))
     print(f"{'learner':<44} {'below target':>12} {'recall':>7} {'MAPE day 1':>10} "
           f"{'MAPE mornings':>13} {'MAPE today':>10} {'card min':>8} "
-          f"{f'log loss d{from_day}+':>14} {'adopted':>8}")
+          f"{f'log loss d{from_day}+':>14} {'adopted':>8} {'optimised':>12}")
     for scenario, row in rows:
         print(f"{scenario.name:<44} {row['below']:>12.1%} {row['recall']:>7.1%} "
               f"{row['mape']:>10.1%} {row['mape_rolling']:>13.1%} {row['mape_day']:>10.1%} "
-              f"{row['minutes']:>8.0f} {row['log_loss']:>14.4f} {row['adopted']:>8}")
+              f"{row['minutes']:>8.0f} {row['log_loss']:>14.4f} {row['adopted']:>8} "
+              f"{row['optimised']:>12}")
     print("MAPE day 1: the first morning's forecast of every day to the interview against "
           "the answers given; MAPE mornings: each morning's forecast of the days left, "
           "the mean over the mornings (the forecast error of the goal); MAPE today: each "
-          "morning's forecast of that day alone.")
+          "morning's forecast of that day alone. adopted: the first day new parameters "
+          "were adopted (calibration or the optimiser); optimised: the first day the "
+          "optimiser's were (median, and in how many seeds).")
     without, learning = rows[1][1], rows[2][1]
     extra = learning["minutes"] / without["minutes"] - 1
     print(f"with learning against without: {extra:+.1%} minutes, log loss "

@@ -17,7 +17,7 @@ whose last elapsed time is 0).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 
 Review = tuple[int, int]  # (rating 1-4, whole study days since the previous answer)
@@ -39,6 +39,13 @@ class CardItems:
     card_id: int
     reviews: tuple[Review, ...]
     ends: tuple[int, ...]
+    # The study day (ordinal) of the first answer in `reviews`: with the elapsed days,
+    # it dates each item, for a split of the history in time.
+    first_day: int = field(default=0, compare=False)
+
+    def day(self, end: int) -> int:
+        """The study day of the item `reviews[:end]`'s last answer."""
+        return self.first_day + sum(delta for _, delta in self.reviews[:end])
 
 
 def card_history(answers: list[Answer]) -> list[Review]:
@@ -58,10 +65,12 @@ def build_items(answers: Iterable[Answer]) -> list[CardItems]:
     (cards without an item are left out)."""
     cards = []
     for card_id, group in groupby(answers, key=lambda answer: answer.card_id):
-        reviews = card_history(list(group))
+        history = list(group)
+        reviews = card_history(history)
         ends = tuple(end for end in range(2, len(reviews) + 1) if reviews[end - 1][1] > 0)
-        if ends:
-            cards.append(CardItems(card_id, tuple(reviews), ends))
+        if ends:  # the history starts len(reviews) answers before the last
+            cards.append(CardItems(card_id, tuple(reviews), ends,
+                                   history[len(history) - len(reviews)].day))
     return cards
 
 

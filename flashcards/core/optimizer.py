@@ -4,14 +4,18 @@ predict the user's answers better than the parameters in use.
 
 Pure: the items come in (core.fsrs_items), a `Fit` goes out; nothing is stored here.
 
-How a fit is judged: the parameters in use are scored on every item (log loss and
-RMSE over bins, as Anki shows them); the optimiser is scored with fsrs-rs's time-series
-split (`evaluate_with_time_series_splits`: trained on the earlier part of the history,
-scored on the later part, so it is never scored on what it learnt from). The new
-parameters (trained on all the items) are adopted only when that score's log loss is
-lower. fsrs-rs signals bad input in two ways, both caught: a Rust panic
-(`PanicException`, which derives from BaseException, not Exception) and `ValueError`
-(InvalidInput).
+How a fit is judged: as fsrs-rs's `evaluate_with_time_series_splits` does, the items
+in time order (by the day of their last answer) are cut into six segments; for each of
+the last five, parameters are trained on everything before it and scored on it, so the
+new parameters are never scored on what they learnt from. The parameters in use are
+scored on the same five segments, so the two figures compare like with like (scored on
+every item instead, they are scored on other answers, easier or harder ones: with a
+learner who forgets faster than the defaults believe, new parameters with a held-out
+log loss of 0.3928 stayed unused beside the defaults' 0.3719 on every item). The new
+parameters (trained on all the items) are adopted only when their held-out log loss is
+the lower. fsrs-rs
+signals bad input in two ways, both caught: a Rust panic (`PanicException`, which
+derives from BaseException, not Exception) and `ValueError` (InvalidInput).
 """
 
 from __future__ import annotations
@@ -66,14 +70,14 @@ def _guard(call: Callable[..., T], *args: object, **kwargs: object) -> T:
 
 
 def to_fsrs_items(cards: Sequence[CardItems]) -> tuple[list[fsrs_rs.FSRSItem], list[int]]:
-    """The items as fsrs-rs takes them, and each item's card id."""
-    items: list[fsrs_rs.FSRSItem] = []
-    card_ids: list[int] = []
-    for card in cards:
-        reviews = [fsrs_rs.FSRSReview(rating, delta) for rating, delta in card.reviews]
-        items += [fsrs_rs.FSRSItem(reviews[:end]) for end in card.ends]
-        card_ids += [card.card_id] * len(card.ends)
-    return items, card_ids
+    """The items as fsrs-rs takes them, in time order (the day of their last answer,
+    then card), and each item's card id."""
+    dated = sorted((card.day(end), card.card_id, k, end)
+                   for k, card in enumerate(cards) for end in card.ends)
+    reviews = [[fsrs_rs.FSRSReview(rating, delta) for rating, delta in card.reviews]
+               for card in cards]
+    items = [fsrs_rs.FSRSItem(reviews[k][:end]) for _, _, k, end in dated]
+    return items, [card_id for _, card_id, _, _ in dated]
 
 
 def _one_outcome(cards: Sequence[CardItems], count: int) -> str | None:
@@ -95,6 +99,42 @@ def evaluate(parameters: Sequence[float], cards: Sequence[CardItems]) -> tuple[f
     return scored.log_loss, scored.rmse_bins
 
 
+# The held-out segments, as fsrs-rs's evaluate_with_time_series_splits cuts them.
+SPLITS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    log_loss: float
+    rmse_bins: float
+
+
+def held_out_scores(items: Sequence[fsrs_rs.FSRSItem], card_ids: Sequence[int],
+                    current: Sequence[float],
+                    training: fsrs_rs.TrainingConfig | None = None) -> tuple[Score, Score]:
+    """(parameters in use, parameters learnt) scored on the same held-out data: the
+    items (in time order) cut into SPLITS + 1 segments, each of the last SPLITS scored
+    by the parameters in use and by parameters trained on the segments before it. Each
+    figure is the mean over the segments, weighted by their items (RMSE: its square)."""
+    size = len(items) // (SPLITS + 1)
+    if size == 0:
+        raise OptimiserFailed(f"{len(items)} items are too few to split in time")
+    in_use = fsrs_rs.FSRS(list(current))
+    sums = [0.0, 0.0, 0.0, 0.0]  # log loss and RMSE squared: in use, learnt
+    for k in range(1, SPLITS + 1):
+        start, end = k * size, len(items) if k == SPLITS else (k + 1) * size
+        trained: list[float] = _guard(in_use.compute_parameters, list(items[:start]),
+                                      list(card_ids[:start]), training_config=training)
+        test = list(items[start:end])
+        for offset, model in ((0, in_use), (2, fsrs_rs.FSRS(trained))):
+            scored: fsrs_rs.ModelEvaluation = _guard(model.evaluate, test)
+            sums[offset] += scored.log_loss * len(test)
+            sums[offset + 1] += scored.rmse_bins ** 2 * len(test)
+    total = len(items) - size
+    return (Score(sums[0] / total, math.sqrt(sums[1] / total)),
+            Score(sums[2] / total, math.sqrt(sums[3] / total)))
+
+
 def fit_parameters(cards: Sequence[CardItems], current: Sequence[float], *,
                    min_items: int = MIN_ITEMS,
                    training: fsrs_rs.TrainingConfig | None = None) -> Fit:
@@ -109,11 +149,9 @@ def fit_parameters(cards: Sequence[CardItems], current: Sequence[float], *,
         return Fit(count, False, one_outcome)
     items, card_ids = to_fsrs_items(cards)
     try:
-        before: fsrs_rs.ModelEvaluation = _guard(fsrs_rs.FSRS(list(current)).evaluate, items)
         learnt: list[float] = _guard(fsrs_rs.FSRS(list(current)).compute_parameters, items,
                                      card_ids, training_config=training)
-        after: fsrs_rs.ModelEvaluation = _guard(fsrs_rs.evaluate_with_time_series_splits,
-                                                items, card_ids, training_config=training)
+        before, after = held_out_scores(items, card_ids, current, training)
     except OptimiserFailed as exc:
         return Fit(count, False, f"The optimiser could not use this history ({exc}); the "
                    "current parameters stay.")
@@ -242,7 +280,11 @@ RECALL_MARGIN_SE = 1.0
 # answers (services.optimizer.stability_factor): a final review for a card whose
 # recall on the day the model puts at a little above the target, a few minutes in
 # the last days (simulate.py: 0-6 minutes over a month with a learner FSRS fits).
-EXAM_STABILITY_CAP = 0.65
+# 0.6 rather than 0.65 (simulate.py --misspecified, seeds 1-8): the share of cards
+# below the target in the worst seeds 13.3% -> 10.1% and 4.4% -> 0.6%, for 0-4 more
+# minutes a month; 0.55 takes the worst to 5.1% for 6 more, past the 15% extra
+# minutes the issue allows.
+EXAM_STABILITY_CAP = 0.6
 
 
 def recall_factor(model: FsrsModel, elapsed_days: Sequence[float],

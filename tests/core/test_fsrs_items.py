@@ -18,12 +18,15 @@ def test_elapsed_days_are_study_days_and_same_day_answers_are_the_short_term_par
     # after the answer before are kept.
     assert card == CardItems(7, ((1, 0), (3, 0), (3, 1), (1, 4), (3, 0), (3, 3)), (3, 4, 6))
     assert item_count([card]) == 3
+    # Each item is dated by its last answer's study day.
+    assert [card.day(end) for end in card.ends] == [11, 15, 18]
 
 
 def test_a_reset_card_starts_over_and_history_without_a_first_answer_is_left_out() -> None:
     # Forget on day 20 made the card new again: only its answers from then on count.
     reset = answers(1, (1, 3, True), (4, 3, False), (20, 4, True), (25, 3, False))
     assert build_items(reset) == [CardItems(1, ((4, 0), (3, 5)), (2,))]
+    assert build_items(reset)[0].day(2) == 25
     # A schedule imported without its first answer: nothing to learn from.
     imported = answers(2, (5, 3, False), (9, 3, False))
     assert build_items(imported) == []

@@ -11,10 +11,12 @@ from flashcards.core.optimizer import (
     MIN_ITEMS,
     RECALL_CHECK_MIN,
     RECALL_FACTOR_FLOOR,
+    SPLITS,
     fit_parameters,
     learn,
     recall_factor,
     scaled,
+    to_fsrs_items,
 )
 from flashcards.core.scheduling import SchedulerConfig
 from tests.fsrs_learner import learner
@@ -29,6 +31,47 @@ def test_a_learner_who_forgets_faster_than_the_defaults_gets_parameters_that_fit
     # What the parameters say about the first Good: a shorter initial stability.
     assert fit.parameters[2] < DEFAULT_PARAMETERS[2]
     assert fit.reason.startswith("Adopted: log loss")
+
+
+def test_items_go_to_fsrs_rs_in_time_order_for_its_time_series_split() -> None:
+    rows = [Answer(1, 0, 3, True), Answer(1, 9, 3, False), Answer(2, 2, 3, True),
+            Answer(2, 4, 1, False), Answer(2, 5, 3, False), Answer(3, 1, 3, True),
+            Answer(3, 4, 3, False)]
+    items, card_ids = to_fsrs_items(build_items(rows))
+    # By the day of their last answer (4, 4, 5, 9), then by card.
+    assert card_ids == [2, 3, 2, 1]
+    def review(rating: int, delta: int) -> str:
+        return repr(fsrs_rs.FSRSReview(rating, delta))
+
+    assert [[repr(r) for r in item.reviews] for item in items] == [
+        [review(3, 0), review(1, 2)], [review(3, 0), review(3, 3)],
+        [review(3, 0), review(1, 2), review(3, 1)], [review(3, 0), review(3, 9)]]
+
+
+def test_the_parameters_in_use_are_scored_on_the_held_out_answers_the_new_ones_are() -> None:
+    """The new fit is scored on the later part of the history only (trained on what
+    came before): the parameters in use are scored on the same answers, not on every
+    answer, which here would make them look the better (0.4769 against 0.4839) and
+    keep parameters that predict the later answers better."""
+    cards = build_items(learner(900, scale=0.45, seed=1, per_card=10, start_days=1))
+    fit = fit_parameters(cards, DEFAULT_PARAMETERS)
+    items, _ = to_fsrs_items(cards)
+    assert len(items) == fit.reviews_used == 810
+    # The same held-out answers: the last five of six segments in time order.
+    size = 810 // (SPLITS + 1)
+    defaults = fsrs_rs.FSRS(list(DEFAULT_PARAMETERS))
+    segments = [items[k * size:(k + 1) * size] for k in range(1, SPLITS + 1)]
+    held_out = sum(defaults.evaluate(s).log_loss * len(s) for s in segments) / (810 - size)
+    assert fit.log_loss_before == pytest.approx(held_out, abs=1e-6)
+    assert fit.log_loss_before == pytest.approx(0.4925, abs=1e-4)
+    assert fit.log_loss_after == pytest.approx(0.4773, abs=1e-4)
+    assert fit.adopted, fit.reason
+    # On every answer the defaults look better than fsrs-rs's own held-out score of a
+    # new fit: the comparison that kept them.
+    on_every_answer = defaults.evaluate(items).log_loss
+    assert on_every_answer == pytest.approx(0.4769, abs=1e-4)
+    assert on_every_answer < fsrs_rs.evaluate_with_time_series_splits(
+        items, list(range(810))).log_loss
 
 
 def test_too_little_history_keeps_the_parameters_and_says_how_much_is_needed() -> None:

@@ -342,7 +342,7 @@ def test_once_the_app_learns_from_the_answers_exam_mode_counts_on_less_stability
     session.add(FsrsFit(user_id=1, created_at=START, reviews_used=40, adopted=False,
                         reason="Calibration kept the parameters."))
     session.commit()
-    # At 65% of its stability the fair card is below the target on the day too.
+    # At 60% of its stability the fair card is below the target on the day too.
     assert study.aim_at_interview(session, START) == 2
     session.commit()
     assert session.get(Card, fair.id).due.date() < datetime(2026, 3, 12).date()
