@@ -79,13 +79,16 @@ class BarChart:
 
 def bar_chart(items: Sequence[tuple[str, str, float, str]], unit: str, *,
               average: float | None = None, label_width: float = LABEL_WIDTH,
-              edge_labels: bool = False, whole: bool = True) -> BarChart:
+              edge_labels: bool = False, whole: bool = True,
+              least_top: float = 0.0) -> BarChart:
     """Bars for (x label, full title, value, value text); a y axis from 0 in round steps;
     x labels as many as fit without overlapping (`edge_labels`: each at its bar's left
-    edge, for a histogram's bin starts; `whole`: counts, ticks at whole numbers)."""
+    edge, for a histogram's bin starts; `whole`: counts, ticks at whole numbers;
+    `least_top`: the y axis goes at least this high, so a few seconds of study do not
+    draw an axis of thousandths)."""
     plot_bottom = TOP + PLOT_HEIGHT
     plot_right = VIEW_WIDTH - RIGHT
-    highest = max([value for _, _, value, _ in items] + [average or 0.0, 0.0])
+    highest = max([value for _, _, value, _ in items] + [average or 0.0, least_top])
     step = round_step(highest * 1.05 if highest else 1.0)
     if whole:
         step = max(step, 1.0)
@@ -252,6 +255,9 @@ class Heatmap:
 
 HEATMAP_LEFT = 30
 HEATMAP_TOP = FONT + 6
+# A cell's side: the year is drawn about 1:1 (53 weeks: about 720 units wide), so its
+# days stay tappable and its labels readable; a narrower screen scrolls it sideways.
+HEATMAP_CELL = 13
 
 
 def heatmap(days: Sequence[tuple[date, int]]) -> Heatmap:
@@ -262,7 +268,8 @@ def heatmap(days: Sequence[tuple[date, int]]) -> Heatmap:
     first = days[0][0]
     monday = first - timedelta(days=first.weekday())
     weeks = (days[-1][0] - monday).days // 7 + 1
-    cell = (VIEW_WIDTH - HEATMAP_LEFT - 2) / weeks
+    cell = HEATMAP_CELL
+    width = HEATMAP_LEFT + weeks * cell + 2
     most = max(count for _, count in days)
 
     def level(count: int) -> int:
@@ -273,7 +280,7 @@ def heatmap(days: Sequence[tuple[date, int]]) -> Heatmap:
     for day, count in days:
         column = (day - monday).days // 7
         x = HEATMAP_LEFT + column * cell
-        if (day.day == 1 or day == first) and x + 2 * FONT <= VIEW_WIDTH:
+        if (day.day == 1 or day == first) and x + 2 * FONT <= width:
             if not months or x - months[-1].position > 2.5 * FONT:
                 months.append(Tick(x, f"{day:%b}"))
         cells.append(Cell(day, count, level(count), x, HEATMAP_TOP + day.weekday() * cell,
@@ -285,7 +292,7 @@ def heatmap(days: Sequence[tuple[date, int]]) -> Heatmap:
         if most and high >= low:
             bands.append((k, f"{low}" if low == high else f"{low}–{high}"))
     legend_y = HEATMAP_TOP + 7 * cell + 8
-    return Heatmap(VIEW_WIDTH, int(legend_y + FONT + 8), cell, cells, months,
+    return Heatmap(int(width), int(legend_y + FONT + 8), cell, cells, months,
                    [Tick(HEATMAP_TOP + row * cell + cell * 0.8, name)
                     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))],
                    [(0, "0")] + bands, legend_y, HEATMAP_LEFT)
@@ -317,7 +324,7 @@ def page_charts(view: Stats) -> PageCharts:
                          for d in view.days], "answers", average=summary.reviews_per_day)
     minutes = bar_chart([(day_label(d.day), day_title(d.day), round(d.minutes, 1),
                           f"{d.minutes:.1f}") for d in view.days], "min",
-                        average=summary.minutes_per_day, whole=False)
+                        average=summary.minutes_per_day, whole=False, least_top=1.0)
     week_names = [day_label(w.last) for w in view.weeks]
     week_titles = [f"{day_label(w.first)}–{day_label(w.last)}" for w in view.weeks]
     retention = line_chart(week_names, [

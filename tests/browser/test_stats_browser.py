@@ -67,7 +67,19 @@ def test_stats_fit_a_phone_and_draw_every_chart(live_server, browser, contexts, 
     for path in ("/stats", "/stats?range=365"):
         page.goto(live_server + path)
         expect(page.locator("h1")).to_have_text("Statistics")
-        for chart in CHARTS:
+        # The year's heatmap keeps readable cells: its box scrolls sideways on a phone,
+        # and it opens on the latest weeks (today's cell is on screen).
+        scroller = page.locator(".heatmap-scroll").bounding_box()
+        assert scroller is not None and scroller["x"] >= 0
+        assert scroller["x"] + scroller["width"] <= 390, scroller
+        cells = page.locator("#heatmap g.cells rect")
+        first_cell = cells.first.bounding_box()
+        assert first_cell is not None and first_cell["width"] >= 10, first_cell
+        today = cells.last.bounding_box()
+        assert today is not None, "no cell for today"
+        assert scroller["x"] <= today["x"] and today["x"] + today["width"] <= (
+            scroller["x"] + scroller["width"]), (today, scroller)
+        for chart in CHARTS[1:]:
             box = page.locator(chart).bounding_box()
             assert box is not None, chart
             assert box["width"] > 250 and box["height"] > 60, (chart, box)

@@ -26,7 +26,7 @@ def test_heatmap_has_a_cell_per_day_in_week_columns_monday_on_top() -> None:
     monday, tuesday = by_day[date(2026, 3, 9)], by_day[TODAY]
     assert monday.x == tuesday.x and tuesday.y - monday.y == pytest.approx(chart.cell)
     assert by_day[date(2026, 3, 2)].x == pytest.approx(monday.x - chart.cell)
-    assert max(cell.x for cell in chart.cells) + chart.cell <= VIEW_WIDTH
+    assert max(cell.x for cell in chart.cells) + chart.cell <= chart.width
     # Shades: none for 0, then quarters of the busiest day (4 answers).
     assert {cell.count: cell.level for cell in chart.cells} == {0: 0, 1: 1, 2: 2, 3: 3, 4: 4}
     assert chart.levels == [(0, "0"), (1, "1"), (2, "2"), (3, "3"), (4, "4")]
@@ -34,9 +34,11 @@ def test_heatmap_has_a_cell_per_day_in_week_columns_monday_on_top() -> None:
     # Month names where a month starts, none crowding the one before or past the edge
     # (April starts three weeks after the first column: too close to "Mar").
     months = chart.months
-    assert [tick.label for tick in months][:3] == ["Mar", "May", "Jul"]  # readable size
+    assert [tick.label for tick in months][:3] == ["Mar", "May", "Jun"]  # readable size
     assert all(b.position - a.position > 40 for a, b in zip(months, months[1:], strict=False))
-    assert months[-1].position + 32 <= VIEW_WIDTH
+    assert months[-1].position + 32 <= chart.width
+    # Cells about 13 units wide whatever the year: the page scrolls it on a phone.
+    assert chart.cell == 13 and chart.width > VIEW_WIDTH
 
 
 def test_heatmap_of_an_empty_year_is_all_level_zero() -> None:
