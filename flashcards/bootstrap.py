@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from flashcards.backup_hooks import backup_before_migration
 from flashcards.db import begin_write, refresh_statistics
-from flashcards.migrate import upgrade
+from flashcards.db.migrate import upgrade
 from flashcards.models import LOCAL_USER_ID, User
 from flashcards.services.bundled import (
     Bundle,
