@@ -9,13 +9,6 @@ from flask import Flask, current_app
 from sqlalchemy import URL, select
 from sqlalchemy.orm import Session
 
-from flashcards.backup_hooks import (
-    backup_before_import,
-    backups_folder,
-    backups_kept,
-    format_size,
-)
-from flashcards.bootstrap import seed_user, setup_database
 from flashcards.core.csvformat import ImportFileError, ImportLayout, parse_import
 from flashcards.core.deckformat import (
     DeckFormatError,
@@ -23,6 +16,13 @@ from flashcards.core.deckformat import (
     check_sources,
     guide_headings,
 )
+from flashcards.maintenance.backup_hooks import (
+    backup_before_import,
+    backups_folder,
+    backups_kept,
+    format_size,
+)
+from flashcards.maintenance.bootstrap import seed_user, setup_database
 from flashcards.models import User
 from flashcards.services import backup, exporter, importer, users
 from flashcards.services.bundled import RETIRED_TAG, BundleError, load_bundle
