@@ -17,8 +17,8 @@ import waitress
 from flask import Flask
 
 from flashcards import create_app
-from flashcards.backup_hooks import daily_backup
-from flashcards.bootstrap import setup_database
+from flashcards.maintenance.backup_hooks import daily_backup
+from flashcards.maintenance.bootstrap import setup_database
 from flashcards.services.backup import BackupError
 from flashcards.services.bundled import describe_update
 from flashcards.services.users import accounts_enabled

@@ -122,7 +122,7 @@ def import_ours(file: str, folder: str, rows: int) -> dict[str, float]:
     from sqlalchemy import func, select
 
     from flashcards import create_app
-    from flashcards.migrate import upgrade
+    from flashcards.db.migrate import upgrade
     from flashcards.models import Card
 
     app = create_app({"DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",

@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete, insert, update  # noqa: E402
 
 from flashcards import create_app  # noqa: E402
-from flashcards.bootstrap import setup_database  # noqa: E402
 from flashcards.core.fsrs_items import Answer, build_items  # noqa: E402
 from flashcards.core.optimizer import DEFAULT_PARAMETERS, to_fsrs_items  # noqa: E402
 from flashcards.core.scheduling import CardState  # noqa: E402
+from flashcards.maintenance.bootstrap import setup_database  # noqa: E402
 from flashcards.models import Card, Deck, FsrsFit, ReviewLog, Settings  # noqa: E402
 from flashcards.scoping import ALL_USERS  # noqa: E402
 from flashcards.services import optimizer  # noqa: E402

@@ -37,8 +37,8 @@ from review_latency import build_collection  # noqa: E402
 from sqlalchemy import update  # noqa: E402
 
 from flashcards import create_app  # noqa: E402
-from flashcards.bootstrap import setup_database  # noqa: E402
 from flashcards.core import retention as core_retention  # noqa: E402
+from flashcards.maintenance.bootstrap import setup_database  # noqa: E402
 from flashcards.models import Settings  # noqa: E402
 from flashcards.scoping import ALL_USERS  # noqa: E402
 

@@ -34,7 +34,7 @@ from sqlalchemy import insert, update  # noqa: E402
 
 from flashcards.core.cards import deck_name_key  # noqa: E402
 from flashcards.db import make_engine  # noqa: E402
-from flashcards.migrate import upgrade  # noqa: E402
+from flashcards.db.migrate import upgrade  # noqa: E402
 from flashcards.models import Card, Deck, ReviewLog, Settings  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -51,7 +51,6 @@ import numpy as np  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from flashcards import create_app  # noqa: E402
-from flashcards.bootstrap import setup_database  # noqa: E402
 from flashcards.core.planner import FIRST_SIGHT_AGAIN  # noqa: E402
 from flashcards.core.scheduling import (  # noqa: E402
     DEFAULT_PARAMETERS,
@@ -60,6 +59,7 @@ from flashcards.core.scheduling import (  # noqa: E402
     Scheduler,
     SchedulerConfig,
 )
+from flashcards.maintenance.bootstrap import setup_database  # noqa: E402
 from flashcards.models import Card, Deck, ReviewLog  # noqa: E402
 from flashcards.services import optimizer, plans, study  # noqa: E402
 from flashcards.services.settings import get_settings, scheduler_config  # noqa: E402

@@ -40,7 +40,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from flashcards import create_app  # noqa: E402
 from flashcards.db import make_engine  # noqa: E402
-from flashcards.migrate import upgrade  # noqa: E402
+from flashcards.db.migrate import upgrade  # noqa: E402
 from flashcards.models import ReviewLog  # noqa: E402
 from flashcards.services import stats  # noqa: E402
 

@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from flashcards import create_app  # noqa: E402
-from flashcards.bootstrap import setup_database  # noqa: E402
 from flashcards.core.planner import FIRST_SIGHT_AGAIN  # noqa: E402
 from flashcards.core.scheduling import CardState, Rating, Scheduler  # noqa: E402
+from flashcards.maintenance.bootstrap import setup_database  # noqa: E402
 from flashcards.services import plans, stats, study  # noqa: E402
 from flashcards.services.settings import get_settings, scheduler_config  # noqa: E402
 

@@ -139,11 +139,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     web_jobs.register(app)
     filters.register(app)
     cli.register(app)
-    cli.register_transfer(app)
-    cli.register_plan(app)
-    cli.register_optimizer(app)
-    cli.register_backup(app)
-    cli.register_users(app)
     return app
 
 

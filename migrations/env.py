@@ -1,6 +1,6 @@
 """Alembic environment: migrates the database the app is configured for.
 
-`flashcards.migrate` passes an open connection in `config.attributes`; the
+`flashcards.db.migrate` passes an open connection in `config.attributes`; the
 plain `alembic` command line falls back to DATABASE_URL / the instance SQLite file.
 """
 

@@ -9,7 +9,7 @@ from contextlib import closing
 from pathlib import Path
 
 from flashcards.db import make_engine
-from flashcards.migrate import upgrade
+from flashcards.db.migrate import upgrade
 
 PAGE = 4096
 

@@ -25,9 +25,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flashcards import create_app
-from flashcards.bootstrap import setup_database
 from flashcards.db import make_engine
-from flashcards.migrate import upgrade
+from flashcards.db.migrate import upgrade
+from flashcards.maintenance.bootstrap import setup_database
 from flashcards.models import Card, Deck
 from flashcards.scoping import ALL_USERS, all_users
 from tests.pg_server import PostgresDatabases, local_server

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from flashcards.db import make_engine
-from flashcards.migrate import upgrade
+from flashcards.db.migrate import upgrade
 
 PORT = 5432  # only names the socket file: the server listens on no TCP port
 SERVER_OPTIONS = "-c listen_addresses='' -c max_connections=200"

@@ -17,10 +17,10 @@ import pytest
 from flask import Flask
 
 from flashcards import create_app
-from flashcards.backup_hooks import backup_before_migration, daily_backup
-from flashcards.bootstrap import setup_database
 from flashcards.db import make_engine
-from flashcards.migrate import is_current
+from flashcards.db.migrate import is_current
+from flashcards.maintenance.backup_hooks import backup_before_migration, daily_backup
+from flashcards.maintenance.bootstrap import setup_database
 from flashcards.services import backup
 from tests.backup_helpers import (
     alter,

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from flashcards.db import check_foreign_keys, foreign_keys_off_for_migration, make_engine
-from flashcards.migrate import downgrade, is_current, upgrade
+from flashcards.db.migrate import downgrade, is_current, upgrade
 from flashcards.models import Base, Settings
 
 

@@ -24,7 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
 from flashcards.db import make_engine
-from flashcards.migrate import alembic_config, upgrade
+from flashcards.db.migrate import alembic_config, upgrade
 from flashcards.services.errors import ServiceError
 
 DEFAULT_KEEP = 10

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from flashcards.db import begin_write
-from flashcards.migrate import is_current
+from flashcards.db.migrate import is_current
 from flashcards.services.errors import ServiceError
 
 T = TypeVar("T")

@@ -24,7 +24,6 @@ from flask import (
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from flashcards.backup_hooks import backup_before_import
 from flashcards.core.csvformat import (
     IGNORED_COLUMN,
     MAPPABLE_COLUMNS,
@@ -36,6 +35,7 @@ from flashcards.core.csvformat import (
     suggested_columns,
 )
 from flashcards.db import begin_write
+from flashcards.maintenance.backup_hooks import backup_before_import
 from flashcards.services import decks, exporter, importer, jobs
 from flashcards.services.errors import NotFound
 from flashcards.services.users import USER_KEY, owner

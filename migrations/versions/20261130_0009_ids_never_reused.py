@@ -5,7 +5,7 @@ deck, task, action...) frees its id for the next row, which may be another user'
 undo record, an open tab or a bookmark that names the old id would then reach the new
 row. PostgreSQL's sequences never hand an id out twice: nothing to do there.
 
-Each table is rebuilt (batch mode; `flashcards.migrate` runs migrations with foreign
+Each table is rebuilt (batch mode; `flashcards.db.migrate` runs migrations with foreign
 keys off, so rebuilding a parent table cascades nothing) and keeps its rows and ids.
 
 Revision ID: 0009

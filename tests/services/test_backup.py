@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from flashcards.migrate import alembic_config
+from flashcards.db.migrate import alembic_config
 from flashcards.services import backup
 from flashcards.services.backup import BackupError
 from tests.backup_helpers import (

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from flashcards.bootstrap import setup_database
 from flashcards.core.scheduling import Rating
+from flashcards.maintenance.bootstrap import setup_database
 from flashcards.models import Card, ReviewLog
 from flashcards.services import study
 from flashcards.services.bundled import describe_update, load_bundle, seed_bundle

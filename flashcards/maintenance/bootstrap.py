@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flashcards.backup_hooks import backup_before_migration
 from flashcards.db import begin_write, refresh_statistics
-from flashcards.migrate import upgrade
+from flashcards.db.migrate import upgrade
+from flashcards.maintenance.backup_hooks import backup_before_migration
 from flashcards.models import LOCAL_USER_ID, User
 from flashcards.services.bundled import (
     Bundle,

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from flashcards.db import foreign_keys_off_for_migration
 from flashcards.scoping import ALL_USERS
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def alembic_config() -> Config:

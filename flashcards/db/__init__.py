@@ -1,4 +1,5 @@
-"""Engine and session setup: SQLite pragmas, naming convention, a UTC datetime type."""
+"""The database: engine and session setup (SQLite pragmas, naming convention, a UTC datetime
+type) here; Alembic migrations run from the app in `migrate.py`."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from flask import Flask
 
-from flashcards.migrate import has_pending_migrations
+from flashcards.db.migrate import has_pending_migrations
 from flashcards.services import backup
 from flashcards.services.importer import ImportPlan
 
