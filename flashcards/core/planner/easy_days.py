@@ -19,6 +19,7 @@ def easy_factor(easy_days: str, day: date) -> float:
 
 
 def easy_factors(easy_days: str, first: date, length: int) -> FloatArray:
-    """easy_factor for each of `length` days from `first` (index 0)."""
-    return np.array([easy_factor(easy_days, first + timedelta(days=k))
-                     for k in range(length)])
+    """easy_factor for each of `length` days from `first` (index 0): one week's
+    factors, repeated."""
+    week = np.array([easy_factor(easy_days, first + timedelta(days=k)) for k in range(7)])
+    return week[np.arange(length) % 7]
