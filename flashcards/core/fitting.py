@@ -447,39 +447,54 @@ def _profile_for(profile: Sequence[float], horizon: int) -> FloatArray:
 
 def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
     """The plan in minutes at a daily `budget` with the interview on day `horizon`."""
-    known = model.horizon
     window = model.window
-
-    def reviews(day: int) -> float:
-        # The final window keeps its shape; extra days before it look like the days
-        # just before the window.
-        if horizon == known or day < min(horizon, known) - window:
-            return model.review_minutes[min(day, known)]
-        if day >= horizon - window:
-            return model.review_minutes[max(known - (horizon - day), 0)]
-        before = model.review_minutes[max(known - window - 7, 0):max(known - window, 1)]
-        return sum(before) / max(len(before), 1)
-
     budgets = [budget * model.factors[d] for d in range(horizon + 1)]
-    base = [reviews(d) for d in range(horizon + 1)]
+    base = [_known_reviews(model, horizon, d) for d in range(horizon + 1)]
     # At another interview day the plan re-spreads the tasks it placed; at this one they
     # start where they are.
     tasks = to_fit(model.tasks, model.plan_offset, horizon, model.plan_weeks,
-                   keep_days=horizon == known)
+                   keep_days=horizon == model.horizon)
     fixed = [t for t in tasks if t.required or t.pinned]
     last_new = horizon - window
-    share_days = [model.factors[d] for d in range(max(last_new + 1, 0))]
     # Required tasks first, against the reviews, keeping room for new cards (as plan).
     reserve = new_card_reserve(model.factors[:horizon + 1], model.new_cards, last_new,
                                model.seconds_per_new, model.seconds_per_review)
     first_room = [budgets[d] - base[d] - headroom(base[d] + reserve[d])
                   for d in range(horizon + 1)]
     required = day_task_minutes(fit_tasks(first_room, fixed, reserve), horizon + 1)
+    queue, cards, extra = _pace_new_cards(model, horizon, budgets, base, required)
+    fitted = fit_tasks([budgets[d] - cards[d] - headroom(cards[d]) for d in range(horizon + 1)],
+                       tasks)
+    # What no interview day changes: the reviews due.
+    reviews_due = [base[d] + float(extra[d]) for d in range(horizon + 1)]
+    return _model_outcome(queue, fitted, {t.id for t in fixed}, budgets, cards, reviews_due)
+
+
+def _known_reviews(model: MinutesModel, horizon: int, day: int) -> float:
+    """Review minutes of the cards already studied on `day`, with the interview on day
+    `horizon`: the final window keeps its shape; extra days before it look like the
+    days just before the window."""
+    known, window = model.horizon, model.window
+    if horizon == known or day < min(horizon, known) - window:
+        return model.review_minutes[min(day, known)]
+    if day >= horizon - window:
+        return model.review_minutes[max(known - (horizon - day), 0)]
+    before = model.review_minutes[max(known - window - 7, 0):max(known - window, 1)]
+    return sum(before) / max(len(before), 1)
+
+
+def _pace_new_cards(model: MinutesModel, horizon: int, budgets: list[float],
+                    base: list[float], required: list[int]
+                    ) -> tuple[int, list[float], FloatArray]:
+    """New cards paced day by day into what the reviews and the required tasks leave
+    (as plan): the cards left unplaced, the card minutes per day, and the review
+    minutes the new cards bring per day."""
+    last_new = horizon - model.window
     extra = np.zeros(horizon + 1)  # review minutes the new cards bring
     profile = _profile_for(model.review_profile, horizon)
     queue = model.new_cards
     cards = []
-    weights_left = sum(share_days)
+    weights_left = sum(model.factors[d] for d in range(max(last_new + 1, 0)))
     for d in range(horizon + 1):
         card_minutes = base[d] + float(extra[d])
         new = 0
@@ -494,23 +509,26 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
         queue -= new
         _add_reviews(extra, profile, d, new)
         cards.append(card_minutes + new * model.seconds_per_new / 60)
-    fitted = fit_tasks([budgets[d] - cards[d] - headroom(cards[d]) for d in range(horizon + 1)],
-                       tasks)
-    task_minutes = day_task_minutes(fitted, horizon + 1)
-    over = [cards[d] + task_minutes[d] - budgets[d] for d in range(horizon + 1)]
+    return queue, cards, extra
+
+
+def _model_outcome(unplaced: int, fitted: list[FittedTask], fixed_ids: set[int],
+                   budgets: list[float], cards: list[float],
+                   reviews_due: list[float]) -> Outcome:
+    """The minutes model's figures: what was left out and which days run over, and how
+    much of that a longer runway at this budget could avoid."""
+    days = range(len(budgets))
+    task_minutes = day_task_minutes(fitted, len(budgets))
+    over = [cards[d] + task_minutes[d] - budgets[d] for d in days]
     changed = [f for f in fitted if f.change != Change.KEPT]
-    # What no interview day changes: the reviews due.
-    fixed_ids = {t.id for t in fixed}
-    reviews_due = [base[d] + float(extra[d]) for d in range(horizon + 1)]
-    avoidable_over = sum(1 for d in range(horizon + 1) if over[d] > SLACK
+    avoidable_over = sum(1 for d in days if over[d] > SLACK
                          and reviews_due[d] <= budgets[d] + SLACK)
     # The most any day holds beside its reviews: an optional task longer than that
     # cannot fit at this budget whatever the interview day.
-    roomiest = max(budgets[d] - reviews_due[d] - headroom(reviews_due[d])
-                   for d in range(horizon + 1))
+    roomiest = max(budgets[d] - reviews_due[d] - headroom(reviews_due[d]) for d in days)
     avoidable_dropped = sum(f.minutes - f.planned_minutes for f in fitted
                             if f.id not in fixed_ids and f.minutes <= roomiest + SLACK)
-    return Outcome(queue, len(changed),
+    return Outcome(unplaced, len(changed),
                    sum(f.minutes - f.planned_minutes for f in fitted),
                    sum(1 for o in over if o > SLACK), float(sum(o for o in over if o > SLACK)),
                    avoidable_over, avoidable_dropped)
