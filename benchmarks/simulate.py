@@ -191,7 +191,7 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
     while True:
         clock.now = day
         with maker(info={"user_id": 1}) as session:
-            # The morning visit: the app plans the day (as refresh_pacing does on a new
+            # The morning visit: the app plans the day (as plans.pace_day does on a new
             # study day); its forecast for today is what the plan page shows. With
             # learning on, it first runs the optimiser when due (weekly), as home does.
             if scenario.learning:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -136,93 +136,115 @@ def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
     stays whole and its day runs over. An optional one:
     moved inside its weeks, else shortened (to no less than half, MIN_PART minutes),
     else dropped from the plan."""
-    left = list(room)
-    kept = list(reserve) if reserve is not None else [0.0] * len(left)
-    horizon = len(left) - 1
-    placed: dict[int, tuple[tuple[int, int], ...]] = {}
-
-    def clip(day: int) -> int:
-        return min(max(day, 0), horizon)
-
-    def free(day: int) -> float:
-        return left[day] - kept[day]
-
-    def put(task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> None:
-        placed[task.id] = parts
-        for day, minutes in parts:
-            left[day] -= minutes
-
+    fitting = _Fitting(list(room), list(reserve) if reserve is not None else [0.0] * len(room))
     for task in sorted((t for t in tasks if t.pinned and t.day is not None),
                        key=lambda t: (t.day, t.id)):
-        put(task, ((clip(task.day or 0), task.minutes),))
+        fitting.put(task, ((fitting.clip(task.day or 0), task.minutes),))
     for required in (True, False):
-        group = [t for t in tasks if t.required == required and t.id not in placed]
-        pending = []
-        # In the order they are placed in, so a plan made before comes out the same.
-        for task in sorted((t for t in group if t.day is not None),
-                           key=lambda t: (t.first, t.last, t.id)):
-            day = clip(task.day or 0)
-            # Where it is, it stays while the day holds it (beside the reserve); a
-            # required task split before is split again from its first day.
-            if task.first <= day <= task.reach_last and _fits(free(day), task.minutes):
-                put(task, ((day, task.minutes),))
-                continue
-            again = (_split([f - k for f, k in zip(left, kept, strict=True)], task.minutes,
-                            day, clip(task.reach_last))
-                     if required and task.minutes > free(day) + SLACK and free(day) >= MIN_PART
-                     and task.first <= day else [])
-            if again:
-                put(task, tuple(again))
-            else:
-                pending.append(task)
-        pending += [t for t in group if t.day is None]
-        pending.sort(key=lambda t: (t.first, t.last, t.id))
-        for task in pending:
-            first, last = clip(task.first), clip(max(task.last, task.first))
-            days = range(first, last + 1)
-            best = min(days, key=lambda d: (-free(d), d))
-            if _fits(free(best), task.minutes):
-                put(task, ((best, task.minutes),))
-                continue
-            if required:
-                reach = [d for d in range(clip(task.reach_first), clip(task.reach_last) + 1)
-                         if not first <= d <= last]
-                reach.sort(key=lambda d: (d - last if d > last else first - d + 0.5))
-                slip = next((d for d in reach if _fits(free(d), task.minutes)), None)
-                if slip is not None:
-                    put(task, ((slip, task.minutes),))
-                    continue
-                stop = clip(task.reach_last)
-                # Split over days before new cards give way; then new cards give way.
-                parts = (_best_split([f - k for f, k in zip(left, kept, strict=True)],
-                                     task.minutes, first, stop)
-                         or next(([(d, task.minutes)] for d in [*days, *reach]
-                                  if _fits(left[d], task.minutes)), [])
-                         or _best_split(left, task.minutes, first, stop))
-                if parts:
-                    put(task, tuple(parts))
-                    continue
-                # Nothing holds it: split from earlier days of its reach, else over all
-                # the days it may take with the rest on one (that day runs over), else
-                # it stays whole and its day runs over.
-                parts = (_best_split(left, task.minutes, clip(task.reach_first), stop)
-                         or _split(left, task.minutes, first, stop, overflow=True)
-                         or [(clip(task.day) if task.day is not None else best,
-                              task.minutes)])
-                put(task, tuple(parts))
-                continue
-            shortest = max(MIN_PART, math.ceil(task.minutes * SHORTEST_SHARE))
-            if free(best) + SLACK >= shortest:
-                put(task, ((best, int(math.floor(free(best) + SLACK))),))
-            else:
-                placed[task.id] = ()
+        fitting.place_group([t for t in tasks
+                             if t.required == required and t.id not in fitting.placed])
     result = []
     for task in tasks:
-        planned = placed[task.id]
-        home = clip(task.day) if task.day is not None else clip(task.first)
+        planned = fitting.placed[task.id]
+        home = fitting.clip(task.day) if task.day is not None else fitting.clip(task.first)
         result.append(FittedTask(task.id, task.minutes, planned, change_of(task, planned),
                                  planned[0][0] if planned else home, task.day))
     return result
+
+
+@dataclass
+class _Fitting:
+    """fit_tasks's state: each day's room `left` (tasks placed so far taken off), the
+    minutes `kept` for new cards, and the parts placed so far by task id."""
+
+    left: list[float]
+    kept: list[float]
+    placed: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+    @property
+    def horizon(self) -> int:
+        return len(self.left) - 1
+
+    def clip(self, day: int) -> int:
+        return min(max(day, 0), self.horizon)
+
+    def free(self, day: int) -> float:
+        return self.left[day] - self.kept[day]
+
+    def free_days(self) -> list[float]:
+        return [f - k for f, k in zip(self.left, self.kept, strict=True)]
+
+    def put(self, task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> None:
+        self.placed[task.id] = parts
+        for day, minutes in parts:
+            self.left[day] -= minutes
+
+    def place_group(self, group: list[TaskToFit]) -> None:
+        """The tasks already on a day that still holds them stay; then the others go,
+        earliest weeks first."""
+        # In the order they are placed in, so a plan made before comes out the same.
+        pending = [task for task in sorted((t for t in group if t.day is not None),
+                                           key=lambda t: (t.first, t.last, t.id))
+                   if not self.keep(task)]
+        pending += [t for t in group if t.day is None]
+        pending.sort(key=lambda t: (t.first, t.last, t.id))
+        for task in pending:
+            self.place(task)
+
+    def keep(self, task: TaskToFit) -> bool:
+        """Where it is, it stays while the day holds it (beside the reserve); a required
+        task split before is split again from its first day. False: it is to be placed."""
+        day = self.clip(task.day or 0)
+        if task.first <= day <= task.reach_last and _fits(self.free(day), task.minutes):
+            self.put(task, ((day, task.minutes),))
+            return True
+        again = (_split(self.free_days(), task.minutes, day, self.clip(task.reach_last))
+                 if task.required and task.minutes > self.free(day) + SLACK
+                 and self.free(day) >= MIN_PART and task.first <= day else [])
+        if again:
+            self.put(task, tuple(again))
+        return bool(again)
+
+    def place(self, task: TaskToFit) -> None:
+        """To the day of its weeks with the most room, when it fits there; else as a
+        required or an optional task that does not fit."""
+        first, last = self.clip(task.first), self.clip(max(task.last, task.first))
+        best = min(range(first, last + 1), key=lambda d: (-self.free(d), d))
+        if _fits(self.free(best), task.minutes):
+            self.put(task, ((best, task.minutes),))
+        elif task.required:
+            self.put(task, self._squeeze(task, first, last, best))
+        else:
+            shortest = max(MIN_PART, math.ceil(task.minutes * SHORTEST_SHARE))
+            if self.free(best) + SLACK >= shortest:
+                self.put(task, ((best, int(math.floor(self.free(best) + SLACK))),))
+            else:
+                self.placed[task.id] = ()
+
+    def _squeeze(self, task: TaskToFit, first: int, last: int,
+                 best: int) -> tuple[tuple[int, int], ...]:
+        """The parts of a required task its weeks (`first`-`last`) cannot hold."""
+        reach = [d for d in range(self.clip(task.reach_first), self.clip(task.reach_last) + 1)
+                 if not first <= d <= last]
+        reach.sort(key=lambda d: (d - last if d > last else first - d + 0.5))
+        slip = next((d for d in reach if _fits(self.free(d), task.minutes)), None)
+        if slip is not None:
+            return ((slip, task.minutes),)
+        stop = self.clip(task.reach_last)
+        # Split over days before new cards give way; then new cards give way.
+        parts = (_best_split(self.free_days(), task.minutes, first, stop)
+                 or next(([(d, task.minutes)] for d in [*range(first, last + 1), *reach]
+                          if _fits(self.left[d], task.minutes)), [])
+                 or _best_split(self.left, task.minutes, first, stop))
+        if parts:
+            return tuple(parts)
+        # Nothing holds it: split from earlier days of its reach, else over all the days
+        # it may take with the rest on one (that day runs over), else it stays whole and
+        # its day runs over.
+        parts = (_best_split(self.left, task.minutes, self.clip(task.reach_first), stop)
+                 or _split(self.left, task.minutes, first, stop, overflow=True)
+                 or [(self.clip(task.day) if task.day is not None else best, task.minutes)])
+        return tuple(parts)
 
 
 def change_of(task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> Change:
@@ -425,39 +447,54 @@ def _profile_for(profile: Sequence[float], horizon: int) -> FloatArray:
 
 def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
     """The plan in minutes at a daily `budget` with the interview on day `horizon`."""
-    known = model.horizon
     window = model.window
-
-    def reviews(day: int) -> float:
-        # The final window keeps its shape; extra days before it look like the days
-        # just before the window.
-        if horizon == known or day < min(horizon, known) - window:
-            return model.review_minutes[min(day, known)]
-        if day >= horizon - window:
-            return model.review_minutes[max(known - (horizon - day), 0)]
-        before = model.review_minutes[max(known - window - 7, 0):max(known - window, 1)]
-        return sum(before) / max(len(before), 1)
-
     budgets = [budget * model.factors[d] for d in range(horizon + 1)]
-    base = [reviews(d) for d in range(horizon + 1)]
+    base = [_known_reviews(model, horizon, d) for d in range(horizon + 1)]
     # At another interview day the plan re-spreads the tasks it placed; at this one they
     # start where they are.
     tasks = to_fit(model.tasks, model.plan_offset, horizon, model.plan_weeks,
-                   keep_days=horizon == known)
+                   keep_days=horizon == model.horizon)
     fixed = [t for t in tasks if t.required or t.pinned]
     last_new = horizon - window
-    share_days = [model.factors[d] for d in range(max(last_new + 1, 0))]
     # Required tasks first, against the reviews, keeping room for new cards (as plan).
     reserve = new_card_reserve(model.factors[:horizon + 1], model.new_cards, last_new,
                                model.seconds_per_new, model.seconds_per_review)
     first_room = [budgets[d] - base[d] - headroom(base[d] + reserve[d])
                   for d in range(horizon + 1)]
     required = day_task_minutes(fit_tasks(first_room, fixed, reserve), horizon + 1)
+    queue, cards, extra = _pace_new_cards(model, horizon, budgets, base, required)
+    fitted = fit_tasks([budgets[d] - cards[d] - headroom(cards[d]) for d in range(horizon + 1)],
+                       tasks)
+    # What no interview day changes: the reviews due.
+    reviews_due = [base[d] + float(extra[d]) for d in range(horizon + 1)]
+    return _model_outcome(queue, fitted, {t.id for t in fixed}, budgets, cards, reviews_due)
+
+
+def _known_reviews(model: MinutesModel, horizon: int, day: int) -> float:
+    """Review minutes of the cards already studied on `day`, with the interview on day
+    `horizon`: the final window keeps its shape; extra days before it look like the
+    days just before the window."""
+    known, window = model.horizon, model.window
+    if horizon == known or day < min(horizon, known) - window:
+        return model.review_minutes[min(day, known)]
+    if day >= horizon - window:
+        return model.review_minutes[max(known - (horizon - day), 0)]
+    before = model.review_minutes[max(known - window - 7, 0):max(known - window, 1)]
+    return sum(before) / max(len(before), 1)
+
+
+def _pace_new_cards(model: MinutesModel, horizon: int, budgets: list[float],
+                    base: list[float], required: list[int]
+                    ) -> tuple[int, list[float], FloatArray]:
+    """New cards paced day by day into what the reviews and the required tasks leave
+    (as plan): the cards left unplaced, the card minutes per day, and the review
+    minutes the new cards bring per day."""
+    last_new = horizon - model.window
     extra = np.zeros(horizon + 1)  # review minutes the new cards bring
     profile = _profile_for(model.review_profile, horizon)
     queue = model.new_cards
     cards = []
-    weights_left = sum(share_days)
+    weights_left = sum(model.factors[d] for d in range(max(last_new + 1, 0)))
     for d in range(horizon + 1):
         card_minutes = base[d] + float(extra[d])
         new = 0
@@ -472,23 +509,26 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
         queue -= new
         _add_reviews(extra, profile, d, new)
         cards.append(card_minutes + new * model.seconds_per_new / 60)
-    fitted = fit_tasks([budgets[d] - cards[d] - headroom(cards[d]) for d in range(horizon + 1)],
-                       tasks)
-    task_minutes = day_task_minutes(fitted, horizon + 1)
-    over = [cards[d] + task_minutes[d] - budgets[d] for d in range(horizon + 1)]
+    return queue, cards, extra
+
+
+def _model_outcome(unplaced: int, fitted: list[FittedTask], fixed_ids: set[int],
+                   budgets: list[float], cards: list[float],
+                   reviews_due: list[float]) -> Outcome:
+    """The minutes model's figures: what was left out and which days run over, and how
+    much of that a longer runway at this budget could avoid."""
+    days = range(len(budgets))
+    task_minutes = day_task_minutes(fitted, len(budgets))
+    over = [cards[d] + task_minutes[d] - budgets[d] for d in days]
     changed = [f for f in fitted if f.change != Change.KEPT]
-    # What no interview day changes: the reviews due.
-    fixed_ids = {t.id for t in fixed}
-    reviews_due = [base[d] + float(extra[d]) for d in range(horizon + 1)]
-    avoidable_over = sum(1 for d in range(horizon + 1) if over[d] > SLACK
+    avoidable_over = sum(1 for d in days if over[d] > SLACK
                          and reviews_due[d] <= budgets[d] + SLACK)
     # The most any day holds beside its reviews: an optional task longer than that
     # cannot fit at this budget whatever the interview day.
-    roomiest = max(budgets[d] - reviews_due[d] - headroom(reviews_due[d])
-                   for d in range(horizon + 1))
+    roomiest = max(budgets[d] - reviews_due[d] - headroom(reviews_due[d]) for d in days)
     avoidable_dropped = sum(f.minutes - f.planned_minutes for f in fitted
                             if f.id not in fixed_ids and f.minutes <= roomiest + SLACK)
-    return Outcome(queue, len(changed),
+    return Outcome(unplaced, len(changed),
                    sum(f.minutes - f.planned_minutes for f in fitted),
                    sum(1 for o in over if o > SLACK), float(sum(o for o in over if o > SLACK)),
                    avoidable_over, avoidable_dropped)

@@ -628,12 +628,18 @@ def needs_pacing(today_: Today) -> bool:
     return today_.day.date <= interview
 
 
-def refresh_pacing(session: Session, now: datetime, rng: np.random.Generator) -> bool:
-    """Plan once per study day so the day's new-card limit follows the plan; True when
-    it planned (the caller commits the short write that stores the pace)."""
-    if not needs_pacing(study_today(session, now)):
+def pace_day(session: Session, today_: Today, rng: np.random.Generator, *,
+             auto_optimise: bool = True) -> bool:
+    """Plan the study day on its first visit, so the day's new-card limit follows the
+    plan; True when it planned (the caller commits the short write that stores the pace,
+    and reads the day again). With `auto_optimise`, the optimiser runs first when due
+    (weekly, once the log allows; committed), so the day's plan uses what it learnt."""
+    if not needs_pacing(today_):
         return False
-    plan_and_save(session, now, rng)
+    if auto_optimise:
+        optimizer.auto_optimise(session, today_.now)
+        session.commit()
+    plan_and_save(session, today_.now, rng)
     return True
 
 

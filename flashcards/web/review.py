@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from flashcards.core.scheduling import Rating, format_interval
-from flashcards.services import custom_study, optimizer, plans, progress, study
+from flashcards.services import custom_study, plans, progress, study
 from flashcards.services.decks import deck_names
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError, StaleCard
 from flashcards.services.settings import get_settings
@@ -53,14 +53,10 @@ def _require_schema() -> None:
 def _paced_today(session_: Session) -> study.Today:
     """Today, after planning it if this is the study day's first visit."""
     today = study.today(session_, now())
-    if not plans.needs_pacing(today):
+    if not plans.pace_day(session_, today,
+                          np.random.default_rng(current_app.config.get("PLAN_SEED", 2026)),
+                          auto_optimise=current_app.config.get("AUTO_OPTIMISE", True)):
         return today
-    if current_app.config.get("AUTO_OPTIMISE", True):
-        # Weekly, once the log allows: the day's plan then uses what it learnt.
-        optimizer.auto_optimise(session_, today.now)
-        session_.commit()
-    plans.plan_and_save(session_, today.now, np.random.default_rng(
-        current_app.config.get("PLAN_SEED", 2026)))
     session_.commit()
     return study.today(session_, now())
 

@@ -86,12 +86,13 @@ def test_todays_new_cards_stay_fixed_however_often_the_plan_is_rebuilt(session) 
 
 def test_a_page_visit_plans_the_day_once_and_later_visits_keep_it(session) -> None:
     make_deck(session, cards=60)
-    assert plans.refresh_pacing(session, START, np.random.default_rng(1)) is True
+    assert plans.pace_day(session, study.today(session, START),
+                          np.random.default_rng(1)) is True
     session.commit()
     study_new(session, 3)
     # A later visit of the same day plans nothing; a rebuild keeps the target.
-    assert plans.refresh_pacing(session, START + timedelta(hours=2),
-                                np.random.default_rng(1)) is False
+    assert plans.pace_day(session, study.today(session, START + timedelta(hours=2)),
+                          np.random.default_rng(1)) is False
     build(session, START + timedelta(hours=2))
     assert target(session, START + timedelta(hours=2)) == (3, 0)
 

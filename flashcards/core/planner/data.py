@@ -1,0 +1,121 @@
+"""What the plan takes in (every card's state and the user's settings) and what it gives
+back (each day's load, the recall on interview day, the tasks as fitted, the fixes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from flashcards.core.fitting import SLACK, Change, FittedTask, Fixes, TaskWeeks
+from flashcards.core.fsrs_vector import BoolArray, FloatArray, FsrsModel, IntArray
+
+DEFAULT_SECONDS_PER_REVIEW = 12.0
+DEFAULT_SECONDS_PER_NEW = 40.0
+
+
+@dataclass(frozen=True)
+class CardArrays:
+    """Every card's state. Days count from today (0); new cards come first-to-introduce
+    first among themselves (`order`)."""
+
+    deck: IntArray
+    is_new: BoolArray
+    stability: FloatArray
+    difficulty: FloatArray
+    due_day: IntArray
+    last_day: IntArray
+    new_order: IntArray  # indices of new cards, in the order they are introduced
+
+    @property
+    def count(self) -> int:
+        return int(self.deck.shape[0])
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    today: date
+    interview: date
+    cards: CardArrays
+    deck_names: Sequence[str]
+    model: FsrsModel
+    target: float
+    budget_minutes: int
+    easy_days: str = "nnnnnnn"
+    new_cap: int = 20
+    max_reviews: int = 200
+    seconds_per_review: float = DEFAULT_SECONDS_PER_REVIEW
+    seconds_per_new: float = DEFAULT_SECONDS_PER_NEW
+    # Minutes that cannot move, by day (tasks not given to the fitting as `tasks`).
+    task_minutes: dict[int, int] = field(default_factory=dict)
+    new_done_today: int = 0
+    reviews_done_today: int = 0
+    # Today's new cards when the day's target is already fixed (what is left of it);
+    # None: the plan decides, as it does for the following days.
+    new_today: int | None = None
+    # The tasks to fit into the budget with the cards (see core.fitting), and the first
+    # day of the plan their weeks count from (None: today).
+    tasks: Sequence[TaskWeeks] = ()
+    plan_start: date | None = None
+    # Copies of the collection the Monte Carlo forecast steps through; None: as many
+    # as fit MONTE_CARLO_STATES card states (at most 32). Fewer answer sooner, noisier.
+    replicas: int | None = None
+    # Exam mode's share of the stability the user's answers bear out (exam_due_day).
+    stability_factor: float = 1.0
+
+    @property
+    def horizon(self) -> int:
+        """The interview's day, counted from today (0 when it is today or past)."""
+        return max((self.interview - self.today).days, 0)
+
+
+@dataclass(frozen=True)
+class PlanDay:
+    day: date
+    reviews: float  # spaced reviews (a lapse and its relearning step count twice)
+    new: int
+    answers: float  # every grade expected: reviews plus new cards' learning steps
+    review_minutes: float
+    new_minutes: float
+    task_minutes: int
+    budget: float
+
+    @property
+    def minutes(self) -> float:
+        return self.review_minutes + self.new_minutes + self.task_minutes
+
+    @property
+    def over_budget(self) -> bool:
+        return self.minutes > self.budget + SLACK
+
+
+@dataclass(frozen=True)
+class Plan:
+    days: list[PlanDay]
+    recall_by_deck: dict[str, float]
+    mean_recall: float
+    below_target: float  # share of cards predicted below target on interview day
+    unplaced_new: int
+    last_new_day: date | None
+    interview: date
+    target: float
+    # What the budget did to tasks and cards (see core.fitting), in the input's order.
+    tasks: list[FittedTask] = field(default_factory=list)
+    # Mean predicted recall on the day had every new card fitted (unplaced ones at the
+    # recall of those that did): what the cards that do not fit cost.
+    recall_if_all_fit: float = 1.0
+    fixes: Fixes | None = None
+
+    @property
+    def days_over(self) -> list[PlanDay]:
+        return [d for d in self.days if d.over_budget]
+
+    @property
+    def recall_cost(self) -> float:
+        return max(self.recall_if_all_fit - self.mean_recall, 0.0)
+
+    def changed_tasks(self, change: Change) -> list[FittedTask]:
+        return [t for t in self.tasks if t.change == change]
+
+    def day(self, when: date) -> PlanDay | None:
+        return next((d for d in self.days if d.day == when), None)
