@@ -26,7 +26,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from flashcards.core.cards import (
     LEECH_TAG,
@@ -559,6 +561,35 @@ def grade(
         session.expire(loaded)
     return GradeOutcome(card_id, log_id, after, duplicate=False,
                         leech=leech, suspended=suspended)
+
+
+def answer(session: Session, card_id: int, version: int, rating: Rating, now: datetime, *,
+           shown_at_ms: int | None = None, rng: random.Random | None = None) -> GradeOutcome:
+    """The user's grade (see `grade`) in a transaction of its own, committed. The time
+    taken runs from `shown_at_ms` (when the page showed the card, ms since the epoch).
+
+    Another request may grade the same card between this one's read and its write
+    (two tabs, a double click): the write then fails (IntegrityError, or StaleDataError
+    from the ORM); the grade is tried once more, and finds the one that request applied.
+    On an error (StaleCard, NotFound) the transaction is rolled back and the error
+    raised."""
+    duration = None
+    if shown_at_ms is not None:
+        duration = int(now.timestamp() * 1000) - shown_at_ms
+    for attempt in (1, 2):
+        try:
+            outcome = grade(session, card_id, version, rating, now, duration_ms=duration,
+                            rng=rng)
+            session.commit()
+            return outcome
+        except (IntegrityError, StaleDataError):
+            session.rollback()
+            if attempt == 2:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def _mark_leech(connection: Connection, card_id: int, suspend: bool) -> tuple[bool, bool]:
