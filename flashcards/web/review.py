@@ -73,6 +73,8 @@ def home() -> str:
     counts = study.queue_counts(session_, today)
     day = progress.progress_of(session_, today, counts, tasks)
     decks = study.deck_overview(session_, today)
+    # Ends the read: nothing is written here (the pace is, above, in its own
+    # transaction); a commit, unlike a rollback, keeps the rows the template reads.
     session_.commit()
     return render_template("review/home.html", today=today, counts=counts,
                            decks=decks, new_shared=study.new_limit_shared(decks, counts),
