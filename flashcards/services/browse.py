@@ -42,6 +42,7 @@ from flashcards.core.search import (
 from flashcards.db import TAGS_MATCH
 from flashcards.models import Card
 from flashcards.models import Deck as DeckRow
+from flashcards.services import availability
 from flashcards.services.users import owner
 
 PER_PAGE = 50
@@ -141,7 +142,6 @@ class _Compiler:
         raise TypeError(f"unknown search node {node!r}")  # pragma: no cover
 
     def _is(self, what: str) -> ColumnElement[bool]:
-        not_buried = or_(Card.buried_until.is_(None), Card.buried_until <= self.now)
         if what == "new":
             return Card.state == int(CardState.NEW)
         if what == "learn":
@@ -149,8 +149,7 @@ class _Compiler:
         if what == "review":
             return Card.state.in_([int(CardState.REVIEW), int(CardState.RELEARNING)])
         if what == "due":
-            return and_(Card.state != int(CardState.NEW), Card.suspended == False,  # noqa: E712
-                        Card.due < self.day_end, not_buried)
+            return availability.due_today_sql(self.now, self.day_end)
         if what == "suspended":
             return Card.suspended == True  # noqa: E712
         if what == "buried":

@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from flashcards.core.scheduling import LEARN_AHEAD, CardState
+from flashcards.core.scheduling import CardState
 from flashcards.core.search import SearchError
 from flashcards.models import Card
-from flashcards.services import browse, study
+from flashcards.services import availability, browse, study
 from flashcards.services.decks import get_deck
 from flashcards.services.errors import ServiceError
 from flashcards.services.users import owner
@@ -84,12 +84,11 @@ def start(session: Session, now: datetime, *, deck_id: int | None, tag: str | No
         label = f"tag “{tag}”"
     ahead = or_(
         and_(Card.state == int(CardState.REVIEW), Card.due >= today_.day.end),
-        and_(Card.state.in_(study.LEARNING_STATES), Card.due > now + LEARN_AHEAD))
+        and_(Card.state.in_(study.LEARNING_STATES), Card.due > availability.ahead_of(now)))
     ids = session.execute(
         select(Card.id).where(
             Card.user_id == owner(session), which, ahead,
-            Card.suspended == False,  # noqa: E712
-            or_(Card.buried_until.is_(None), Card.buried_until <= now))
+            availability.not_hidden_sql(now))
         .order_by(Card.due, Card.id).limit(limit)).scalars().all()
     if not ids:
         raise ServiceError(f"No card of the {label} is waiting ahead of its due date: "
@@ -105,8 +104,7 @@ def remaining(session: Session, custom: CustomStudy, now: datetime) -> list[Card
         return []
     cards = session.execute(select(Card).where(
         Card.user_id == owner(session), Card.id.in_(custom.card_ids),
-        Card.suspended == False,  # noqa: E712
-        or_(Card.buried_until.is_(None), Card.buried_until <= now),
+        availability.not_hidden_sql(now),
         or_(Card.last_review.is_(None), Card.last_review < custom.started))).scalars().all()
     order = {card_id: k for k, card_id in enumerate(custom.card_ids)}
     return sorted(cards, key=lambda card: order[card.id])

@@ -503,6 +503,16 @@ def plan_and_save(session: Session, now: datetime, rng: np.random.Generator) -> 
     return view
 
 
+def plan_and_commit(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
+    """plan_and_save, with its write committed: for the pages that plan when opened
+    (the plan page, its calendar file). Opening them stores what the plan decided: the
+    tasks placed for the first time, the day's pace (once per study day), the recall
+    history. Deliberate writes on a GET, each in its own short transaction."""
+    view = plan_and_save(session, now, rng)
+    session.commit()
+    return view
+
+
 def _reviews_done(session: Session, settings: Settings, start: date,
                   day: StudyDay) -> dict[date, int]:
     zone = time_zone(settings)
@@ -565,11 +575,21 @@ def set_done(session: Session, task_id: int, done: bool, now: datetime, *,
     return task
 
 
-def move_task(session: Session, task_id: int, day: date, today: date,
-              interview: date) -> PlanTask:
+def allowed_task_days(session: Session, now: datetime) -> tuple[date, date]:
+    """The first and last day a task may be put on: today up to interview day (the
+    plan's, see plan_dates). Ends the read, so that a write after it takes the lock
+    up front."""
+    today = study_today(session, now).day.date
+    interview = plan_dates(get_settings(session), today)[1]
+    session.rollback()
+    return today, interview
+
+
+def move_task(session: Session, task_id: int, day: date, now: datetime) -> PlanTask:
     """Put a task on another day (today up to interview day); it stays there."""
     begin_write(session)
-    problem = task_day_problem(day, today, interview)
+    today = study_today(session, now).day.date
+    problem = task_day_problem(day, today, plan_dates(get_settings(session), today)[1])
     if problem:
         raise ServiceError(problem)
     task = _task(session, task_id)

@@ -22,12 +22,13 @@ from sqlalchemy import (
     case,
     func,
     insert,
-    or_,
     select,
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from flashcards.core.cards import (
     LEECH_TAG,
@@ -41,7 +42,6 @@ from flashcards.core.days import StudyDay, day_start, study_day
 from flashcards.core.fsrs_vector import FsrsModel
 from flashcards.core.planner import MAX_PLAN_DAYS, easy_factor, exam_due_day
 from flashcards.core.scheduling import (
-    LEARN_AHEAD,
     CardState,
     LoadBalance,
     Rating,
@@ -52,7 +52,7 @@ from flashcards.core.scheduling import (
 from flashcards.db import UTCDateTime, begin_write, epoch_seconds
 from flashcards.models import Card, Deck, ReviewLog, Settings
 from flashcards.scoping import OWNER
-from flashcards.services import optimizer
+from flashcards.services import availability, optimizer
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError, StaleCard
 from flashcards.services.settings import (
     StudyOptions,
@@ -65,7 +65,7 @@ from flashcards.services.settings import (
 )
 from flashcards.services.users import owner
 
-LEARNING_STATES = (int(CardState.LEARNING), int(CardState.RELEARNING))
+LEARNING_STATES = availability.LEARNING_STATES
 # Anki's cap on the time counted for one answer.
 MAX_ANSWER_MS = 60_000
 # Counts stop here ("1000+"): past it nobody reads the exact number, and counting
@@ -193,17 +193,12 @@ class DaySummary:
 # The hot-path statements are built once with bound parameters: building a select()
 # costs more Python time than SQLite spends running it.
 _NOW = bindparam("now", type_=UTCDateTime())
-_AVAILABLE = and_(
-    Card.user_id == OWNER,
-    Card.suspended == False,  # noqa: E712 - "= 0" lets SQLite use the queue indexes
-    or_(Card.buried_until.is_(None), Card.buried_until <= _NOW),
-)
-_IS_NEW = Card.state == int(CardState.NEW)
-_LEARNING_DUE_NOW = and_(Card.state.in_(LEARNING_STATES), Card.due <= _NOW)
-_LEARNING_DUE_AHEAD = and_(Card.state.in_(LEARNING_STATES),
-                           Card.due <= bindparam("ahead", type_=UTCDateTime()))
-_REVIEW_DUE = and_(Card.state == int(CardState.REVIEW),
-                   Card.due < bindparam("day_end", type_=UTCDateTime()))
+# Which cards may be studied is services.availability's rule (is_studyable in Python).
+_AVAILABLE = and_(Card.user_id == OWNER, availability.not_hidden_sql(_NOW))
+_IS_NEW = availability.new_sql()
+_LEARNING_DUE_NOW = availability.learning_due_sql(_NOW)
+_LEARNING_DUE_AHEAD = availability.learning_due_sql(bindparam("ahead", type_=UTCDateTime()))
+_REVIEW_DUE = availability.review_due_sql(bindparam("day_end", type_=UTCDateTime()))
 _IN_DECK = Card.deck_id == bindparam("deck_id")
 
 _TODAYS_LOG_COUNTS = select(
@@ -311,7 +306,7 @@ def learn_more(session: Session, now: datetime, count: int) -> Today:
 
 
 def _queue_params(today_: Today, deck_id: int | None) -> dict[str, object]:
-    params: dict[str, object] = {"now": today_.now, "ahead": today_.now + LEARN_AHEAD,
+    params: dict[str, object] = {"now": today_.now, "ahead": availability.ahead_of(today_.now),
                                  "day_end": today_.day.end}
     if deck_id is not None:
         params["deck_id"] = deck_id
@@ -395,14 +390,8 @@ def _is_studyable(card: Card, today_: Today, deck_id: int | None) -> bool:
     """Whether `card` may be shown now: in the deck, not hidden, and due today."""
     if deck_id is not None and card.deck_id != deck_id:
         return False
-    if card.suspended or (card.buried_until is not None and card.buried_until > today_.now):
-        return False
-    if card.state == CardState.NEW:
-        return True
-    assert card.due is not None
-    if card.state == CardState.REVIEW:
-        return card.due < today_.day.end
-    return card.due <= today_.now + LEARN_AHEAD
+    return availability.is_studyable(card, today_.now, availability.ahead_of(today_.now),
+                                     today_.day.end)
 
 
 def queue_name(card: Card) -> str:
@@ -572,6 +561,35 @@ def grade(
         session.expire(loaded)
     return GradeOutcome(card_id, log_id, after, duplicate=False,
                         leech=leech, suspended=suspended)
+
+
+def answer(session: Session, card_id: int, version: int, rating: Rating, now: datetime, *,
+           shown_at_ms: int | None = None, rng: random.Random | None = None) -> GradeOutcome:
+    """The user's grade (see `grade`) in a transaction of its own, committed. The time
+    taken runs from `shown_at_ms` (when the page showed the card, ms since the epoch).
+
+    Another request may grade the same card between this one's read and its write
+    (two tabs, a double click): the write then fails (IntegrityError, or StaleDataError
+    from the ORM); the grade is tried once more, and finds the one that request applied.
+    On an error (StaleCard, NotFound) the transaction is rolled back and the error
+    raised."""
+    duration = None
+    if shown_at_ms is not None:
+        duration = int(now.timestamp() * 1000) - shown_at_ms
+    for attempt in (1, 2):
+        try:
+            outcome = grade(session, card_id, version, rating, now, duration_ms=duration,
+                            rng=rng)
+            session.commit()
+            return outcome
+        except (IntegrityError, StaleDataError):
+            session.rollback()
+            if attempt == 2:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def _mark_leech(connection: Connection, card_id: int, suspend: bool) -> tuple[bool, bool]:

@@ -46,8 +46,7 @@ def _rng() -> np.random.Generator:
 @bp.get("/plan")
 def show() -> str:
     session = db()
-    view = plans.plan_and_save(session, now(), _rng())
-    session.commit()  # tasks placed for the first time, today's pace
+    view = plans.plan_and_commit(session, now(), _rng())
     first_monday = view.plan_start - timedelta(days=view.plan_start.weekday())
     last_day = max(view.interview, view.today)
     weeks = []
@@ -100,12 +99,7 @@ def fix() -> BaseResponse:
 
 def _plan_days(form: TaskAddForm | TaskMoveForm) -> None:
     """Give a task form the days it may choose from: today up to interview day."""
-    session = db()
-    today = plans.study_today(session, now()).day.date
-    form.today = today
-    form.interview = plans.plan_dates(plans.get_settings(session), today)[1]
-    # End this read, so the service's write transaction takes the lock up front.
-    session.rollback()
+    form.today, form.interview = plans.allowed_task_days(db(), now())
 
 
 def _flash_errors(form: TaskAddForm | TaskEditForm | TaskMoveForm) -> None:
@@ -155,9 +149,8 @@ def move(task_id: int) -> BaseResponse:
         _flash_errors(form)
         return _back()
     session = db()
-    assert form.today is not None and form.interview is not None
     try:
-        task = plans.move_task(session, task_id, form.day.data, form.today, form.interview)
+        task = plans.move_task(session, task_id, form.day.data, now())
     except NotFound as exc:
         abort(404, description=str(exc))
     except ServiceError as exc:
@@ -228,8 +221,7 @@ def delete(task_id: int) -> BaseResponse:
 @bp.get("/plan.ics")
 def calendar() -> Response:
     session = db()
-    view = plans.plan_and_save(session, now(), _rng())
-    session.commit()
+    view = plans.plan_and_commit(session, now(), _rng())
     body = plan_calendar(view, host="flashcards.plan",
                          stamp=now())
     # content_type, not mimetype: Flask adds "; charset=utf-8" to a text/* mimetype.

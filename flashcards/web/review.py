@@ -14,9 +14,7 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from flashcards.core.scheduling import Rating, format_interval
@@ -71,6 +69,8 @@ def home() -> str:
     counts = study.queue_counts(session_, today)
     day = progress.progress_of(session_, today, counts, tasks)
     decks = study.deck_overview(session_, today)
+    # Ends the read: nothing is written here (the pace is, above, in its own
+    # transaction); a commit, unlike a rollback, keeps the rows the template reads.
     session_.commit()
     return render_template("review/home.html", today=today, counts=counts,
                            decks=decks, new_shared=study.new_limit_shared(decks, counts),
@@ -131,30 +131,17 @@ def grade() -> Response | tuple[str, int]:
     if not form.validate():
         abort(400, description=_form_problem(form))
     session_ = db()
-    moment = now()
-    duration = None
-    if form.shown_at.data is not None:
-        duration = int(moment.timestamp() * 1000) - form.shown_at.data
-    for attempt in (1, 2):
-        try:
-            outcome = study.grade(session_, form.card_id.data, form.version.data,
-                                  Rating(form.rating.data), moment, duration_ms=duration,
-                                  rng=rng())
-            session_.commit()
-            break
-        except StaleCard as exc:
-            session_.rollback()
-            return render_template("review/stale.html", message=str(exc),
-                                   deck_id=form.deck.data, custom=form.custom.data), 409
-        except NotFound as exc:
-            session_.rollback()
-            abort(404, description=str(exc))
-        except (IntegrityError, StaleDataError):
-            # Another request graded this card between our read and our write:
-            # try once more, which finds the grade it applied.
-            session_.rollback()
-            if attempt == 2:
-                raise
+    try:
+        outcome = study.answer(session_, form.card_id.data, form.version.data,
+                               Rating(form.rating.data), now(),
+                               shown_at_ms=form.shown_at.data, rng=rng())
+    except StaleCard as exc:
+        session_.rollback()
+        return render_template("review/stale.html", message=str(exc),
+                               deck_id=form.deck.data, custom=form.custom.data), 409
+    except NotFound as exc:
+        session_.rollback()
+        abort(404, description=str(exc))
     if not outcome.duplicate:
         session[UNDO_KEY] = study.UndoAction("review", outcome.card_id,
                                              log_id=outcome.log_id).to_dict()
