@@ -130,11 +130,8 @@ def done(task_id: int) -> BaseResponse:
     if not form.validate():
         abort(400, description="The form was not valid.")
     session = db()
-    try:
-        task = plans.set_done(session, task_id, bool(form.done.data), now(),
-                              whole=bool(form.whole.data))
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    task = plans.set_done(session, task_id, bool(form.done.data), now(),
+                          whole=bool(form.whole.data))
     session.commit()
     if task.done_at is not None:
         message = f"“{task.title}” done."
@@ -158,8 +155,8 @@ def move(task_id: int) -> BaseResponse:
     assert form.today is not None and form.interview is not None
     try:
         task = plans.move_task(session, task_id, form.day.data, form.today, form.interview)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    except NotFound:
+        raise  # the 404 page (web/errors.py)
     except ServiceError as exc:
         session.rollback()
         flash(str(exc), "error")
@@ -198,13 +195,10 @@ def edit(task_id: int) -> BaseResponse:
         _flash_errors(form)
         return _back()
     session = db()
-    try:
-        task = plans.edit_task(session, task_id, title=form.title.data or "",
-                               details=form.details.data or "",
-                               minutes=int(form.minutes.data or 0), now=now(),
-                               priority=_priority(form))
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    task = plans.edit_task(session, task_id, title=form.title.data or "",
+                           details=form.details.data or "",
+                           minutes=int(form.minutes.data or 0), now=now(),
+                           priority=_priority(form))
     session.commit()
     flash(f"Saved “{task.title}”.", "info")
     return _back()
@@ -216,10 +210,7 @@ def delete(task_id: int) -> BaseResponse:
     if not form.validate():
         abort(400, description="The form was not valid.")
     session = db()
-    try:
-        plans.delete_task(session, task_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    plans.delete_task(session, task_id)
     session.commit()
     flash("Task deleted.", "info")
     return _back()

@@ -98,13 +98,10 @@ def overview() -> str:
 def study_page() -> str:
     session_ = db()
     today = _paced_today(session_)
-    try:
-        page = study.study_page(session_, today, deck_id=request.args.get("deck", type=id_number),
-                                card_id=request.args.get("card", type=id_number),
-                                show=request.args.get("show") == "1",
-                                pick=request.args.get("pick"))
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    page = study.study_page(session_, today, deck_id=request.args.get("deck", type=id_number),
+                            card_id=request.args.get("card", type=id_number),
+                            show=request.args.get("show") == "1",
+                            pick=request.args.get("pick"))
     can_undo = UNDO_KEY in session
     deck_id = page.deck.id if page.deck is not None else None
     if page.card is None:
@@ -150,9 +147,6 @@ def grade() -> Response | tuple[str, int]:
             session_.rollback()
             return render_template("review/stale.html", message=str(exc),
                                    deck_id=form.deck.data, custom=form.custom.data), 409
-        except NotFound as exc:
-            session_.rollback()
-            abort(404, description=str(exc))
         except (IntegrityError, StaleDataError):
             # Another request graded this card between our read and our write:
             # try once more, which finds the grade it applied.
@@ -218,9 +212,6 @@ def _card_action(kind: str) -> Response | tuple[str, int]:
         session_.rollback()
         return render_template("review/stale.html", message=str(exc),
                                deck_id=form.deck.data, custom=form.custom.data), 409
-    except NotFound as exc:
-        session_.rollback()
-        abort(404, description=str(exc))
     session[UNDO_KEY] = action.to_dict()
     flash(f"{message} Undo is under More actions (or press U).", "info")
     return _back_to_study(form.deck.data, custom=bool(form.custom.data))
@@ -268,9 +259,8 @@ def custom_start() -> Response | str | tuple[str, int]:
     try:
         custom = custom_study.start(session_, now(), deck_id=form.deck.data,
                                     tag=form.tag.data, limit=int(form.count.data or 0))
-    except NotFound as exc:
-        session_.rollback()
-        abort(404, description=str(exc))
+    except NotFound:
+        raise  # the 404 page (web/errors.py)
     except ServiceError as exc:
         session_.rollback()
         form.deck.errors = [*form.deck.errors, str(exc)]
