@@ -126,6 +126,15 @@ def _back_to_study(deck_id: int | None, card_id: int | None = None,
     return redirect(url_for("review.study_page", deck=deck_id, card=card_id))
 
 
+def _stale(session_: Session, exc: StaleCard,
+           form: GradeForm | CardActionForm) -> tuple[str, int]:
+    """The card changed since its page was shown (graded in another tab): nothing of this
+    request is kept, and the page says so, with the way back to the same study session."""
+    session_.rollback()
+    return render_template("review/stale.html", message=str(exc),
+                           deck_id=form.deck.data, custom=form.custom.data), 409
+
+
 @bp.post("/review/grade")
 def grade() -> Response | tuple[str, int]:
     form = GradeForm()
@@ -144,9 +153,7 @@ def grade() -> Response | tuple[str, int]:
             session_.commit()
             break
         except StaleCard as exc:
-            session_.rollback()
-            return render_template("review/stale.html", message=str(exc),
-                                   deck_id=form.deck.data, custom=form.custom.data), 409
+            return _stale(session_, exc, form)
         except (IntegrityError, StaleDataError):
             # Another request graded this card between our read and our write:
             # try once more, which finds the grade it applied.
@@ -209,9 +216,7 @@ def _card_action(kind: str) -> Response | tuple[str, int]:
             message = "Suspended: it will not come up until you unsuspend it."
         session_.commit()
     except StaleCard as exc:
-        session_.rollback()
-        return render_template("review/stale.html", message=str(exc),
-                               deck_id=form.deck.data, custom=form.custom.data), 409
+        return _stale(session_, exc, form)
     session[UNDO_KEY] = action.to_dict()
     flash(f"{message} Undo is under More actions (or press U).", "info")
     return _back_to_study(form.deck.data, custom=bool(form.custom.data))
