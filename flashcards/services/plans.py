@@ -10,7 +10,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ from flashcards.models import Card, Deck, PlanTask, ReadinessHistory, ReviewLog,
 from flashcards.scoping import OWNER
 from flashcards.services import optimizer
 from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.positions import last_position
 from flashcards.services.settings import (
     get_settings,
     release_unpinned_tasks,
@@ -588,8 +589,7 @@ def add_task(session: Session, *, title: str, details: str, minutes: int, day: d
     if problem:
         raise ServiceError(problem)
     user_id = owner(session)
-    position = session.execute(select(func.coalesce(func.max(PlanTask.position), 0))
-                               .where(PlanTask.user_id == user_id)).scalar_one() + 1
+    position = last_position(session, PlanTask, user_id) + 1
     task = PlanTask(user_id=user_id, key=None, title=title.strip(), details=details.strip(),
                     kind=kind.value, priority=(priority or default_priority(kind)).value,
                     minutes=minutes, earliest_week=1, latest_week=4, source="",
