@@ -4,6 +4,7 @@ changes a user makes to tasks (tick, move, add, delete)."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain
@@ -372,6 +373,15 @@ def plan_input(session: Session, today_: Today, settings: Settings,
         new_today=fixed_new_left(today_),
         tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start,
         stability_factor=optimizer.stability_factor(session, model))
+
+
+DEFAULT_PLAN_SEED = 2026
+
+
+def plan_rng(config: Mapping[str, Any]) -> np.random.Generator:
+    """The forecast's random source. The forecast is a Monte Carlo mean: a fixed seed (the
+    app's PLAN_SEED, DEFAULT_PLAN_SEED unless set) keeps the plan steady on reload."""
+    return np.random.default_rng(config.get("PLAN_SEED", DEFAULT_PLAN_SEED))
 
 
 def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import numpy as np
 from flask import (
     Blueprint,
     Response,
@@ -38,15 +37,10 @@ from flashcards.web.redirects import safe_next
 bp = Blueprint("plan", __name__)
 
 
-def _rng() -> np.random.Generator:
-    # The forecast is a Monte Carlo mean: a fixed seed keeps the page steady on reload.
-    return np.random.default_rng(current_app.config.get("PLAN_SEED", 2026))
-
-
 @bp.get("/plan")
 def show() -> str:
     session = db()
-    view = plans.plan_and_save(session, now(), _rng())
+    view = plans.plan_and_save(session, now(), plans.plan_rng(current_app.config))
     session.commit()  # tasks placed for the first time, today's pace
     first_monday = view.plan_start - timedelta(days=view.plan_start.weekday())
     last_day = max(view.interview, view.today)
@@ -219,7 +213,7 @@ def delete(task_id: int) -> BaseResponse:
 @bp.get("/plan.ics")
 def calendar() -> Response:
     session = db()
-    view = plans.plan_and_save(session, now(), _rng())
+    view = plans.plan_and_save(session, now(), plans.plan_rng(current_app.config))
     session.commit()
     body = plan_calendar(view, host="flashcards.plan",
                          stamp=now())

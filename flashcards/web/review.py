@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from flask import (
     Blueprint,
     abort,
@@ -59,8 +58,7 @@ def _paced_today(session_: Session) -> study.Today:
         # Weekly, once the log allows: the day's plan then uses what it learnt.
         optimizer.auto_optimise(session_, today.now)
         session_.commit()
-    plans.plan_and_save(session_, today.now, np.random.default_rng(
-        current_app.config.get("PLAN_SEED", 2026)))
+    plans.plan_and_save(session_, today.now, plans.plan_rng(current_app.config))
     session_.commit()
     return study.today(session_, now())
 
