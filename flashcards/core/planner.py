@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from enum import StrEnum
 
 import numpy as np
 
@@ -42,8 +43,19 @@ from flashcards.core.fsrs_vector import AGAIN, GOOD, BoolArray, FloatArray, Fsrs
 FINAL_WINDOW_DAYS = 3
 # Days a new card needs after its first day for one spaced review before the window.
 NEW_CARD_LEAD_DAYS = 3
-EASY_DAY_FACTORS = {"n": 1.0, "r": 0.5, "m": 0.0}
-EASY_DAY_NAMES = {"n": "Normal", "r": "Reduced", "m": "Minimum"}
+
+
+class EasyDay(StrEnum):
+    """A weekday's Easy Days code: one letter per weekday in Settings.easy_days."""
+
+    NORMAL = "n"
+    REDUCED = "r"
+    MINIMUM = "m"
+
+
+# The share of the daily budget the plan uses on such a day.
+EASY_DAY_FACTORS: dict[str, float] = {EasyDay.NORMAL: 1.0, EasyDay.REDUCED: 0.5,
+                                      EasyDay.MINIMUM: 0.0}
 DEFAULT_SECONDS_PER_REVIEW = 12.0
 DEFAULT_SECONDS_PER_NEW = 40.0
 # The forecast's learner fails a brand-new card's first showing this often.
@@ -135,7 +147,7 @@ def data_easy(data: PlanInput) -> FloatArray:
 
 def easy_factor(easy_days: str, day: date) -> float:
     """The share of a normal day's load that `day` should carry (Anki's Easy Days)."""
-    code = easy_days[day.weekday()] if len(easy_days) == 7 else "n"
+    code = easy_days[day.weekday()] if len(easy_days) == 7 else EasyDay.NORMAL
     return EASY_DAY_FACTORS.get(code, 1.0)
 
 
