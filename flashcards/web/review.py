@@ -185,28 +185,28 @@ def undo() -> Response:
         flash(str(exc), "error")
         return _back_to_study(form.deck.data, custom=bool(form.custom.data))
     session.pop(UNDO_KEY, None)
-    what = {"bury": "bury", "suspend": "suspend"}.get(action.kind if action else "", "review")
+    what = action.kind if action else study.UndoKind.REVIEW
     flash(f"Undid the {what} of “{_short(card.front)}”.", "info")
     return _back_to_study(form.deck.data, card.id, custom=bool(form.custom.data))
 
 
 @bp.post("/review/bury")
 def bury() -> Response | tuple[str, int]:
-    return _card_action("bury")
+    return _card_action(study.UndoKind.BURY)
 
 
 @bp.post("/review/suspend")
 def suspend() -> Response | tuple[str, int]:
-    return _card_action("suspend")
+    return _card_action(study.UndoKind.SUSPEND)
 
 
-def _card_action(kind: str) -> Response | tuple[str, int]:
+def _card_action(kind: study.UndoKind) -> Response | tuple[str, int]:
     form = CardActionForm()
     if not form.validate():
         abort(400, description=_form_problem(form))
     session_ = db()
     try:
-        if kind == "bury":
+        if kind == study.UndoKind.BURY:
             action = study.bury(session_, now(), form.card_id.data, form.version.data)
             message = "Buried until tomorrow."
         else:
