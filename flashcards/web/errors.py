@@ -42,7 +42,7 @@ def register(app: Flask) -> None:
         session = g.get("db_session")
         if session is not None:
             session.rollback()
-        return render_template("errors.html", code=404, title=HTTPNotFound.name,
+        return render_template("errors.html", code=404, title=HTTPNotFound().name,
                                message=str(error)), 404
 
     @app.errorhandler(HTTPException)
