@@ -185,8 +185,12 @@ def _new_values(action: BulkAction, old: dict[str, Any], deck_id: int | None,
         assert tag is not None
         return {"tags": remove_tag(old["tags"], tag) if has_tag(old["tags"], tag)
                 else old["tags"]}
-    # Forget: back to new, as scheduling.forget (Anki keeps the review and lapse counts,
-    # which are not among the columns written, and the position); unburied.
+    return _forgotten()
+
+
+def _forgotten() -> dict[str, Any]:
+    """Forget's column values: back to new, as scheduling.forget (Anki keeps the review and
+    lapse counts, which are not among the columns written, and the position); unburied."""
     reset = forget(Schedule())
     return {field: getattr(reset, field) for field in _SCHEDULE_FIELDS} | {
         "state": int(reset.state), "buried_until": None}
