@@ -215,13 +215,11 @@ def plan_command(as_json: bool, user_name: str | None) -> None:
     """Print the plan from today to interview day."""
     import json
 
-    import numpy as np
-
-    from flashcards.services.plans import plan_and_save
+    from flashcards.services.plans import plan_and_save, plan_rng
 
     with user_session(user_name) as session:
         view = plan_and_save(session, current_app.config["CLOCK"](),
-                             np.random.default_rng(current_app.config.get("PLAN_SEED", 2026)))
+                             plan_rng(current_app.config))
         session.commit()
     recall = {name: round(value, 4) for name, value in view.plan.recall_by_deck.items()}
     days = [{

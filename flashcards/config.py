@@ -8,7 +8,6 @@ from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("FLASHCARDS_INSTANCE", Path(__file__).resolve().parent.parent
                                    / "instance"))
-DECKS_DIR = Path(__file__).resolve().parent.parent / "decks"
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 
 

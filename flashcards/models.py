@@ -26,6 +26,7 @@ from sqlalchemy.sql.expression import false
 from flashcards import scoping
 from flashcards.core.cards import MAX_DECK_NAME, MAX_DECK_NAME_KEY, deck_name_key
 from flashcards.core.scheduling import CardState, Schedule
+from flashcards.core.taskformat import MAX_TITLE_LENGTH
 from flashcards.db import Base
 
 # SQLite: a deleted row's id is never handed out again (migration 0009).
@@ -331,7 +332,7 @@ class PlanTask(Base):
     user_id: Mapped[int] = _owner()
     # The bundled task this came from (decks/tasks.csv key), if any.
     key: Mapped[str | None] = mapped_column(String(64))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE_LENGTH))
     details: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(16))
     minutes: Mapped[int] = mapped_column(Integer)

@@ -55,6 +55,13 @@ def format_tags(tags: tuple[str, ...] | list[str]) -> str:
 LEECH_TAG = "leech"
 
 
+class LeechAction(StrEnum):
+    """What a grade that makes a card a leech does besides tagging it (Settings.leech_action)."""
+
+    SUSPEND = "suspend"
+    TAG = "tag"  # tag only
+
+
 def becomes_leech(lapses: int, threshold: int) -> bool:
     """Anki's rule: a card is a leech when its lapses reach the threshold, and is
     flagged again every half threshold after that (8, 12, 16, ... by default)."""

@@ -40,7 +40,6 @@ MAX_ROWS = 200_000
 ANKI_SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t", "space": " ", "pipe": "|",
                    "colon": ":"}
 GUESS_ORDER = ("\t", "|", ";", ":", ",", " ")
-SEPARATOR_NAMES = {char: name.capitalize() for name, char in ANKI_SEPARATORS.items()}
 
 # OWASP CSV injection: a spreadsheet runs a cell that starts with one of these.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from flashcards.core.cards import add_tag, has_tag, normalise_text, remove_tag
-from flashcards.core.scheduling import NEW_SCHEDULE
+from flashcards.core.scheduling import Schedule, forget
 from flashcards.db import begin_write
 from flashcards.models import Card, CardAction, Deck, ReviewLog
 from flashcards.scoping import OWNER
@@ -45,6 +45,8 @@ class BulkAction(enum.StrEnum):
     DELETE = "delete"
 
 
+# The schedule columns Forget resets (reps and lapses it keeps, as scheduling.forget).
+_SCHEDULE_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 # The columns each action changes (and undo restores).
 _FIELDS: dict[BulkAction, tuple[str, ...]] = {
     BulkAction.SUSPEND: ("suspended",),
@@ -52,8 +54,7 @@ _FIELDS: dict[BulkAction, tuple[str, ...]] = {
     BulkAction.MOVE: ("deck_id",),
     BulkAction.ADD_TAG: ("tags",),
     BulkAction.REMOVE_TAG: ("tags",),
-    BulkAction.FORGET: ("state", "step", "stability", "difficulty", "due", "last_review",
-                        "buried_until"),
+    BulkAction.FORGET: (*_SCHEDULE_FIELDS, "buried_until"),
 }
 _DATETIMES = {"due", "last_review", "buried_until", "created_at", "edited_at", "reviewed_at",
               "due_before", "last_review_before", "due_after"}
@@ -184,9 +185,15 @@ def _new_values(action: BulkAction, old: dict[str, Any], deck_id: int | None,
         assert tag is not None
         return {"tags": remove_tag(old["tags"], tag) if has_tag(old["tags"], tag)
                 else old["tags"]}
-    # Forget: back to new (Anki keeps the review and lapse counts, and the position).
-    return {"state": int(NEW_SCHEDULE.state), "step": None, "stability": None,
-            "difficulty": None, "due": None, "last_review": None, "buried_until": None}
+    return _forgotten()
+
+
+def _forgotten() -> dict[str, Any]:
+    """Forget's column values: back to new, as scheduling.forget (Anki keeps the review and
+    lapse counts, which are not among the columns written, and the position); unburied."""
+    reset = forget(Schedule())
+    return {field: getattr(reset, field) for field in _SCHEDULE_FIELDS} | {
+        "state": int(reset.state), "buried_until": None}
 
 
 def _record(session: Session, action: BulkAction, summary: str, query: str, count: int,

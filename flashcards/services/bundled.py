@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flashcards.core.deckformat import CardRow, parse_deck_csv
@@ -16,6 +16,7 @@ from flashcards.core.taskformat import TaskRow, parse_tasks_csv
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, SeededBundle
 from flashcards.services.decks import deck_named
+from flashcards.services.positions import last_position
 from flashcards.services.settings import get_settings, is_valid_time_zone
 from flashcards.services.users import owner
 
@@ -150,9 +151,7 @@ def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
     existing = {task.key: task for task in session.execute(
         select(PlanTask).where(PlanTask.user_id == user_id,
                                PlanTask.key.in_([row.key for row in tasks.rows]))).scalars()}
-    position = session.execute(select(func.coalesce(func.max(PlanTask.position), 0))
-                               .where(PlanTask.user_id == user_id)
-                               ).scalar_one()
+    position = last_position(session, PlanTask, user_id)
     for row in tasks.rows:
         values = {"title": row.title, "details": row.details, "kind": row.kind.value,
                   "minutes": row.minutes, "earliest_week": row.earliest_week,
@@ -194,8 +193,7 @@ def seed_bundled_decks(session: Session, bundles: list[BundledDeck], now: dateti
         select(SeededBundle).where(SeededBundle.user_id == user_id)).scalars()}
     # New cards are introduced round-robin across the bundled decks, so studying
     # "all decks" mixes terminology, ladder, process and answer pairs from day one.
-    base = session.execute(select(func.coalesce(func.max(Card.position), 0))
-                           .where(Card.user_id == user_id)).scalar_one()
+    base = last_position(session, Card, user_id)
     stride = len(bundles)
     for index, bundle in enumerate(bundles):
         record = seeded.get(bundle.key)

@@ -22,6 +22,7 @@ from flashcards.db import begin_write
 from flashcards.models import Card, ReviewLog
 from flashcards.services.decks import get_deck
 from flashcards.services.errors import ServiceError
+from flashcards.services.positions import last_position
 from flashcards.services.settings import get_settings, scheduler_config
 from flashcards.services.study import get_card
 
@@ -59,8 +60,7 @@ def add_card(session: Session, deck_id: int, kind: CardKind, content: CardConten
     begin_write(session)
     _check(kind, content)
     deck = get_deck(session, deck_id)
-    position = session.execute(select(func.coalesce(func.max(Card.position), 0))
-                               .where(Card.user_id == deck.user_id)).scalar_one()
+    position = last_position(session, Card, deck.user_id)
     pair = kind == CardKind.ANSWER_PAIR
     card = Card(
         user_id=deck.user_id, deck_id=deck.id, guid=new_guids(1)[0], kind=kind.value,

@@ -16,7 +16,7 @@ from operator import attrgetter
 from pathlib import PurePath
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, column, func, insert, select, table, update
+from sqlalchemy import bindparam, column, insert, select, table, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ from flashcards.core.csvformat import (
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck
 from flashcards.scoping import OWNER
+from flashcards.services.positions import last_position
 from flashcards.services.users import owner
 
 CHUNK = 2000
@@ -417,8 +418,7 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
     if with_guids:
         used_guids = set(session.execute(select(Card.guid).where(Card.user_id == user_id)
                                          ).scalars())
-    position = session.execute(select(func.coalesce(func.max(Card.position), 0))
-                               .where(Card.user_id == user_id)).scalar_one()
+    position = last_position(session, Card, user_id)
     connection = session.connection()
     plain_insert = _BulkInsert(connection, _TEXT_COLUMNS, shared=("user_id", "created_at"))
     scheduled_insert = _BulkInsert(connection, _TEXT_COLUMNS + _SCHEDULE_COLUMNS,

@@ -4,13 +4,14 @@ changes a user makes to tasks (tick, move, add, delete)."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,6 +43,7 @@ from flashcards.models import Card, Deck, PlanTask, ReadinessHistory, ReviewLog,
 from flashcards.scoping import OWNER
 from flashcards.services import optimizer
 from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.positions import last_position
 from flashcards.services.settings import (
     get_settings,
     release_unpinned_tasks,
@@ -373,6 +375,15 @@ def plan_input(session: Session, today_: Today, settings: Settings,
         stability_factor=optimizer.stability_factor(session, model))
 
 
+DEFAULT_PLAN_SEED = 2026
+
+
+def plan_rng(config: Mapping[str, Any]) -> np.random.Generator:
+    """The forecast's random source. The forecast is a Monte Carlo mean: a fixed seed (the
+    app's PLAN_SEED, DEFAULT_PLAN_SEED unless set) keeps the plan steady on reload."""
+    return np.random.default_rng(config.get("PLAN_SEED", DEFAULT_PLAN_SEED))
+
+
 def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
     """The plan from today to the interview, with each day's tasks and, for past days of
     the plan, the reviews actually done. Reads only: what it decides (where new tasks
@@ -608,8 +619,7 @@ def add_task(session: Session, *, title: str, details: str, minutes: int, day: d
     if problem:
         raise ServiceError(problem)
     user_id = owner(session)
-    position = session.execute(select(func.coalesce(func.max(PlanTask.position), 0))
-                               .where(PlanTask.user_id == user_id)).scalar_one() + 1
+    position = last_position(session, PlanTask, user_id) + 1
     task = PlanTask(user_id=user_id, key=None, title=title.strip(), details=details.strip(),
                     kind=kind.value, priority=(priority or default_priority(kind)).value,
                     minutes=minutes, earliest_week=1, latest_week=4, source="",

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from flashcards.core.planner import interview_date_problem
+from flashcards.core.cards import LeechAction
+from flashcards.core.planner import EasyDay, interview_date_problem
 from flashcards.core.scheduling import DEFAULT_PARAMETERS, SchedulerConfig
 from flashcards.models import PlanTask, Settings
 from flashcards.scoping import OWNER
@@ -127,9 +128,9 @@ def update_settings(
     study day) and MAX_PLAN_DAYS ahead, or ServiceError says so."""
     if not is_valid_time_zone(timezone):
         raise ValueError(f"unknown time zone {timezone!r}")
-    if easy_days is not None and (len(easy_days) != 7 or set(easy_days) - set("nrm")):
+    if easy_days is not None and (len(easy_days) != 7 or set(easy_days) - set(EasyDay)):
         raise ValueError(f"easy days {easy_days!r} must be seven of n, r and m")
-    if leech_action is not None and leech_action not in ("suspend", "tag"):
+    if leech_action is not None and leech_action not in tuple(LeechAction):
         raise ValueError(f"leech action {leech_action!r} must be suspend or tag")
     if leech_threshold is not None and leech_threshold < 1:
         raise ValueError("the leech threshold must be at least 1")

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -33,6 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from flashcards.core.cards import (
     LEECH_TAG,
     CardKind,
+    LeechAction,
     add_tag,
     becomes_leech,
     has_tag,
@@ -155,26 +157,34 @@ class GradeOutcome:
     suspended: bool = False
 
 
+class UndoKind(StrEnum):
+    """The review-screen actions Undo takes back."""
+
+    REVIEW = "review"
+    BURY = "bury"
+    SUSPEND = "suspend"
+
+
 @dataclass(frozen=True, slots=True)
 class UndoAction:
     """What the last action on the review screen did, so it can be taken back."""
 
-    kind: str  # "review", "bury" or "suspend"
+    kind: UndoKind
     card_id: int
     log_id: int | None = None
     buried_until: datetime | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "card_id": self.card_id, "log_id": self.log_id,
+        return {"kind": str(self.kind), "card_id": self.card_id, "log_id": self.log_id,
                 "buried_until": self.buried_until.isoformat() if self.buried_until else None}
 
     @classmethod
     def from_dict(cls, data: object) -> UndoAction | None:
-        if not isinstance(data, dict) or data.get("kind") not in ("review", "bury", "suspend"):
+        if not isinstance(data, dict) or data.get("kind") not in tuple(UndoKind):
             return None
         try:
             buried = data.get("buried_until")
-            return cls(str(data["kind"]), int(data["card_id"]),
+            return cls(UndoKind(data["kind"]), int(data["card_id"]),
                        int(data["log_id"]) if data.get("log_id") is not None else None,
                        datetime.fromisoformat(buried) if buried else None)
         except (KeyError, TypeError, ValueError):
@@ -544,7 +554,7 @@ def grade(
     tagged = suspended = False
     leech = after.lapses > before.lapses and becomes_leech(after.lapses, leech_threshold)
     if leech:
-        tagged, suspended = _mark_leech(connection, card_id, leech_action == "suspend")
+        tagged, suspended = _mark_leech(connection, card_id, leech_action == LeechAction.SUSPEND)
     log_id = connection.execute(_INSERT_LOG, {
         "card_id": card_id, "user_id": user_id, "reviewed_at": now, "rating": int(rating),
         "duration_ms": duration_ms, "card_version": version,
@@ -737,10 +747,10 @@ def _load_balance(session: Session, now: datetime, zone: ZoneInfo, rollover_hour
 def undo(session: Session, now: datetime, action: UndoAction | None) -> Card:
     """Take back the last review-screen action; without one, the latest review today."""
     begin_write(session)
-    if action is None or action.kind == "review":
+    if action is None or action.kind == UndoKind.REVIEW:
         return _undo_review(session, today(session, now), action.log_id if action else None)
     card = get_card(session, action.card_id)
-    if action.kind == "bury":
+    if action.kind == UndoKind.BURY:
         card.buried_until = action.buried_until
     else:
         card.suspended = False
@@ -785,7 +795,7 @@ def bury(session: Session, now: datetime, card_id: int, version: int) -> UndoAct
     begin_write(session)
     card = get_card(session, card_id)
     _check_version(card, version)
-    action = UndoAction("bury", card.id, buried_until=card.buried_until)
+    action = UndoAction(UndoKind.BURY, card.id, buried_until=card.buried_until)
     card.buried_until = today(session, now).day.end
     session.flush()
     return action
@@ -798,7 +808,7 @@ def suspend(session: Session, card_id: int, version: int) -> UndoAction:
     _check_version(card, version)
     card.suspended = True
     session.flush()
-    return UndoAction("suspend", card.id)
+    return UndoAction(UndoKind.SUSPEND, card.id)
 
 
 def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> DaySummary:

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from flashcards.core.search import SearchError
 from flashcards.services import browse, bulk
 from flashcards.services.decks import deck_names
-from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
+from flashcards.services.errors import NothingToUndo, ServiceError
 from flashcards.services.study import today as study_today
 from flashcards.web.context import db, now
 from flashcards.web.forms import BulkForm, ConfirmForm, id_number, page_number
@@ -84,10 +84,7 @@ def apply_bulk() -> Response | str | tuple[str, int]:
 
 @bp.get("/cards/actions/<int:action_id>")
 def action(action_id: int) -> str:
-    try:
-        record = bulk.get_action(db(), action_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    record = bulk.get_action(db(), action_id)
     return render_template("browse/action.html", record=record, form=ConfirmForm())
 
 
@@ -102,8 +99,6 @@ def undo(action_id: int) -> Response:
         query = record.query
         message = bulk.undo(session_, action_id, now())
         session_.commit()
-    except NotFound as exc:
-        abort(404, description=str(exc))
     except NothingToUndo as exc:
         session_.rollback()
         flash(str(exc), "error")

@@ -3,7 +3,6 @@ settings section that makes, replaces and revokes its link and sets the reminder
 
 from __future__ import annotations
 
-import numpy as np
 from flask import (
     Blueprint,
     Response,
@@ -86,8 +85,7 @@ def feed(feed_token: str) -> Response:
     users.for_user(session, user_id)
     # Read only: a poll stores nothing (where the plan would put unplaced tasks is
     # computed the same way each time, and stored when the user next opens the plan).
-    view = plans.build_plan(
-        session, now(), np.random.default_rng(current_app.config.get("PLAN_SEED", 2026)))
+    view = plans.build_plan(session, now(), plans.plan_rng(current_app.config))
     body = plan_calendar(view, host=HOST, stamp=now())
     session.rollback()
     response = Response(body, content_type="text/calendar; charset=utf-8")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from flashcards.core.cards import CardKind
 from flashcards.core.search import deck_term
 from flashcards.services import cards as card_service
 from flashcards.services.decks import deck_names
-from flashcards.services.errors import NotFound
 from flashcards.services.study import get_card
 from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import CardAddForm, CardEditForm, ConfirmForm, id_number
@@ -59,20 +58,14 @@ def add() -> Response | tuple[str, int] | str:
 
 @bp.get("/cards/<int:card_id>")
 def show(card_id: int) -> str:
-    try:
-        info = card_service.card_info(db(), card_id, now())
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    info = card_service.card_info(db(), card_id, now())
     return render_template("cards/show.html", info=info, card=info.card)
 
 
 @bp.route("/cards/<int:card_id>/edit", methods=["GET", "POST"])
 def edit(card_id: int) -> Response | tuple[str, int] | str:
     session_ = db()
-    try:
-        card = get_card(session_, card_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    card = get_card(session_, card_id)
     is_pair = card.kind == CardKind.ANSWER_PAIR.value
     form = CardEditForm(obj=card if request.method == "GET" else None)
     form.deck.choices = deck_names(db())
@@ -98,10 +91,7 @@ def edit(card_id: int) -> Response | tuple[str, int] | str:
 @bp.route("/cards/<int:card_id>/delete", methods=["GET", "POST"])
 def delete(card_id: int) -> Response | str:
     session_ = db()
-    try:
-        info = card_service.card_info(session_, card_id, now())
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    info = card_service.card_info(session_, card_id, now())
     form = ConfirmForm()
     if form.validate_on_submit():
         deck_name = info.card.deck.name

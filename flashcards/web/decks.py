@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from flashcards.services import decks as deck_service
-from flashcards.services.errors import NotFound
 from flashcards.services.study import today as study_today
 from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import ConfirmForm, DeckForm
@@ -44,10 +43,7 @@ def create() -> Response | tuple[str, int] | str:
 @bp.route("/decks/<int:deck_id>/edit", methods=["GET", "POST"])
 def edit(deck_id: int) -> Response | tuple[str, int] | str:
     session_ = db()
-    try:
-        deck = deck_service.get_deck(session_, deck_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    deck = deck_service.get_deck(session_, deck_id)
     form = DeckForm(obj=deck if request.method == "GET" else None)
     if form.validate_on_submit():
         _, problem = attempt(lambda s: deck_service.update_deck(
@@ -65,11 +61,8 @@ def edit(deck_id: int) -> Response | tuple[str, int] | str:
 @bp.route("/decks/<int:deck_id>/delete", methods=["GET", "POST"])
 def delete(deck_id: int) -> Response | str:
     session_ = db()
-    try:
-        deck = deck_service.get_deck(session_, deck_id)
-        impact = deck_service.deletion_impact(session_, deck_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    deck = deck_service.get_deck(session_, deck_id)
+    impact = deck_service.deletion_impact(session_, deck_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         name, impact = deck_service.delete_deck(session_, deck_id)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from flashcards.services.errors import NotFound
 from flashcards.web.context import db
 
 
@@ -31,6 +33,17 @@ def register(app: Flask) -> None:
                    "again.")
         return render_template("errors.html", code=409, title="Changed meanwhile",
                                message=message), 409
+
+    @app.errorhandler(NotFound)
+    def _not_found(error: NotFound):  # type: ignore[no-untyped-def]
+        # A service did not find what the request names (a missing thing, or another
+        # user's, which looks the same): the 404 page, with the service's message. What
+        # the request changed before is dropped.
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
+        return render_template("errors.html", code=404, title=HTTPNotFound().name,
+                               message=str(error)), 404
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]

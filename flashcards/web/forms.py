@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 from datetime import date
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -30,17 +31,40 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from flashcards.core.cards import MAX_DECK_NAME, MAX_FIELD_LENGTH, field_too_long
+from flashcards.core.cards import (
+    MAX_DECK_NAME,
+    MAX_FIELD_LENGTH,
+    CardKind,
+    LeechAction,
+    field_too_long,
+)
 from flashcards.core.planner import (
     MAX_BUDGET_MINUTES,
     MAX_PLAN_DAYS,
     MIN_BUDGET_MINUTES,
+    EasyDay,
     interview_date_problem,
     task_day_problem,
 )
+from flashcards.core.taskformat import (
+    MAX_TASK_MINUTES,
+    MAX_TITLE_LENGTH,
+    TaskKind,
+    TaskPriority,
+)
 from flashcards.db import MAX_ID
 from flashcards.services.browse import MAX_PAGE
+from flashcards.services.bulk import BulkAction
+from flashcards.services.importer import DuplicatePolicy
 from flashcards.services.settings import valid_time_zones
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def enum_choices(enum: type[E], labels: dict[E, str]) -> list[SelectChoice]:
+    """A select's choices: every member of `enum`, in its order, with its label (a member
+    without one fails here, when the forms are defined)."""
+    return [SelectChoice(member.value, labels[member]) for member in enum]
 
 
 def id_number(value: object) -> int:
@@ -148,9 +172,9 @@ class CardEditForm(FlaskForm):
 class CardAddForm(CardEditForm):
     # After "Add card" the page comes back ready for the next card's front.
     front = _text("Front", autofocus=True)
-    kind = SelectField("Kind", default="basic", choices=[
-        SelectChoice("basic", "Basic (front and back)"),
-        SelectChoice("answer_pair", "Answer pair (pick the strong answer)")])
+    kind = SelectField("Kind", default=CardKind.BASIC.value, choices=enum_choices(CardKind, {
+        CardKind.BASIC: "Basic (front and back)",
+        CardKind.ANSWER_PAIR: "Answer pair (pick the strong answer)"}))
 
 
 class DeckForm(FlaskForm):
@@ -162,11 +186,11 @@ class DeckForm(FlaskForm):
         "out when the plan is short of time.")
 
 
-BULK_CHOICES = [
-    SelectChoice("suspend", "Suspend"), SelectChoice("unsuspend", "Unsuspend"),
-    SelectChoice("move", "Move to deck…"), SelectChoice("add_tag", "Add tag…"),
-    SelectChoice("remove_tag", "Remove tag…"), SelectChoice("forget", "Reset to new (forget)"),
-    SelectChoice("delete", "Delete…")]
+BULK_CHOICES = enum_choices(BulkAction, {
+    BulkAction.SUSPEND: "Suspend", BulkAction.UNSUSPEND: "Unsuspend",
+    BulkAction.MOVE: "Move to deck…", BulkAction.ADD_TAG: "Add tag…",
+    BulkAction.REMOVE_TAG: "Remove tag…", BulkAction.FORGET: "Reset to new (forget)",
+    BulkAction.DELETE: "Delete…"})
 
 
 class BulkForm(FlaskForm):
@@ -217,8 +241,9 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-EASY_DAY_CHOICES = [SelectChoice("n", "Normal"), SelectChoice("r", "Reduced"),
-                    SelectChoice("m", "Minimum")]
+EASY_DAY_CHOICES = enum_choices(EasyDay, {
+    EasyDay.NORMAL: "Normal", EasyDay.REDUCED: "Reduced", EasyDay.MINIMUM: "Minimum"})
+_easy_day = functools.partial(SelectField, default=EasyDay.NORMAL.value, choices=EASY_DAY_CHOICES)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -241,13 +266,13 @@ class SettingsForm(FlaskForm):
         "Recall wanted on interview day", validators=[Optional(), NumberRange(min=0.7, max=0.99)],
         description="Leave empty to use the desired retention. Higher asks for a final "
                     "review of more cards just before the interview.")
-    easy_monday = SelectField("Monday", default="n", choices=EASY_DAY_CHOICES)
-    easy_tuesday = SelectField("Tuesday", default="n", choices=EASY_DAY_CHOICES)
-    easy_wednesday = SelectField("Wednesday", default="n", choices=EASY_DAY_CHOICES)
-    easy_thursday = SelectField("Thursday", default="n", choices=EASY_DAY_CHOICES)
-    easy_friday = SelectField("Friday", default="n", choices=EASY_DAY_CHOICES)
-    easy_saturday = SelectField("Saturday", default="n", choices=EASY_DAY_CHOICES)
-    easy_sunday = SelectField("Sunday", default="n", choices=EASY_DAY_CHOICES)
+    easy_monday = _easy_day("Monday")
+    easy_tuesday = _easy_day("Tuesday")
+    easy_wednesday = _easy_day("Wednesday")
+    easy_thursday = _easy_day("Thursday")
+    easy_friday = _easy_day("Friday")
+    easy_saturday = _easy_day("Saturday")
+    easy_sunday = _easy_day("Sunday")
 
     desired_retention = FloatField(
         "Desired retention", validators=[InputRequired(), NumberRange(min=0.7, max=0.99)],
@@ -272,9 +297,10 @@ class SettingsForm(FlaskForm):
         "Leech threshold (lapses)", validators=[InputRequired(), NumberRange(min=1, max=99)],
         description="A card forgotten this many times is a leech (then again every half of "
                     "it), as in Anki (default 8).")
-    leech_action = SelectField("Leech action", default="suspend", choices=[
-        SelectChoice("suspend", "Tag “leech” and suspend"),
-        SelectChoice("tag", "Tag “leech” only")])
+    leech_action = SelectField(
+        "Leech action", default=LeechAction.SUSPEND.value, choices=enum_choices(LeechAction, {
+            LeechAction.SUSPEND: "Tag “leech” and suspend",
+            LeechAction.TAG: "Tag “leech” only"}))
 
 
 class ImportForm(FlaskForm):
@@ -286,10 +312,11 @@ class ImportForm(FlaskForm):
                                    "file's #deck: line, else the file's name (rows of "
                                    "“Python_terms.csv” go to the deck “Python terms”).")
     on_duplicate = SelectField(
-        "When a card already exists", default="update",
-        choices=[SelectChoice("update", "Update it (keeps its schedule)"),
-                 SelectChoice("keep", "Keep the existing card"),
-                 SelectChoice("add", "Add the row as a new card")])
+        "When a card already exists", default=DuplicatePolicy.UPDATE.value,
+        choices=enum_choices(DuplicatePolicy, {
+            DuplicatePolicy.UPDATE: "Update it (keeps its schedule)",
+            DuplicatePolicy.KEEP: "Keep the existing card",
+            DuplicatePolicy.ADD: "Add the row as a new card"}))
 
 
 class ConfirmForm(FlaskForm):
@@ -337,19 +364,20 @@ class TaskMoveForm(_TaskDayForm):
     pass
 
 
-_PRIORITY_CHOICES = [SelectChoice("required", "Required"), SelectChoice("optional", "Optional")]
+_PRIORITY_CHOICES = enum_choices(TaskPriority, {
+    TaskPriority.REQUIRED: "Required", TaskPriority.OPTIONAL: "Optional"})
 
 
 class TaskAddForm(_TaskDayForm):
     title = StringField("Task", validators=[DataRequired("Give the task a title."),
-                                            Length(max=200)])
+                                            Length(max=MAX_TITLE_LENGTH)])
     details = StringField("Details", validators=[Length(max=2000)])
     minutes = IntegerField("Minutes", default=30,
-                           validators=[InputRequired(), NumberRange(min=1, max=240)])
-    kind = SelectField("Kind", default="research", choices=[
-        SelectChoice("stories", "Stories"), SelectChoice("whiteboard", "Whiteboard"),
-        SelectChoice("research", "Research"), SelectChoice("mock", "Mock interview"),
-        SelectChoice("rest", "Rest")])
+                           validators=[InputRequired(),
+                                       NumberRange(min=1, max=MAX_TASK_MINUTES)])
+    kind = SelectField("Kind", default=TaskKind.RESEARCH.value, choices=enum_choices(TaskKind, {
+        TaskKind.STORIES: "Stories", TaskKind.WHITEBOARD: "Whiteboard",
+        TaskKind.RESEARCH: "Research", TaskKind.MOCK: "Mock interview", TaskKind.REST: "Rest"}))
     # Left empty: by kind (mocks and the rest day are required).
     priority = SelectField("Priority", default="", validators=[Optional()], choices=[
         SelectChoice("", "Priority by kind"), *_PRIORITY_CHOICES])
@@ -357,9 +385,10 @@ class TaskAddForm(_TaskDayForm):
 
 class TaskEditForm(FlaskForm):
     title = StringField("Task", validators=[DataRequired("Give the task a title."),
-                                            Length(max=200)])
+                                            Length(max=MAX_TITLE_LENGTH)])
     details = StringField("Details", validators=[Length(max=2000)])
-    minutes = IntegerField("Minutes", validators=[InputRequired(), NumberRange(min=1, max=240)])
+    minutes = IntegerField("Minutes", validators=[InputRequired(),
+                                                  NumberRange(min=1, max=MAX_TASK_MINUTES)])
     # Left out: the task keeps its priority.
     priority = SelectField("Priority", validators=[Optional()], choices=_PRIORITY_CHOICES)
 

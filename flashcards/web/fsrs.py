@@ -98,8 +98,8 @@ def undo(fit_id: int) -> Response:
     session = db()
     try:
         cards = optimizer.undo_fit(session, fit_id, now())
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    except NotFound:
+        raise  # the 404 page (web/errors.py)
     except ServiceError as exc:
         session.rollback()
         flash(str(exc), "error")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import numpy as np
 from flask import (
     Blueprint,
     Response,
@@ -38,15 +37,10 @@ from flashcards.web.redirects import safe_next
 bp = Blueprint("plan", __name__)
 
 
-def _rng() -> np.random.Generator:
-    # The forecast is a Monte Carlo mean: a fixed seed keeps the page steady on reload.
-    return np.random.default_rng(current_app.config.get("PLAN_SEED", 2026))
-
-
 @bp.get("/plan")
 def show() -> str:
     session = db()
-    view = plans.plan_and_commit(session, now(), _rng())
+    view = plans.plan_and_commit(session, now(), plans.plan_rng(current_app.config))
     first_monday = view.plan_start - timedelta(days=view.plan_start.weekday())
     last_day = max(view.interview, view.today)
     weeks = []
@@ -124,11 +118,8 @@ def done(task_id: int) -> BaseResponse:
     if not form.validate():
         abort(400, description="The form was not valid.")
     session = db()
-    try:
-        task = plans.set_done(session, task_id, bool(form.done.data), now(),
-                              whole=bool(form.whole.data))
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    task = plans.set_done(session, task_id, bool(form.done.data), now(),
+                          whole=bool(form.whole.data))
     session.commit()
     if task.done_at is not None:
         message = f"“{task.title}” done."
@@ -151,8 +142,8 @@ def move(task_id: int) -> BaseResponse:
     session = db()
     try:
         task = plans.move_task(session, task_id, form.day.data, now())
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    except NotFound:
+        raise  # the 404 page (web/errors.py)
     except ServiceError as exc:
         session.rollback()
         flash(str(exc), "error")
@@ -191,13 +182,10 @@ def edit(task_id: int) -> BaseResponse:
         _flash_errors(form)
         return _back()
     session = db()
-    try:
-        task = plans.edit_task(session, task_id, title=form.title.data or "",
-                               details=form.details.data or "",
-                               minutes=int(form.minutes.data or 0), now=now(),
-                               priority=_priority(form))
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    task = plans.edit_task(session, task_id, title=form.title.data or "",
+                           details=form.details.data or "",
+                           minutes=int(form.minutes.data or 0), now=now(),
+                           priority=_priority(form))
     session.commit()
     flash(f"Saved “{task.title}”.", "info")
     return _back()
@@ -209,10 +197,7 @@ def delete(task_id: int) -> BaseResponse:
     if not form.validate():
         abort(400, description="The form was not valid.")
     session = db()
-    try:
-        plans.delete_task(session, task_id)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    plans.delete_task(session, task_id)
     session.commit()
     flash("Task deleted.", "info")
     return _back()
@@ -221,7 +206,7 @@ def delete(task_id: int) -> BaseResponse:
 @bp.get("/plan.ics")
 def calendar() -> Response:
     session = db()
-    view = plans.plan_and_commit(session, now(), _rng())
+    view = plans.plan_and_commit(session, now(), plans.plan_rng(current_app.config))
     body = plan_calendar(view, host="flashcards.plan",
                          stamp=now())
     # content_type, not mimetype: Flask adds "; charset=utf-8" to a text/* mimetype.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from flask import (
     Blueprint,
     abort,
@@ -51,8 +50,7 @@ def _require_schema() -> None:
 def _paced_today(session_: Session) -> study.Today:
     """Today, after planning it if this is the study day's first visit."""
     today = study.today(session_, now())
-    if not plans.pace_day(session_, today,
-                          np.random.default_rng(current_app.config.get("PLAN_SEED", 2026)),
+    if not plans.pace_day(session_, today, plans.plan_rng(current_app.config),
                           auto_optimise=current_app.config.get("AUTO_OPTIMISE", True)):
         return today
     session_.commit()
@@ -94,13 +92,10 @@ def overview() -> str:
 def study_page() -> str:
     session_ = db()
     today = _paced_today(session_)
-    try:
-        page = study.study_page(session_, today, deck_id=request.args.get("deck", type=id_number),
-                                card_id=request.args.get("card", type=id_number),
-                                show=request.args.get("show") == "1",
-                                pick=request.args.get("pick"))
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    page = study.study_page(session_, today, deck_id=request.args.get("deck", type=id_number),
+                            card_id=request.args.get("card", type=id_number),
+                            show=request.args.get("show") == "1",
+                            pick=request.args.get("pick"))
     can_undo = UNDO_KEY in session
     deck_id = page.deck.id if page.deck is not None else None
     if page.card is None:
@@ -125,6 +120,15 @@ def _back_to_study(deck_id: int | None, card_id: int | None = None,
     return redirect(url_for("review.study_page", deck=deck_id, card=card_id))
 
 
+def _stale(session_: Session, exc: StaleCard,
+           form: GradeForm | CardActionForm) -> tuple[str, int]:
+    """The card changed since its page was shown (graded in another tab): nothing of this
+    request is kept, and the page says so, with the way back to the same study session."""
+    session_.rollback()
+    return render_template("review/stale.html", message=str(exc),
+                           deck_id=form.deck.data, custom=form.custom.data), 409
+
+
 @bp.post("/review/grade")
 def grade() -> Response | tuple[str, int]:
     form = GradeForm()
@@ -136,12 +140,7 @@ def grade() -> Response | tuple[str, int]:
                                Rating(form.rating.data), now(),
                                shown_at_ms=form.shown_at.data, rng=rng())
     except StaleCard as exc:
-        session_.rollback()
-        return render_template("review/stale.html", message=str(exc),
-                               deck_id=form.deck.data, custom=form.custom.data), 409
-    except NotFound as exc:
-        session_.rollback()
-        abort(404, description=str(exc))
+        return _stale(session_, exc, form)
     if not outcome.duplicate:
         session[UNDO_KEY] = study.UndoAction("review", outcome.card_id,
                                              log_id=outcome.log_id).to_dict()
@@ -169,28 +168,28 @@ def undo() -> Response:
         flash(str(exc), "error")
         return _back_to_study(form.deck.data, custom=bool(form.custom.data))
     session.pop(UNDO_KEY, None)
-    what = {"bury": "bury", "suspend": "suspend"}.get(action.kind if action else "", "review")
+    what = action.kind if action else study.UndoKind.REVIEW
     flash(f"Undid the {what} of “{_short(card.front)}”.", "info")
     return _back_to_study(form.deck.data, card.id, custom=bool(form.custom.data))
 
 
 @bp.post("/review/bury")
 def bury() -> Response | tuple[str, int]:
-    return _card_action("bury")
+    return _card_action(study.UndoKind.BURY)
 
 
 @bp.post("/review/suspend")
 def suspend() -> Response | tuple[str, int]:
-    return _card_action("suspend")
+    return _card_action(study.UndoKind.SUSPEND)
 
 
-def _card_action(kind: str) -> Response | tuple[str, int]:
+def _card_action(kind: study.UndoKind) -> Response | tuple[str, int]:
     form = CardActionForm()
     if not form.validate():
         abort(400, description=_form_problem(form))
     session_ = db()
     try:
-        if kind == "bury":
+        if kind == study.UndoKind.BURY:
             action = study.bury(session_, now(), form.card_id.data, form.version.data)
             message = "Buried until tomorrow."
         else:
@@ -198,12 +197,7 @@ def _card_action(kind: str) -> Response | tuple[str, int]:
             message = "Suspended: it will not come up until you unsuspend it."
         session_.commit()
     except StaleCard as exc:
-        session_.rollback()
-        return render_template("review/stale.html", message=str(exc),
-                               deck_id=form.deck.data, custom=form.custom.data), 409
-    except NotFound as exc:
-        session_.rollback()
-        abort(404, description=str(exc))
+        return _stale(session_, exc, form)
     session[UNDO_KEY] = action.to_dict()
     flash(f"{message} Undo is under More actions (or press U).", "info")
     return _back_to_study(form.deck.data, custom=bool(form.custom.data))
@@ -251,9 +245,8 @@ def custom_start() -> Response | str | tuple[str, int]:
     try:
         custom = custom_study.start(session_, now(), deck_id=form.deck.data,
                                     tag=form.tag.data, limit=int(form.count.data or 0))
-    except NotFound as exc:
-        session_.rollback()
-        abort(404, description=str(exc))
+    except NotFound:
+        raise  # the 404 page (web/errors.py)
     except ServiceError as exc:
         session_.rollback()
         form.deck.errors = [*form.deck.errors, str(exc)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from flashcards.services import stats
-from flashcards.services.errors import NotFound
 from flashcards.web import stats_charts
 from flashcards.web.context import db, now
 
@@ -23,10 +22,7 @@ def index() -> str:
     except stats.BadStatsRequest as exc:
         abort(400, description=str(exc))
     session = db()
-    try:
-        view = stats.load_stats(session, now(), deck_id, range_days)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    view = stats.load_stats(session, now(), deck_id, range_days)
     session.rollback()  # ends the read
     return render_template("stats/index.html", view=view, ranges=stats.RANGES,
                            charts=stats_charts.page_charts(view))

@@ -122,20 +122,14 @@ def layout(token: str) -> str | tuple[str, int]:
     options = {**options, **changed}
     session = db()
     session.commit()
-    try:
-        jobs.save_options(session, token, options, now())
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    jobs.save_options(session, token, options, now())
     session.commit()
     return _preview(parsed, options, token)
 
 
 def _upload_or_404(token: str) -> tuple[bytes, dict[str, Any]]:
     """The user's upload waiting for confirmation, or 404."""
-    try:
-        return jobs.upload(db(), token)
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    return jobs.upload(db(), token)
 
 
 def _plan(parsed: Any, options: dict[str, Any]) -> importer.ImportPlan:
@@ -152,10 +146,7 @@ def confirm(token: str) -> BaseResponse:
         abort(400, description="The form was not valid.")
     session = db()
     session.commit()
-    try:
-        jobs.enqueue(session, token, now())
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    jobs.enqueue(session, token, now())
     session.commit()
     web_jobs.start(token)
     return redirect(url_for("transfer.job", token=token))
@@ -208,10 +199,7 @@ def export() -> Response:
     except ValueError:
         abort(400, description="format must be csv, excel or anki.")
     with_schedule = request.args.get("scheduling") == "1"
-    try:
-        deck = decks.get_deck(session, deck_id) if deck_id is not None else None
-    except NotFound as exc:
-        abort(404, description=str(exc))
+    deck = decks.get_deck(session, deck_id) if deck_id is not None else None
     if with_schedule and export_format == exporter.ExportFormat.ANKI:
         abort(400, description="Anki's text format has no place for schedules: export them "
                                "as CSV.")

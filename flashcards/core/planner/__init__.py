@@ -23,7 +23,7 @@ from flashcards.core.planner.data import (
     PlanDay,
     PlanInput,
 )
-from flashcards.core.planner.easy_days import EASY_DAY_FACTORS, EASY_DAY_NAMES, easy_factor
+from flashcards.core.planner.easy_days import EASY_DAY_FACTORS, EasyDay, easy_factor
 from flashcards.core.planner.exam import FINAL_WINDOW_DAYS, exam_due_day
 from flashcards.core.planner.forecast import REVIEWS_PER_NEW_CARD, plan
 from flashcards.core.planner.limits import (
@@ -42,7 +42,7 @@ __all__ = [
     "DEFAULT_SECONDS_PER_NEW",
     "DEFAULT_SECONDS_PER_REVIEW",
     "EASY_DAY_FACTORS",
-    "EASY_DAY_NAMES",
+    "EasyDay",
     "FINAL_WINDOW_DAYS",
     "FIRST_SIGHT_AGAIN",
     "MAX_BUDGET_MINUTES",
