@@ -3,6 +3,7 @@ schedules when the file is a backup."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
@@ -24,7 +25,7 @@ from flashcards.core.csvformat.model import (
     Rejected,
     _column_key,
 )
-from flashcards.core.csvformat.rows import _make_row, _RowError
+from flashcards.core.csvformat.rows import _make_row, _RowError, _TagSets
 from flashcards.core.csvformat.sanitise import _unneutralise
 from flashcards.core.scheduling import CardState, Schedule
 
@@ -41,9 +42,26 @@ def _native_header(cells: list[str]) -> list[str] | None:
 def _parse_native(keys: list[str], header_cells: list[str],
                   records: list[tuple[int, list[str]]], delimiter: str, *,
                   mapped: bool = False) -> ParsedFile:
-    known = [k for k in keys if k in NATIVE_COLUMNS]
+    has_schedule = _check_native_header(keys)
+    parsed = ParsedFile(FileFormat.CSV, delimiter, False, header_cells,
+                        has_schedule=has_schedule)
     extra = [cell for cell, key in zip(header_cells, keys, strict=True)
              if key not in NATIVE_COLUMNS]
+    if extra and not mapped:
+        parsed.warnings.append(
+            f"column(s) {', '.join(repr(e) for e in extra)} are not card fields and were "
+            "not imported")
+    _read_native_rows(parsed, keys, records, mapped=mapped)
+    return parsed
+
+
+# -- layout: the header's columns -------------------------------------------------------
+
+
+def _check_native_header(keys: list[str]) -> bool:
+    """Whether the columns carry schedules; ImportFileError for columns that cannot make
+    cards (a field named twice, schedules without state and due, no back)."""
+    known = [k for k in keys if k in NATIVE_COLUMNS]
     repeated = sorted({k for k in known if known.count(k) > 1})
     if repeated:
         raise ImportFileError(f"line 1: column(s) named twice: {', '.join(repeated)}")
@@ -54,27 +72,60 @@ def _parse_native(keys: list[str], header_cells: list[str],
         raise ImportFileError(
             "line 1: the header has no back column (back, answer, definition, ...): cards "
             "without a back cannot be studied")
-    # Our own export neutralises formula cells; undo that only for files we wrote.
-    ours = [k for k in keys if k] in (list(CONTENT_COLUMNS),
-                                      list(CONTENT_COLUMNS + SCHEDULE_COLUMNS))
-    parsed = ParsedFile(FileFormat.CSV, delimiter, False, header_cells,
-                        has_schedule=has_schedule)
-    if extra and not mapped:
-        parsed.warnings.append(
-            f"column(s) {', '.join(repr(e) for e in extra)} are not card fields and were "
-            "not imported")
-    width = len(keys)
-    at = {key: index for index, key in enumerate(keys) if key in NATIVE_COLUMNS}
-    front_at, back_at = at.get("front"), at.get("back")
-    tags_at, source_at, guid_at, deck_at = (at.get("tags"), at.get("source"), at.get("guid"),
-                                            at.get("deck"))
+    return has_schedule
+
+
+@dataclass(frozen=True, slots=True)
+class _CommonColumns:
+    """Where the fields of the common row stand (None: not in the file)."""
+
+    front: int
+    back: int | None
+    tags: int | None
+    source: int | None
+    guid: int | None
+    deck: int | None
+    kind: int | None
+    html: int | None
     # Columns the common row leaves empty (or "basic", "false"): any other value in them
     # takes the full path through _native_row.
-    plain_at = [at[k] for k in ("weak_answer", "strong_answer") if k in at]
-    kind_at, html_at = at.get("kind"), at.get("html")
-    fast = not has_schedule and front_at is not None
-    tag_sets: dict[str, tuple[str, ...]] = {}  # a tags cell -> its tags: most files repeat few
-    plain_file = fast and not ours and set(at) <= {"front", "back", "tags", "source"}
+    plain: list[int]
+
+    @classmethod
+    def of(cls, at: dict[str, int], has_schedule: bool) -> _CommonColumns | None:
+        """The common row's columns; None when the file has none (no front, or schedules
+        to check)."""
+        if has_schedule or "front" not in at:
+            return None
+        return cls(at["front"], at.get("back"), at.get("tags"), at.get("source"),
+                   at.get("guid"), at.get("deck"), at.get("kind"), at.get("html"),
+                   [at[k] for k in ("weak_answer", "strong_answer") if k in at])
+
+
+def _our_export(keys: list[str]) -> bool:
+    # Our own export neutralises formula cells; undo that only for files we wrote.
+    return [k for k in keys if k] in (list(CONTENT_COLUMNS),
+                                      list(CONTENT_COLUMNS + SCHEDULE_COLUMNS))
+
+
+def _plain_file(at: dict[str, int], ours: bool) -> bool:
+    """A file of fronts, backs, tags and sources (most spreadsheets): see _plain_rows."""
+    return not ours and set(at) <= {"front", "back", "tags", "source"}
+
+
+# -- rows -------------------------------------------------------------------------------
+
+
+def _read_native_rows(parsed: ParsedFile, keys: list[str],
+                      records: list[tuple[int, list[str]]], *, mapped: bool) -> None:
+    """Each record as a card of `parsed`, or as a rejection."""
+    # Our own export neutralises formula cells; undo that only for files we wrote.
+    ours = _our_export(keys)
+    width = len(keys)
+    at = {key: index for index, key in enumerate(keys) if key in NATIVE_COLUMNS}
+    common = _CommonColumns.of(at, parsed.has_schedule)
+    tag_sets = _TagSets()
+    plain_file = common is not None and _plain_file(at, ours)
     if plain_file:
         records = _plain_rows(parsed, records, width, at, tag_sets)
     for line, cells in records:
@@ -86,36 +137,40 @@ def _parse_native(keys: list[str], header_cells: list[str],
             continue
         if ours:
             cells = [_unneutralise(c) for c in cells]
-        if fast:
-            # The common row, checked inline as in _parse_anki: the same result as
-            # _native_row for a basic, non-HTML card within every limit.
-            front = cells[front_at]  # type: ignore[index]
-            tags = cells[tags_at] if tags_at is not None else ""
-            guid = cells[guid_at].strip() if guid_at is not None else ""
-            deck = cells[deck_at].strip() if deck_at is not None else ""
-            if (max(map(len, cells)) <= MAX_FIELD_LENGTH and front.strip()
-                    and len(guid) <= 64 and len(deck) <= MAX_DECK_NAME
-                    and (kind_at is None or cells[kind_at].strip().lower() in ("", "basic"))
-                    and (html_at is None
-                         or cells[html_at].strip().lower() not in ("true", "1", "yes"))
-                    and not (plain_at and any(cells[i] for i in plain_at))):
-                back = cells[back_at] if back_at is not None else ""
-                source = cells[source_at] if source_at is not None else ""
-                row_tags = tag_sets.get(tags)
-                if row_tags is None:
-                    row_tags = tag_sets[tags] = parse_tags(tags) if tags else ()
-                parsed.rows.append(ImportRow(
-                    line, guid or None, deck or None, CardKind.BASIC, front, back, None, None,
-                    row_tags, source, False, normalise_text(front)))
+        row = (_common_native_row(line, cells, common, tag_sets) if common is not None
+               else None)
+        if row is None:
+            values = {k: c for k, c in zip(keys, cells, strict=True) if k in NATIVE_COLUMNS}
+            try:
+                row = _native_row(line, values)
+            except _RowError as exc:
+                parsed.rejected.append(Rejected(line, str(exc)))
                 continue
-        values = {k: c for k, c in zip(keys, cells, strict=True) if k in NATIVE_COLUMNS}
-        try:
-            parsed.rows.append(_native_row(line, values))
-        except _RowError as exc:
-            parsed.rejected.append(Rejected(line, str(exc)))
+        parsed.rows.append(row)
     if plain_file and records:  # rows from both paths: back in the file's order
         parsed.rows.sort(key=attrgetter("line"))
-    return parsed
+
+
+def _common_native_row(line: int, cells: list[str], at: _CommonColumns,
+                       tag_sets: _TagSets) -> ImportRow | None:
+    """The common row, checked inline as in anki._common_anki_row: the same result as
+    _native_row for a basic, non-HTML card within every limit. None for any other row."""
+    front = cells[at.front]
+    tags = cells[at.tags] if at.tags is not None else ""
+    guid = cells[at.guid].strip() if at.guid is not None else ""
+    deck = cells[at.deck].strip() if at.deck is not None else ""
+    kind_at, html_at, plain_at = at.kind, at.html, at.plain
+    if not (max(map(len, cells)) <= MAX_FIELD_LENGTH and front.strip()
+            and len(guid) <= 64 and len(deck) <= MAX_DECK_NAME
+            and (kind_at is None or cells[kind_at].strip().lower() in ("", "basic"))
+            and (html_at is None
+                 or cells[html_at].strip().lower() not in ("true", "1", "yes"))
+            and not (plain_at and any(cells[i] for i in plain_at))):
+        return None
+    back = cells[at.back] if at.back is not None else ""
+    source = cells[at.source] if at.source is not None else ""
+    return ImportRow(line, guid or None, deck or None, CardKind.BASIC, front, back, None, None,
+                     tag_sets[tags], source, False, normalise_text(front))
 
 
 def _plain_rows(parsed: ParsedFile, records: list[tuple[int, list[str]]], width: int,

@@ -19,6 +19,22 @@ class _RowError(ValueError):
     pass
 
 
+class _TagSets(dict[str, tuple[str, ...]]):
+    """A tags cell -> its tags, then the file's own tags (Anki's #tags:), each once; parsed
+    once per distinct cell: most files repeat few."""
+
+    def __init__(self, file_tags: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.file_tags = file_tags
+
+    def __missing__(self, text: str) -> tuple[str, ...]:
+        tags = parse_tags(text) if text else ()
+        if self.file_tags:
+            tags = tuple(dict.fromkeys(tags + self.file_tags))
+        self[text] = tags
+        return tags
+
+
 def _make_row(line: int, *, guid: str | None, deck: str | None, kind: CardKind, front: str,
               back: str, weak: str | None, strong: str | None, tags: str, source: str,
               is_html: bool) -> ImportRow:
