@@ -4,22 +4,19 @@ in one transaction."""
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from functools import cached_property
 from itertools import chain, count
 from operator import attrgetter
 from pathlib import PurePath
-from typing import NamedTuple
 
 from sqlalchemy import bindparam, column, func, insert, select, table, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from flashcards.core import importplan
 from flashcards.core.cards import (
     MAX_DECK_NAME,
     CardKind,
@@ -29,12 +26,17 @@ from flashcards.core.cards import (
 )
 from flashcards.core.csvformat import (
     AUTO_LAYOUT,
-    ImportFileError,
     ImportLayout,
-    ImportRow,
     ParsedFile,
-    Rejected,
     parse_import,
+)
+from flashcards.core.importplan import (
+    CONTENT_FIELDS,
+    Action,
+    DuplicatePolicy,
+    ExistingCard,
+    ImportPlan,
+    content,
 )
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck
@@ -43,8 +45,6 @@ from flashcards.services.users import owner
 
 CHUNK = 2000
 DEFAULT_DECK = "Imported"  # for rows with no deck from anywhere, e.g. read from stdin
-CONTENT_FIELDS = ("kind", "front", "back", "weak_answer", "strong_answer", "tags", "source",
-                  "is_html")
 
 
 def deck_name_for_file(file_name: str) -> str:
@@ -52,47 +52,6 @@ def deck_name_for_file(file_name: str) -> str:
     without its extension, underscores read as spaces ("Python_terms.csv": "Python terms")."""
     stem = PurePath(file_name).stem.replace("_", " ").strip()
     return stem[:MAX_DECK_NAME] or DEFAULT_DECK
-
-
-class DuplicatePolicy(StrEnum):
-    UPDATE = "update"  # change the existing card's text, keep its schedule
-    KEEP = "keep"  # leave the existing card alone
-    ADD = "add"  # add the row as another card
-
-
-class Action(StrEnum):
-    NEW = "new"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-
-
-class PlannedRow(NamedTuple):  # not a frozen dataclass: one per row, built 3x faster
-    row: ImportRow
-    action: Action
-    deck: str
-    card_id: int | None = None  # the existing card it matched
-
-
-@dataclass
-class ImportPlan:
-    policy: DuplicatePolicy
-    items: list[PlannedRow]
-    rejected: list[Rejected]
-    warnings: list[str]
-    new_decks: list[str]
-    has_schedule: bool
-
-    def count(self, action: Action) -> int:
-        return self._tally[action]
-
-    @cached_property
-    def _tally(self) -> Counter[Action]:  # a plan is not changed once made
-        return Counter(item.action for item in self.items)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {"new": self.count(Action.NEW), "updated": self.count(Action.UPDATE),
-                "unchanged": self.count(Action.UNCHANGED), "rejected": len(self.rejected)}
 
 
 @dataclass
@@ -157,119 +116,60 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
 
     A row goes to its own deck column, else `deck` (the user's choice), else the file's
     #deck: line, else `default_deck`. Duplicates match by guid, else by the NFC-trimmed
-    front within that deck."""
-    fallback = (deck or "").strip() or parsed.deck or default_deck
-    if len(fallback) > MAX_DECK_NAME:  # PostgreSQL enforces VARCHAR(MAX_DECK_NAME)
-        raise ImportFileError(f"the deck name {fallback[:20]!r}... is longer than "
-                              f"{MAX_DECK_NAME} characters")
+    front within that deck (core/importplan.py decides; this loads what it needs)."""
+    fallback = importplan.fallback_deck(deck, parsed.deck, default_deck)
     user_id = owner(session)
-    # Rows go to the deck whose name has the same key (any case): the existing deck's
-    # name, else the file's first spelling of it.
     names_by_key: dict[str, str] = {}
     decks: dict[str, int] = {}
     for deck_id, name, key in session.execute(select(Deck.id, Deck.name, Deck.name_key)
                                               .where(Deck.user_id == user_id)):
         names_by_key[key] = name
         decks[name] = deck_id
-    resolved: dict[str, str] = {}
-
-    def deck_for(spelling: str) -> str:
-        name = resolved.get(spelling)
-        if name is None:
-            name = resolved[spelling] = names_by_key.setdefault(deck_name_key(spelling),
-                                                                normalise_text(spelling))
-        return name
-
-    fixed = deck_for(fallback.strip())  # rows without a deck column (deck cells come trimmed)
-    rows = [(row, deck_for(row.deck) if row.deck else fixed) for row in parsed.rows]
-    rejected = list(parsed.rejected)
-
-    guids = [row.guid for row, _ in rows if row.guid]
-    by_guid: dict[str, Card] = {}
-    for start in range(0, len(guids), 900):
-        for card in session.execute(select(Card).where(
-                Card.user_id == user_id, Card.guid.in_(guids[start:start + 900]))).scalars():
-            by_guid[card.guid] = card
+    rows = importplan.assign_decks(parsed.rows, fallback, names_by_key)
+    by_guid = _cards_by_guid(session, user_id, [row.guid for row, _ in rows if row.guid])
     wanted_decks = {decks[name] for name in {name for _, name in rows} if name in decks}
+    by_front = _fronts(session, wanted_decks)
+    matched = (_cards_by_id(session, user_id, importplan.front_matches(rows, decks, by_front))
+               if policy == DuplicatePolicy.UPDATE and by_front else {})
+    return importplan.classify(parsed, rows,
+                               importplan.Existing(decks, by_guid, by_front, matched), policy)
+
+
+# The columns of an ExistingCard, in its order.
+_EXISTING = (Card.id, *(getattr(Card, name) for name in CONTENT_FIELDS))
+_IN_CLAUSE = 900  # ids or guids a query (SQLite allows 999 variables)
+
+
+def _cards_by_guid(session: Session, user_id: int,
+                   guids: list[str]) -> dict[str, ExistingCard]:
+    """The user's cards with these guids."""
+    found: dict[str, ExistingCard] = {}
+    for start in range(0, len(guids), _IN_CLAUSE):
+        for guid, *card in session.execute(select(Card.guid, *_EXISTING).where(
+                Card.user_id == user_id, Card.guid.in_(guids[start:start + _IN_CLAUSE]))):
+            found[guid] = ExistingCard(*card)
+    return found
+
+
+def _cards_by_id(session: Session, user_id: int, ids: list[int]) -> dict[int, ExistingCard]:
+    found: dict[int, ExistingCard] = {}
+    for start in range(0, len(ids), _IN_CLAUSE):
+        for card in session.execute(select(*_EXISTING).where(
+                Card.user_id == user_id, Card.id.in_(ids[start:start + _IN_CLAUSE]))):
+            found[card.id] = ExistingCard(*card)
+    return found
+
+
+def _fronts(session: Session, deck_ids: set[int]) -> dict[tuple[int, str], int]:
+    """(deck id, NFC-trimmed front) -> card id for the cards of these decks; the newest
+    card where several have the same front."""
     by_front: dict[tuple[int, str], int] = {}
-    if wanted_decks:
+    if deck_ids:
         for card_id, deck_id, front in session.execute(
                 select(Card.id, Card.deck_id, Card.front)
-                .where(Card.deck_id.in_(wanted_decks)).order_by(Card.id.desc())):
+                .where(Card.deck_id.in_(deck_ids)).order_by(Card.id.desc())):
             by_front[(deck_id, normalise_text(front))] = card_id
-    fronts_of: dict[int, Card] = {}
-    if policy == DuplicatePolicy.UPDATE and by_front:
-        matched_ids = set()
-        for row, name in rows:
-            if not row.guid and name in decks:
-                found = by_front.get((decks[name], row.match_front))
-                if found is not None:
-                    matched_ids.add(found)
-        ids = sorted(matched_ids)
-        for start in range(0, len(ids), 900):
-            for card in session.execute(select(Card).where(
-                    Card.user_id == user_id, Card.id.in_(ids[start:start + 900]))).scalars():
-                fronts_of[card.id] = card
-
-    items: list[PlannedRow] = []
-    seen_guid: dict[str, int] = {}
-    seen_front: dict[tuple[str, str], int] = {}
-    new = Action.NEW
-    make = tuple.__new__  # PlannedRow's own __new__ is Python code: one per row adds up
-    for row, name in rows:
-        guid, line = row.guid, row.line
-        if guid:
-            if guid in seen_guid:
-                rejected.append(Rejected(line, f"the same guid as line {seen_guid[guid]}"))
-                continue
-            seen_guid[guid] = line
-            seen_front.setdefault((name, row.match_front), line)
-            existing = by_guid.get(guid)
-        else:
-            first = seen_front.setdefault((name, row.match_front), line)
-            if first != line:
-                rejected.append(Rejected(line, f"the same front as line {first} "
-                                               f"in deck {name!r}"))
-                continue
-            deck_id = decks.get(name)
-            if deck_id is None:  # a new deck: every row in it is new
-                items.append(make(PlannedRow, (row, new, name, None)))
-                continue
-            found = by_front.get((deck_id, row.match_front))
-            if found is None:
-                items.append(make(PlannedRow, (row, new, name, None)))
-                continue
-            existing = fronts_of.get(found)
-            if existing is None:
-                # Matched, but only the front was loaded (keep/add policies).
-                items.append(_duplicate(row, name, found, policy))
-                continue
-        if existing is None:
-            items.append(PlannedRow(row, new, name))
-        elif policy == DuplicatePolicy.UPDATE:
-            changed = _content(row) != {f: getattr(existing, f) for f in CONTENT_FIELDS}
-            items.append(PlannedRow(row, Action.UPDATE if changed else Action.UNCHANGED, name,
-                                    existing.id))
-        else:
-            items.append(_duplicate(row, name, existing.id, policy))
-    rejected.sort(key=lambda r: r.line)
-    new_decks = sorted({item.deck for item in items if item.action is new} - decks.keys())
-    return ImportPlan(policy, items, rejected, list(parsed.warnings), new_decks,
-                      parsed.has_schedule)
-
-
-def _duplicate(row: ImportRow, deck: str, card_id: int, policy: DuplicatePolicy) -> PlannedRow:
-    if policy == DuplicatePolicy.ADD:
-        return PlannedRow(row, Action.NEW, deck)
-    if policy == DuplicatePolicy.KEEP:
-        return PlannedRow(row, Action.UNCHANGED, deck, card_id)
-    raise AssertionError("update matches are planned with the card loaded")
-
-
-def _content(row: ImportRow) -> dict[str, object]:
-    return {"kind": row.kind.value, "front": row.front, "back": row.back,
-            "weak_answer": row.weak_answer, "strong_answer": row.strong_answer,
-            "tags": " ".join(row.tags), "source": row.source, "is_html": row.is_html}
+    return by_front
 
 
 _CARDS = Card.__table__
@@ -459,7 +359,7 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
             progress(done, total)
     for start in range(0, len(updates), CHUNK):
         batch = [{"card_id": item.card_id, "new_edited_at": now,
-                  **{f"new_{k}": v for k, v in _content(item.row).items()}}
+                  **{f"new_{k}": v for k, v in content(item.row).items()}}
                  for item in updates[start:start + CHUNK]]
         connection.execute(_UPDATE_CONTENT, batch)
         done += len(batch)
