@@ -11,6 +11,7 @@ from datetime import datetime
 from itertools import chain, count
 from operator import attrgetter
 from pathlib import PurePath
+from typing import Any
 
 from sqlalchemy import bindparam, column, func, insert, select, table, update
 from sqlalchemy.engine import Connection
@@ -88,6 +89,48 @@ def _paused_gc() -> Iterator[None]:
             gc.freeze()
         if enabled:
             gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What the user chose for an import: the deck for rows without one, what to do with
+    duplicates, and how to read the file."""
+
+    deck: str | None = None  # for rows without a deck column (else the file's #deck:)
+    policy: DuplicatePolicy = DuplicatePolicy.UPDATE
+    default_deck: str = DEFAULT_DECK  # when neither the rows, the user nor the file says
+    layout: ImportLayout = AUTO_LAYOUT
+
+    @classmethod
+    def from_saved(cls, options: dict[str, Any]) -> ImportOptions:
+        """The options an upload keeps with it (JSON: see web/transfer.py)."""
+        columns = options.get("columns")
+        return cls(options["deck"] or None, DuplicatePolicy(options["policy"]),
+                   options["default_deck"],
+                   ImportLayout(options.get("header"), tuple(columns) if columns else None))
+
+
+def run_import(session: Session, data: bytes, options: ImportOptions, *, now: datetime,
+               before_write: Callable[[ImportPlan], None] | None = None,
+               progress: Callable[[int, int], None] | None = None
+               ) -> tuple[ImportPlan, ImportResult]:
+    """An import as the `import-deck` command and the import job run it: the whole file
+    in the session's transaction, which the caller commits. `before_write(plan)` backs
+    the database up (backup_hooks.backup_before_import); `progress(done, total)` as in
+    apply_import. Raises ImportFileError for a file that cannot be read."""
+    # The write lock from the start (BEGIN IMMEDIATE on SQLite): a transaction that read
+    # the decks and then writes would fail there once another write (such as a running
+    # job's own heartbeat) had been committed in between.
+    begin_write(session)
+    return import_file(session, data, deck=options.deck, policy=options.policy,
+                       default_deck=options.default_deck, now=now, layout=options.layout,
+                       progress=progress, before_write=before_write)
+
+
+def plan_file(session: Session, data: bytes, options: ImportOptions) -> ImportPlan:
+    """What run_import would do with the file (a dry run); writes nothing."""
+    return plan_import(session, parse_import(data, layout=options.layout), deck=options.deck,
+                       policy=options.policy, default_deck=options.default_deck)
 
 
 def import_file(session: Session, data: bytes, *, deck: str | None = None,
