@@ -37,6 +37,7 @@ from flashcards.core.importplan import (
     DuplicatePolicy,
     ExistingCard,
     ImportPlan,
+    PlannedRow,
     content,
 )
 from flashcards.db import begin_write
@@ -337,24 +338,52 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
     new cards (with their schedule when the file carries one), updated cards."""
     begin_write(session)
     user_id = owner(session)
+    ids_by_key, created = _create_decks(session, user_id, plan.new_decks, now)
+    new, changed = Action.NEW, Action.UPDATE  # (an enum's attribute costs a call a row)
+    new_items = (plan.items if plan.count(new) == len(plan.items)
+                 else [item for item in plan.items if item.action is new])
+    updates = [item for item in plan.items if item.action is changed] if plan.count(changed) else []
+    total = len(new_items) + len(updates)
+    done = 0
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress:
+            progress(done, total)
+
+    _insert_cards(session, user_id, new_items, ids_by_key, now,
+                  with_schedules=plan.has_schedule, advance=advance)
+    _update_cards(session.connection(), updates, now, advance)
+    # Cards already loaded in this session are now out of date.
+    session.expire_all()
+    return ImportResult(plan.counts, created)
+
+
+def _create_decks(session: Session, user_id: int, names: list[str],
+                  now: datetime) -> tuple[dict[str, int], list[str]]:
+    """The user's decks (name key -> id) once the missing ones among `names` are made,
+    and the names of those made."""
     ids_by_key = dict(session.execute(select(Deck.name_key, Deck.id)
                                       .where(Deck.user_id == user_id)).all())
     created = []
-    for name in plan.new_decks:
+    for name in names:
         if deck_name_key(name) not in ids_by_key:
             deck = Deck(user_id=user_id, name=name, description="", created_at=now)
             session.add(deck)
             session.flush()
             ids_by_key[deck.name_key] = deck.id
             created.append(name)
-    new, changed = Action.NEW, Action.UPDATE  # (an enum's attribute costs a call a row)
-    new_items = (plan.items if plan.count(new) == len(plan.items)
-                 else [item for item in plan.items if item.action is new])
-    updates = [item for item in plan.items if item.action is changed] if plan.count(changed) else []
+    return ids_by_key, created
+
+
+def _insert_cards(session: Session, user_id: int, new_items: list[PlannedRow],
+                  ids_by_key: dict[str, int], now: datetime, *, with_schedules: bool,
+                  advance: Callable[[int], None]) -> None:
+    """The new cards, CHUNK rows at a time: each with the file's guid unless the
+    collection or the file has it already, and after the user's last card."""
     deck_ids = {name: ids_by_key[deck_name_key(name)]
                 for name in set(map(attrgetter("deck"), new_items))}
-    total = len(new_items) + len(updates)
-    done = 0
     used_guids: set[str] = set()
     with_guids = any(map(attrgetter("row.guid"), new_items))
     if with_guids:
@@ -387,7 +416,7 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
                    row.is_html, row.position or number, created_at)
                   for item, guid, number in zip(chunk, guids, count(first), strict=False)
                   for row in [item.row]]
-        if plan.has_schedule:
+        if with_schedules:
             plain_insert([row_values for item, row_values in zip(chunk, values, strict=True)
                           if item.row.schedule is None])
             scheduled_insert([
@@ -397,17 +426,15 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
                 if (s := item.row.schedule) is not None])
         else:
             plain_insert(values)
-        done += len(chunk)
-        if progress:
-            progress(done, total)
+        advance(len(chunk))
+
+
+def _update_cards(connection: Connection, updates: list[PlannedRow], now: datetime,
+                  advance: Callable[[int], None]) -> None:
+    """The new content of the cards the plan updates, CHUNK cards at a time."""
     for start in range(0, len(updates), CHUNK):
         batch = [{"card_id": item.card_id, "new_edited_at": now,
                   **{f"new_{k}": v for k, v in content(item.row).items()}}
                  for item in updates[start:start + CHUNK]]
         connection.execute(_UPDATE_CONTENT, batch)
-        done += len(batch)
-        if progress:
-            progress(done, total)
-    # Cards already loaded in this session are now out of date.
-    session.expire_all()
-    return ImportResult(plan.counts, created)
+        advance(len(batch))
