@@ -56,43 +56,56 @@ def _split_anki_header(text: str) -> tuple[_AnkiHeader, str, int]:
             break
         count += 1
         key, sep, value = line[1:].partition(":")
-        if not sep:
-            continue
-        key, value = key.strip().lower(), value.strip()
-        if key == "separator":
-            lowered = value.lower()
-            header.delimiter = ANKI_SEPARATORS.get(lowered) or (
-                value if len(value) == 1 and value in ANKI_SEPARATORS.values() else None)
-            if header.delimiter is None:
-                raise ImportFileError(
-                    f"line {count}: unknown separator {value!r}; use Comma, Semicolon, Tab, "
-                    "Space, Pipe or Colon")
-        elif key == "html":
-            header.html = value.lower() == "true"
-        elif key == "tags":
-            header.tags = parse_tags(value)
-        elif key == "columns":
-            header.columns = [value]  # split once the separator is known
-        elif key == "deck":
-            if len(value) > MAX_DECK_NAME:  # as for a deck column
-                raise ImportFileError(f"line {count}: the #deck: name is longer than "
-                                      f"{MAX_DECK_NAME} characters")
-            header.deck = value or None
-        elif key == "notetype":
-            header.notetype = value or None
-        elif key in ("guid column", "deck column", "notetype column", "tags column"):
-            try:
-                index = int(value)
-            except ValueError:
-                raise ImportFileError(
-                    f"line {count}: #{key} must be a column number, not {value!r}") from None
-            if index < 1:
-                raise ImportFileError(f"line {count}: #{key} must be 1 or more")
-            header.special[key.split()[0]] = index - 1
+        if sep:
+            _read_header_line(header, key.strip().lower(), value.strip(), count)
     if header.columns is not None:
         delimiter = header.delimiter or guess_delimiter(header.columns[0])
         header.columns = next(csv.reader([header.columns[0]], delimiter=delimiter))
     return header, text[sum(map(len, lines[:count])):], count + 1
+
+
+def _read_header_line(header: _AnkiHeader, key: str, value: str, line: int) -> None:
+    """One '#key:value' line into `header` (an unknown key is a comment)."""
+    if key == "separator":
+        header.delimiter = _separator(value, line)
+    elif key == "html":
+        header.html = value.lower() == "true"
+    elif key == "tags":
+        header.tags = parse_tags(value)
+    elif key == "columns":
+        header.columns = [value]  # split once the separator is known
+    elif key == "deck":
+        if len(value) > MAX_DECK_NAME:  # as for a deck column
+            raise ImportFileError(f"line {line}: the #deck: name is longer than "
+                                  f"{MAX_DECK_NAME} characters")
+        header.deck = value or None
+    elif key == "notetype":
+        header.notetype = value or None
+    elif key in ("guid column", "deck column", "notetype column", "tags column"):
+        header.special[key.split()[0]] = _column_number(key, value, line) - 1
+
+
+def _separator(value: str, line: int) -> str:
+    """The character of a #separator: line: Anki's name for it, or the character."""
+    delimiter = ANKI_SEPARATORS.get(value.lower()) or (
+        value if len(value) == 1 and value in ANKI_SEPARATORS.values() else None)
+    if delimiter is None:
+        raise ImportFileError(
+            f"line {line}: unknown separator {value!r}; use Comma, Semicolon, Tab, "
+            "Space, Pipe or Colon")
+    return delimiter
+
+
+def _column_number(key: str, value: str, line: int) -> int:
+    """The column (from 1) of a '#... column:' line."""
+    try:
+        index = int(value)
+    except ValueError:
+        raise ImportFileError(
+            f"line {line}: #{key} must be a column number, not {value!r}") from None
+    if index < 1:
+        raise ImportFileError(f"line {line}: #{key} must be 1 or more")
+    return index
 
 
 def _parse_anki(header: _AnkiHeader, records: list[tuple[int, list[str]]],

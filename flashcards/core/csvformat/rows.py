@@ -38,27 +38,38 @@ class _TagSets(dict[str, tuple[str, ...]]):
 def _make_row(line: int, *, guid: str | None, deck: str | None, kind: CardKind, front: str,
               back: str, weak: str | None, strong: str | None, tags: str, source: str,
               is_html: bool) -> ImportRow:
-    if max(len(front), len(back), len(weak or ""), len(strong or ""), len(source),
-           len(tags)) > MAX_FIELD_LENGTH:
-        fields = {"front": front, "back": back, "weak_answer": weak or "",
-                  "strong_answer": strong or "", "source": source, "tags": tags}
-        name, value = next((n, v) for n, v in fields.items() if len(v) > MAX_FIELD_LENGTH)
-        raise _RowError(field_too_long(name, len(value)))
+    _check_lengths(front=front, back=back, weak_answer=weak or "", strong_answer=strong or "",
+                   source=source, tags=tags)
     if is_html:
         front, back = sanitise_html(front), sanitise_html(back)
         weak = sanitise_html(weak) if weak else weak
         strong = sanitise_html(strong) if strong else strong
     if not front.strip():
         raise _RowError("the front is empty")
-    if kind == CardKind.ANSWER_PAIR and not (weak and weak.strip() and strong and strong.strip()):
+    pair = kind == CardKind.ANSWER_PAIR
+    if pair and not (weak and weak.strip() and strong and strong.strip()):
         raise _RowError("an answer pair needs both a weak and a strong answer")
+    return ImportRow(line, _checked_guid(guid), _checked_deck(deck), kind, front, back,
+                     weak if pair else None, strong if pair else None,
+                     parse_tags(tags) if tags else (), source, is_html, normalise_text(front))
+
+
+def _check_lengths(**fields: str) -> None:
+    """_RowError naming the first field longer than MAX_FIELD_LENGTH, if any."""
+    if max(map(len, fields.values())) > MAX_FIELD_LENGTH:
+        name, value = next((n, v) for n, v in fields.items() if len(v) > MAX_FIELD_LENGTH)
+        raise _RowError(field_too_long(name, len(value)))
+
+
+def _checked_guid(guid: str | None) -> str | None:
     guid = guid.strip() if guid else None
     if guid and len(guid) > 64:
         raise _RowError("guid is longer than 64 characters")
+    return guid or None
+
+
+def _checked_deck(deck: str | None) -> str | None:
     deck = deck.strip() if deck else None
     if deck and len(deck) > MAX_DECK_NAME:
         raise _RowError(f"deck name is longer than {MAX_DECK_NAME} characters")
-    return ImportRow(line, guid or None, deck or None, kind, front, back,
-                     weak if kind == CardKind.ANSWER_PAIR else None,
-                     strong if kind == CardKind.ANSWER_PAIR else None,
-                     parse_tags(tags) if tags else (), source, is_html, normalise_text(front))
+    return deck or None
