@@ -18,7 +18,7 @@ from flask.cli import AppGroup
 from sqlalchemy import URL, select
 from sqlalchemy.orm import Session
 
-from flashcards.core.csvformat import ImportFileError, ImportLayout, parse_import
+from flashcards.core.csvformat import ImportFileError, ImportLayout
 from flashcards.core.deckformat import (
     DeckFormatError,
     check_deck_content,
@@ -146,18 +146,17 @@ def import_deck_command(file: str, deck: str | None, on_duplicate: str,
         raise click.BadParameter(str(exc), param_hint="'--columns'") from exc
     with click.open_file(file, "rb") as handle:
         data = handle.read()
-    options = {"deck": deck, "policy": importer.DuplicatePolicy(on_duplicate),
-               "default_deck": (importer.deck_name_for_file(file) if file != "-"
-                                else importer.DEFAULT_DECK)}
+    options = importer.ImportOptions(
+        deck, importer.DuplicatePolicy(on_duplicate),
+        importer.deck_name_for_file(file) if file != "-" else importer.DEFAULT_DECK,
+        layout)
     with user_session(user_name) as session:
         try:
             if dry_run:
-                plan = importer.plan_import(session, parse_import(data, layout=layout),
-                                            **options)
+                plan = importer.plan_file(session, data, options)
             else:
-                plan, _ = importer.import_file(
-                    session, data, **options, layout=layout,
-                    now=current_app.config["CLOCK"](),
+                plan, _ = importer.run_import(
+                    session, data, options, now=current_app.config["CLOCK"](),
                     before_write=lambda plan: backup_before_import(current_app, plan))
         except (ImportFileError, ServiceError) as exc:
             raise click.ClickException(f"{file}: {exc}") from exc

@@ -4,22 +4,20 @@ in one transaction."""
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from functools import cached_property
 from itertools import chain, count
 from operator import attrgetter
 from pathlib import PurePath
-from typing import NamedTuple
+from typing import Any
 
 from sqlalchemy import bindparam, column, insert, select, table, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from flashcards.core import importplan
 from flashcards.core.cards import (
     MAX_DECK_NAME,
     CardKind,
@@ -29,12 +27,18 @@ from flashcards.core.cards import (
 )
 from flashcards.core.csvformat import (
     AUTO_LAYOUT,
-    ImportFileError,
     ImportLayout,
-    ImportRow,
     ParsedFile,
-    Rejected,
     parse_import,
+)
+from flashcards.core.importplan import (
+    CONTENT_FIELDS,
+    Action,
+    DuplicatePolicy,
+    ExistingCard,
+    ImportPlan,
+    PlannedRow,
+    content,
 )
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck
@@ -44,8 +48,6 @@ from flashcards.services.users import owner
 
 CHUNK = 2000
 DEFAULT_DECK = "Imported"  # for rows with no deck from anywhere, e.g. read from stdin
-CONTENT_FIELDS = ("kind", "front", "back", "weak_answer", "strong_answer", "tags", "source",
-                  "is_html")
 
 
 def deck_name_for_file(file_name: str) -> str:
@@ -53,47 +55,6 @@ def deck_name_for_file(file_name: str) -> str:
     without its extension, underscores read as spaces ("Python_terms.csv": "Python terms")."""
     stem = PurePath(file_name).stem.replace("_", " ").strip()
     return stem[:MAX_DECK_NAME] or DEFAULT_DECK
-
-
-class DuplicatePolicy(StrEnum):
-    UPDATE = "update"  # change the existing card's text, keep its schedule
-    KEEP = "keep"  # leave the existing card alone
-    ADD = "add"  # add the row as another card
-
-
-class Action(StrEnum):
-    NEW = "new"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-
-
-class PlannedRow(NamedTuple):  # not a frozen dataclass: one per row, built 3x faster
-    row: ImportRow
-    action: Action
-    deck: str
-    card_id: int | None = None  # the existing card it matched
-
-
-@dataclass
-class ImportPlan:
-    policy: DuplicatePolicy
-    items: list[PlannedRow]
-    rejected: list[Rejected]
-    warnings: list[str]
-    new_decks: list[str]
-    has_schedule: bool
-
-    def count(self, action: Action) -> int:
-        return self._tally[action]
-
-    @cached_property
-    def _tally(self) -> Counter[Action]:  # a plan is not changed once made
-        return Counter(item.action for item in self.items)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {"new": self.count(Action.NEW), "updated": self.count(Action.UPDATE),
-                "unchanged": self.count(Action.UNCHANGED), "rejected": len(self.rejected)}
 
 
 @dataclass
@@ -132,6 +93,48 @@ def _paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What the user chose for an import: the deck for rows without one, what to do with
+    duplicates, and how to read the file."""
+
+    deck: str | None = None  # for rows without a deck column (else the file's #deck:)
+    policy: DuplicatePolicy = DuplicatePolicy.UPDATE
+    default_deck: str = DEFAULT_DECK  # when neither the rows, the user nor the file says
+    layout: ImportLayout = AUTO_LAYOUT
+
+    @classmethod
+    def from_saved(cls, options: dict[str, Any]) -> ImportOptions:
+        """The options an upload keeps with it (JSON: see web/transfer.py)."""
+        columns = options.get("columns")
+        return cls(options["deck"] or None, DuplicatePolicy(options["policy"]),
+                   options["default_deck"],
+                   ImportLayout(options.get("header"), tuple(columns) if columns else None))
+
+
+def run_import(session: Session, data: bytes, options: ImportOptions, *, now: datetime,
+               before_write: Callable[[ImportPlan], None] | None = None,
+               progress: Callable[[int, int], None] | None = None
+               ) -> tuple[ImportPlan, ImportResult]:
+    """An import as the `import-deck` command and the import job run it: the whole file
+    in the session's transaction, which the caller commits. `before_write(plan)` backs
+    the database up (maintenance.backup_hooks.backup_before_import); `progress(done, total)` as in
+    apply_import. Raises ImportFileError for a file that cannot be read."""
+    # The write lock from the start (BEGIN IMMEDIATE on SQLite): a transaction that read
+    # the decks and then writes would fail there once another write (such as a running
+    # job's own heartbeat) had been committed in between.
+    begin_write(session)
+    return import_file(session, data, deck=options.deck, policy=options.policy,
+                       default_deck=options.default_deck, now=now, layout=options.layout,
+                       progress=progress, before_write=before_write)
+
+
+def plan_file(session: Session, data: bytes, options: ImportOptions) -> ImportPlan:
+    """What run_import would do with the file (a dry run); writes nothing."""
+    return plan_import(session, parse_import(data, layout=options.layout), deck=options.deck,
+                       policy=options.policy, default_deck=options.default_deck)
+
+
 def import_file(session: Session, data: bytes, *, deck: str | None = None,
                 policy: DuplicatePolicy = DuplicatePolicy.UPDATE,
                 default_deck: str = DEFAULT_DECK, now: datetime,
@@ -158,119 +161,60 @@ def plan_import(session: Session, parsed: ParsedFile, *, deck: str | None = None
 
     A row goes to its own deck column, else `deck` (the user's choice), else the file's
     #deck: line, else `default_deck`. Duplicates match by guid, else by the NFC-trimmed
-    front within that deck."""
-    fallback = (deck or "").strip() or parsed.deck or default_deck
-    if len(fallback) > MAX_DECK_NAME:  # PostgreSQL enforces VARCHAR(MAX_DECK_NAME)
-        raise ImportFileError(f"the deck name {fallback[:20]!r}... is longer than "
-                              f"{MAX_DECK_NAME} characters")
+    front within that deck (core/importplan.py decides; this loads what it needs)."""
+    fallback = importplan.fallback_deck(deck, parsed.deck, default_deck)
     user_id = owner(session)
-    # Rows go to the deck whose name has the same key (any case): the existing deck's
-    # name, else the file's first spelling of it.
     names_by_key: dict[str, str] = {}
     decks: dict[str, int] = {}
     for deck_id, name, key in session.execute(select(Deck.id, Deck.name, Deck.name_key)
                                               .where(Deck.user_id == user_id)):
         names_by_key[key] = name
         decks[name] = deck_id
-    resolved: dict[str, str] = {}
-
-    def deck_for(spelling: str) -> str:
-        name = resolved.get(spelling)
-        if name is None:
-            name = resolved[spelling] = names_by_key.setdefault(deck_name_key(spelling),
-                                                                normalise_text(spelling))
-        return name
-
-    fixed = deck_for(fallback.strip())  # rows without a deck column (deck cells come trimmed)
-    rows = [(row, deck_for(row.deck) if row.deck else fixed) for row in parsed.rows]
-    rejected = list(parsed.rejected)
-
-    guids = [row.guid for row, _ in rows if row.guid]
-    by_guid: dict[str, Card] = {}
-    for start in range(0, len(guids), 900):
-        for card in session.execute(select(Card).where(
-                Card.user_id == user_id, Card.guid.in_(guids[start:start + 900]))).scalars():
-            by_guid[card.guid] = card
+    rows = importplan.assign_decks(parsed.rows, fallback, names_by_key)
+    by_guid = _cards_by_guid(session, user_id, [row.guid for row, _ in rows if row.guid])
     wanted_decks = {decks[name] for name in {name for _, name in rows} if name in decks}
+    by_front = _fronts(session, wanted_decks)
+    matched = (_cards_by_id(session, user_id, importplan.front_matches(rows, decks, by_front))
+               if policy == DuplicatePolicy.UPDATE and by_front else {})
+    return importplan.classify(parsed, rows,
+                               importplan.Existing(decks, by_guid, by_front, matched), policy)
+
+
+# The columns of an ExistingCard, in its order.
+_EXISTING = (Card.id, *(getattr(Card, name) for name in CONTENT_FIELDS))
+_IN_CLAUSE = 900  # ids or guids a query (SQLite allows 999 variables)
+
+
+def _cards_by_guid(session: Session, user_id: int,
+                   guids: list[str]) -> dict[str, ExistingCard]:
+    """The user's cards with these guids."""
+    found: dict[str, ExistingCard] = {}
+    for start in range(0, len(guids), _IN_CLAUSE):
+        for guid, *card in session.execute(select(Card.guid, *_EXISTING).where(
+                Card.user_id == user_id, Card.guid.in_(guids[start:start + _IN_CLAUSE]))):
+            found[guid] = ExistingCard(*card)
+    return found
+
+
+def _cards_by_id(session: Session, user_id: int, ids: list[int]) -> dict[int, ExistingCard]:
+    found: dict[int, ExistingCard] = {}
+    for start in range(0, len(ids), _IN_CLAUSE):
+        for card in session.execute(select(*_EXISTING).where(
+                Card.user_id == user_id, Card.id.in_(ids[start:start + _IN_CLAUSE]))):
+            found[card.id] = ExistingCard(*card)
+    return found
+
+
+def _fronts(session: Session, deck_ids: set[int]) -> dict[tuple[int, str], int]:
+    """(deck id, NFC-trimmed front) -> card id for the cards of these decks; the newest
+    card where several have the same front."""
     by_front: dict[tuple[int, str], int] = {}
-    if wanted_decks:
+    if deck_ids:
         for card_id, deck_id, front in session.execute(
                 select(Card.id, Card.deck_id, Card.front)
-                .where(Card.deck_id.in_(wanted_decks)).order_by(Card.id.desc())):
+                .where(Card.deck_id.in_(deck_ids)).order_by(Card.id.desc())):
             by_front[(deck_id, normalise_text(front))] = card_id
-    fronts_of: dict[int, Card] = {}
-    if policy == DuplicatePolicy.UPDATE and by_front:
-        matched_ids = set()
-        for row, name in rows:
-            if not row.guid and name in decks:
-                found = by_front.get((decks[name], row.match_front))
-                if found is not None:
-                    matched_ids.add(found)
-        ids = sorted(matched_ids)
-        for start in range(0, len(ids), 900):
-            for card in session.execute(select(Card).where(
-                    Card.user_id == user_id, Card.id.in_(ids[start:start + 900]))).scalars():
-                fronts_of[card.id] = card
-
-    items: list[PlannedRow] = []
-    seen_guid: dict[str, int] = {}
-    seen_front: dict[tuple[str, str], int] = {}
-    new = Action.NEW
-    make = tuple.__new__  # PlannedRow's own __new__ is Python code: one per row adds up
-    for row, name in rows:
-        guid, line = row.guid, row.line
-        if guid:
-            if guid in seen_guid:
-                rejected.append(Rejected(line, f"the same guid as line {seen_guid[guid]}"))
-                continue
-            seen_guid[guid] = line
-            seen_front.setdefault((name, row.match_front), line)
-            existing = by_guid.get(guid)
-        else:
-            first = seen_front.setdefault((name, row.match_front), line)
-            if first != line:
-                rejected.append(Rejected(line, f"the same front as line {first} "
-                                               f"in deck {name!r}"))
-                continue
-            deck_id = decks.get(name)
-            if deck_id is None:  # a new deck: every row in it is new
-                items.append(make(PlannedRow, (row, new, name, None)))
-                continue
-            found = by_front.get((deck_id, row.match_front))
-            if found is None:
-                items.append(make(PlannedRow, (row, new, name, None)))
-                continue
-            existing = fronts_of.get(found)
-            if existing is None:
-                # Matched, but only the front was loaded (keep/add policies).
-                items.append(_duplicate(row, name, found, policy))
-                continue
-        if existing is None:
-            items.append(PlannedRow(row, new, name))
-        elif policy == DuplicatePolicy.UPDATE:
-            changed = _content(row) != {f: getattr(existing, f) for f in CONTENT_FIELDS}
-            items.append(PlannedRow(row, Action.UPDATE if changed else Action.UNCHANGED, name,
-                                    existing.id))
-        else:
-            items.append(_duplicate(row, name, existing.id, policy))
-    rejected.sort(key=lambda r: r.line)
-    new_decks = sorted({item.deck for item in items if item.action is new} - decks.keys())
-    return ImportPlan(policy, items, rejected, list(parsed.warnings), new_decks,
-                      parsed.has_schedule)
-
-
-def _duplicate(row: ImportRow, deck: str, card_id: int, policy: DuplicatePolicy) -> PlannedRow:
-    if policy == DuplicatePolicy.ADD:
-        return PlannedRow(row, Action.NEW, deck)
-    if policy == DuplicatePolicy.KEEP:
-        return PlannedRow(row, Action.UNCHANGED, deck, card_id)
-    raise AssertionError("update matches are planned with the card loaded")
-
-
-def _content(row: ImportRow) -> dict[str, object]:
-    return {"kind": row.kind.value, "front": row.front, "back": row.back,
-            "weak_answer": row.weak_answer, "strong_answer": row.strong_answer,
-            "tags": " ".join(row.tags), "source": row.source, "is_html": row.is_html}
+    return by_front
 
 
 _CARDS = Card.__table__
@@ -395,24 +339,52 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
     new cards (with their schedule when the file carries one), updated cards."""
     begin_write(session)
     user_id = owner(session)
+    ids_by_key, created = _create_decks(session, user_id, plan.new_decks, now)
+    new, changed = Action.NEW, Action.UPDATE  # (an enum's attribute costs a call a row)
+    new_items = (plan.items if plan.count(new) == len(plan.items)
+                 else [item for item in plan.items if item.action is new])
+    updates = [item for item in plan.items if item.action is changed] if plan.count(changed) else []
+    total = len(new_items) + len(updates)
+    done = 0
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress:
+            progress(done, total)
+
+    _insert_cards(session, user_id, new_items, ids_by_key, now,
+                  with_schedules=plan.has_schedule, advance=advance)
+    _update_cards(session.connection(), updates, now, advance)
+    # Cards already loaded in this session are now out of date.
+    session.expire_all()
+    return ImportResult(plan.counts, created)
+
+
+def _create_decks(session: Session, user_id: int, names: list[str],
+                  now: datetime) -> tuple[dict[str, int], list[str]]:
+    """The user's decks (name key -> id) once the missing ones among `names` are made,
+    and the names of those made."""
     ids_by_key = dict(session.execute(select(Deck.name_key, Deck.id)
                                       .where(Deck.user_id == user_id)).all())
     created = []
-    for name in plan.new_decks:
+    for name in names:
         if deck_name_key(name) not in ids_by_key:
             deck = Deck(user_id=user_id, name=name, description="", created_at=now)
             session.add(deck)
             session.flush()
             ids_by_key[deck.name_key] = deck.id
             created.append(name)
-    new, changed = Action.NEW, Action.UPDATE  # (an enum's attribute costs a call a row)
-    new_items = (plan.items if plan.count(new) == len(plan.items)
-                 else [item for item in plan.items if item.action is new])
-    updates = [item for item in plan.items if item.action is changed] if plan.count(changed) else []
+    return ids_by_key, created
+
+
+def _insert_cards(session: Session, user_id: int, new_items: list[PlannedRow],
+                  ids_by_key: dict[str, int], now: datetime, *, with_schedules: bool,
+                  advance: Callable[[int], None]) -> None:
+    """The new cards, CHUNK rows at a time: each with the file's guid unless the
+    collection or the file has it already, and after the user's last card."""
     deck_ids = {name: ids_by_key[deck_name_key(name)]
                 for name in set(map(attrgetter("deck"), new_items))}
-    total = len(new_items) + len(updates)
-    done = 0
     used_guids: set[str] = set()
     with_guids = any(map(attrgetter("row.guid"), new_items))
     if with_guids:
@@ -444,7 +416,7 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
                    row.is_html, row.position or number, created_at)
                   for item, guid, number in zip(chunk, guids, count(first), strict=False)
                   for row in [item.row]]
-        if plan.has_schedule:
+        if with_schedules:
             plain_insert([row_values for item, row_values in zip(chunk, values, strict=True)
                           if item.row.schedule is None])
             scheduled_insert([
@@ -454,17 +426,15 @@ def apply_import(session: Session, plan: ImportPlan, now: datetime,
                 if (s := item.row.schedule) is not None])
         else:
             plain_insert(values)
-        done += len(chunk)
-        if progress:
-            progress(done, total)
+        advance(len(chunk))
+
+
+def _update_cards(connection: Connection, updates: list[PlannedRow], now: datetime,
+                  advance: Callable[[int], None]) -> None:
+    """The new content of the cards the plan updates, CHUNK cards at a time."""
     for start in range(0, len(updates), CHUNK):
         batch = [{"card_id": item.card_id, "new_edited_at": now,
-                  **{f"new_{k}": v for k, v in _content(item.row).items()}}
+                  **{f"new_{k}": v for k, v in content(item.row).items()}}
                  for item in updates[start:start + CHUNK]]
         connection.execute(_UPDATE_CONTENT, batch)
-        done += len(batch)
-        if progress:
-            progress(done, total)
-    # Cards already loaded in this session are now out of date.
-    session.expire_all()
-    return ImportResult(plan.counts, created)
+        advance(len(batch))

@@ -27,11 +27,11 @@ def runner() -> jobs.Runner:
     found: jobs.Runner | None = app.extensions.get(RUNNER)
     if found is None:
         from flashcards.web.fsrs import run_optimise
-        from flashcards.web.transfer import run_import
+        from flashcards.web.transfer import import_job
 
         found = app.extensions[RUNNER] = jobs.Runner(
             engine(), app.extensions["flashcards.sessionmaker"], app.config["CLOCK"],
-            {jobs.IMPORT: lambda session, job, progress: run_import(app, session, job,
+            {jobs.IMPORT: lambda session, job, progress: import_job(app, session, job,
                                                                     progress),
              jobs.OPTIMISE: lambda session, job, progress: run_optimise(app, session, job,
                                                                         progress)},

@@ -34,7 +34,6 @@ from flashcards.core.csvformat import (
     parse_import,
     suggested_columns,
 )
-from flashcards.db import begin_write
 from flashcards.maintenance.backup_hooks import backup_before_import
 from flashcards.services import decks, exporter, importer, jobs
 from flashcards.services.errors import NotFound
@@ -77,8 +76,7 @@ def upload() -> str | tuple[str, int]:
 
 
 def _layout(options: dict[str, Any]) -> ImportLayout:
-    columns = options.get("columns")
-    return ImportLayout(options.get("header"), tuple(columns) if columns else None)
+    return importer.ImportOptions.from_saved(options).layout
 
 
 def _preview(parsed: ParsedFile, options: dict[str, Any], token: str,
@@ -132,10 +130,10 @@ def _upload_or_404(token: str) -> tuple[bytes, dict[str, Any]]:
     return jobs.upload(db(), token)
 
 
-def _plan(parsed: Any, options: dict[str, Any]) -> importer.ImportPlan:
-    return importer.plan_import(db(), parsed, deck=options["deck"] or None,
-                                policy=importer.DuplicatePolicy(options["policy"]),
-                                default_deck=options["default_deck"])
+def _plan(parsed: ParsedFile, options: dict[str, Any]) -> importer.ImportPlan:
+    chosen = importer.ImportOptions.from_saved(options)
+    return importer.plan_import(db(), parsed, deck=chosen.deck, policy=chosen.policy,
+                                default_deck=chosen.default_deck)
 
 
 @bp.post("/import/<token>/confirm")
@@ -152,23 +150,18 @@ def confirm(token: str) -> BaseResponse:
     return redirect(url_for("transfer.job", token=token))
 
 
-def run_import(app: Flask, session: Session, job: jobs.Claimed,
+def import_job(app: Flask, session: Session, job: jobs.Claimed,
                progress: Callable[[int, int], None]) -> dict[str, Any]:
-    """The import job: the whole file in the session's transaction, which the runner
+    """The import job: importer.run_import in the session's transaction, which the runner
     commits together with the job's "done" (services/jobs.py)."""
     options = job.options
     if job.data is None:
         raise ImportFileError("the uploaded file is gone")
-    # The write lock from the start (BEGIN IMMEDIATE on SQLite): a transaction that read
-    # the decks and then writes would fail there once the job's own heartbeat (or any
-    # other write) had been committed in between.
-    begin_write(session)
     with app.app_context():
-        _, result = importer.import_file(
-            session, job.data, deck=options["deck"] or None, layout=_layout(options),
-            policy=importer.DuplicatePolicy(options["policy"]),
-            default_deck=options["default_deck"], now=datetime.fromisoformat(options["now"]),
-            progress=progress, before_write=lambda plan: backup_before_import(app, plan))
+        _, result = importer.run_import(
+            session, job.data, importer.ImportOptions.from_saved(options),
+            now=datetime.fromisoformat(options["now"]), progress=progress,
+            before_write=lambda plan: backup_before_import(app, plan))
     return {"counts": result.counts, "new_decks": result.new_decks,
             "file_name": options["file_name"]}
 

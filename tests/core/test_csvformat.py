@@ -347,7 +347,8 @@ def test_the_common_row_path_gives_what_the_full_path_gives(cells: list[str]) ->
     import csv
     import io
 
-    from flashcards.core.csvformat import _native_row, _RowError
+    from flashcards.core.csvformat.native import _native_row
+    from flashcards.core.csvformat.rows import _RowError
 
     keys = ["front", "back", "tags", "source", "guid", "deck", "weak_answer",
             "strong_answer", "kind", "html"]
@@ -366,7 +367,8 @@ def test_a_plain_spreadsheet_gives_what_the_full_path_gives_in_file_order() -> N
     import csv
     import io
 
-    from flashcards.core.csvformat import _native_row, _RowError
+    from flashcards.core.csvformat.native import _native_row
+    from flashcards.core.csvformat.rows import _RowError
 
     keys = ["front", "back", "tags", "source"]
     cells = [["a", "b", "x y x", "src"], [" ", "b", "", ""], ["c", "d" * 20_001, "", ""],
@@ -405,7 +407,7 @@ def test_ragged_rows_of_a_mapped_file_keep_their_place() -> None:
 def test_splitting_by_lines_reads_what_the_csv_module_reads(body: str, delimiter: str) -> None:
     # The quick path (str.split for the lines without quotes) and the record-by-record
     # path agree on every file: the same records, on the same lines, the same errors.
-    from flashcards.core.csvformat import _records, _records_one_by_one
+    from flashcards.core.csvformat.decoding import _records, _records_one_by_one
 
     def outcome(read: Callable[[], object]) -> object:
         try:
