@@ -205,3 +205,31 @@ def test_an_answer_undone_just_after_the_rollover_leaves_yesterday(session) -> N
     session.execute(delete(ReviewLog).where(ReviewLog.card_id == card))  # what undo does
     session.commit()
     assert by_day(stats.load_stats(session, after_rollover, None, 7)) == {}
+
+
+def test_a_longer_range_after_a_shorter_one_reads_the_retention_it_lacks(session) -> None:
+    """The days before a range are kept with their answers only (the heatmap's): a
+    longer range shown next has the same retention as when it is shown first."""
+    deck = make_deck(session, "Ranges", cards=1)
+    card = card_ids(session, deck.id)[0]
+    for days_ago, rating in ((3, 3), (40, 1), (40, 3), (200, 4), (200, 1)):
+        answer(session, card, START - timedelta(days=days_ago), rating=rating,
+               interval_days=30 if days_ago == 200 else 5, duration_ms=60000)
+    session.commit()
+    first_seen = {}
+    for days in stats.RANGES:
+        stats._CLOSED_DAYS.clear()
+        first_seen[days] = stats.load_stats(session, START, None, days)
+    for order in (stats.RANGES, stats.RANGES[::-1]):
+        stats._CLOSED_DAYS.clear()
+        for days in order:
+            view = stats.load_stats(session, START, None, days)
+            assert view.weeks == first_seen[days].weeks
+            assert view.retention == first_seen[days].retention
+            assert view.days == first_seen[days].days
+            assert by_day(view) == by_day(first_seen[days])
+            assert view.year_summary == first_seen[days].year_summary
+    assert first_seen[365].retention.young == 3 and first_seen[365].retention.mature == 2
+    assert first_seen[365].retention.rate == 3 / 5
+    assert first_seen[7].retention.young == 1
+    assert first_seen[7].year_summary.reviews == 5 and first_seen[7].year_summary.minutes == 5
