@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from flashcards.core import stats as core
 from flashcards.core.fsrs_vector import FsrsModel
-from flashcards.core.planner import CardArrays, PlanInput, plan
+from flashcards.core.planner import PlanInput, plan
 from flashcards.core.scheduling import CardState
 from flashcards.db import UTCDateTime
 from flashcards.models import Card, Deck, ReadinessHistory, ReviewLog
@@ -306,21 +306,9 @@ def forecast(session: Session, today_: Today, deck_id: int | None,
 def _forecast(session: Session, today_: Today, deck_id: int | None) -> list[tuple[date, float]]:
     settings = get_settings(session)
     day = today_.day
-    cards, names = card_arrays(session, day)
-    if deck_id is not None:
-        ids = dict(deck_names(session))
-        name = ids.get(deck_id)
-        index = names.index(name) if name in names else -1
-        mask = cards.deck == index
-        new_positions = np.flatnonzero(cards.is_new & mask)
-        # new_order indexes the new cards; keep the deck's, renumbered in order.
-        rank = np.full(cards.count, -1, dtype=np.int64)
-        rank[new_positions] = np.arange(new_positions.size)
-        kept_order = cards.new_order[mask[cards.new_order]]
-        cards = CardArrays(deck=cards.deck[mask], is_new=cards.is_new[mask],
-                           stability=cards.stability[mask], difficulty=cards.difficulty[mask],
-                           due_day=cards.due_day[mask], last_day=cards.last_day[mask],
-                           new_order=rank[kept_order])
+    # One deck's cards only, read with its id (the new cards' order within one deck is
+    # their position order, as in the whole collection).
+    cards, names = card_arrays(session, day, deck_id)
     _, interview = plan_dates(settings, day.date)
     last = min(max(interview, day.date), day.date + timedelta(days=FORECAST_DAYS - 1))
     per_review, per_new = answer_times(session)
