@@ -191,8 +191,10 @@ def card_rows(session: Session, deck_id: int | None) -> CardRows:
     studied = select(Card.state, Card.suspended, Card.id, Card.deck_id, Card.stability,
                      Card.difficulty).where(
         Card.user_id == OWNER, Card.due.is_not(None), Card.state > int(CardState.NEW))
-    new = select(Card.suspended, func.count(), func.coalesce(func.sum(Card.id), 0),
-                 func.coalesce(func.sum(Card.deck_id), 0)).where(
+    # Each card adds id * (deck + 1) to the key whatever its state: a new card's first
+    # answer (it becomes a studied one) leaves the key as it was.
+    new = select(Card.suspended, func.count(),
+                 func.coalesce(func.sum(Card.id * (Card.deck_id + 1)), 0)).where(
         Card.user_id == OWNER, Card.state == int(CardState.NEW))
     if deck_id is not None:
         studied = studied.where(Card.deck_id == deck_id)
@@ -205,15 +207,12 @@ def card_rows(session: Session, deck_id: int | None) -> CardRows:
     for state in CardState:
         if state != CardState.NEW:
             counts[state.name.lower()] = int(((array[:, 0] == state) & ~suspended).sum())
-    new_key = []
-    for is_suspended, count, id_sum, deck_sum in fetch_rows(session, new.group_by(
-            Card.suspended)):
+    cards, key = len(rows), float((array[:, 2] * (array[:, 3] + 1)).sum())
+    for is_suspended, count, id_sum in fetch_rows(session, new.group_by(Card.suspended)):
         counts["suspended" if is_suspended else "new"] += int(count)
-        new_key.append((bool(is_suspended), int(count), int(id_sum), int(deck_sum)))
+        cards, key = cards + int(count), key + float(id_sum)
     active = ~suspended
-    membership = (len(rows) + sum(count for _, count, _, _ in new_key),
-                  float((array[:, 2] * (array[:, 3] + 1)).sum())
-                  + sum(i * (d + 1) for _, _, i, d in new_key))
+    membership = (cards, key)
     return CardRows(counts, array[active, 4], array[active, 5], membership)
 
 
