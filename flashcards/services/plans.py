@@ -173,25 +173,31 @@ def _fetch(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def card_arrays(session: Session, day: StudyDay) -> tuple[CardArrays, list[str]]:
-    """Every card that is not suspended, as the planner's arrays: new cards first (by
-    position, then id), then the cards already studied. `new_order` is the order the
-    study queue introduces new cards in: lower-priority decks' after all others."""
+def card_arrays(session: Session, day: StudyDay,
+                deck_id: int | None = None) -> tuple[CardArrays, list[str]]:
+    """Every card that is not suspended (of one deck: `deck_id`), as the planner's
+    arrays: new cards first (by position, then id), then the cards already studied.
+    `new_order` is the order the study queue introduces new cards in: lower-priority
+    decks' after all others."""
     dialect = session.get_bind().dialect.name
     user_id = owner(session)
     decks = session.execute(select(Deck.id, Deck.name, Deck.lower_priority)
                             .where(Deck.user_id == user_id).order_by(Deck.name)).all()
-    new_rows = _fetch(session, select(Card.deck_id).where(
+    new_query = select(Card.deck_id).where(
         Card.user_id == OWNER, Card.state == int(CardState.NEW),
         Card.suspended == False)  # noqa: E712
-        .order_by(*NEW_CARD_ORDER))
-    seen_rows = _fetch(session, select(
+    seen_query = select(
         Card.deck_id, Card.stability, Card.difficulty, epoch_seconds(Card.due, dialect),
         epoch_seconds(Card.last_review, dialect),
     ).where(  # read from ix_cards_state_due alone
         Card.user_id == OWNER,
         Card.state.between(int(CardState.LEARNING), int(CardState.RELEARNING)),
-        Card.suspended == False, Card.due.is_not(None)))  # noqa: E712
+        Card.suspended == False, Card.due.is_not(None))  # noqa: E712
+    if deck_id is not None:
+        new_query = new_query.where(Card.deck_id == deck_id)
+        seen_query = seen_query.where(Card.deck_id == deck_id)
+    new_rows = _fetch(session, new_query.order_by(*NEW_CARD_ORDER))
+    seen_rows = _fetch(session, seen_query)
     new_decks = _floats(new_rows, 1)[:, 0]
     seen = _floats(seen_rows, 5)
     deck_ids = np.array([deck_id for deck_id, _, _ in decks], dtype=np.float64)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from flashcards.core import stats as core
 from flashcards.core.fsrs_vector import FsrsModel
-from flashcards.core.planner import CardArrays, PlanInput, plan
+from flashcards.core.planner import PlanInput, plan
 from flashcards.core.scheduling import CardState
 from flashcards.db import UTCDateTime
 from flashcards.models import Card, Deck, ReadinessHistory, ReviewLog
@@ -108,12 +108,14 @@ def parse_deck(value: str | None) -> int | None:
 
 
 def _day_totals(session: Session, first: date, edges: list[datetime],
-                deck_id: int | None) -> dict[date, core.DayTotals]:
+                deck_id: int | None, full: bool = True) -> dict[date, core.DayTotals]:
     """The log's totals for the study days from `first` on, day k running from edges[k]
-    to edges[k + 1], in one query. SQLite: the days as a VALUES list joined to the log
-    by time range (one range scan of ix_review_logs_stats per day, which covers every
-    column read). PostgreSQL: one range scan, each answer's day found by width_bucket in
-    the days' bounds (a range join there is estimated at thousands of times its rows)."""
+    to edges[k + 1], in one query: with `full` false only the answers and minutes (what
+    the heatmap shows), a fraction of the work of the retention sums. SQLite: the days as
+    a VALUES list joined to the log by time range (one range scan of ix_review_logs_stats
+    per day, which covers every column read). PostgreSQL: one range scan, each answer's
+    day found by width_bucket in the days' bounds (a range join there is estimated at
+    thousands of times its rows)."""
     if len(edges) < 2:
         return {}
     dialect = session.get_bind().dialect.name
@@ -135,9 +137,10 @@ def _day_totals(session: Session, first: date, edges: list[datetime],
     # mature ones are the review answers less the young.
     young_packed = func.coalesce(func.sum(case((young, 1 + cast(passed, Integer) * PACK),
                                                else_=0)), 0)
-    sums = (func.count(), func.coalesce(func.sum(log.duration_ms), 0),
-            func.coalesce(func.sum(cast(review, Integer)), 0),
-            func.coalesce(func.sum(cast(and_(review, passed), Integer)), 0), young_packed)
+    sums: tuple[Any, ...] = (func.count(), func.coalesce(func.sum(log.duration_ms), 0))
+    if full:
+        sums += (func.coalesce(func.sum(cast(review, Integer)), 0),
+                 func.coalesce(func.sum(cast(and_(review, passed), Integer)), 0), young_packed)
     if dialect == "sqlite":
         days = values(column("k", Integer), column("a", UTCDateTime()),
                       column("b", UTCDateTime()), name="days").data(
@@ -158,9 +161,12 @@ def _day_totals(session: Session, first: date, edges: list[datetime],
         query = query.where(log.card_id.in_(select(Card.id).where(
             Card.user_id == OWNER, Card.deck_id == deck_id).scalar_subquery()))
     totals = {}
-    for k, reviews, ms, review_count, review_passed, packed in session.execute(
-            query.group_by(day_index)):
+    for k, reviews, ms, *retention in session.execute(query.group_by(day_index)):
         day = first + timedelta(days=int(k))
+        if not full:
+            totals[day] = core.DayTotals(day, int(reviews), int(ms) / 60000)
+            continue
+        review_count, review_passed, packed = retention
         young_count, young_passed = int(packed) % PACK, int(packed) // PACK
         totals[day] = core.DayTotals(day, int(reviews), int(ms) / 60000, young_count,
                                      young_passed, int(review_count) - young_count,
@@ -185,8 +191,10 @@ def card_rows(session: Session, deck_id: int | None) -> CardRows:
     studied = select(Card.state, Card.suspended, Card.id, Card.deck_id, Card.stability,
                      Card.difficulty).where(
         Card.user_id == OWNER, Card.due.is_not(None), Card.state > int(CardState.NEW))
-    new = select(Card.suspended, func.count(), func.coalesce(func.sum(Card.id), 0),
-                 func.coalesce(func.sum(Card.deck_id), 0)).where(
+    # Each card adds id * (deck + 1) to the key whatever its state: a new card's first
+    # answer (it becomes a studied one) leaves the key as it was.
+    new = select(Card.suspended, func.count(),
+                 func.coalesce(func.sum(Card.id * (Card.deck_id + 1)), 0)).where(
         Card.user_id == OWNER, Card.state == int(CardState.NEW))
     if deck_id is not None:
         studied = studied.where(Card.deck_id == deck_id)
@@ -199,22 +207,22 @@ def card_rows(session: Session, deck_id: int | None) -> CardRows:
     for state in CardState:
         if state != CardState.NEW:
             counts[state.name.lower()] = int(((array[:, 0] == state) & ~suspended).sum())
-    new_key = []
-    for is_suspended, count, id_sum, deck_sum in fetch_rows(session, new.group_by(
-            Card.suspended)):
+    cards, key = len(rows), float((array[:, 2] * (array[:, 3] + 1)).sum())
+    for is_suspended, count, id_sum in fetch_rows(session, new.group_by(Card.suspended)):
         counts["suspended" if is_suspended else "new"] += int(count)
-        new_key.append((bool(is_suspended), int(count), int(id_sum), int(deck_sum)))
+        cards, key = cards + int(count), key + float(id_sum)
     active = ~suspended
-    membership = (len(rows) + sum(count for _, count, _, _ in new_key),
-                  float((array[:, 2] * (array[:, 3] + 1)).sum())
-                  + sum(i * (d + 1) for _, _, i, d in new_key))
+    membership = (cards, key)
     return CardRows(counts, array[active, 4], array[active, 5], membership)
 
 
 # Closed study days' totals do not change (a past answer is never undone, only deleted
 # with its card, which changes the membership key): kept per process, so a visit after
 # studying reads only today's answers from the log.
-_CLOSED_DAYS: OrderedDict[tuple[Any, ...], dict[date, core.DayTotals]] = OrderedDict()
+# Each day's totals with whether they have the retention sums (only the range's days
+# are read with them).
+_CLOSED_DAYS: OrderedDict[tuple[Any, ...], dict[date, tuple[core.DayTotals, bool]]] = (
+    OrderedDict())
 _FORECASTS: OrderedDict[tuple[Any, ...], list[tuple[date, float]]] = OrderedDict()
 CACHE_ENTRIES = 32
 
@@ -231,29 +239,46 @@ def _remember(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...],
             cache.popitem(last=False)
 
 
-def year_totals(session: Session, first: date, today: date, zone: ZoneInfo, rollover: int,
-                deck_id: int | None, membership: tuple[int, float]) -> list[core.DayTotals]:
+def year_totals(session: Session, first: date, today: date, range_days: int, zone: ZoneInfo,
+                rollover: int, deck_id: int | None,
+                membership: tuple[int, float]) -> list[core.DayTotals]:
     """Every study day from `first` to `today`, from the cache of closed days and the
-    log for the rest (today always)."""
+    log for the rest (today always): the last `range_days` days with their retention
+    sums, the days before with only their answers and minutes (the heatmap's)."""
     count = (today - first).days + 1
     edges = core.day_bounds(first, count, zone, rollover)
     key = (str(session.get_bind().engine.url), owner(session), deck_id, zone.key, rollover,
            membership)
-    cached = _CLOSED_DAYS.get(key, {})
-    # From the first day not kept to today; yesterday always too (an answer given just
-    # before the rollover can be undone just after it).
-    start = min(next(k for k in range(count) if first + timedelta(days=k) not in cached
-                     or k == count - 1), max(count - 2, 0))
-    fresh = _day_totals(session, first + timedelta(days=start), edges[start:], deck_id)
-    read_from = first + timedelta(days=start)
-    closed = {day: totals for day, totals in cached.items() if first <= day < read_from}
-    for k in range(start, count - 1):
-        day = first + timedelta(days=k)
-        closed[day] = fresh.get(day) or core.DayTotals(day, 0, 0.0)
+    cached: dict[date, tuple[core.DayTotals, bool]] = _CLOSED_DAYS.get(key, {})
+    in_range = max(count - range_days, 0)  # the first day of the range
+
+    def day(k: int) -> date:
+        return first + timedelta(days=k)
+
+    # The range from its first day not kept whole to today; yesterday always too (an
+    # answer given just before the rollover can be undone just after it).
+    full_from = min(next(k for k in range(in_range, count)
+                         if not cached.get(day(k), (None, False))[1] or k == count - 1),
+                    max(count - 2, in_range))
+    fresh = _day_totals(session, day(full_from), edges[full_from:], deck_id)
+    # The days before the range from the first one not kept at all.
+    counts_from = next((k for k in range(in_range) if day(k) not in cached), in_range)
+    fresh_counts: dict[date, core.DayTotals] = {}
+    if counts_from < in_range:
+        fresh_counts = _day_totals(session, day(counts_from),
+                                   edges[counts_from:in_range + 1], deck_id, full=False)
+    closed: dict[date, tuple[core.DayTotals, bool]] = {}
+    for k in range(count - 1):
+        if k >= full_from:
+            closed[day(k)] = (fresh.get(day(k)) or core.DayTotals(day(k), 0, 0.0), True)
+        elif day(k) in cached and (cached[day(k)][1] or k < counts_from):
+            closed[day(k)] = cached[day(k)]
+        else:
+            closed[day(k)] = (fresh_counts.get(day(k)) or core.DayTotals(day(k), 0, 0.0),
+                              False)
     _remember(_CLOSED_DAYS, key, closed)
-    everything = closed | fresh
-    return [everything.get(first + timedelta(days=k))
-            or core.DayTotals(first + timedelta(days=k), 0, 0.0) for k in range(count)]
+    today_totals = fresh.get(today) or core.DayTotals(today, 0, 0.0)
+    return [closed[day(k)][0] for k in range(count - 1)] + [today_totals]
 
 
 def forecast(session: Session, today_: Today, deck_id: int | None,
@@ -280,21 +305,9 @@ def forecast(session: Session, today_: Today, deck_id: int | None,
 def _forecast(session: Session, today_: Today, deck_id: int | None) -> list[tuple[date, float]]:
     settings = get_settings(session)
     day = today_.day
-    cards, names = card_arrays(session, day)
-    if deck_id is not None:
-        ids = dict(deck_names(session))
-        name = ids.get(deck_id)
-        index = names.index(name) if name in names else -1
-        mask = cards.deck == index
-        new_positions = np.flatnonzero(cards.is_new & mask)
-        # new_order indexes the new cards; keep the deck's, renumbered in order.
-        rank = np.full(cards.count, -1, dtype=np.int64)
-        rank[new_positions] = np.arange(new_positions.size)
-        kept_order = cards.new_order[mask[cards.new_order]]
-        cards = CardArrays(deck=cards.deck[mask], is_new=cards.is_new[mask],
-                           stability=cards.stability[mask], difficulty=cards.difficulty[mask],
-                           due_day=cards.due_day[mask], last_day=cards.last_day[mask],
-                           new_order=rank[kept_order])
+    # One deck's cards only, read with its id (the new cards' order within one deck is
+    # their position order, as in the whole collection).
+    cards, names = card_arrays(session, day, deck_id)
     _, interview = plan_dates(settings, day.date)
     last = min(max(interview, day.date), day.date + timedelta(days=FORECAST_DAYS - 1))
     per_review, per_new = answer_times(session)
@@ -339,8 +352,8 @@ def load_stats(session: Session, now: datetime, deck_id: int | None,
     today_ = study_today(session, now)
     today = today_.day.date
     cards = card_rows(session, deck_id)
-    year = year_totals(session, today - timedelta(days=HEATMAP_DAYS - 1), today, zone,
-                       rollover, deck_id, cards.membership)
+    year = year_totals(session, today - timedelta(days=HEATMAP_DAYS - 1), today, range_days,
+                       zone, rollover, deck_id, cards.membership)
     days = year[-range_days:]
     return Stats(
         today=today, range_days=range_days, deck_id=deck_id, deck_name=deck_name,

@@ -2,6 +2,7 @@
 (time zone, rollover hour, a daylight saving change), true retention young and mature,
 one deck or all, the readiness history the plan stores, and the closed days it keeps."""
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
@@ -9,10 +10,10 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, select
 
-from flashcards.core.scheduling import CardState
+from flashcards.core.scheduling import CardState, Rating
 from flashcards.models import Card, ReadinessHistory, ReviewLog
 from flashcards.services import cards as card_service
-from flashcards.services import plans, stats
+from flashcards.services import plans, stats, study
 from flashcards.services.errors import NotFound
 from flashcards.services.settings import get_settings
 from flashcards.services.users import create_user, for_user
@@ -205,3 +206,56 @@ def test_an_answer_undone_just_after_the_rollover_leaves_yesterday(session) -> N
     session.execute(delete(ReviewLog).where(ReviewLog.card_id == card))  # what undo does
     session.commit()
     assert by_day(stats.load_stats(session, after_rollover, None, 7)) == {}
+
+
+def test_a_longer_range_after_a_shorter_one_reads_the_retention_it_lacks(session) -> None:
+    """The days before a range are kept with their answers only (the heatmap's): a
+    longer range shown next has the same retention as when it is shown first."""
+    deck = make_deck(session, "Ranges", cards=1)
+    card = card_ids(session, deck.id)[0]
+    for days_ago, rating in ((3, 3), (40, 1), (40, 3), (200, 4), (200, 1)):
+        answer(session, card, START - timedelta(days=days_ago), rating=rating,
+               interval_days=30 if days_ago == 200 else 5, duration_ms=60000)
+    session.commit()
+    first_seen = {}
+    for days in stats.RANGES:
+        stats._CLOSED_DAYS.clear()
+        first_seen[days] = stats.load_stats(session, START, None, days)
+    for order in (stats.RANGES, stats.RANGES[::-1]):
+        stats._CLOSED_DAYS.clear()
+        for days in order:
+            view = stats.load_stats(session, START, None, days)
+            assert view.weeks == first_seen[days].weeks
+            assert view.retention == first_seen[days].retention
+            assert view.days == first_seen[days].days
+            assert by_day(view) == by_day(first_seen[days])
+            assert view.year_summary == first_seen[days].year_summary
+    assert first_seen[365].retention.young == 3 and first_seen[365].retention.mature == 2
+    assert first_seen[365].retention.rate == 3 / 5
+    assert first_seen[7].retention.young == 1
+    assert first_seen[7].year_summary.reviews == 5 and first_seen[7].year_summary.minutes == 5
+
+
+def test_a_new_cards_first_answer_keeps_the_closed_days(session, monkeypatch) -> None:
+    """The usual visit after studying reads only yesterday and today from the log, also
+    when the answers were a new card's first (which makes it a studied card)."""
+    deck = make_deck(session, "Fresh", cards=3)
+    first, second, _ = card_ids(session, deck.id)
+    answer(session, first, START - timedelta(days=5))
+    session.commit()
+    assert stats.load_stats(session, START, None, 7).summary.reviews == 1
+    read_from: list[date] = []
+    day_totals = stats._day_totals
+
+    def spy(session, first_day, edges, deck_id, full=True):
+        read_from.append(first_day)
+        return day_totals(session, first_day, edges, deck_id, full)
+
+    monkeypatch.setattr(stats, "_day_totals", spy)
+    version = session.get(Card, second).version
+    study.grade(session, second, version, Rating.GOOD, START, rng=random.Random(1))
+    session.commit()
+    assert session.get(Card, second).state != CardState.NEW
+    view = stats.load_stats(session, START, None, 7)
+    assert view.summary.reviews == 2
+    assert read_from == [view.today - timedelta(days=1)]
