@@ -3,9 +3,11 @@ schedules when the file is a backup."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
+from typing import Generic, TypeVar
 
 from flashcards.core.cards import (
     MAX_DECK_NAME,
@@ -28,6 +30,8 @@ from flashcards.core.csvformat.model import (
 from flashcards.core.csvformat.rows import _make_row, _RowError, _TagSets
 from flashcards.core.csvformat.sanitise import _unneutralise
 from flashcards.core.scheduling import CardState, Schedule
+
+_T = TypeVar("_T")
 
 STATE_NAMES = {state.name.lower(): state for state in CardState}
 
@@ -231,13 +235,13 @@ def _with_schedule(row: ImportRow, values: dict[str, str]) -> ImportRow:
         raise _RowError(f"state {values['state']!r} is not new, learning, review or relearning")
     schedule = Schedule(
         state=state,
-        step=_optional_int(values, "step"),
-        stability=_optional_float(values, "stability"),
-        difficulty=_optional_float(values, "difficulty"),
-        due=_optional_datetime(values, "due"),
-        last_review=_optional_datetime(values, "last_review"),
-        reps=_optional_int(values, "reps") or 0,
-        lapses=_optional_int(values, "lapses") or 0,
+        step=_WHOLE.read(values, "step"),
+        stability=_POSITIVE.read(values, "stability"),
+        difficulty=_POSITIVE.read(values, "difficulty"),
+        due=_MOMENT.read(values, "due"),
+        last_review=_MOMENT.read(values, "last_review"),
+        reps=_WHOLE.read(values, "reps") or 0,
+        lapses=_WHOLE.read(values, "lapses") or 0,
     )
     if state == CardState.NEW:
         if schedule.stability is not None or schedule.last_review is not None:
@@ -251,43 +255,37 @@ def _with_schedule(row: ImportRow, values: dict[str, str]) -> ImportRow:
     if suspended_text not in ("", "true", "false", "1", "0"):
         raise _RowError(f"suspended must be true or false, not {values['suspended']!r}")
     return row._replace(schedule=schedule, suspended=suspended_text in ("true", "1"),
-                   position=_optional_int(values, "position"))
+                   position=_WHOLE.read(values, "position"))
 
 
-def _optional_int(values: dict[str, str], name: str) -> int | None:
-    text = values.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        number = int(text)
-    except ValueError:
-        raise _RowError(f"{name} must be a whole number, not {text!r}") from None
-    if number < 0:
-        raise _RowError(f"{name} cannot be negative")
-    return number
+@dataclass(frozen=True)
+class _Optional(Generic[_T]):
+    """How one optional schedule column reads: its parser, what it must be, and the check
+    on the parsed value (a complaint that follows the column's name, or None)."""
+
+    parse: Callable[[str], _T]
+    must_be: str
+    problem: Callable[[_T, str], str | None]
+
+    def read(self, values: dict[str, str], name: str) -> _T | None:
+        text = values.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            value = self.parse(text)
+        except ValueError:
+            raise _RowError(f"{name} must be {self.must_be}, not {text!r}") from None
+        if (complaint := self.problem(value, text)) is not None:
+            raise _RowError(f"{name} {complaint}")
+        return value
 
 
-def _optional_float(values: dict[str, str], name: str) -> float | None:
-    text = values.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        raise _RowError(f"{name} must be a number, not {text!r}") from None
-    if not 0 < number < 1e9:
-        raise _RowError(f"{name} {text} is out of range")
-    return number
-
-
-def _optional_datetime(values: dict[str, str], name: str) -> datetime | None:
-    text = values.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise _RowError(f"{name} must be an ISO 8601 date and time, not {text!r}") from None
-    if moment.tzinfo is None:
-        raise _RowError(f"{name} {text!r} has no time zone (add +00:00 for UTC)")
-    return moment
+_WHOLE: _Optional[int] = _Optional(
+    int, "a whole number", lambda number, _text: "cannot be negative" if number < 0 else None)
+_POSITIVE: _Optional[float] = _Optional(
+    float, "a number",
+    lambda number, text: None if 0 < number < 1e9 else f"{text} is out of range")
+_MOMENT: _Optional[datetime] = _Optional(
+    datetime.fromisoformat, "an ISO 8601 date and time",
+    lambda moment, text: None if moment.tzinfo is not None
+    else f"{text!r} has no time zone (add +00:00 for UTC)")
