@@ -19,7 +19,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from flashcards.services import calendar_feed, plans, users
-from flashcards.services.calendar import plan_calendar
+from flashcards.services.plan_ical import plan_calendar
 from flashcards.services.settings import get_settings
 from flashcards.web.auth import is_loopback
 from flashcards.web.context import db, now

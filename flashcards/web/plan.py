@@ -19,8 +19,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans, progress
-from flashcards.services.calendar import plan_calendar
 from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.plan_ical import plan_calendar
 from flashcards.services.study import queue_counts
 from flashcards.services.study import today as study_today
 from flashcards.web.charts import minutes_chart, recall_chart
