@@ -760,12 +760,13 @@ def pressure(view: PlanView) -> Pressure:
         interview_fix_new_cap=fixes.interview_new_cap if fixes is not None else None)
 
 
-def apply_fix(session: Session, *, today: date, daily_minutes: int | None = None,
+def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = None,
               interview_date: date | None = None, new_per_day: int | None = None) -> None:
     """Apply a fix the pressure panel offers: a new daily budget, or a new interview
     date (then the plan places its tasks again; tasks the user pinned stay), either one
     with the new-card limit it needs."""
     begin_write(session)
+    today = study_today(session, now).day.date
     settings = get_settings(session)
     if daily_minutes is not None and not MIN_BUDGET_MINUTES <= daily_minutes <= MAX_BUDGET_MINUTES:
         raise ServiceError(f"The daily budget must be {MIN_BUDGET_MINUTES} to "

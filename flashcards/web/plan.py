@@ -71,10 +71,8 @@ def fix() -> BaseResponse:
                 flash(error, "error")
         return redirect(url_for("plan.show"))
     session = db()
-    today = study_today(session, now()).day.date
-    session.rollback()  # end the read: the service's write takes the lock up front
     try:
-        plans.apply_fix(session, today=today, daily_minutes=form.daily_minutes.data,
+        plans.apply_fix(session, now=now(), daily_minutes=form.daily_minutes.data,
                         interview_date=form.interview_date.data,
                         new_per_day=form.new_per_day.data)
     except ServiceError as exc:

@@ -125,15 +125,15 @@ def test_apply_fix_sets_the_budget_or_the_interview_and_refuses_bad_values(seede
                 {"interview_date": TODAY - timedelta(days=1)},
                 {"interview_date": TODAY + timedelta(days=MAX_PLAN_DAYS + 1)}):
         with pytest.raises(ServiceError):
-            plans.apply_fix(session, today=TODAY, **bad)
+            plans.apply_fix(session, now=START, **bad)
         session.rollback()
     settings = get_settings(session)
     assert (settings.daily_minutes, settings.interview_date) == (60, TODAY + timedelta(days=30))
-    plans.apply_fix(session, today=TODAY, daily_minutes=90)
+    plans.apply_fix(session, now=START, daily_minutes=90)
     session.commit()
     assert get_settings(session).daily_minutes == 90
     later = TODAY + timedelta(days=45)
-    plans.apply_fix(session, today=TODAY, interview_date=later)
+    plans.apply_fix(session, now=START, interview_date=later)
     session.commit()
     assert get_settings(session).interview_date == later
     # The plan places its tasks again over the longer runway.
@@ -152,17 +152,17 @@ def test_apply_fix_sets_the_new_card_limit_with_a_budget_and_refuses_it_alone(se
                 {"daily_minutes": 90, "new_per_day": plans.MAX_NEW_PER_DAY + 1},
                 {"new_per_day": 30}):
         with pytest.raises(ServiceError):
-            plans.apply_fix(session, today=TODAY, **bad)
+            plans.apply_fix(session, now=START, **bad)
         session.rollback()
     settings = get_settings(session)
     assert (settings.daily_minutes, settings.new_per_day) == (60, 20)
-    plans.apply_fix(session, today=TODAY, daily_minutes=90, new_per_day=35)
+    plans.apply_fix(session, now=START, daily_minutes=90, new_per_day=35)
     session.commit()
     session.expire_all()
     settings = get_settings(session)
     assert (settings.daily_minutes, settings.new_per_day) == (90, 35)
     later = TODAY + timedelta(days=40)
-    plans.apply_fix(session, today=TODAY, interview_date=later, new_per_day=25)
+    plans.apply_fix(session, now=START, interview_date=later, new_per_day=25)
     session.commit()
     session.expire_all()
     settings = get_settings(session)
