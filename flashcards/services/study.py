@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
+    Table,
     and_,
     bindparam,
     case,
@@ -470,13 +472,14 @@ def get_card(session: Session, card_id: int) -> Card:
     return card
 
 
-_CARDS = Card.__table__
+# Declarative models map a Table; SQLAlchemy types __table__ as FromClause.
+_CARDS = cast(Table, Card.__table__)
 _SCHEDULE_COLUMNS = (Card.state, Card.step, Card.stability, Card.difficulty, Card.due,
                      Card.last_review, Card.reps, Card.lapses)
 # Grading is the hottest write: plain statements, built once, instead of the ORM's
 # unit of work. The version in the WHERE clause makes the update apply only to the
 # card the user saw, on SQLite and PostgreSQL alike.
-_SETTINGS = Settings.__table__
+_SETTINGS = cast(Table, Settings.__table__)
 _GRADE_LOAD = (
     select(_CARDS.c.version, *(_CARDS.c[column.key] for column in _SCHEDULE_COLUMNS),
            _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date,
@@ -494,7 +497,7 @@ _GRADE_UPDATE = (
     .values({column.key: bindparam(f"new_{column.key}") for column in _SCHEDULE_COLUMNS}
             | {"version": _CARDS.c.version + 1})
 )
-_LOGS = ReviewLog.__table__
+_LOGS = cast(Table, ReviewLog.__table__)
 _INSERT_LOG = insert(_LOGS).returning(_LOGS.c.id)
 _LAST_LOG = (select(ReviewLog).where(ReviewLog.card_id == bindparam("card_id"))
              .order_by(ReviewLog.id.desc()).limit(1))
