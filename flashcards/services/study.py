@@ -8,11 +8,11 @@ day means 20 in all, whichever decks they come from.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from flashcards.core.cards import (
@@ -241,8 +241,8 @@ _QUEUE_COUNTS = {
 }
 
 
-def _queue(where: ColumnElement[bool], order: tuple[ColumnElement[object], ...],
-           in_deck: bool) -> Select[tuple[Card]]:
+def _queue(where: ColumnElement[bool], order: tuple[QueryableAttribute[Any], ...],
+           in_deck: bool) -> Select[Card]:
     query = select(Card).where(where, _AVAILABLE)
     if in_deck:
         query = query.where(_IN_DECK)
@@ -693,7 +693,9 @@ def aim_at_interview(session: Session, now: datetime) -> int:
     added: dict[int, int] = {}
     load = _review_load(session, zone, rollover, added)
     changes = []
-    for card_id, stability, last_review, due in rows:
+    # The WHERE leaves out NULL stability and last_review, and review cards have a due.
+    for card_id, stability, last_review, due in cast(
+            Sequence[tuple[int, float, datetime, datetime]], rows):
         review_day = study_day(last_review, zone, rollover).date.toordinal()
         due_day = study_day(due, zone, rollover).date.toordinal()
         chosen = exam_due_day(review_day=review_day, due_day=due_day, stability=stability,
@@ -816,7 +818,8 @@ def suspend(session: Session, card_id: int, version: int) -> UndoAction:
 
 def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> DaySummary:
     """What was studied today, and when the next learning card comes back."""
-    spent = func.coalesce(func.sum(ReviewLog.duration_ms), 0)
+    # COALESCE(..., 0) is never NULL, though SQLAlchemy types it int | None.
+    spent = cast(ColumnElement[int], func.coalesce(func.sum(ReviewLog.duration_ms), 0))
     query = (select(ReviewLog.rating, func.count(), spent)
              .where(ReviewLog.user_id == today_.user_id,
                     ReviewLog.reviewed_at >= today_.day.start,
