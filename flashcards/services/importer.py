@@ -4,7 +4,7 @@ in one transaction."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -297,7 +297,7 @@ class _BulkInsert:
             raise AssertionError(f"unexpected one-row INSERT: {one}")
         return one + ", " + ", ".join([group] * (rows - 1)) if rows > 1 else one
 
-    def __call__(self, rows: list[tuple[object, ...]]) -> None:
+    def __call__(self, rows: Sequence[tuple[object, ...]]) -> None:
         if self.per_row:
             rows = [self._converted(row) for row in rows]
         positional = self.connection.dialect.positional
