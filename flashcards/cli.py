@@ -25,6 +25,7 @@ from flashcards.core.deckformat import (
     check_sources,
     guide_headings,
 )
+from flashcards.core.importplan import DuplicatePolicy
 from flashcards.maintenance.backup_hooks import (
     backup_before_import,
     backups_folder,
@@ -126,7 +127,7 @@ def check_decks_command(directory: str | None, guide: str) -> None:
 @commands.command("import-deck")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, allow_dash=True))
 @click.option("--deck", help="Deck for rows without a deck column.")
-@click.option("--on-duplicate", type=click.Choice([p.value for p in importer.DuplicatePolicy]),
+@click.option("--on-duplicate", type=click.Choice([p.value for p in DuplicatePolicy]),
               default="update", show_default=True,
               help="What to do with a row whose card already exists.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
@@ -147,7 +148,7 @@ def import_deck_command(file: str, deck: str | None, on_duplicate: str,
     with click.open_file(file, "rb") as handle:
         data = handle.read()
     options = importer.ImportOptions(
-        deck, importer.DuplicatePolicy(on_duplicate),
+        deck, DuplicatePolicy(on_duplicate),
         importer.deck_name_for_file(file) if file != "-" else importer.DEFAULT_DECK,
         layout)
     with user_session(user_name) as session:

@@ -326,7 +326,7 @@ def _conditions(where: ColumnElement[Any] | None) -> Iterator[ColumnElement[Any]
         return
     if isinstance(where, BooleanClauseList) and where.operator is operators.and_:
         for clause in where.clauses:
-            yield from _conditions(clause)  # type: ignore[arg-type]
+            yield from _conditions(clause)
     else:
         yield where
 

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 
 import fsrs
-from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
+from fsrs.scheduler import DEFAULT_PARAMETERS as DEFAULT_PARAMETERS  # re-exported
+from fsrs.scheduler import FUZZ_RANGES
 
 LEARN_AHEAD = timedelta(minutes=20)
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from flashcards.core.search import NamePattern, name_pattern, tags_match
@@ -195,7 +195,8 @@ def check_foreign_keys(connection: Connection) -> None:
                            f"rows: {shown}")
 
 
-def epoch_seconds(column: ColumnElement[datetime], dialect: str) -> ColumnElement[float]:
+def epoch_seconds(column: ColumnElement[datetime | None] | QueryableAttribute[datetime | None],
+                  dialect: str) -> ColumnElement[float]:
     """An instant as seconds since 1970 in SQL (`dialect`: "sqlite" or "postgresql"):
     parsing 200,000 datetimes in Python costs more than the rest of a plan."""
     if dialect == "sqlite":

@@ -11,9 +11,9 @@ from typing import TextIO
 
 from flask import Flask
 
+from flashcards.core.importplan import ImportPlan
 from flashcards.db.migrate import has_pending_migrations
 from flashcards.services import backup
-from flashcards.services.importer import ImportPlan
 
 
 def database_file(app: Flask) -> Path | None:

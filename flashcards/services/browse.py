@@ -8,10 +8,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    UnaryExpression,
     and_,
     false,
     func,
@@ -20,7 +22,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.functions import Function
 
 from flashcards.core.cards import LEECH_TAG
@@ -91,7 +93,8 @@ class _Compiler:
         self.sqlite = session.get_bind().dialect.name == "sqlite"
         self._decks: list[tuple[int, str]] | None = None
 
-    def _like(self, column: ColumnElement[str], pattern: str) -> ColumnElement[bool]:
+    def _like(self, column: ColumnElement[str] | QueryableAttribute[str],
+              pattern: str) -> ColumnElement[bool]:
         # SQLite's LIKE already ignores ASCII case; lower() on both sides only slows it.
         # An ESCAPE clause halves SQLite's LIKE speed: only when the pattern escapes.
         escape = "\\" if "\\" in pattern else None
@@ -206,7 +209,7 @@ def condition(session: Session, query: str, now: datetime,
     return and_(mine, _Compiler(session, now, day_end).compile(node))
 
 
-def _order(sort: str, descending: bool) -> list[ColumnElement[object]]:
+def _order(sort: str, descending: bool) -> list[UnaryExpression[Any]]:
     if sort == "created":
         # Ids grow with creation (an import creates its cards in file order).
         return [Card.id.desc() if descending else Card.id.asc()]

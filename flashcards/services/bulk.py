@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -30,9 +30,10 @@ from flashcards.services.users import owner
 CHUNK = 500  # ids per statement: well under every driver's parameter limit
 MAX_TAG = 100
 
-_CARDS = Card.__table__
-_LOGS = ReviewLog.__table__
-_DECKS = Deck.__table__
+# Declarative models map a Table; SQLAlchemy types __table__ as FromClause.
+_CARDS = cast(Table, Card.__table__)
+_LOGS = cast(Table, ReviewLog.__table__)
+_DECKS = cast(Table, Deck.__table__)
 
 
 class BulkAction(enum.StrEnum):

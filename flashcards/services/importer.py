@@ -4,16 +4,16 @@ in one transaction."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain, count
 from operator import attrgetter
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, column, insert, select, table, update
+from sqlalchemy import Table, bindparam, column, insert, select, table, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -113,7 +113,7 @@ class ImportOptions:
 
 
 def run_import(session: Session, data: bytes, options: ImportOptions, *, now: datetime,
-               before_write: Callable[[ImportPlan], None] | None = None,
+               before_write: Callable[[ImportPlan], object] | None = None,
                progress: Callable[[int, int], None] | None = None
                ) -> tuple[ImportPlan, ImportResult]:
     """An import as the `import-deck` command and the import job run it: the whole file
@@ -140,7 +140,7 @@ def import_file(session: Session, data: bytes, *, deck: str | None = None,
                 default_deck: str = DEFAULT_DECK, now: datetime,
                 layout: ImportLayout = AUTO_LAYOUT,
                 progress: Callable[[int, int], None] | None = None,
-                before_write: Callable[[ImportPlan], None] | None = None
+                before_write: Callable[[ImportPlan], object] | None = None
                 ) -> tuple[ImportPlan, ImportResult]:
     """Read, plan and write a whole file in the session's transaction (the caller
     commits). Raises ImportFileError for a file that cannot be read. `before_write(plan)`
@@ -217,7 +217,8 @@ def _fronts(session: Session, deck_ids: set[int]) -> dict[tuple[int, str], int]:
     return by_front
 
 
-_CARDS = Card.__table__
+# Declarative models map a Table; SQLAlchemy types __table__ as FromClause.
+_CARDS = cast(Table, Card.__table__)
 _INSERT_COLUMNS = tuple(column.key for column in _CARDS.columns if column.key != "id")
 
 
@@ -296,7 +297,7 @@ class _BulkInsert:
             raise AssertionError(f"unexpected one-row INSERT: {one}")
         return one + ", " + ", ".join([group] * (rows - 1)) if rows > 1 else one
 
-    def __call__(self, rows: list[tuple[object, ...]]) -> None:
+    def __call__(self, rows: Sequence[tuple[object, ...]]) -> None:
         if self.per_row:
             rows = [self._converted(row) for row in rows]
         positional = self.connection.dialect.positional

@@ -15,10 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
+from typing import cast
 
 import fsrs_rs_python as fsrs_rs
 import numpy as np
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.days import study_date
@@ -61,7 +62,8 @@ def load_answers(session: Session) -> list[Answer]:
     settings = get_settings(session)
     zone, rollover = time_zone(settings), settings.rollover_hour
     new = int(CardState.NEW)
-    logs = ReviewLog.__table__
+    # Declarative models map a Table; SQLAlchemy types __table__ as FromClause.
+    logs = cast(Table, ReviewLog.__table__)
     rows = session.connection().execute(
         select(logs.c.card_id, logs.c.reviewed_at, logs.c.rating, logs.c.state_before)
         .where(logs.c.user_id == OWNER)
@@ -128,7 +130,7 @@ def recompute_memory(session: Session, parameters: Sequence[float],
     (a schedule imported without it) keep theirs. `answers`: the log as load_answers
     read it in this transaction, if the caller has it. Returns how many changed."""
     session.flush()  # what the caller changed is written before the rows are expired
-    cards = Card.__table__
+    cards = cast(Table, Card.__table__)
     studied = set(session.connection().execute(
         select(cards.c.id).where(cards.c.user_id == OWNER,
                                  cards.c.state != int(CardState.NEW))).scalars())
@@ -222,7 +224,7 @@ def auto_optimise(session: Session, now: datetime) -> Outcome | None:
         wait = timedelta(days=1) if latest.reviews_used < MIN_ITEMS else AUTO_EVERY
         if now - latest.created_at < wait - _EARLY:
             return None
-    logs = ReviewLog.__table__
+    logs = cast(Table, ReviewLog.__table__)
     answers = session.connection().execute(
         select(func.count()).select_from(logs).where(logs.c.user_id == OWNER)).scalar_one()
     if answers < CALIBRATION_MIN:
@@ -239,7 +241,7 @@ def reschedule(session: Session, now: datetime) -> int:
     begin_write(session)
     settings = get_settings(session)
     model = FsrsModel.from_config(scheduler_config(settings))
-    cards = Card.__table__
+    cards = cast(Table, Card.__table__)
     rows = session.connection().execute(
         select(cards.c.id, cards.c.stability, cards.c.last_review, cards.c.due)
         .where(cards.c.user_id == OWNER, cards.c.state == int(CardState.REVIEW),
@@ -280,11 +282,11 @@ def stability_factor(session: Session, model: FsrsModel) -> float:
     was at each answer (the stabilities logged then), which calibration and the
     optimiser have since corrected in the parameters in use: counted again, the
     forecast expects more reviews than come."""
-    fits = FsrsFit.__table__
+    fits = cast(Table, FsrsFit.__table__)
     if session.connection().execute(
             select(fits.c.id).where(fits.c.user_id == OWNER).limit(1)).first() is None:
         return 1.0
-    logs = ReviewLog.__table__
+    logs = cast(Table, ReviewLog.__table__)
     rows = session.connection().execute(
         select(logs.c.reviewed_at, logs.c.last_review_before, logs.c.stability_before,
                logs.c.rating)

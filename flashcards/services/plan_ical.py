@@ -107,13 +107,14 @@ def plan_calendar(view: PlanView, host: str, stamp: datetime) -> bytes:
                 by_day.setdefault(event_day, []).append((event, not done
                                                          and not task_view.part_done))
 
-    for day_, events in sorted(by_day.items(), key=lambda item: item[0]):
+    for day_, day_events in sorted(by_day.items(), key=lambda item: item[0]):
         if reminder is not None and day_ >= view.today:
             # One reminder a day, not one per event: on the first thing still to do.
-            first = next((event for event, open_ in events if open_), None)
+            first = next((event for event, open_ in day_events if open_), None)
             if first is not None:
-                todo = [str(event["summary"]) for event, open_ in events if open_]
+                todo = [str(event["summary"]) for event, open_ in day_events if open_]
                 first.add_component(_alarm(reminder, "Today: " + "; ".join(todo)))
-        for event, _open in events:
+        for event, _open in day_events:
             calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()  # icalendar is untyped: to_ical returns bytes
+    return ical

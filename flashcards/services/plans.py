@@ -4,11 +4,11 @@ changes a user makes to tasks (tick, move, add, delete)."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import Select, or_, select, update
@@ -155,7 +155,7 @@ def _floats(rows: list[tuple[Any, ...]], width: int) -> FloatArray:
                        count=len(rows) * width).reshape(len(rows), width)
 
 
-def _fetch(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
+def _fetch(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Rows as plain tuples from the driver's own cursor, which NumPy reads in one go
     (SQLAlchemy's Row objects cost more than the query for 100k cards)."""
     connection = session.connection()
@@ -233,16 +233,17 @@ def answer_times(session: Session) -> tuple[float, float]:
     """Seconds per review and per new card, from the user's own log once it has enough:
     the latest 500 answers of each kind (newest first along ix_review_logs_reviewed_at)."""
     user_id = owner(session)
-    reviews = session.execute(
+    # Both queries leave out NULL durations: the lists hold ints.
+    reviews = cast(Sequence[int], session.execute(
         select(ReviewLog.duration_ms).where(ReviewLog.user_id == user_id,
                                             ReviewLog.state_before != int(CardState.NEW),
                                             ReviewLog.duration_ms.is_not(None))
-        .order_by(ReviewLog.reviewed_at.desc()).limit(500)).scalars().all()
-    firsts = session.execute(
+        .order_by(ReviewLog.reviewed_at.desc()).limit(500)).scalars().all())
+    firsts = cast(Sequence[int], session.execute(
         select(ReviewLog.duration_ms).where(ReviewLog.user_id == user_id,
                                             ReviewLog.state_before == int(CardState.NEW),
                                             ReviewLog.duration_ms.is_not(None))
-        .order_by(ReviewLog.reviewed_at.desc()).limit(500)).scalars().all()
+        .order_by(ReviewLog.reviewed_at.desc()).limit(500)).scalars().all())
     per_review = (statistics.median(reviews) / 1000 if len(reviews) >= 20
                   else DEFAULT_SECONDS_PER_REVIEW)
     # A new card is its first showing plus its learning steps (as many as the user's

@@ -6,9 +6,10 @@ import functools
 import json
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.cards import LeechAction
@@ -38,7 +39,8 @@ class StudyOptions:
     fsrs_parameters: str | None = None  # JSON; None: FSRS-6's defaults
 
 
-_SETTINGS = Settings.__table__
+# Declarative models map a Table; SQLAlchemy types __table__ as FromClause.
+_SETTINGS = cast(Table, Settings.__table__)
 # A user's settings row has the user's id.
 _LOAD_OPTIONS = select(*(_SETTINGS.c[f.name] for f in fields(StudyOptions))).where(
     _SETTINGS.c.id == OWNER)

@@ -8,16 +8,18 @@ day means 20 in all, whichever decks they come from.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Select,
+    Table,
     and_,
     bindparam,
     case,
@@ -28,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from flashcards.core.cards import (
@@ -239,8 +241,8 @@ _QUEUE_COUNTS = {
 }
 
 
-def _queue(where: ColumnElement[bool], order: tuple[ColumnElement[object], ...],
-           in_deck: bool) -> Select[tuple[Card]]:
+def _queue(where: ColumnElement[bool], order: tuple[QueryableAttribute[Any], ...],
+           in_deck: bool) -> Select[Card]:
     query = select(Card).where(where, _AVAILABLE)
     if in_deck:
         query = query.where(_IN_DECK)
@@ -470,13 +472,14 @@ def get_card(session: Session, card_id: int) -> Card:
     return card
 
 
-_CARDS = Card.__table__
+# Declarative models map a Table; SQLAlchemy types __table__ as FromClause.
+_CARDS = cast(Table, Card.__table__)
 _SCHEDULE_COLUMNS = (Card.state, Card.step, Card.stability, Card.difficulty, Card.due,
                      Card.last_review, Card.reps, Card.lapses)
 # Grading is the hottest write: plain statements, built once, instead of the ORM's
 # unit of work. The version in the WHERE clause makes the update apply only to the
 # card the user saw, on SQLite and PostgreSQL alike.
-_SETTINGS = Settings.__table__
+_SETTINGS = cast(Table, Settings.__table__)
 _GRADE_LOAD = (
     select(_CARDS.c.version, *(_CARDS.c[column.key] for column in _SCHEDULE_COLUMNS),
            _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date,
@@ -494,7 +497,7 @@ _GRADE_UPDATE = (
     .values({column.key: bindparam(f"new_{column.key}") for column in _SCHEDULE_COLUMNS}
             | {"version": _CARDS.c.version + 1})
 )
-_LOGS = ReviewLog.__table__
+_LOGS = cast(Table, ReviewLog.__table__)
 _INSERT_LOG = insert(_LOGS).returning(_LOGS.c.id)
 _LAST_LOG = (select(ReviewLog).where(ReviewLog.card_id == bindparam("card_id"))
              .order_by(ReviewLog.id.desc()).limit(1))
@@ -690,7 +693,9 @@ def aim_at_interview(session: Session, now: datetime) -> int:
     added: dict[int, int] = {}
     load = _review_load(session, zone, rollover, added)
     changes = []
-    for card_id, stability, last_review, due in rows:
+    # The WHERE leaves out NULL stability and last_review, and review cards have a due.
+    for card_id, stability, last_review, due in cast(
+            Sequence[tuple[int, float, datetime, datetime]], rows):
         review_day = study_day(last_review, zone, rollover).date.toordinal()
         due_day = study_day(due, zone, rollover).date.toordinal()
         chosen = exam_due_day(review_day=review_day, due_day=due_day, stability=stability,
@@ -813,7 +818,8 @@ def suspend(session: Session, card_id: int, version: int) -> UndoAction:
 
 def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> DaySummary:
     """What was studied today, and when the next learning card comes back."""
-    spent = func.coalesce(func.sum(ReviewLog.duration_ms), 0)
+    # COALESCE(..., 0) is never NULL, though SQLAlchemy types it int | None.
+    spent = cast(ColumnElement[int], func.coalesce(func.sum(ReviewLog.duration_ms), 0))
     query = (select(ReviewLog.rating, func.count(), spent)
              .where(ReviewLog.user_id == today_.user_id,
                     ReviewLog.reviewed_at >= today_.day.start,

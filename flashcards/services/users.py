@@ -19,8 +19,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from flashcards import scoping
 from flashcards.db import begin_write
+from flashcards.models import LOCAL_USER_ID as LOCAL_USER_ID  # re-exported for the web
 from flashcards.models import (
-    LOCAL_USER_ID,
     CalendarFeed,
     LoginFailure,
     LoginSession,

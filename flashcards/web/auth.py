@@ -135,7 +135,7 @@ def _user_for_request(session: Session) -> Response | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if not g.get("accounts"):
         return redirect(url_for("review.home"))
     form = LoginForm()

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 def db() -> Session:
     """The request's session; closed at the end of the request."""
-    session = g.get("db_session")
+    session: Session | None = g.get("db_session")
     if session is None:
         maker: sessionmaker[Session] = current_app.extensions["flashcards.sessionmaker"]
         session = g.db_session = maker()

@@ -38,6 +38,7 @@ from flashcards.core.cards import (
     LeechAction,
     field_too_long,
 )
+from flashcards.core.importplan import DuplicatePolicy
 from flashcards.core.planner import (
     MAX_BUDGET_MINUTES,
     MAX_PLAN_DAYS,
@@ -55,7 +56,6 @@ from flashcards.core.taskformat import (
 from flashcards.db import MAX_ID
 from flashcards.services.browse import MAX_PAGE
 from flashcards.services.bulk import BulkAction
-from flashcards.services.importer import DuplicatePolicy
 from flashcards.services.settings import valid_time_zones
 
 E = TypeVar("E", bound=StrEnum)

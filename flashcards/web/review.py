@@ -142,7 +142,7 @@ def grade() -> Response | tuple[str, int]:
     except StaleCard as exc:
         return _stale(session_, exc, form)
     if not outcome.duplicate:
-        session[UNDO_KEY] = study.UndoAction("review", outcome.card_id,
+        session[UNDO_KEY] = study.UndoAction(study.UndoKind.REVIEW, outcome.card_id,
                                              log_id=outcome.log_id).to_dict()
     if outcome.leech:
         flash(f"That card has lapsed {outcome.schedule.lapses} times: it is a leech, tagged "

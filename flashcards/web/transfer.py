@@ -34,6 +34,7 @@ from flashcards.core.csvformat import (
     parse_import,
     suggested_columns,
 )
+from flashcards.core.importplan import ImportPlan
 from flashcards.maintenance.backup_hooks import backup_before_import
 from flashcards.services import decks, exporter, importer, jobs
 from flashcards.services.errors import NotFound
@@ -130,7 +131,7 @@ def _upload_or_404(token: str) -> tuple[bytes, dict[str, Any]]:
     return jobs.upload(db(), token)
 
 
-def _plan(parsed: ParsedFile, options: dict[str, Any]) -> importer.ImportPlan:
+def _plan(parsed: ParsedFile, options: dict[str, Any]) -> ImportPlan:
     chosen = importer.ImportOptions.from_saved(options)
     return importer.plan_import(db(), parsed, deck=chosen.deck, policy=chosen.policy,
                                 default_deck=chosen.default_deck)
