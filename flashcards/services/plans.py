@@ -360,12 +360,13 @@ def _with_fitting(views: list[TaskView], fitted: list[FittedTask], today: date) 
 
 
 def plan_input(session: Session, today_: Today, settings: Settings,
-               views: list[TaskView]) -> PlanInput:
-    """What the planner needs, as build_plan gives it: the cards, the user's answer
-    times, limits and FSRS parameters, and the tasks `views` (task_days) to fit."""
+               views: list[TaskView], deck_id: int | None = None) -> PlanInput:
+    """What the planner needs, as build_plan gives it: the cards (of one deck:
+    `deck_id`), the user's answer times, limits and FSRS parameters, and the tasks
+    `views` (task_days) to fit."""
     day = today_.day
     start, interview = plan_dates(settings, day.date)
-    cards, deck_names = card_arrays(session, day)
+    cards, deck_names = card_arrays(session, day, deck_id)
     per_review, per_new = answer_times(session)
     target = settings.interview_retention or settings.desired_retention
     plan_interview = max(interview, day.date)

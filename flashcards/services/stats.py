@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,8 +21,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from flashcards.core import stats as core
-from flashcards.core.fsrs_vector import FsrsModel
-from flashcards.core.planner import PlanInput, plan
+from flashcards.core.planner import plan
 from flashcards.core.scheduling import CardState
 from flashcards.db import UTCDateTime
 from flashcards.models import Card, Deck, ReadinessHistory, ReviewLog
@@ -30,8 +29,8 @@ from flashcards.scoping import OWNER
 from flashcards.services.decks import deck_names, get_deck
 from flashcards.services.errors import ServiceError
 from flashcards.services.plans import _fetch as fetch_rows
-from flashcards.services.plans import answer_times, card_arrays, plan_dates
-from flashcards.services.settings import get_settings, scheduler_config, time_zone
+from flashcards.services.plans import plan_input
+from flashcards.services.settings import get_settings, time_zone
 from flashcards.services.study import Today
 from flashcards.services.study import today as study_today
 from flashcards.services.users import owner
@@ -303,23 +302,13 @@ def forecast(session: Session, today_: Today, deck_id: int | None,
 
 
 def _forecast(session: Session, today_: Today, deck_id: int | None) -> list[tuple[date, float]]:
-    settings = get_settings(session)
+    """The plan's own input (plans.plan_input: the day's fixed pace, the user's
+    parameters, exam mode's stability factor) for the deck's cards only, without the
+    tasks, up to FORECAST_DAYS ahead."""
     day = today_.day
-    # One deck's cards only, read with its id (the new cards' order within one deck is
-    # their position order, as in the whole collection).
-    cards, names = card_arrays(session, day, deck_id)
-    _, interview = plan_dates(settings, day.date)
-    last = min(max(interview, day.date), day.date + timedelta(days=FORECAST_DAYS - 1))
-    per_review, per_new = answer_times(session)
-    result = plan(PlanInput(
-        today=day.date, interview=last, cards=cards, deck_names=names,
-        model=FsrsModel.from_config(scheduler_config(settings)),
-        target=settings.interview_retention or settings.desired_retention,
-        budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
-        new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
-        seconds_per_review=per_review, seconds_per_new=per_new,
-        new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done,
-        plan_start=settings.plan_start), np.random.default_rng(2026))
+    data = plan_input(session, today_, get_settings(session), [], deck_id)
+    last = min(data.interview, day.date + timedelta(days=FORECAST_DAYS - 1))
+    result = plan(replace(data, interview=last), np.random.default_rng(2026))
     return [(plan_day.day, plan_day.reviews) for plan_day in result.days]
 
 
