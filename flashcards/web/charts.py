@@ -32,6 +32,20 @@ class Tick:
 
 
 @dataclass(frozen=True, slots=True)
+class Frame:
+    """A chart's box in viewBox units: its size, the plot area's edges and the font
+    size. Every server-rendered chart (plan, statistics, help me decide) has one."""
+
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+    font: int
+
+
+@dataclass(frozen=True, slots=True)
 class DayBar:
     day: date
     x: float
@@ -48,14 +62,7 @@ class DayBar:
 
 
 @dataclass(frozen=True, slots=True)
-class MinutesChart:
-    width: int
-    height: int
-    plot_top: int
-    plot_bottom: int
-    plot_left: int
-    plot_right: int
-    font: int
+class MinutesChart(Frame):
     bars: list[DayBar]
     y_ticks: list[Tick]
     budget: int
@@ -136,14 +143,7 @@ class DeckBar:
 
 
 @dataclass(frozen=True, slots=True)
-class RecallChart:
-    width: int
-    height: int
-    plot_left: int
-    plot_right: int
-    plot_top: int
-    plot_bottom: int
-    font: int
+class RecallChart(Frame):
     bar_height: int
     bars: list[DeckBar]
     x_ticks: list[Tick]

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from flashcards.core.retention import RetentionRow
-from flashcards.web.charts import FONT, TOP, VIEW_WIDTH, Tick, nice_step
+from flashcards.web.charts import FONT, TOP, VIEW_WIDTH, Frame, Tick, nice_step
 
 LABEL_WIDTH = 48  # "97%" and the "now" mark before each bar
 VALUE_WIDTH = 118  # "206 min · 68%" after the longest bar
@@ -30,14 +30,7 @@ class RetentionBar:
 
 
 @dataclass(frozen=True, slots=True)
-class RetentionChart:
-    width: int
-    height: int
-    plot_left: int
-    plot_right: int
-    plot_top: int
-    plot_bottom: int
-    font: int
+class RetentionChart(Frame):
     bar_height: int
     bars: list[RetentionBar]
     x_ticks: list[Tick]

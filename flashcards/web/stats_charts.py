@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from flashcards.core.stats import Bin
 from flashcards.services.stats import Stats
-from flashcards.web.charts import FONT, VIEW_WIDTH, Tick
+from flashcards.web.charts import FONT, VIEW_WIDTH, Frame, Tick
 
 LEFT = 52  # room for the y axis's values ("100%")
 RIGHT = 8
@@ -58,14 +58,7 @@ class Bar:
 
 
 @dataclass(frozen=True, slots=True)
-class BarChart:
-    width: int
-    height: int
-    plot_left: int
-    plot_right: int
-    plot_top: int
-    plot_bottom: int
-    font: int
+class BarChart(Frame):
     unit: str
     bars: list[Bar]
     y_ticks: list[Tick]
@@ -161,14 +154,7 @@ class Series:
 
 
 @dataclass(frozen=True, slots=True)
-class LineChart:
-    width: int
-    height: int
-    plot_left: int
-    plot_right: int
-    plot_top: int
-    plot_bottom: int
-    font: int
+class LineChart(Frame):
     series: list[Series]
     y_ticks: list[Tick]
     x_ticks: list[Tick]
