@@ -40,7 +40,7 @@ from sqlalchemy import select  # noqa: E402
 from flashcards import create_app  # noqa: E402
 from flashcards.models import Card  # noqa: E402
 from flashcards.services import plans  # noqa: E402
-from flashcards.services.study import today as study_today  # noqa: E402
+from flashcards.services.study import current_day  # noqa: E402
 
 
 def baseline(maker, new_per_day: list[int], horizon: int, now: datetime, seed: int,
@@ -109,7 +109,7 @@ def main() -> int:
     print(f"ours: {', '.join(f'{t:.3f}' for t in ours)} s "
           f"({len(view.plan.days)} days, {args.cards:,} cards)")
     with maker(info={"user_id": 1}) as session:
-        day = study_today(session, now).day
+        day = current_day(session, now)
         cards, _ = plans.card_arrays(session, day)
     new_per_day = [d.new for d in view.plan.days]
     horizon = len(view.plan.days) - 1

@@ -215,7 +215,7 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
                         first_optimised = (day - start).days
             morning = plans.plan_and_save(session, clock(), np.random.default_rng(seed))
             session.commit()
-            today = study.today(session, clock())
+            today = study.day_allowance(session, clock())
             app_scheduler = Scheduler(scheduler_config(get_settings(session)))
             mornings[today.day.date] = {d.day: d.answers for d in morning.plan.days}
             if morning.plan.days:
@@ -227,7 +227,7 @@ def run(seed: int, scenario: Scenario = SCENARIOS[0]) -> dict[str, float]:
                 break
             reviews = new = 0
             while True:
-                today = study.today(session, clock())
+                today = study.day_allowance(session, clock())
                 card = study.next_card(session, today)
                 if card is None:
                     break

@@ -75,7 +75,7 @@ def main() -> int:
             plans.plan_and_save(session, clock(), np.random.default_rng(args.seed))
             session.commit()
             while True:
-                today = study.today(session, clock())
+                today = study.day_allowance(session, clock())
                 card = study.next_card(session, today)
                 if card is None:
                     break

@@ -21,7 +21,7 @@ from flashcards.services.bundled import (
     seed_bundle,
 )
 from flashcards.services.plans import start_plan
-from flashcards.services.study import today as study_today
+from flashcards.services.study import current_day
 from flashcards.services.users import USER_KEY
 
 
@@ -65,5 +65,5 @@ def setup_database(app: Flask) -> SeedReport:
 def seed_user(session: Session, bundle: Bundle, now: datetime) -> SeedReport:
     """The bundled decks and tasks for the session's user, and their plan's start."""
     report = seed_bundle(session, bundle, now)
-    start_plan(session, study_today(session, now).day.date)
+    start_plan(session, current_day(session, now).date)
     return report

@@ -67,7 +67,7 @@ def start(session: Session, now: datetime, *, deck_id: int | None, tag: str | No
     tag = (tag or "").strip()
     if (deck_id is None) == (not tag):
         raise ServiceError("Choose a deck or type a tag (one of the two).")
-    today_ = study.today(session, now)
+    allowance = study.day_allowance(session, now)
     if deck_id is not None:
         deck = get_deck(session, deck_id)
         which = Card.deck_id == deck.id
@@ -78,12 +78,12 @@ def start(session: Session, now: datetime, *, deck_id: int | None, tag: str | No
                                f"{MAX_TAG_LENGTH} characters.")
         try:
             which = browse.condition(session, f"tag:{_escaped_tag(tag)}", now,
-                                     today_.day.end)
+                                     allowance.day.end)
         except SearchError as exc:  # pragma: no cover - every character is escaped
             raise ServiceError(str(exc)) from exc
         label = f"tag “{tag}”"
     ahead = or_(
-        and_(Card.state == int(CardState.REVIEW), Card.due >= today_.day.end),
+        and_(Card.state == int(CardState.REVIEW), Card.due >= allowance.day.end),
         and_(Card.state.in_(study.LEARNING_STATES), Card.due > availability.ahead_of(now)))
     ids = session.execute(
         select(Card.id).where(
@@ -110,16 +110,16 @@ def remaining(session: Session, custom: CustomStudy, now: datetime) -> list[Card
     return sorted(cards, key=lambda card: order[card.id])
 
 
-def page(session: Session, today_: study.Today, custom: CustomStudy, *,
+def page(session: Session, allowance: study.DayAllowance, custom: CustomStudy, *,
          card_id: int | None, show: bool, pick: str | None) -> study.StudyPage:
     """The custom study page: the card the page showed while it is still to study, else
     the session's next card; no card when the session is done."""
-    left = remaining(session, custom, today_.now)
+    left = remaining(session, custom, allowance.now)
     counts = study.QueueCounts(new=0, learning=0, review=len(left))
     if not left:
-        return study.StudyPage(today_, None, counts, None)
+        return study.StudyPage(allowance, None, counts, None)
     card = next((c for c in left if c.id == card_id), left[0])
-    return study.card_page(today_, None, counts, card, card_id=card_id, show=show, pick=pick)
+    return study.card_page(allowance, None, counts, card, card_id=card_id, show=show, pick=pick)
 
 
 def reviewed(session: Session, custom: CustomStudy) -> int:

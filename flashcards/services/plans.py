@@ -50,8 +50,13 @@ from flashcards.services.settings import (
     scheduler_config,
     time_zone,
 )
-from flashcards.services.study import NEW_CARD_ORDER, Today, aim_at_interview
-from flashcards.services.study import today as study_today
+from flashcards.services.study import (
+    NEW_CARD_ORDER,
+    DayAllowance,
+    aim_at_interview,
+    current_day,
+    day_allowance,
+)
 from flashcards.services.users import owner
 
 PLAN_DAYS = 30
@@ -126,7 +131,7 @@ class PlanView:
     tasks: dict[date, list[TaskView]]
     done: dict[date, int]  # past days: reviews actually done
     settings: Settings
-    # Today's new cards as the plan paces them (study.Today.new_limit), or None when
+    # Today's new cards as the plan paces them (study.DayAllowance.new_limit), or None when
     # the interview has passed; saved by save_plan.
     paced_new: int | None = None
     # The new cards that do not fit, by deck: (name, cards, marked lower priority),
@@ -359,12 +364,12 @@ def _with_fitting(views: list[TaskView], fitted: list[FittedTask], today: date) 
     return result
 
 
-def plan_input(session: Session, today_: Today, settings: Settings,
+def plan_input(session: Session, allowance: DayAllowance, settings: Settings,
                views: list[TaskView], deck_id: int | None = None) -> PlanInput:
     """What the planner needs, as build_plan gives it: the cards (of one deck:
     `deck_id`), the user's answer times, limits and FSRS parameters, and the tasks
     `views` (task_days) to fit."""
-    day = today_.day
+    day = allowance.day
     start, interview = plan_dates(settings, day.date)
     cards, deck_names = card_arrays(session, day, deck_id)
     per_review, per_new = answer_times(session)
@@ -377,8 +382,8 @@ def plan_input(session: Session, today_: Today, settings: Settings,
         target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
         new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
         seconds_per_review=per_review, seconds_per_new=per_new,
-        new_done_today=today_.new_studied, reviews_done_today=today_.reviews_done,
-        new_today=fixed_new_left(today_),
+        new_done_today=allowance.new_studied, reviews_done_today=allowance.reviews_done,
+        new_today=fixed_new_left(allowance),
         tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start,
         stability_factor=optimizer.stability_factor(session, model))
 
@@ -397,19 +402,19 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
     the plan, the reviews actually done. Reads only: what it decides (where new tasks
     go, today's pace) is stored by save_plan, in a short write transaction of its own,
     so no write lock is held while the plan is computed."""
-    today_ = study_today(session, now)
+    allowance = day_allowance(session, now)
     settings = get_settings(session)
-    day = today_.day
+    day = allowance.day
     start, interview = plan_dates(settings, day.date)
     views = task_days(session, settings, day.date)
-    data = plan_input(session, today_, settings, views)
+    data = plan_input(session, allowance, settings, views)
     cards, deck_names = data.cards, list(data.deck_names)
     result = plan(data, rng)
     views = with_parts_done(_with_fitting(views, result.tasks, day.date), day.date)
     by_day: dict[date, list[TaskView]] = {}
     for view in views:
         by_day.setdefault(view.day, []).append(view)
-    paced_new = day_target(today_, result, interview)
+    paced_new = day_target(allowance, result, interview)
     done = _reviews_done(session, settings, start, day)
     return PlanView(result, day.date, start, interview, by_day, done, settings, paced_new,
                     _unplaced_by_deck(session, cards, deck_names, result.unplaced_new))
@@ -430,22 +435,22 @@ def _unplaced_by_deck(session: Session, cards: CardArrays, deck_names: list[str]
     return tuple(sorted(found, key=lambda row: (-row[1], row[0])))
 
 
-def fixed_new_left(today_: Today) -> int | None:
+def fixed_new_left(allowance: DayAllowance) -> int | None:
     """Today's new cards still to study when the day's target is fixed already (by the
     day's first plan), for the planner's today; None before that first plan."""
-    return today_.new_left if today_.paced else None
+    return allowance.new_left if allowance.paced else None
 
 
-def day_target(today_: Today, result: Plan, interview: date) -> int | None:
-    """Today's new-card target, which the review limit follows (study.Today.new_limit):
+def day_target(allowance: DayAllowance, result: Plan, interview: date) -> int | None:
+    """Today's new-card target, which the review limit follows (study.DayAllowance.new_limit):
     set by the day's first plan (what it gives today plus what was studied before) and
     then kept all day, however often the plan is rebuilt; on interview day what the
     plan gives it (no new cards); None once the interview has passed."""
-    if not result.days or today_.day.date > interview:
+    if not result.days or allowance.day.date > interview:
         return None
-    if today_.paced and today_.settings.paced_new is not None:
-        return today_.settings.paced_new
-    return result.days[0].new + today_.new_studied
+    if allowance.paced and allowance.settings.paced_new is not None:
+        return allowance.settings.paced_new
+    return result.days[0].new + allowance.new_studied
 
 
 def save_plan(session: Session, view: PlanView) -> None:
@@ -565,7 +570,7 @@ def set_done(session: Session, task_id: int, done: bool, now: datetime, *,
     Taking the tick back undoes the whole task's tick, else today's part."""
     begin_write(session)
     task = _task(session, task_id)
-    today = study_today(session, now).day.date
+    today = current_day(session, now).date
     if done:
         if task.done_at is not None:
             return task
@@ -598,7 +603,7 @@ def allowed_task_days(session: Session, now: datetime) -> tuple[date, date]:
     """The first and last day a task may be put on: today up to interview day (the
     plan's, see plan_dates). Ends the read, so that a write after it takes the lock
     up front."""
-    today = study_today(session, now).day.date
+    today = current_day(session, now).date
     interview = plan_dates(get_settings(session), today)[1]
     session.rollback()
     return today, interview
@@ -607,7 +612,7 @@ def allowed_task_days(session: Session, now: datetime) -> tuple[date, date]:
 def move_task(session: Session, task_id: int, day: date, now: datetime) -> PlanTask:
     """Put a task on another day (today up to interview day); it stays there."""
     begin_write(session)
-    today = study_today(session, now).day.date
+    today = current_day(session, now).date
     problem = task_day_problem(day, today, plan_dates(get_settings(session), today)[1])
     if problem:
         raise ServiceError(problem)
@@ -622,7 +627,7 @@ def add_task(session: Session, *, title: str, details: str, minutes: int, day: d
     """A task the user adds, on `day` (today up to interview day); without a priority,
     the kind's (mocks and rest are required)."""
     begin_write(session)
-    today = study_today(session, now).day.date
+    today = current_day(session, now).date
     problem = task_day_problem(day, today, plan_dates(get_settings(session), today)[1])
     if problem:
         raise ServiceError(problem)
@@ -656,28 +661,28 @@ def delete_task(session: Session, task_id: int) -> None:
     session.delete(_task(session, task_id))
 
 
-def needs_pacing(today_: Today) -> bool:
+def needs_pacing(allowance: DayAllowance) -> bool:
     """Whether the study day has not been planned yet (up to interview day)."""
-    options = today_.settings
-    if options.paced_day == today_.day.date:
+    options = allowance.settings
+    if options.paced_day == allowance.day.date:
         return False
-    start = options.plan_start or today_.day.date
+    start = options.plan_start or allowance.day.date
     interview = options.interview_date or start + timedelta(days=PLAN_DAYS)
-    return today_.day.date <= interview
+    return allowance.day.date <= interview
 
 
-def pace_day(session: Session, today_: Today, rng: np.random.Generator, *,
+def pace_day(session: Session, allowance: DayAllowance, rng: np.random.Generator, *,
              auto_optimise: bool = True) -> bool:
     """Plan the study day on its first visit, so the day's new-card limit follows the
     plan; True when it planned (the caller commits the short write that stores the pace,
     and reads the day again). With `auto_optimise`, the optimiser runs first when due
     (weekly, once the log allows; committed), so the day's plan uses what it learnt."""
-    if not needs_pacing(today_):
+    if not needs_pacing(allowance):
         return False
     if auto_optimise:
-        optimizer.auto_optimise(session, today_.now)
+        optimizer.auto_optimise(session, allowance.now)
         session.commit()
-    plan_and_save(session, today_.now, rng)
+    plan_and_save(session, allowance.now, rng)
     return True
 
 
@@ -768,7 +773,7 @@ def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = No
     date (then the plan places its tasks again; tasks the user pinned stay), either one
     with the new-card limit it needs."""
     begin_write(session)
-    today = study_today(session, now).day.date
+    today = current_day(session, now).date
     settings = get_settings(session)
     if daily_minutes is not None and not MIN_BUDGET_MINUTES <= daily_minutes <= MAX_BUDGET_MINUTES:
         raise ServiceError(f"The daily budget must be {MIN_BUDGET_MINUTES} to "

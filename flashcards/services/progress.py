@@ -66,21 +66,21 @@ def task_minutes_on(task: PlanTask, day: date) -> int:
 
 def day_progress(session: Session, now: datetime) -> DayProgress:
     """How the study day containing `now` is going (see progress_of), read afresh."""
-    today_ = study.today(session, now)
-    day = today_.day.date
+    allowance = study.day_allowance(session, now)
+    day = allowance.day.date
     views = plans.tasks_on(session, get_settings(session), day)
-    return progress_of(session, today_, study.queue_counts(session, today_), views)
+    return progress_of(session, allowance, study.queue_counts(session, allowance), views)
 
 
-def progress_of(session: Session, today_: study.Today, counts: study.QueueCounts,
+def progress_of(session: Session, allowance: study.DayAllowance, counts: study.QueueCounts,
                 today_tasks: Sequence[plans.TaskView]) -> DayProgress:
-    """How the day of `today_` is going, from what a page has read already: its queue
+    """How the day of `allowance` is going, from what a page has read already: its queue
     `counts` and the task views on that day. Reviews done are the day's grades of
     review cards, new cards done its first grades of new cards; what is left comes from
     the queues (limits applied) and today's open tasks. Minutes left use the plan's
     seconds per review and per new card (learning steps count as reviews)."""
     settings = get_settings(session)
-    day = today_.day.date
+    day = allowance.day.date
     # Today's tasks as the plan fitted them: one the budget dropped from the plan is
     # not planned; one it shortened or split counts its minutes on this day.
     views = [view for view in today_tasks if view.change != "dropped"]
@@ -89,9 +89,9 @@ def progress_of(session: Session, today_: study.Today, counts: study.QueueCounts
     done_views = [view for view in views if view.task.done_at is not None or view.part_done]
     answer_ms = session.execute(
         select(func.coalesce(func.sum(ReviewLog.duration_ms), 0)).where(
-            ReviewLog.user_id == today_.user_id,
-            ReviewLog.reviewed_at >= today_.day.start,
-            ReviewLog.reviewed_at < today_.day.end)).scalar_one()
+            ReviewLog.user_id == allowance.user_id,
+            ReviewLog.reviewed_at >= allowance.day.start,
+            ReviewLog.reviewed_at < allowance.day.end)).scalar_one()
     per_review, per_new = plans.answer_times(session)
     minutes_done = int(answer_ms or 0) / 60_000 + sum(task_minutes_on(view.task, day)
                                                       for view in done_views)
@@ -107,8 +107,8 @@ def progress_of(session: Session, today_: study.Today, counts: study.QueueCounts
         status = DayStatus.OVER_BUDGET
     return DayProgress(
         day=day,
-        reviews_done=today_.reviews_done, reviews_planned=today_.reviews_done + counts.review,
-        new_done=today_.new_studied, new_planned=today_.new_studied + counts.new,
+        reviews_done=allowance.reviews_done, reviews_planned=allowance.reviews_done + counts.review,
+        new_done=allowance.new_studied, new_planned=allowance.new_studied + counts.new,
         tasks_done=len(done_views), tasks_planned=len(tasks),
         minutes_done=minutes_done, minutes_planned=minutes_done + minutes_left,
         budget=budget, status=status)

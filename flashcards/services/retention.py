@@ -24,7 +24,7 @@ from flashcards.models import Card
 from flashcards.services import plans
 from flashcards.services.errors import ServiceError
 from flashcards.services.settings import get_settings, parameters_from
-from flashcards.services.study import today as study_today
+from flashcards.services.study import day_allowance
 from flashcards.services.users import owner
 
 SEED = 2026  # the rows share their dice: they differ by the retention alone
@@ -45,10 +45,10 @@ class RetentionView:
 
 def build(session: Session, now: datetime) -> RetentionView:
     """The table for the user's cards, limits and parameters. Reads only."""
-    today_ = study_today(session, now)
+    allowance = day_allowance(session, now)
     settings = get_settings(session)
-    views = plans.task_days(session, settings, today_.day.date)
-    data = plans.plan_input(session, today_, settings, views)
+    views = plans.task_days(session, settings, allowance.day.date)
+    data = plans.plan_input(session, allowance, settings, views)
     current = settings.desired_retention
     rows = retention_table(data, current, seed=SEED, target=settings.interview_retention)
     cards = session.execute(select(func.count()).select_from(Card).where(

@@ -31,8 +31,7 @@ from flashcards.services.errors import ServiceError
 from flashcards.services.plans import _fetch as fetch_rows
 from flashcards.services.plans import plan_input
 from flashcards.services.settings import get_settings, time_zone
-from flashcards.services.study import Today
-from flashcards.services.study import today as study_today
+from flashcards.services.study import DayAllowance, day_allowance
 from flashcards.services.users import owner
 
 RANGES = (7, 30, 90, 365)
@@ -280,7 +279,7 @@ def year_totals(session: Session, first: date, today: date, range_days: int, zon
     return [closed[day(k)][0] for k in range(count - 1)] + [today_totals]
 
 
-def forecast(session: Session, today_: Today, deck_id: int | None,
+def forecast(session: Session, allowance: DayAllowance, deck_id: int | None,
              membership: tuple[int, float]) -> list[tuple[date, float]]:
     """Reviews a day for the next FORECAST_DAYS days (up to interview day when that is
     sooner), from the plan's own forecast (core.planner.plan) run on the cards of the
@@ -290,23 +289,25 @@ def forecast(session: Session, today_: Today, deck_id: int | None,
     answers of the day do not change it (a new forecast per answer would cost as much as
     the rest of the page)."""
     settings = get_settings(session)
-    key = (str(session.get_bind().engine.url), owner(session), deck_id, today_.day.date, membership,
+    key = (str(session.get_bind().engine.url), owner(session), deck_id, allowance.day.date,
+           membership,
            settings.desired_retention, settings.interview_retention, settings.interview_date,
            settings.plan_start, settings.daily_minutes, settings.easy_days,
            settings.new_per_day, settings.max_reviews_per_day, settings.fsrs_parameters)
     cached = _FORECASTS.get(key)
     if cached is None:
-        cached = _forecast(session, today_, deck_id)
+        cached = _forecast(session, allowance, deck_id)
         _remember(_FORECASTS, key, cached)
     return cached
 
 
-def _forecast(session: Session, today_: Today, deck_id: int | None) -> list[tuple[date, float]]:
+def _forecast(session: Session, allowance: DayAllowance,
+              deck_id: int | None) -> list[tuple[date, float]]:
     """The plan's own input (plans.plan_input: the day's fixed pace, the user's
     parameters, exam mode's stability factor) for the deck's cards only, without the
     tasks, up to FORECAST_DAYS ahead."""
-    day = today_.day
-    data = plan_input(session, today_, get_settings(session), [], deck_id)
+    day = allowance.day
+    data = plan_input(session, allowance, get_settings(session), [], deck_id)
     last = min(data.interview, day.date + timedelta(days=FORECAST_DAYS - 1))
     result = plan(replace(data, interview=last), np.random.default_rng(2026))
     return [(plan_day.day, plan_day.reviews) for plan_day in result.days]
@@ -338,8 +339,8 @@ def load_stats(session: Session, now: datetime, deck_id: int | None,
     deck_name = get_deck(session, deck_id).name if deck_id is not None else None
     settings = get_settings(session)
     zone, rollover = time_zone(settings), settings.rollover_hour
-    today_ = study_today(session, now)
-    today = today_.day.date
+    allowance = day_allowance(session, now)
+    today = allowance.day.date
     cards = card_rows(session, deck_id)
     year = year_totals(session, today - timedelta(days=HEATMAP_DAYS - 1), today, range_days,
                        zone, rollover, deck_id, cards.membership)
@@ -353,5 +354,5 @@ def load_stats(session: Session, now: datetime, deck_id: int | None,
         desired_retention=settings.desired_retention, counts=cards.counts,
         stability=core.histogram(cards.stability, core.STABILITY_EDGES),
         difficulty=core.histogram(cards.difficulty, core.DIFFICULTY_EDGES),
-        forecast=forecast(session, today_, deck_id, cards.membership),
+        forecast=forecast(session, allowance, deck_id, cards.membership),
         readiness=readiness(session, days[0].day, deck_id))

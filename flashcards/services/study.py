@@ -1,8 +1,9 @@
 """The daily review loop: what is due today, grading, undo, bury and suspend.
 
-"Today" is the user's study day (time zone + rollover hour). Daily limits are
-for the whole collection, as a parent deck's limits are in Anki: 20 new cards a
-day means 20 in all, whichever decks they come from.
+"Today" is the user's study day (time zone + rollover hour): `current_day` gives it,
+and `day_allowance` gives it with what is left of the daily limits (`DayAllowance`).
+Daily limits are for the whole collection, as a parent deck's limits are in Anki: 20
+new cards a day means 20 in all, whichever decks they come from.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ COUNT_CAP = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class Today:
+class DayAllowance:
     """The study day as of `now`, with what is left of the daily limits."""
 
     now: datetime
@@ -279,15 +280,21 @@ _NEXT_CARD = {
 }
 
 
-def today(session: Session, now: datetime) -> Today:
-    """The study day containing `now`, and how much of today's limits is used."""
+def current_day(session: Session, now: datetime) -> StudyDay:
+    """The user's study day containing `now` (their time zone and rollover hour)."""
+    settings = load_options(session)
+    return study_day(now, time_zone(settings), settings.rollover_hour)
+
+
+def day_allowance(session: Session, now: datetime) -> DayAllowance:
+    """The study day containing `now`, and how much of its daily limits is used."""
     settings = load_options(session)
     user_id = owner(session)
     day = study_day(now, time_zone(settings), settings.rollover_hour)
     new_studied, reviews_done, studied = session.connection().execute(
         _TODAYS_LOG_COUNTS, {"day_start": day.start,
                              "day_end": day.end}).one()
-    return Today(now, day, settings, new_studied, reviews_done, studied, user_id)
+    return DayAllowance(now, day, settings, new_studied, reviews_done, studied, user_id)
 
 
 LEARN_MORE_MAX = 100
@@ -295,58 +302,61 @@ LEARN_MORE_MAX = 100
 EXTRA_NEW_CAP = 1000
 
 
-def learn_more(session: Session, now: datetime, count: int) -> Today:
+def learn_more(session: Session, now: datetime, count: int) -> DayAllowance:
     """Add `count` (1..LEARN_MORE_MAX) new cards to today's target, ahead of the plan;
     the plan spreads the remaining new cards over the following days. Two requests at
     once both count: the addition happens in the UPDATE itself."""
     if not 1 <= count <= LEARN_MORE_MAX:
         raise ServiceError(f"Learn more takes 1 to {LEARN_MORE_MAX} new cards, not {count}.")
     begin_write(session)
-    today_ = today(session, now)
-    if today_.extra_new + count > EXTRA_NEW_CAP:
-        raise ServiceError(f"Today already has {today_.extra_new} extra new cards: at most "
+    allowance = day_allowance(session, now)
+    if allowance.extra_new + count > EXTRA_NEW_CAP:
+        raise ServiceError(f"Today already has {allowance.extra_new} extra new cards: at most "
                            f"{EXTRA_NEW_CAP} can be added to one day.")
-    day = today_.day.date
-    session.execute(update(Settings).where(Settings.id == today_.user_id).values(
+    day = allowance.day.date
+    session.execute(update(Settings).where(Settings.id == allowance.user_id).values(
         extra_new=case((Settings.extra_new_day == day,
                         func.coalesce(Settings.extra_new, 0) + count), else_=count),
         extra_new_day=day).execution_options(synchronize_session=False))
-    loaded = session.identity_map.get(session.identity_key(Settings, today_.user_id))
+    loaded = session.identity_map.get(session.identity_key(Settings, allowance.user_id))
     if loaded is not None:
         session.expire(loaded)
-    return today(session, now)
+    return day_allowance(session, now)
 
 
-def _queue_params(today_: Today, deck_id: int | None) -> dict[str, object]:
-    params: dict[str, object] = {"now": today_.now, "ahead": availability.ahead_of(today_.now),
-                                 "day_end": today_.day.end}
+def _queue_params(allowance: DayAllowance, deck_id: int | None) -> dict[str, object]:
+    params: dict[str, object] = {"now": allowance.now,
+                                 "ahead": availability.ahead_of(allowance.now),
+                                 "day_end": allowance.day.end}
     if deck_id is not None:
         params["deck_id"] = deck_id
     return params
 
 
-def queue_counts(session: Session, today_: Today, deck_id: int | None = None) -> QueueCounts:
+def queue_counts(session: Session, allowance: DayAllowance,
+                 deck_id: int | None = None) -> QueueCounts:
     """New, learning and review cards left today (limits applied), for one deck or all."""
-    return _queue_counts(session, today_, deck_id, min(today_.new_left, COUNT_CAP))
+    return _queue_counts(session, allowance, deck_id, min(allowance.new_left, COUNT_CAP))
 
 
-def _queue_counts(session: Session, today_: Today, deck_id: int | None,
+def _queue_counts(session: Session, allowance: DayAllowance, deck_id: int | None,
                   new_cap: int) -> QueueCounts:
-    params = _queue_params(today_, deck_id)
+    params = _queue_params(allowance, deck_id)
     params.update(new_cap=new_cap, learning_cap=COUNT_CAP,
-                  review_cap=min(today_.reviews_left, COUNT_CAP))
+                  review_cap=min(allowance.reviews_left, COUNT_CAP))
     new, learning, review = session.connection().execute(
         _QUEUE_COUNTS[deck_id is not None], params).one()
     return QueueCounts(new=new, learning=learning, review=review)
 
 
-def next_card(session: Session, today_: Today, deck_id: int | None = None) -> Card | None:
+def next_card(session: Session, allowance: DayAllowance,
+              deck_id: int | None = None) -> Card | None:
     """The card to show next, or None when nothing is left for now."""
     queues = _NEXT_CARD[deck_id is not None]
-    params = _queue_params(today_, deck_id)
+    params = _queue_params(allowance, deck_id)
     for name, query in queues.items():
-        if (name == "review" and not today_.reviews_left) or (name.startswith("new") and
-                                                              not today_.new_left):
+        if ((name == "review" and not allowance.reviews_left)
+                or (name.startswith("new") and not allowance.new_left)):
             continue
         card = session.execute(query, params).scalar_one_or_none()
         if card is not None:
@@ -354,7 +364,7 @@ def next_card(session: Session, today_: Today, deck_id: int | None = None) -> Ca
     return None
 
 
-def deck_overview(session: Session, today_: Today) -> list[DeckOverview]:
+def deck_overview(session: Session, allowance: DayAllowance) -> list[DeckOverview]:
     """Every deck with what is left to study in it today."""
     user_id = owner(session)
     totals = dict(session.execute(
@@ -365,10 +375,10 @@ def deck_overview(session: Session, today_: Today) -> list[DeckOverview]:
     overview = []
     for deck in decks:
         # One count per deck: its new cards up to COUNT_CAP, today's share is the lesser.
-        counts = _queue_counts(session, today_, deck.id, COUNT_CAP)
+        counts = _queue_counts(session, allowance, deck.id, COUNT_CAP)
         overview.append(DeckOverview(
             deck.id, deck.name, deck.description,
-            replace(counts, new=min(counts.new, today_.new_left)), totals.get(deck.id, 0),
+            replace(counts, new=min(counts.new, allowance.new_left)), totals.get(deck.id, 0),
             new_in_deck=counts.new))
     return overview
 
@@ -385,7 +395,7 @@ class StudyPage:
     """What the study page shows: the card to study (None when the session is done),
     its answer-pair options in their order, and the interval each grade gives."""
 
-    today: Today
+    allowance: DayAllowance
     deck: Deck | None
     counts: QueueCounts
     card: Card | None
@@ -398,12 +408,12 @@ class StudyPage:
     summary: DaySummary | None = None
 
 
-def _is_studyable(card: Card, today_: Today, deck_id: int | None) -> bool:
+def _is_studyable(card: Card, allowance: DayAllowance, deck_id: int | None) -> bool:
     """Whether `card` may be shown now: in the deck, not hidden, and due today."""
     if deck_id is not None and card.deck_id != deck_id:
         return False
-    return availability.is_studyable(card, today_.now, availability.ahead_of(today_.now),
-                                     today_.day.end)
+    return availability.is_studyable(card, allowance.now, availability.ahead_of(allowance.now),
+                                     allowance.day.end)
 
 
 def queue_name(card: Card) -> str:
@@ -412,7 +422,7 @@ def queue_name(card: Card) -> str:
     return "review" if card.state == CardState.REVIEW else "learning"
 
 
-def study_page(session: Session, today_: Today, *, deck_id: int | None,
+def study_page(session: Session, allowance: DayAllowance, *, deck_id: int | None,
                card_id: int | None, show: bool, pick: str | None) -> StudyPage:
     """The page for the next card (or `card_id`, the user's own card that the page
     showed, while it is still to be studied), with its answer shown when asked."""
@@ -421,17 +431,17 @@ def study_page(session: Session, today_: Today, *, deck_id: int | None,
         from flashcards.services.decks import get_deck  # decks imports this module
 
         deck = get_deck(session, deck_id)
-    counts = queue_counts(session, today_, deck_id)
+    counts = queue_counts(session, allowance, deck_id)
     card = get_card_or_none(session, card_id) if card_id else None
-    if card is None or not _is_studyable(card, today_, deck_id):
-        card = next_card(session, today_, deck_id)
+    if card is None or not _is_studyable(card, allowance, deck_id):
+        card = next_card(session, allowance, deck_id)
     if card is None:
-        return StudyPage(today_, deck, counts, None,
-                         summary=day_summary(session, today_, deck_id))
-    return card_page(today_, deck, counts, card, card_id=card_id, show=show, pick=pick)
+        return StudyPage(allowance, deck, counts, None,
+                         summary=day_summary(session, allowance, deck_id))
+    return card_page(allowance, deck, counts, card, card_id=card_id, show=show, pick=pick)
 
 
-def card_page(today_: Today, deck: Deck | None, counts: QueueCounts, card: Card, *,
+def card_page(allowance: DayAllowance, deck: Deck | None, counts: QueueCounts, card: Card, *,
               card_id: int | None, show: bool, pick: str | None) -> StudyPage:
     """The study page for `card`: its answer shown when `card_id` (the card the page
     showed) is this card and the answer was asked for or an answer picked."""
@@ -451,9 +461,9 @@ def card_page(today_: Today, deck: Deck | None, counts: QueueCounts, card: Card,
         picked = next((o for o in options if o.letter == chosen), None)
         revealed = revealed or picked is not None
     suggested = Rating.AGAIN if picked is not None and not picked.strong else Rating.GOOD
-    intervals = Scheduler(scheduler_config(today_.settings)).preview(card.id, card.schedule,
-                                                                     today_.now)
-    return StudyPage(today_, deck, counts, card, queue_name(card), revealed, options, picked,
+    intervals = Scheduler(scheduler_config(allowance.settings)).preview(card.id, card.schedule,
+                                                                     allowance.now)
+    return StudyPage(allowance, deck, counts, card, queue_name(card), revealed, options, picked,
                      suggested, intervals)
 
 
@@ -753,7 +763,7 @@ def undo(session: Session, now: datetime, action: UndoAction | None) -> Card:
     """Take back the last review-screen action; without one, the latest review today."""
     begin_write(session)
     if action is None or action.kind == UndoKind.REVIEW:
-        return _undo_review(session, today(session, now), action.log_id if action else None)
+        return _undo_review(session, day_allowance(session, now), action.log_id if action else None)
     card = get_card(session, action.card_id)
     if action.kind == UndoKind.BURY:
         card.buried_until = action.buried_until
@@ -763,16 +773,16 @@ def undo(session: Session, now: datetime, action: UndoAction | None) -> Card:
     return card
 
 
-def _undo_review(session: Session, today_: Today, log_id: int | None) -> Card:
+def _undo_review(session: Session, allowance: DayAllowance, log_id: int | None) -> Card:
     if log_id is None:
         log = session.execute(
-            select(ReviewLog).where(ReviewLog.user_id == today_.user_id,
-                                    ReviewLog.reviewed_at >= today_.day.start)
+            select(ReviewLog).where(ReviewLog.user_id == allowance.user_id,
+                                    ReviewLog.reviewed_at >= allowance.day.start)
             .order_by(ReviewLog.id.desc()).limit(1)
         ).scalar_one_or_none()
     else:
         log = session.get(ReviewLog, log_id)
-    if log is None or log.user_id != today_.user_id:
+    if log is None or log.user_id != allowance.user_id:
         raise NothingToUndo("There is no review to undo.")
     card = get_card(session, log.card_id)
     if (card.state, card.due, card.last_review) != (log.state_after, log.due_after,
@@ -801,7 +811,7 @@ def bury(session: Session, now: datetime, card_id: int, version: int) -> UndoAct
     card = get_card(session, card_id)
     _check_version(card, version)
     action = UndoAction(UndoKind.BURY, card.id, buried_until=card.buried_until)
-    card.buried_until = today(session, now).day.end
+    card.buried_until = current_day(session, now).end
     session.flush()
     return action
 
@@ -816,14 +826,15 @@ def suspend(session: Session, card_id: int, version: int) -> UndoAction:
     return UndoAction(UndoKind.SUSPEND, card.id)
 
 
-def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> DaySummary:
+def day_summary(session: Session, allowance: DayAllowance,
+                deck_id: int | None = None) -> DaySummary:
     """What was studied today, and when the next learning card comes back."""
     # COALESCE(..., 0) is never NULL, though SQLAlchemy types it int | None.
     spent = cast(ColumnElement[int], func.coalesce(func.sum(ReviewLog.duration_ms), 0))
     query = (select(ReviewLog.rating, func.count(), spent)
-             .where(ReviewLog.user_id == today_.user_id,
-                    ReviewLog.reviewed_at >= today_.day.start,
-                    ReviewLog.reviewed_at < today_.day.end)
+             .where(ReviewLog.user_id == allowance.user_id,
+                    ReviewLog.reviewed_at >= allowance.day.start,
+                    ReviewLog.reviewed_at < allowance.day.end)
              .group_by(ReviewLog.rating))
     if deck_id is not None:
         query = query.join(Card, Card.id == ReviewLog.card_id).where(Card.deck_id == deck_id)
@@ -833,14 +844,14 @@ def day_summary(session: Session, today_: Today, deck_id: int | None = None) -> 
         by_rating[Rating(rating)] = count
         total_ms += ms
     next_due_query = select(func.min(Card.due)).where(
-        Card.state.in_(LEARNING_STATES), Card.due < today_.day.end, _AVAILABLE)
+        Card.state.in_(LEARNING_STATES), Card.due < allowance.day.end, _AVAILABLE)
     if deck_id is not None:
         next_due_query = next_due_query.where(Card.deck_id == deck_id)
-    next_due = session.execute(next_due_query, {"now": today_.now}).scalar_one_or_none()
+    next_due = session.execute(next_due_query, {"now": allowance.now}).scalar_one_or_none()
     cards_query = (select(func.count(ReviewLog.card_id.distinct()))
-                   .where(ReviewLog.user_id == today_.user_id,
-                          ReviewLog.reviewed_at >= today_.day.start,
-                          ReviewLog.reviewed_at < today_.day.end))
+                   .where(ReviewLog.user_id == allowance.user_id,
+                          ReviewLog.reviewed_at >= allowance.day.start,
+                          ReviewLog.reviewed_at < allowance.day.end))
     if deck_id is not None:
         cards_query = (cards_query.join(Card, Card.id == ReviewLog.card_id)
                        .where(Card.deck_id == deck_id))
@@ -862,15 +873,15 @@ class TomorrowLoad:
         return min(self.due, self.limit)
 
 
-def tomorrow_load(session: Session, today_: Today) -> TomorrowLoad:
+def tomorrow_load(session: Session, allowance: DayAllowance) -> TomorrowLoad:
     """The reviews waiting for tomorrow: every studied card, not suspended, due before
     tomorrow's study day ends (learning cards and anything left of today included)."""
-    tomorrow = study_day(today_.day.end, time_zone(today_.settings),
-                         today_.settings.rollover_hour)
-    due = select(Card.id).where(Card.user_id == today_.user_id,
+    tomorrow = study_day(allowance.day.end, time_zone(allowance.settings),
+                         allowance.settings.rollover_hour)
+    due = select(Card.id).where(Card.user_id == allowance.user_id,
                                 Card.suspended == False,  # noqa: E712
                                 Card.state != int(CardState.NEW), Card.due < tomorrow.end)
     count = session.execute(select(func.count()).select_from(
         due.limit(COUNT_CAP).subquery())).scalar_one()
-    return TomorrowLoad(tomorrow, count, today_.settings.max_reviews_per_day)
+    return TomorrowLoad(tomorrow, count, allowance.settings.max_reviews_per_day)
 

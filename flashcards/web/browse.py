@@ -9,7 +9,7 @@ from flashcards.core.search import SearchError
 from flashcards.services import browse, bulk
 from flashcards.services.decks import deck_names
 from flashcards.services.errors import NothingToUndo, ServiceError
-from flashcards.services.study import today as study_today
+from flashcards.services.study import current_day
 from flashcards.web.context import db, now
 from flashcards.web.forms import BulkForm, ConfirmForm, id_number, page_number
 
@@ -24,15 +24,15 @@ def _page_args() -> dict[str, object]:
 
 @bp.get("/cards")
 def index() -> str:
-    session_ = db()
+    session = db()
     args = _page_args()
     query = str(args["q"])
     moment = now()
-    day = study_today(session_, moment).day
+    day = current_day(session, moment)
     form = BulkForm(q=query)
     form.deck.choices = [("", "Choose a deck…"), *deck_names(db())]
     try:
-        result = browse.search(session_, query, moment, day.end, sort=str(args["sort"]),
+        result = browse.search(session, query, moment, day.end, sort=str(args["sort"]),
                                descending=args["order"] == "desc", page=int(str(args["page"])))
     except SearchError as exc:
         # A typo in a search is not a failed request: the page says what to fix.
@@ -40,7 +40,7 @@ def index() -> str:
                                form=form, sorts=browse.SORTS)
     return render_template("browse/index.html", result=result, error=None, args=args,
                            form=form, sorts=browse.SORTS,
-                           suggestion=browse.deck_suggestion(session_, query))
+                           suggestion=browse.deck_suggestion(session, query))
 
 
 def _selected_ids() -> list[int]:
@@ -60,23 +60,23 @@ def apply_bulk() -> Response | str | tuple[str, int]:
         for name, errors in form.errors.items():
             flash(f"{getattr(form, name).label.text}: {' '.join(errors)}", "error")
         return redirect(back)
-    session_ = db()
+    session = db()
     moment = now()
     try:
         if form.scope.data == "all":
-            day_end = study_today(session_, moment).day.end
-            ids = browse.matching_ids(session_, query, moment, day_end)
+            day_end = current_day(session, moment).end
+            ids = browse.matching_ids(session, query, moment, day_end)
         else:
             ids = _selected_ids()
         action = bulk.BulkAction(form.action.data)
         if action == bulk.BulkAction.DELETE and form.confirm.data != "yes":
             return render_template("browse/confirm_delete.html", form=form, ids=ids,
                                    count=len(ids), query=query)
-        result = bulk.apply(session_, action, ids, moment, deck_id=form.deck.data or None,
+        result = bulk.apply(session, action, ids, moment, deck_id=form.deck.data or None,
                             tag=form.tag.data, query=query)
-        session_.commit()
+        session.commit()
     except (SearchError, ServiceError) as exc:
-        session_.rollback()
+        session.rollback()
         flash(str(exc), "error")
         return redirect(back)
     return redirect(url_for("browse.action", action_id=result.action_id))
@@ -93,14 +93,14 @@ def undo(action_id: int) -> Response:
     form = ConfirmForm()
     if not form.validate():
         abort(400, description="The undo form was not valid.")
-    session_ = db()
+    session = db()
     try:
-        record = bulk.get_action(session_, action_id)
+        record = bulk.get_action(session, action_id)
         query = record.query
-        message = bulk.undo(session_, action_id, now())
-        session_.commit()
+        message = bulk.undo(session, action_id, now())
+        session.commit()
     except NothingToUndo as exc:
-        session_.rollback()
+        session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("browse.action", action_id=action_id))
     flash(message, "info")

@@ -64,8 +64,8 @@ def show(card_id: int) -> str:
 
 @bp.route("/cards/<int:card_id>/edit", methods=["GET", "POST"])
 def edit(card_id: int) -> Response | tuple[str, int] | str:
-    session_ = db()
-    card = get_card(session_, card_id)
+    session = db()
+    card = get_card(session, card_id)
     is_pair = card.kind == CardKind.ANSWER_PAIR.value
     form = CardEditForm(obj=card if request.method == "GET" else None)
     form.deck.choices = deck_names(db())
@@ -90,13 +90,13 @@ def edit(card_id: int) -> Response | tuple[str, int] | str:
 
 @bp.route("/cards/<int:card_id>/delete", methods=["GET", "POST"])
 def delete(card_id: int) -> Response | str:
-    session_ = db()
-    info = card_service.card_info(session_, card_id, now())
+    session = db()
+    info = card_service.card_info(session, card_id, now())
     form = ConfirmForm()
     if form.validate_on_submit():
         deck_name = info.card.deck.name
-        _, reviews = card_service.delete_card(session_, card_id)
-        session_.commit()
+        _, reviews = card_service.delete_card(session, card_id)
+        session.commit()
         flash(f"Card deleted, with its {reviews} review{'' if reviews == 1 else 's'}.", "info")
         return redirect(url_for("browse.index", q=deck_term(deck_name)))
     return render_template("cards/delete.html", form=form, card=info.card, info=info)

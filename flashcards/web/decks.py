@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from flashcards.services import decks as deck_service
-from flashcards.services.study import today as study_today
+from flashcards.services.study import current_day
 from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import ConfirmForm, DeckForm
 
@@ -15,9 +15,9 @@ bp = Blueprint("decks", __name__)
 
 @bp.get("/decks")
 def index() -> str:
-    session_ = db()
-    day = study_today(session_, now()).day
-    summaries = deck_service.deck_summaries(session_, day.end)
+    session = db()
+    day = current_day(session, now())
+    summaries = deck_service.deck_summaries(session, day.end)
     totals = deck_service.DeckCounts(*(sum(getattr(s.counts, f) for s in summaries)
                                        for f in ("new", "learning", "due", "suspended",
                                                  "total")))
@@ -42,8 +42,8 @@ def create() -> Response | tuple[str, int] | str:
 
 @bp.route("/decks/<int:deck_id>/edit", methods=["GET", "POST"])
 def edit(deck_id: int) -> Response | tuple[str, int] | str:
-    session_ = db()
-    deck = deck_service.get_deck(session_, deck_id)
+    session = db()
+    deck = deck_service.get_deck(session, deck_id)
     form = DeckForm(obj=deck if request.method == "GET" else None)
     if form.validate_on_submit():
         _, problem = attempt(lambda s: deck_service.update_deck(
@@ -60,13 +60,13 @@ def edit(deck_id: int) -> Response | tuple[str, int] | str:
 
 @bp.route("/decks/<int:deck_id>/delete", methods=["GET", "POST"])
 def delete(deck_id: int) -> Response | str:
-    session_ = db()
-    deck = deck_service.get_deck(session_, deck_id)
-    impact = deck_service.deletion_impact(session_, deck_id)
+    session = db()
+    deck = deck_service.get_deck(session, deck_id)
+    impact = deck_service.deletion_impact(session, deck_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        name, impact = deck_service.delete_deck(session_, deck_id)
-        session_.commit()
+        name, impact = deck_service.delete_deck(session, deck_id)
+        session.commit()
         flash(f"Deleted the deck “{name}” with its {impact.cards:,} cards and "
               f"{impact.reviews:,} reviews.", "info")
         return redirect(url_for("decks.index"))

@@ -21,8 +21,7 @@ from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans, progress
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.plan_ical import plan_calendar
-from flashcards.services.study import queue_counts
-from flashcards.services.study import today as study_today
+from flashcards.services.study import day_allowance, queue_counts
 from flashcards.web.charts import minutes_chart, recall_chart
 from flashcards.web.context import db, now
 from flashcards.web.forms import (
@@ -49,8 +48,8 @@ def show() -> str:
         weeks.append([day + timedelta(days=k) for k in range(7)])
         day += timedelta(days=7)
     planned = {d.day: d for d in view.plan.days}
-    today_ = study_today(session, now())
-    day_progress = progress.progress_of(session, today_, queue_counts(session, today_),
+    allowance = day_allowance(session, now())
+    day_progress = progress.progress_of(session, allowance, queue_counts(session, allowance),
                                         view.tasks.get(view.today, []))
     session.rollback()  # ends the read
     return render_template(

@@ -11,7 +11,7 @@ from flashcards.core.planner import MAX_PLAN_DAYS
 from flashcards.services.errors import ServiceError
 from flashcards.services.plans import plan_dates
 from flashcards.services.settings import get_settings, update_settings
-from flashcards.services.study import today as study_today
+from flashcards.services.study import current_day
 from flashcards.web.calendar import calendar_section
 from flashcards.web.context import db, now
 from flashcards.web.forms import WEEKDAYS, SettingsForm, time_zone_options
@@ -22,11 +22,11 @@ bp = Blueprint("settings", __name__)
 
 @bp.route("/settings", methods=["GET", "POST"])
 def edit() -> Response | tuple[str, int] | str:
-    session_ = db()
-    settings = get_settings(session_)
+    session = db()
+    settings = get_settings(session)
     form = SettingsForm(obj=settings if request.method == "GET" else None)
     day_fields = [getattr(form, f"easy_{name.lower()}") for name in WEEKDAYS]
-    today = study_today(session_, now()).day.date
+    today = current_day(session, now()).date
     form.today, form.stored_interview = today, settings.interview_date
     # Tomorrow at the earliest, but a stored date that has passed may stay as it is.
     earliest = today + timedelta(days=1)
@@ -42,7 +42,7 @@ def edit() -> Response | tuple[str, int] | str:
     if form.validate_on_submit():
         try:
             update_settings(
-                session_,
+                session,
                 desired_retention=float(form.desired_retention.data or 0),
                 new_per_day=int(form.new_per_day.data or 0),
                 max_reviews_per_day=int(form.max_reviews_per_day.data or 0),
@@ -57,10 +57,10 @@ def edit() -> Response | tuple[str, int] | str:
                 leech_action=str(form.leech_action.data),
             )
         except ServiceError as exc:  # the interview date (the form checks it first)
-            session_.rollback()
+            session.rollback()
             form.interview_date.errors = [*form.interview_date.errors, str(exc)]
         else:
-            session_.commit()
+            session.commit()
             flash("Settings saved.", "info")
             return redirect(url_for("settings.edit"))
     status = 400 if request.method == "POST" else 200

@@ -118,50 +118,50 @@ def _setup_form() -> SetupForm:
 
 @bp.get("/setup")
 def show() -> Response | tuple[str, int]:
-    session_ = db()
-    if setup_done(session_):
+    session = db()
+    if setup_done(session):
         return redirect(_next_page(request.args.get("next")))
-    defaults = setup_defaults(session_, now())
+    defaults = setup_defaults(session, now())
     form, skip_form = _setup_form(), SkipSetupForm()
     form.interview_date.data = defaults.interview_date
     form.daily_minutes.data = defaults.daily_minutes
     form.timezone.data = defaults.timezone
     form.next.data = skip_form.next.data = request.args.get("next", "")
-    session_.rollback()
+    session.rollback()
     # The browser's zone replaces the stored one on a first showing (app.js).
     return _render(form, skip_form, prefill=True)
 
 
 @bp.post("/setup")
 def save() -> Response | tuple[str, int]:
-    session_ = db()
+    session = db()
     form, skip_form = _setup_form(), SkipSetupForm()
     skip_form.next.data = form.next.data
     if form.validate_on_submit():
         assert form.interview_date.data is not None and form.daily_minutes.data is not None
         try:
-            complete_setup(session_, interview_date=form.interview_date.data,
+            complete_setup(session, interview_date=form.interview_date.data,
                            daily_minutes=form.daily_minutes.data,
                            timezone=str(form.timezone.data), now=now())
         except ServiceError as exc:  # the date, checked again in the chosen zone
-            session_.rollback()
+            session.rollback()
             form.interview_date.errors = [*form.interview_date.errors, str(exc)]
         else:
-            session_.commit()
+            session.commit()
             flash("Your plan is set up. You can change any of this in Settings.", "info")
             return redirect(_next_page(form.next.data))
-    session_.rollback()
+    session.rollback()
     return _render(form, skip_form, status=400)
 
 
 @bp.post("/setup/skip")
 def skip() -> Response:
-    session_ = db()
+    session = db()
     skip_form = SkipSetupForm()
     if not skip_form.validate_on_submit():
         abort(400, description="The skip form was not valid.")
-    skip_setup(session_, timezone=skip_form.browser_zone.data, now=now())
-    session_.commit()
+    skip_setup(session, timezone=skip_form.browser_zone.data, now=now())
+    session.commit()
     flash(f"Set up with the defaults: the interview in {DEFAULT_INTERVIEW_DAYS} days, "
           f"{DEFAULT_DAILY_MINUTES} minutes a day. Change them in Settings.", "info")
     return redirect(_next_page(skip_form.next.data))

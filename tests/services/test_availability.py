@@ -21,7 +21,7 @@ def make_table(session) -> dict[int, str]:
     """One card in each situation the rule tells apart, around START (Monday 14:00
     UTC, the study day ending at the rollover): {card id: what it is}."""
     deck = make_deck(session, "D")
-    end = study.today(session, START).day.end
+    end = study.current_day(session, START).end
     ahead = START + LEARN_AHEAD
     hidden = {
         "": {},
@@ -73,7 +73,7 @@ MOMENTS = {
 @pytest.mark.parametrize("offset", MOMENTS.values(), ids=MOMENTS.keys())
 def test_sql_and_python_agree_on_which_cards_may_be_studied(session, offset) -> None:
     what = make_table(session)
-    today_ = study.today(session, START + offset)
+    today_ = study.day_allowance(session, START + offset)
     now, end = today_.now, today_.day.end
     ahead = availability.ahead_of(now)
     in_sql = set(session.execute(select(Card.id).where(
@@ -100,7 +100,7 @@ def test_sql_and_python_agree_on_which_cards_may_be_studied(session, offset) -> 
 @pytest.mark.parametrize("offset", MOMENTS.values(), ids=MOMENTS.keys())
 def test_sql_and_python_agree_on_which_cards_are_due_today(session, offset) -> None:
     what = make_table(session)
-    today_ = study.today(session, START + offset)
+    today_ = study.day_allowance(session, START + offset)
     now, end = today_.now, today_.day.end
     in_sql = set(session.execute(select(Card.id).where(
         availability.due_today_sql(now, end))).scalars())

@@ -32,7 +32,7 @@ def add(session: Session, deck: Deck, front: str, back: str = "", **fields: obje
 
 
 def day_end(session: Session) -> datetime:
-    return study.today(session, START).day.end
+    return study.current_day(session, START).end
 
 
 def find(session: Session, query: str, now: datetime = START, **kwargs: object) -> list[str]:

@@ -29,7 +29,7 @@ def test_add_basic_and_pair_cards_at_the_end_of_the_new_queue(session) -> None:
     assert (pair.kind, pair.weak_answer, pair.strong_answer, pair.position) == (
         "answer_pair", "weak", "strong", 4)
     assert len(card.guid) == 12 and card.guid != pair.guid
-    assert study.next_card(session, study.today(session, START)).position == 1
+    assert study.next_card(session, study.day_allowance(session, START)).position == 1
 
 
 @pytest.mark.parametrize(("kind", "content", "message"), [

@@ -28,7 +28,7 @@ def served_new_cards(session, count: int) -> list[int]:
     session.commit()
     served = []
     for _ in range(count):
-        card = study.next_card(session, study.today(session, START))
+        card = study.next_card(session, study.day_allowance(session, START))
         assert card is not None and card.state == CardState.NEW
         served.append(card.id)
         study.bury(session, START, card.id, card.version)
@@ -39,7 +39,7 @@ def served_new_cards(session, count: int) -> list[int]:
 def plan_new_order(session) -> list[int]:
     """Card ids in the plan's order of introduction (card_arrays' rows are the new
     cards by position, then id; new_order indexes them)."""
-    arrays, _ = plans.card_arrays(session, study.today(session, START).day)
+    arrays, _ = plans.card_arrays(session, study.current_day(session, START))
     ids = session.execute(select(Card.id).where(Card.state == int(CardState.NEW),
                                                 Card.suspended == False)  # noqa: E712
                           .order_by(Card.position, Card.id)).scalars().all()
@@ -73,10 +73,10 @@ def test_clearing_the_mark_brings_the_decks_cards_back_in_turn(session) -> None:
     alpha = make_deck(session, "Alpha", cards=2)
     beta = make_deck(session, "Beta", cards=2)
     mark(session, alpha)
-    assert study.next_card(session, study.today(session, START)).deck_id == beta.id
+    assert study.next_card(session, study.day_allowance(session, START)).deck_id == beta.id
     mark(session, alpha, lower=False)
     session.expire_all()
-    assert study.next_card(session, study.today(session, START)).deck_id == alpha.id
+    assert study.next_card(session, study.day_allowance(session, START)).deck_id == alpha.id
 
 
 def test_the_mark_alone_leaves_a_bundled_deck_open_to_its_updates(session) -> None:

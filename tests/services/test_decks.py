@@ -29,7 +29,7 @@ def test_deck_summaries_count_each_state(session) -> None:
     cards[2].due, cards[2].last_review = START + timedelta(days=7), START - timedelta(days=5)
     cards[3].suspended = True
     session.commit()
-    day = study.today(session, START).day
+    day = study.current_day(session, START)
     summaries = decks.deck_summaries(session, day.end)
     assert [s.name for s in summaries] == ["alpha", "Beta", "empty"]  # by name, any case
     assert summaries[0].counts == decks.DeckCounts(new=2, learning=1, due=2, suspended=1,

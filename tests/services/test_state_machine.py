@@ -178,7 +178,7 @@ class ReviewMachine(RuleBasedStateMachine):
         assert self.db is not None
         now = self.clock.now
         with self.db.session() as session:
-            card = study.next_card(session, study.today(session, now))
+            card = study.next_card(session, study.day_allowance(session, now))
             if card is None:
                 return
             assert not card.suspended
@@ -208,7 +208,7 @@ class ReviewMachine(RuleBasedStateMachine):
         assert self.db is not None
         now = self.clock.now
         with self.db.session() as session:
-            card = study.next_card(session, study.today(session, now))
+            card = study.next_card(session, study.day_allowance(session, now))
             if card is None:
                 return
             before = snapshot(card)
@@ -217,7 +217,7 @@ class ReviewMachine(RuleBasedStateMachine):
             else:
                 action = study.suspend(session, card.id, card.version)
             session.commit()
-            shown = study.next_card(session, study.today(session, now))
+            shown = study.next_card(session, study.day_allowance(session, now))
             # Hidden for the rest of the study day (or until unsuspended).
             assert shown is None or shown.id != card.id
         self.undoable = Undoable(action, before)
@@ -258,7 +258,7 @@ class ReviewMachine(RuleBasedStateMachine):
         assert self.db is not None
         now = self.clock.now
         with self.db.session() as session:
-            today = study.today(session, now)
+            today = study.day_allowance(session, now)
             latest = session.execute(select(ReviewLog).order_by(ReviewLog.id.desc()).limit(1)
                                      ).scalar_one_or_none()
             if latest is None or latest.reviewed_at < today.day.start:
@@ -301,11 +301,11 @@ class ReviewMachine(RuleBasedStateMachine):
         """To a second before, at or after the start of the next study day."""
         assert self.db is not None
         with self.db.session() as session:
-            today = study.today(session, self.clock.now)
+            today = study.day_allowance(session, self.clock.now)
             target = today.day.end + timedelta(seconds=offset)
             if target > self.clock.now:
                 self.clock.now = target
-                assert study.today(session, target).day.date != today.day.date or offset < 0
+                assert study.current_day(session, target).date != today.day.date or offset < 0
 
     # -- files ---------------------------------------------------------------------------
 
@@ -413,7 +413,7 @@ class ReviewMachine(RuleBasedStateMachine):
         if self.db is None:
             return
         with self.db.session() as session:
-            today = study.today(session, self.clock.now)
+            today = study.day_allowance(session, self.clock.now)
             counts = study.queue_counts(session, today)
             assert min(counts.new, counts.learning, counts.review) >= 0
             assert 0 <= today.new_studied <= self.new_per_day

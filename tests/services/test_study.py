@@ -30,7 +30,7 @@ def snapshot(card: Card) -> dict:
 
 
 def grade_next(session, now, rating, deck_id=None, rng=None):
-    card = study.next_card(session, study.today(session, now), deck_id)
+    card = study.next_card(session, study.day_allowance(session, now), deck_id)
     assert card is not None
     outcome = study.grade(session, card.id, card.version, rating, now, rng=rng)
     session.commit()
@@ -99,7 +99,7 @@ def test_queue_order_learning_then_review_then_new(session) -> None:
     cards[1].state, cards[1].step, cards[1].stability, cards[1].difficulty = 1, 1, 2.0, 5.0
     cards[1].due, cards[1].last_review = START - timedelta(minutes=1), START - timedelta(minutes=11)
     session.commit()
-    today = study.today(session, START)
+    today = study.day_allowance(session, START)
     assert study.next_card(session, today).id == cards[1].id
     assert study.queue_counts(session, today) == study.QueueCounts(new=1, learning=1, review=1)
 
@@ -111,12 +111,12 @@ def test_daily_new_limit_counts_across_decks(session) -> None:
     session.commit()
     for _ in range(3):
         grade_next(session, START, Rating.EASY)
-    today = study.today(session, START)
+    today = study.day_allowance(session, START)
     assert today.new_studied == 3 and today.new_left == 0
     assert study.queue_counts(session, today).new == 0
     assert study.next_card(session, today) is None
     # The next study day (after 4 am UTC) brings three more.
-    tomorrow = study.today(session, START + timedelta(days=1))
+    tomorrow = study.day_allowance(session, START + timedelta(days=1))
     assert study.queue_counts(session, tomorrow).new == 3
 
 
@@ -127,10 +127,10 @@ def test_review_limit(session) -> None:
         card.state, card.stability, card.difficulty = 2, 5.0, 5.0
         card.due, card.last_review = START - timedelta(days=1), START - timedelta(days=6)
     session.commit()
-    today = study.today(session, START)
+    today = study.day_allowance(session, START)
     assert study.queue_counts(session, today).review == 1
     grade_next(session, START, Rating.GOOD)
-    today = study.today(session, START)
+    today = study.day_allowance(session, START)
     assert study.queue_counts(session, today).review == 0
     assert study.next_card(session, today) is None
 
@@ -138,7 +138,7 @@ def test_review_limit(session) -> None:
 def test_learning_card_comes_back_within_learn_ahead(session) -> None:
     make_deck(session, cards=1)
     grade_next(session, START, Rating.AGAIN)  # due again in 1 minute
-    today = study.today(session, START)
+    today = study.day_allowance(session, START)
     card = study.next_card(session, today)
     assert card is not None and card.state == CardState.LEARNING
     summary = study.day_summary(session, today)
@@ -148,7 +148,7 @@ def test_learning_card_comes_back_within_learn_ahead(session) -> None:
 
 def test_same_grade_posted_twice_is_applied_once(session) -> None:
     make_deck(session, cards=2)
-    card = study.next_card(session, study.today(session, START))
+    card = study.next_card(session, study.day_allowance(session, START))
     version = card.version
     first = study.grade(session, card.id, version, Rating.GOOD, START)
     session.commit()
@@ -165,7 +165,7 @@ def test_same_grade_posted_twice_is_applied_once(session) -> None:
 
 def test_different_grade_for_stale_version_is_refused(session) -> None:
     make_deck(session, cards=1)
-    card = study.next_card(session, study.today(session, START))
+    card = study.next_card(session, study.day_allowance(session, START))
     version = card.version
     study.grade(session, card.id, version, Rating.GOOD, START)
     session.commit()
@@ -229,11 +229,12 @@ def test_bury_hides_until_next_study_day_and_undo_restores(session) -> None:
     action = study.bury(session, START, card.id, card.version)
     session.commit()
     assert card.buried_until == datetime(2026, 3, 3, 4, 0, tzinfo=UTC)
-    assert study.next_card(session, study.today(session, START)) is None
-    assert study.next_card(session, study.today(session, START + timedelta(days=1))).id == card.id
+    assert study.next_card(session, study.day_allowance(session, START)) is None
+    tomorrow = study.day_allowance(session, START + timedelta(days=1))
+    assert study.next_card(session, tomorrow).id == card.id
     study.undo(session, START, action)
     session.commit()
-    assert study.next_card(session, study.today(session, START)).id == card.id
+    assert study.next_card(session, study.day_allowance(session, START)).id == card.id
 
 
 def test_suspend_removes_from_queue_and_stale_version_refused(session) -> None:
@@ -242,7 +243,7 @@ def test_suspend_removes_from_queue_and_stale_version_refused(session) -> None:
     version = card.version
     study.suspend(session, card.id, version)
     session.commit()
-    assert study.next_card(session, study.today(session, START)) is None
+    assert study.next_card(session, study.day_allowance(session, START)) is None
     with pytest.raises(StaleCard):
         study.suspend(session, card.id, version)
 
@@ -256,11 +257,11 @@ def test_review_due_follows_users_time_zone(session) -> None:
     card.state, card.stability, card.difficulty = 2, 5.0, 5.0
     card.due, card.last_review = datetime(2026, 3, 3, 4, 0, tzinfo=UTC), START - timedelta(days=5)
     session.commit()
-    today = study.today(session, START)  # 9 am in New York on 2 March
+    today = study.day_allowance(session, START)  # 9 am in New York on 2 March
     assert study.queue_counts(session, today).review == 1
     settings.timezone = "UTC"
     session.commit()
-    assert study.queue_counts(session, study.today(session, START)).review == 0
+    assert study.queue_counts(session, study.day_allowance(session, START)).review == 0
 
 
 def _review_card(session, stability: float, last_review: datetime) -> Card:
@@ -443,7 +444,7 @@ def test_seven_lapses_are_not_a_leech_and_tag_only_action(session) -> None:
 
 def test_tomorrow_load_counts_studied_cards_due_by_the_end_of_tomorrow(session) -> None:
     make_deck(session, cards=6)
-    today = study.today(session, START)
+    today = study.day_allowance(session, START)
     tomorrow_end = today.day.end + timedelta(days=1)  # no DST change in March 2-3 UTC
     cards = session.execute(select(Card).order_by(Card.id)).scalars().all()
     for card, due, suspended in ((cards[0], tomorrow_end - timedelta(seconds=1), False),
@@ -459,7 +460,7 @@ def test_tomorrow_load_counts_studied_cards_due_by_the_end_of_tomorrow(session) 
     settings = get_settings(session)
     settings.max_reviews_per_day = 1
     session.commit()
-    assert study.tomorrow_load(session, study.today(session, START)).reviews == 1
+    assert study.tomorrow_load(session, study.day_allowance(session, START)).reviews == 1
 
 
 def test_deck_overview_gives_each_decks_new_cards_and_when_the_limit_is_shared(session) -> None:
@@ -470,7 +471,7 @@ def test_deck_overview_gives_each_decks_new_cards_and_when_the_limit_is_shared(s
     for new_per_day, shared in ((4, True), (8, False), (20, False), (0, False)):
         settings.new_per_day = new_per_day
         session.commit()
-        today = study.today(session, START)
+        today = study.day_allowance(session, START)
         decks = study.deck_overview(session, today)
         assert [(d.name, d.new_in_deck, d.counts.new) for d in decks] == [
             ("A", 5, min(5, new_per_day)), ("B", 3, min(3, new_per_day)), ("Empty", 0, 0)]

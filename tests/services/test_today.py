@@ -32,7 +32,7 @@ def build(session, now=START):
 def study_new(session, count, now=START, duration_ms=None):
     """Grade `count` new cards Good, one after the other."""
     for _ in range(count):
-        today_ = study.today(session, now)
+        today_ = study.day_allowance(session, now)
         assert today_.new_left, "no new card is left today"
         card = study.next_card(session, today_)
         assert card is not None and card.state == CardState.NEW
@@ -43,7 +43,7 @@ def study_new(session, count, now=START, duration_ms=None):
 
 def target(session, now=START) -> tuple[int, int]:
     session.expire_all()
-    today_ = study.today(session, now)
+    today_ = study.day_allowance(session, now)
     return today_.new_limit, today_.new_left
 
 
@@ -81,17 +81,18 @@ def test_todays_new_cards_stay_fixed_however_often_the_plan_is_rebuilt(session) 
     session.expire_all()
     settings = session.get(Settings, 1)
     assert settings.paced_day == TODAY + timedelta(days=1)
-    assert view.paced_new == view.plan.days[0].new == study.today(session, tomorrow).new_limit
+    assert (view.paced_new == view.plan.days[0].new
+            == study.day_allowance(session, tomorrow).new_limit)
 
 
 def test_a_page_visit_plans_the_day_once_and_later_visits_keep_it(session) -> None:
     make_deck(session, cards=60)
-    assert plans.pace_day(session, study.today(session, START),
+    assert plans.pace_day(session, study.day_allowance(session, START),
                           np.random.default_rng(1)) is True
     session.commit()
     study_new(session, 3)
     # A later visit of the same day plans nothing; a rebuild keeps the target.
-    assert plans.pace_day(session, study.today(session, START + timedelta(hours=2)),
+    assert plans.pace_day(session, study.day_allowance(session, START + timedelta(hours=2)),
                           np.random.default_rng(1)) is False
     build(session, START + timedelta(hours=2))
     assert target(session, START + timedelta(hours=2)) == (3, 0)
@@ -154,7 +155,7 @@ def test_learn_more_adds_new_cards_ahead_of_the_plan_which_spreads_the_rest(sess
     # The next day starts from its own plan, without yesterday's extra.
     tomorrow = START + timedelta(days=1)
     build(session, tomorrow)
-    assert study.today(session, tomorrow).extra_new == 0
+    assert study.day_allowance(session, tomorrow).extra_new == 0
 
 
 @pytest.mark.parametrize("count", [0, -3, 101])
@@ -197,7 +198,7 @@ def test_custom_study_grades_a_card_ahead_with_fsrs_from_the_real_elapsed_time(
     custom = custom_study.start(session, START, deck_id=deck.id, tag=None, limit=50)
     # Neither the due card (today's reviews) nor the new card.
     assert custom.card_ids == (first.id,)
-    page = custom_study.page(session, study.today(session, START), custom, card_id=None,
+    page = custom_study.page(session, study.day_allowance(session, START), custom, card_id=None,
                              show=False, pick=None)
     assert page.card.id == first.id and page.counts.review == 1
     session.rollback()

@@ -192,7 +192,7 @@ def test_schedule_backup_restores_every_card_exactly_into_an_empty_database(sess
     make_deck(session, "D", cards=6)
     now = START
     for rating in (Rating.AGAIN, Rating.GOOD, Rating.EASY, Rating.HARD):
-        today = study.today(session, now)
+        today = study.day_allowance(session, now)
         card = study.next_card(session, today)
         study.grade(session, card.id, card.version, rating, now)
         session.commit()
