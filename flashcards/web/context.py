@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from flashcards.db import begin_write
 from flashcards.db.migrate import is_current
-from flashcards.services.errors import ServiceError
+from flashcards.services.errors import NotFound, ServiceError
 
 T = TypeVar("T")
 
@@ -75,11 +75,15 @@ def take_write_lock() -> None:
 
 def attempt(action: Callable[[Session], T]) -> tuple[T | None, str | None]:
     """Run one user action in one transaction: (its result, None) once committed, or
-    (None, the problem in words) after a rollback that leaves everything as it was."""
+    (None, the problem in words) after a rollback that leaves everything as it was.
+    NotFound is not a problem to show on the form: it goes on to the 404 page
+    (web/errors.py), as another user's id must."""
     session = db()
     try:
         result = action(session)
         session.commit()
+    except NotFound:
+        raise
     except ServiceError as exc:
         session.rollback()
         return None, str(exc)

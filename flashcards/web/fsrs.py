@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from flashcards.services import jobs, optimizer
-from flashcards.services.errors import NotFound, ServiceError
 from flashcards.web import jobs as web_jobs
-from flashcards.web.context import db, now, reads_only
+from flashcards.web.context import attempt, db, now, reads_only
 
 bp = Blueprint("fsrs", __name__)
 
@@ -66,10 +65,7 @@ def run_optimise(app: Flask, session: Session, job: jobs.Claimed,
 
 
 def _status_or_404(token: str) -> dict[str, Any]:
-    try:
-        return web_jobs.status(token, jobs.OPTIMISE)
-    except NotFound:
-        abort(404, description="There is no such run of the optimiser.")
+    return web_jobs.status_or_404(token, jobs.OPTIMISE, "There is no such run of the optimiser.")
 
 
 @bp.get("/settings/fsrs/job/<token>")
@@ -95,16 +91,10 @@ def job_status(token: str) -> FlaskResponse:
 def undo(fit_id: int) -> Response:
     if not FsrsForm().validate():
         abort(400, description="The form was not valid.")
-    session = db()
-    try:
-        cards = optimizer.undo_fit(session, fit_id, now())
-    except NotFound:
-        raise  # the 404 page (web/errors.py)
-    except ServiceError as exc:
-        session.rollback()
-        flash(str(exc), "error")
+    cards, problem = attempt(lambda s: optimizer.undo_fit(s, fit_id, now()))
+    if problem is not None:
+        flash(problem, "error")
         return _back()
-    session.commit()
     flash(f"Back to the previous parameters; the memory states of {cards} cards were "
           "re-computed with them.", "info")
     return _back()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 
 from flashcards.services import jobs
 from flashcards.services.errors import NotFound
@@ -60,6 +60,14 @@ def start(token: str) -> None:
         runner().wake()
     else:
         runner().run_now(token)
+
+
+def status_or_404(token: str, kind: str, missing: str) -> dict[str, Any]:
+    """`status`, or the 404 page saying `missing` when the user has no such job."""
+    try:
+        return status(token, kind)
+    except NotFound:
+        abort(404, description=missing)
 
 
 def status(token: str, kind: str) -> dict[str, Any]:

@@ -19,11 +19,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans, progress
-from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.plan_ical import plan_calendar
 from flashcards.services.study import day_allowance, queue_counts
 from flashcards.web.charts import minutes_chart, recall_chart
-from flashcards.web.context import db, now
+from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import (
     PlanFixForm,
     TaskAddForm,
@@ -69,16 +68,12 @@ def fix() -> BaseResponse:
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("plan.show"))
-    session = db()
-    try:
-        plans.apply_fix(session, now=now(), daily_minutes=form.daily_minutes.data,
-                        interview_date=form.interview_date.data,
-                        new_per_day=form.new_per_day.data)
-    except ServiceError as exc:
-        session.rollback()
-        flash(str(exc), "error")
+    _, problem = attempt(lambda s: plans.apply_fix(
+        s, now=now(), daily_minutes=form.daily_minutes.data,
+        interview_date=form.interview_date.data, new_per_day=form.new_per_day.data))
+    if problem is not None:
+        flash(problem, "error")
         return redirect(url_for("plan.show"))
-    session.commit()
     limit = (f", new-card limit {form.new_per_day.data} a day"
              if form.new_per_day.data is not None else "")
     if form.daily_minutes.data is not None:
@@ -136,16 +131,10 @@ def move(task_id: int) -> BaseResponse:
     if not form.validate():
         _flash_errors(form)
         return _back()
-    session = db()
-    try:
-        task = plans.move_task(session, task_id, form.day.data, now())
-    except NotFound:
-        raise  # the 404 page (web/errors.py)
-    except ServiceError as exc:
-        session.rollback()
-        flash(str(exc), "error")
+    task, problem = attempt(lambda s: plans.move_task(s, task_id, form.day.data, now()))
+    if task is None:
+        flash(str(problem), "error")
         return _back()
-    session.commit()
     flash(f"Moved “{task.title}” to {form.day.data:%a %-d %b}.", "info")
     return _back()
 
@@ -157,17 +146,13 @@ def add() -> BaseResponse | tuple[str, int]:
     if not form.validate():
         _flash_errors(form)
         return _back()
-    session = db()
-    try:
-        plans.add_task(session, title=form.title.data or "", details=form.details.data or "",
-                       minutes=int(form.minutes.data or 0), day=form.day.data,
-                       kind=TaskKind(form.kind.data), now=now(),
-                       priority=_priority(form))
-    except ServiceError as exc:
-        session.rollback()
-        flash(str(exc), "error")
+    _, problem = attempt(lambda s: plans.add_task(
+        s, title=form.title.data or "", details=form.details.data or "",
+        minutes=int(form.minutes.data or 0), day=form.day.data,
+        kind=TaskKind(form.kind.data), now=now(), priority=_priority(form)))
+    if problem is not None:
+        flash(problem, "error")
         return _back()
-    session.commit()
     flash(f"Added “{form.title.data}”.", "info")
     return _back()
 

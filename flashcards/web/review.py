@@ -22,7 +22,7 @@ from flashcards.services.decks import deck_names
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError, StaleCard
 from flashcards.services.settings import get_settings
 from flashcards.web import app_shell
-from flashcards.web.context import db, now, rng, schema_is_current
+from flashcards.web.context import attempt, db, now, rng, schema_is_current
 from flashcards.web.forms import (
     CardActionForm,
     CustomStudyForm,
@@ -213,12 +213,10 @@ def learn_more() -> Response:
         return redirect(back)
     session = db()
     _paced_allowance(session)  # the day's target is fixed first: Learn more adds to it
-    try:
-        allowance = study.learn_more(session, now(), int(form.count.data or 0))
-        session.commit()
-    except ServiceError as exc:
-        session.rollback()
-        flash(str(exc), "error")
+    allowance, problem = attempt(lambda s: study.learn_more(s, now(),
+                                                            int(form.count.data or 0)))
+    if allowance is None:
+        flash(str(problem), "error")
         return redirect(back)
     flash(f"Added {form.count.data} new cards to today: {allowance.new_left} new "
           f"card{'' if allowance.new_left == 1 else 's'} left today (if the decks have them). "

@@ -8,12 +8,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from flashcards.core.planner import MAX_PLAN_DAYS
-from flashcards.services.errors import ServiceError
 from flashcards.services.plans import plan_dates
 from flashcards.services.settings import get_settings, update_settings
 from flashcards.services.study import current_day
 from flashcards.web.calendar import calendar_section
-from flashcards.web.context import db, now
+from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import WEEKDAYS, SettingsForm, time_zone_options
 from flashcards.web.fsrs import fsrs_section
 
@@ -40,9 +39,8 @@ def edit() -> Response | tuple[str, int] | str:
         for field, code in zip(day_fields, settings.easy_days, strict=True):
             field.data = code
     if form.validate_on_submit():
-        try:
-            update_settings(
-                session,
+        _, problem = attempt(lambda s: update_settings(
+                s,
                 desired_retention=float(form.desired_retention.data or 0),
                 new_per_day=int(form.new_per_day.data or 0),
                 max_reviews_per_day=int(form.max_reviews_per_day.data or 0),
@@ -55,12 +53,10 @@ def edit() -> Response | tuple[str, int] | str:
                 easy_days="".join(str(field.data) for field in day_fields),
                 leech_threshold=int(form.leech_threshold.data or 0),
                 leech_action=str(form.leech_action.data),
-            )
-        except ServiceError as exc:  # the interview date (the form checks it first)
-            session.rollback()
-            form.interview_date.errors = [*form.interview_date.errors, str(exc)]
+            ))
+        if problem is not None:  # the interview date (the form checks it first)
+            form.interview_date.errors = [*form.interview_date.errors, problem]
         else:
-            session.commit()
             flash("Settings saved.", "info")
             return redirect(url_for("settings.edit"))
     status = 400 if request.method == "POST" else 200

@@ -18,7 +18,6 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from flashcards.core.planner import MAX_PLAN_DAYS
-from flashcards.services.errors import ServiceError
 from flashcards.services.setup import (
     DEFAULT_DAILY_MINUTES,
     DEFAULT_INTERVIEW_DAYS,
@@ -29,7 +28,7 @@ from flashcards.services.setup import (
 )
 from flashcards.services.users import USER_KEY
 from flashcards.web import app_shell
-from flashcards.web.context import db, now
+from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import SetupForm, SkipSetupForm, time_zone_options
 from flashcards.web.redirects import safe_next
 
@@ -139,15 +138,13 @@ def save() -> Response | tuple[str, int]:
     skip_form.next.data = form.next.data
     if form.validate_on_submit():
         assert form.interview_date.data is not None and form.daily_minutes.data is not None
-        try:
-            complete_setup(session, interview_date=form.interview_date.data,
-                           daily_minutes=form.daily_minutes.data,
-                           timezone=str(form.timezone.data), now=now())
-        except ServiceError as exc:  # the date, checked again in the chosen zone
-            session.rollback()
-            form.interview_date.errors = [*form.interview_date.errors, str(exc)]
+        interview, minutes = form.interview_date.data, form.daily_minutes.data
+        _, problem = attempt(lambda s: complete_setup(
+            s, interview_date=interview, daily_minutes=minutes,
+            timezone=str(form.timezone.data), now=now()))
+        if problem is not None:  # the date, checked again in the chosen zone
+            form.interview_date.errors = [*form.interview_date.errors, problem]
         else:
-            session.commit()
             flash("Your plan is set up. You can change any of this in Settings.", "info")
             return redirect(_next_page(form.next.data))
     session.rollback()

@@ -37,7 +37,6 @@ from flashcards.core.csvformat import (
 from flashcards.core.importplan import ImportPlan
 from flashcards.maintenance.backup_hooks import backup_before_import
 from flashcards.services import decks, exporter, importer, jobs
-from flashcards.services.errors import NotFound
 from flashcards.services.users import USER_KEY, owner
 from flashcards.web import jobs as web_jobs
 from flashcards.web.context import db, now, reads_only
@@ -168,10 +167,7 @@ def import_job(app: Flask, session: Session, job: jobs.Claimed,
 
 
 def _status_or_404(token: str) -> dict[str, Any]:
-    try:
-        return web_jobs.status(token, jobs.IMPORT)
-    except NotFound:
-        abort(404, description="There is no such import.")
+    return web_jobs.status_or_404(token, jobs.IMPORT, "There is no such import.")
 
 
 @bp.get("/import/<token>")
