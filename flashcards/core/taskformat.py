@@ -21,6 +21,8 @@ LEGACY_TASK_COLUMNS = tuple(c for c in TASK_COLUMNS if c != "priority")
 PLAN_WEEKS = 4
 MAX_TASK_MINUTES = 240
 MAX_TITLE_LENGTH = 200
+# What the task forms accept as details (the stored column is unbounded text).
+MAX_DETAILS_LENGTH = 2000
 
 
 class TaskKind(StrEnum):

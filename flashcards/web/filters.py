@@ -13,6 +13,7 @@ from flashcards.core.csvformat import sanitise_html
 from flashcards.core.days import relative_study_day
 from flashcards.core.scheduling import format_interval
 from flashcards.core.search import deck_term
+from flashcards.core.taskformat import MAX_DETAILS_LENGTH, MAX_TITLE_LENGTH
 from flashcards.services import study
 from flashcards.services.settings import get_settings, load_options, time_zone, zone_named
 from flashcards.web.context import db, now
@@ -27,6 +28,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(relative_day, "relative_day")
     app.add_template_filter(deck_term, "deck_term")
     app.add_template_filter(format_interval, "interval")
+    # The limits the hand-written task form in plan/_task.html shares with TaskEditForm.
+    app.jinja_env.globals.update(max_title_length=MAX_TITLE_LENGTH,
+                                 max_details_length=MAX_DETAILS_LENGTH)
 
 
 def count_noun(n: int, noun: str) -> str:

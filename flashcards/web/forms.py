@@ -48,6 +48,7 @@ from flashcards.core.planner import (
     task_day_problem,
 )
 from flashcards.core.taskformat import (
+    MAX_DETAILS_LENGTH,
     MAX_TASK_MINUTES,
     MAX_TITLE_LENGTH,
     TaskKind,
@@ -371,7 +372,7 @@ _PRIORITY_CHOICES = enum_choices(TaskPriority, {
 class TaskAddForm(_TaskDayForm):
     title = StringField("Task", validators=[DataRequired("Give the task a title."),
                                             Length(max=MAX_TITLE_LENGTH)])
-    details = StringField("Details", validators=[Length(max=2000)])
+    details = StringField("Details", validators=[Length(max=MAX_DETAILS_LENGTH)])
     minutes = IntegerField("Minutes", default=30,
                            validators=[InputRequired(),
                                        NumberRange(min=1, max=MAX_TASK_MINUTES)])
@@ -386,7 +387,7 @@ class TaskAddForm(_TaskDayForm):
 class TaskEditForm(FlaskForm):
     title = StringField("Task", validators=[DataRequired("Give the task a title."),
                                             Length(max=MAX_TITLE_LENGTH)])
-    details = StringField("Details", validators=[Length(max=2000)])
+    details = StringField("Details", validators=[Length(max=MAX_DETAILS_LENGTH)])
     minutes = IntegerField("Minutes", validators=[InputRequired(),
                                                   NumberRange(min=1, max=MAX_TASK_MINUTES)])
     # Left out: the task keeps its priority.

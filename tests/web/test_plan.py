@@ -248,6 +248,14 @@ def test_edit_a_task_and_refuse_bad_values(seeded_app, session) -> None:
     page = client.get(bad.headers["Location"]).get_data(as_text=True)
     assert "Give the task a title." in page and "Number must be between 1 and 240" in page
     assert task_named(session, "Map three programs").minutes == 40
+    # The browser stops typing where the server would refuse: the edit form's limits.
+    assert 'maxlength="200" aria-label="Task"' in page
+    assert 'maxlength="2000" aria-label="Details"' in page
+    too_long = client.post(f"/plan/tasks/{task_id}/edit", data={
+        "csrf_token": token, "title": "t" * 201, "minutes": "40", "details": "d" * 2001})
+    page = client.get(too_long.headers["Location"]).get_data(as_text=True)
+    assert page.count("Field cannot be longer than") == 2
+    assert task_named(session, "Map three programs").details == "x"
 
 
 @pytest.mark.parametrize("stored", [date(9999, 12, 31), TODAY + timedelta(days=4 * 365)])
