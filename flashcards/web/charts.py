@@ -1,5 +1,8 @@
 """The plan page's charts as geometry for server-rendered SVG (no script): minutes a
-day against the budget, and each deck's predicted recall against the target.
+day against the budget, and each deck's predicted recall against the target. Also what
+every server-rendered chart shares (web/stats_charts.py, web/retention_chart.py): the
+Frame and Tick the templates draw (templates/_chart_parts.html), where a value falls on
+an axis (scale), the bars' slots (slots) and a minutes axis's round steps.
 
 Sizes are in viewBox units. A chart is VIEW_WIDTH wide and scales with the page; at
 390 px (a phone) its box is about 308 px wide, so FONT units render at about 11.7 px.

@@ -2,7 +2,8 @@
 desired retention, its length the minutes a day on cards over the plan, with the
 predicted recall on interview day after it. The table under it says the same.
 
-Sizes in viewBox units, as web/charts.py (whose constants and tick steps it uses)."""
+Sizes in viewBox units, as web/charts.py (whose constants, minutes axis and scale it
+uses)."""
 
 from __future__ import annotations
 

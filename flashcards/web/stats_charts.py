@@ -1,7 +1,8 @@
 """The statistics page's charts as geometry for server-rendered SVG (no script): the
 year's heatmap, bar charts (answers, minutes, forecast, histograms) and line charts
 (true retention, readiness). Sizes are in viewBox units, as in web/charts.py, whose
-width, font and tick step this module shares; templates/stats/_charts.html draws them.
+width, font, frame, scale and slots this module shares; templates/stats/_charts.html
+draws them.
 """
 
 from __future__ import annotations
