@@ -1,5 +1,8 @@
 """The plan page's charts as geometry for server-rendered SVG (no script): minutes a
-day against the budget, and each deck's predicted recall against the target.
+day against the budget, and each deck's predicted recall against the target. Also what
+every server-rendered chart shares (web/stats_charts.py, web/retention_chart.py): the
+Frame and Tick the templates draw (templates/_chart_parts.html), where a value falls on
+an axis (scale), the bars' slots (slots) and a minutes axis's round steps.
 
 Sizes are in viewBox units. A chart is VIEW_WIDTH wide and scales with the page; at
 390 px (a phone) its box is about 308 px wide, so FONT units render at about 11.7 px.
@@ -8,6 +11,7 @@ Sizes are in viewBox units. A chart is VIEW_WIDTH wide and scales with the page;
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -83,6 +87,49 @@ def nice_step(top: float, most_ticks: int = 5) -> int:
     return int(math.ceil(top / most_ticks / 600) * 600)
 
 
+def minute_axis(highest: float, most_ticks: int = 5) -> tuple[int, int]:
+    """A minutes axis reaching `highest`: its round tick step (nice_step) and its top,
+    the first multiple of the step at or above `highest`."""
+    step = nice_step(highest, most_ticks)
+    return step, step * math.ceil(highest / step)
+
+
+def scale(start: float, end: float, top: float,
+          floor: float = 0.0) -> Callable[[float], float]:
+    """Where a value falls on an axis that runs from `floor`, at `start`, to `top`, at
+    `end` (in viewBox units; a y axis runs from the plot's bottom up to its top)."""
+    def position(value: float) -> float:
+        return start + (value - floor) / (top - floor) * (end - start)
+    return position
+
+
+@dataclass(frozen=True, slots=True)
+class Slots:
+    """Equal slots side by side from `left`, one per bar or point: a bar fills its slot
+    but for a small gap, and every `every`th slot has an x label, so that labels do not
+    overlap."""
+
+    left: float
+    width: float
+    gap: float
+    every: int
+
+    def centre(self, i: int) -> float:
+        return self.left + (i + 0.5) * self.width
+
+    def bar_x(self, i: int) -> float:
+        return self.left + i * self.width + self.gap / 2
+
+    def bar_width(self, least: float) -> float:
+        return max(self.width - self.gap, least)
+
+
+def slots(left: float, right: float, count: int, label_width: float) -> Slots:
+    """`count` slots between `left` and `right`, for x labels `label_width` wide."""
+    width = (right - left) / max(count, 1)
+    return Slots(left, width, min(2.0, width * 0.2), max(1, math.ceil(label_width / width)))
+
+
 def minutes_chart(plan: Plan, daily_minutes: int) -> MinutesChart:
     """Bars of planned minutes per day, a y axis in minutes, dates below, the budget."""
     days = plan.days
@@ -90,33 +137,27 @@ def minutes_chart(plan: Plan, daily_minutes: int) -> MinutesChart:
     plot_right = VIEW_WIDTH - RIGHT
     highest = max([d.minutes for d in days] + [d.budget for d in days]
                   + [float(daily_minutes), 1.0])
-    step = nice_step(highest * 1.08)
-    top = step * math.ceil(highest * 1.08 / step)
-
-    def y_of(minutes: float) -> float:
-        return plot_bottom - minutes / top * PLOT_HEIGHT
-
-    slot = (plot_right - LEFT) / max(len(days), 1)
-    gap = min(2.0, slot * 0.2)
-    every = max(1, math.ceil(DATE_LABEL_WIDTH / slot))
+    step, top = minute_axis(highest * 1.08)
+    y_of = scale(plot_bottom, TOP, top)
+    x_slots = slots(LEFT, plot_right, len(days), DATE_LABEL_WIDTH)
     bars = []
     label_end = -math.inf  # where the last date label drawn ends
     for i, day in enumerate(days):
         minutes = round(day.minutes)
         y = y_of(day.minutes)
-        centre = LEFT + (i + 0.5) * slot
+        centre = x_slots.centre(i)
         anchor = "end" if centre + DATE_LABEL_WIDTH / 2 > plot_right else "middle"
         start = plot_right - DATE_LABEL_WIDTH if anchor == "end" else centre - DATE_LABEL_WIDTH / 2
-        labelled = i % every == 0 and start >= label_end
+        labelled = i % x_slots.every == 0 and start >= label_end
         if labelled:
             label_end = start + DATE_LABEL_WIDTH + 4
         bars.append(DayBar(
-            day=day.day, x=LEFT + i * slot + gap / 2, y=y, width=max(slot - gap, 0.5),
+            day=day.day, x=x_slots.bar_x(i), y=y, width=x_slots.bar_width(0.5),
             height=plot_bottom - y, minutes=minutes, budget=round(day.budget),
             over=day.over_budget,
             date_label=f"{day.day:%-d %b}" if labelled else "",
             date_anchor=anchor,
-            value_label=str(minutes) if slot >= MIN_LABELLED_BAR else "",
+            value_label=str(minutes) if x_slots.width >= MIN_LABELLED_BAR else "",
             budget_y=y_of(day.budget)))
     over = [bar for bar in bars if bar.over]
     return MinutesChart(
@@ -159,10 +200,10 @@ def recall_chart(plan: Plan) -> RecallChart:
     """One bar per deck (its name above it, so long names fit a phone), an axis from
     0 to 100%, the target line."""
     left, right = 8, VIEW_WIDTH - 40  # room for "100%" after a full bar
-    span = right - left
+    on_axis = scale(left, right, 1.0)
 
     def x_of(share: float) -> float:
-        return left + max(0.0, min(share, 1.0)) * span
+        return on_axis(max(0.0, min(share, 1.0)))
 
     bars = []
     for i, (name, recall) in enumerate(plan.recall_by_deck.items()):

@@ -2,15 +2,15 @@
 desired retention, its length the minutes a day on cards over the plan, with the
 predicted recall on interview day after it. The table under it says the same.
 
-Sizes in viewBox units, as web/charts.py (whose constants and tick steps it uses)."""
+Sizes in viewBox units, as web/charts.py (whose constants, minutes axis and scale it
+uses)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from flashcards.core.retention import RetentionRow
-from flashcards.web.charts import FONT, TOP, VIEW_WIDTH, Frame, Tick, nice_step
+from flashcards.web.charts import FONT, TOP, VIEW_WIDTH, Frame, Tick, minute_axis, scale
 
 LABEL_WIDTH = 48  # "97%" and the "now" mark before each bar
 VALUE_WIDTH = 118  # "206 min · 68%" after the longest bar
@@ -40,11 +40,11 @@ def retention_chart(rows: list[RetentionRow]) -> RetentionChart:
     """A bar per row, lowest retention on top; an x axis in minutes a day."""
     left, right = LABEL_WIDTH, VIEW_WIDTH - VALUE_WIDTH
     highest = max([row.average_minutes for row in rows] + [1.0])
-    step = nice_step(highest, most_ticks=4)
-    top = step * math.ceil(highest / step)
+    step, top = minute_axis(highest, most_ticks=4)
+    on_axis = scale(left, right, top)
 
     def x_of(minutes: float) -> float:
-        return left + max(0.0, minutes) / top * (right - left)
+        return on_axis(max(0.0, minutes))
 
     bars = []
     for i, row in enumerate(rows):

@@ -1,7 +1,8 @@
 """The statistics page's charts as geometry for server-rendered SVG (no script): the
 year's heatmap, bar charts (answers, minutes, forecast, histograms) and line charts
 (true retention, readiness). Sizes are in viewBox units, as in web/charts.py, whose
-width, font and tick step this module shares; templates/stats/_charts.html draws them.
+width, font, frame, scale and slots this module shares; templates/stats/_charts.html
+draws them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 
 from flashcards.core.stats import Bin
 from flashcards.services.stats import Stats
-from flashcards.web.charts import FONT, VIEW_WIDTH, Frame, Tick
+from flashcards.web.charts import FONT, VIEW_WIDTH, Frame, Tick, scale, slots
 
 LEFT = 52  # room for the y axis's values ("100%")
 RIGHT = 8
@@ -87,22 +88,18 @@ def bar_chart(items: Sequence[tuple[str, str, float, str]], unit: str, *,
         step = max(step, 1.0)
     top = step * max(math.ceil(highest * 1.05 / step), 1)
 
-    def y_of(value: float) -> float:
-        return plot_bottom - value / top * PLOT_HEIGHT
-
-    slot = (plot_right - LEFT) / max(len(items), 1)
-    gap = min(2.0, slot * 0.2)
-    every = max(1, math.ceil(label_width / slot))
+    y_of = scale(plot_bottom, TOP, top)
+    x_slots = slots(LEFT, plot_right, len(items), label_width)
     bars = []
     for i, (label, title, value, shown) in enumerate(items):
-        centre = LEFT + (i + 0.5) * slot
+        centre = x_slots.centre(i)
         anchor = ("start" if edge_labels
                   else "end" if centre + label_width / 2 > plot_right
                   else "start" if centre - label_width / 2 < LEFT - 10 else "middle")
         y = y_of(value)
-        bars.append(Bar(label, title, value, shown, LEFT + i * slot + gap / 2, y,
-                        max(slot - gap, 0.4), plot_bottom - y,
-                        labelled=_labelled(i, len(items), every, centre, plot_right,
+        bars.append(Bar(label, title, value, shown, x_slots.bar_x(i), y,
+                        x_slots.bar_width(0.4), plot_bottom - y,
+                        labelled=_labelled(i, len(items), x_slots.every, centre, plot_right,
                                            label_width, edge_labels),
                         anchor=anchor))
     ticks = [Tick(y_of(k * step), _number(k * step))
@@ -186,20 +183,14 @@ def line_chart(columns: Sequence[str], series: Sequence[tuple[str, Sequence[floa
     floor = max(0.0, math.floor(lowest * 10 - 0.5) / 10) if lowest > 0.05 else 0.0
     floor = min(floor, 0.8)
 
-    def y_of(share: float) -> float:
-        return plot_bottom - (share - floor) / (1 - floor) * PLOT_HEIGHT
-
-    slot = (plot_right - LEFT) / max(len(columns), 1)
-
-    def x_of(i: int) -> float:
-        return LEFT + (i + 0.5) * slot
-
-    every = max(1, math.ceil(LABEL_WIDTH / slot))
-    x_ticks = [Tick(x_of(i), label) for i, label in enumerate(columns)
-               if _labelled(i, len(columns), every, x_of(i), plot_right, LABEL_WIDTH)]
+    y_of = scale(plot_bottom, plot_top, 1.0, floor)
+    x_slots = slots(LEFT, plot_right, len(columns), LABEL_WIDTH)
+    x_ticks = [Tick(x_slots.centre(i), label) for i, label in enumerate(columns)
+               if _labelled(i, len(columns), x_slots.every, x_slots.centre(i), plot_right,
+                            LABEL_WIDTH)]
     drawn = []
     for n, (name, shares) in enumerate(series):
-        points = [Point(x_of(i), y_of(share), f"{name}, {titles[i]}: {share:.1%}")
+        points = [Point(x_slots.centre(i), y_of(share), f"{name}, {titles[i]}: {share:.1%}")
                   for i, share in enumerate(shares) if share is not None]
         drawn.append(Series(name, f"s{n % SERIES_CLASSES}", points))
     step = 0.1 if 1 - floor <= 0.5 else 0.2 if 1 - floor <= 0.8 else 0.25
