@@ -30,7 +30,6 @@ from flashcards.core.planner import (
     PlanDay,
     PlanInput,
     TaskToPlace,
-    interview_date_problem,
     place_tasks,
     plan,
     plan_end,
@@ -45,6 +44,7 @@ from flashcards.services import optimizer
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.positions import last_position
 from flashcards.services.settings import (
+    check_interview_date,
     get_settings,
     release_unpinned_tasks,
     scheduler_config,
@@ -795,9 +795,7 @@ def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = No
         raise ServiceError("A new-card limit comes with a new budget or interview date "
                            "(change it alone in Settings).")
     if interview_date is not None:
-        problem = interview_date_problem(interview_date, today, settings.interview_date)
-        if problem:
-            raise ServiceError(problem)
+        check_interview_date(interview_date, today, settings.interview_date)
     if daily_minutes is not None:
         settings.daily_minutes = daily_minutes
     if new_per_day is not None:
