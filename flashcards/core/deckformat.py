@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from _csv import Reader  # the type of csv.reader(), which the csv module does not name
+from dataclasses import dataclass, field
 
 from flashcards.core.cards import (
     MAX_FIELD_LENGTH,
@@ -71,6 +72,14 @@ def read_csv_table(
     if "\x00" in text:
         raise DeckFormatError(name, [Problem(1, "the file contains NUL bytes; is it binary?")])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    columns = _read_header(reader, name, headers)
+    rows, problems = _read_rows(reader, columns)
+    return columns, rows, problems
+
+
+def _read_header(reader: Reader, name: str,
+                 headers: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """The trimmed header row, which must be one of `headers`; else DeckFormatError."""
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -84,6 +93,14 @@ def read_csv_table(
         detail = f"unknown column(s) {', '.join(unknown)}; " if unknown else ""
         allowed = " or ".join(",".join(h) for h in headers)
         raise DeckFormatError(name, [Problem(1, f"{detail}the header must be exactly {allowed}")])
+    return columns
+
+
+def _read_rows(reader: Reader, columns: tuple[str, ...]
+               ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """The non-blank rows after the header, by column, with the line each starts on; a row
+    with the wrong number of fields, or broken quoting (which ends the reading), is a
+    problem instead."""
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[Problem] = []
     line = reader.line_num + 1
@@ -103,7 +120,32 @@ def read_csv_table(
             continue
         rows.append((start, {col: normalise_text(cell)
                              for col, cell in zip(columns, cells, strict=True)}))
-    return columns, rows, problems
+    return rows, problems
+
+
+@dataclass
+class Repeats:
+    """The line each key and each text (without regard to case) of a file was first seen
+    on, so that a key or a text that repeats names the line it repeats."""
+
+    key_column: str  # an id: guid, key
+    text_column: str  # what the user tells rows apart by: front, title
+    keys: dict[str, int] = field(default_factory=dict)
+    texts: dict[str, int] = field(default_factory=dict)
+
+    def check(self, line: int, key: str, text: str) -> list[Problem]:
+        """The problems of a row whose key and text are these; remembers them."""
+        problems = []
+        if key in self.keys:
+            problems.append(Problem(line, f"{self.key_column} {key!r} repeats line "
+                                          f"{self.keys[key]}"))
+        folded = text.casefold()
+        if folded in self.texts:
+            problems.append(Problem(line, f"{self.text_column} repeats line "
+                                          f"{self.texts[folded]}: {text[:60]!r}"))
+        self.keys.setdefault(key, line)
+        self.texts.setdefault(folded, line)
+        return problems
 
 
 def check_lengths(values: dict[str, str], line: int) -> list[Problem]:
@@ -116,19 +158,12 @@ def parse_deck_csv(text: str, name: str = "deck") -> list[CardRow]:
     columns, table, problems = read_csv_table(text, name, (BASIC_COLUMNS, ANSWER_PAIR_COLUMNS))
     kind = CardKind.BASIC if columns == BASIC_COLUMNS else CardKind.ANSWER_PAIR
     rows: list[CardRow] = []
-    seen_guids: dict[str, int] = {}
-    seen_fronts: dict[str, int] = {}
+    repeats = Repeats("guid", "front")
     for start, values in table:
         row_problems = _check_row(values, kind, start)
         guid = values["guid"]
         front = values["front"] if kind == CardKind.BASIC else values["question"]
-        if guid in seen_guids:
-            row_problems.append(Problem(start, f"guid {guid!r} repeats line {seen_guids[guid]}"))
-        if front.casefold() in seen_fronts:
-            row_problems.append(Problem(
-                start, f"front repeats line {seen_fronts[front.casefold()]}: {front[:60]!r}"))
-        seen_guids.setdefault(guid, start)
-        seen_fronts.setdefault(front.casefold(), start)
+        row_problems += repeats.check(start, guid, front)
         if row_problems:
             problems.extend(row_problems)
             continue

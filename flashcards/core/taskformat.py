@@ -10,6 +10,7 @@ from flashcards.core.deckformat import (
     GUID_PATTERN,
     DeckFormatError,
     Problem,
+    Repeats,
     check_lengths,
     read_csv_table,
 )
@@ -69,54 +70,65 @@ def parse_tasks_csv(text: str, name: str = "tasks.csv") -> list[TaskRow]:
     """Task rows of a plan-task file; raises DeckFormatError naming every bad line."""
     columns, table, problems = read_csv_table(text, name, (TASK_COLUMNS, LEGACY_TASK_COLUMNS))
     rows: list[TaskRow] = []
-    seen_keys: dict[str, int] = {}
-    seen_titles: dict[str, int] = {}
+    repeats = Repeats("key", "title")
     for line, values in table:
-        row_problems = [Problem(line, f"{c} is empty") for c in columns if not values[c]]
-        row_problems.extend(check_lengths(values, line))
-        key, title = values["key"], values["title"]
-        if key and not GUID_PATTERN.fullmatch(key):
-            row_problems.append(Problem(
-                line, f"key {key!r} must be 1-64 characters of a-z, 0-9 and '-'"))
-        if len(title) > MAX_TITLE_LENGTH:
-            row_problems.append(Problem(line, f"title is longer than {MAX_TITLE_LENGTH} "
-                                              "characters"))
-        if key in seen_keys:
-            row_problems.append(Problem(line, f"key {key!r} repeats line {seen_keys[key]}"))
-        if title.casefold() in seen_titles:
-            row_problems.append(Problem(
-                line, f"title repeats line {seen_titles[title.casefold()]}: {title[:60]!r}"))
-        seen_keys.setdefault(key, line)
-        seen_titles.setdefault(title.casefold(), line)
-        kind = values["kind"]
-        if kind and kind not in TaskKind.__members__.values():
-            row_problems.append(Problem(line, f"kind {kind!r} is not one of "
-                                              f"{', '.join(k.value for k in TaskKind)}"))
-        priority = values.get("priority") or None  # without the column: by kind
-        if priority is not None and priority not in TaskPriority.__members__.values():
-            row_problems.append(Problem(line, f"priority {priority!r} is not one of "
-                                              f"{', '.join(p.value for p in TaskPriority)}"))
-        minutes = _whole_number(values["minutes"], "minutes", 1, MAX_TASK_MINUTES, line,
-                                row_problems)
-        earliest = _whole_number(values["earliest_week"], "earliest_week", 1, PLAN_WEEKS, line,
-                                 row_problems)
-        latest = _whole_number(values["latest_week"], "latest_week", 1, PLAN_WEEKS, line,
-                               row_problems)
-        if earliest is not None and latest is not None and earliest > latest:
-            row_problems.append(Problem(line, "earliest_week is after latest_week"))
-        if row_problems:
+        row_problems = _text_problems(values, columns, line)
+        row_problems += repeats.check(line, values["key"], values["title"])
+        row = _task_row(values, line, row_problems)
+        if row is None:
             problems.extend(row_problems)
             continue
-        assert minutes is not None and earliest is not None and latest is not None
-        rows.append(TaskRow(line, key, title, values["details"], TaskKind(kind), minutes,
-                            earliest, latest, values["source"],
-                            TaskPriority(priority) if priority is not None
-                            else default_priority(TaskKind(kind))))
+        rows.append(row)
     if problems:
         raise DeckFormatError(name, sorted(problems, key=lambda p: p.line))
     if not rows:
         raise DeckFormatError(name, [Problem(1, "the file has a header but no tasks")])
     return rows
+
+
+def _text_problems(values: dict[str, str], columns: tuple[str, ...],
+                   line: int) -> list[Problem]:
+    """What is wrong with a row's text: empty columns, lengths, the key's characters."""
+    problems = [Problem(line, f"{c} is empty") for c in columns if not values[c]]
+    problems.extend(check_lengths(values, line))
+    key, title = values["key"], values["title"]
+    if key and not GUID_PATTERN.fullmatch(key):
+        problems.append(Problem(
+            line, f"key {key!r} must be 1-64 characters of a-z, 0-9 and '-'"))
+    if len(title) > MAX_TITLE_LENGTH:
+        problems.append(Problem(line, f"title is longer than {MAX_TITLE_LENGTH} characters"))
+    return problems
+
+
+def _task_row(values: dict[str, str], line: int, problems: list[Problem]) -> TaskRow | None:
+    """The row's task, once its kind, priority, minutes and weeks are checked (their
+    problems added to the row's `problems`); None when the row has any problem."""
+    kind = values["kind"]
+    problems.extend(_choice_problems("kind", kind, TaskKind, line))
+    priority = values.get("priority") or None  # without the column: by kind
+    problems.extend(_choice_problems("priority", priority, TaskPriority, line))
+    minutes = _whole_number(values["minutes"], "minutes", 1, MAX_TASK_MINUTES, line, problems)
+    earliest = _whole_number(values["earliest_week"], "earliest_week", 1, PLAN_WEEKS, line,
+                             problems)
+    latest = _whole_number(values["latest_week"], "latest_week", 1, PLAN_WEEKS, line, problems)
+    if earliest is not None and latest is not None and earliest > latest:
+        problems.append(Problem(line, "earliest_week is after latest_week"))
+    if problems:
+        return None
+    assert minutes is not None and earliest is not None and latest is not None
+    return TaskRow(line, values["key"], values["title"], values["details"], TaskKind(kind),
+                   minutes, earliest, latest, values["source"],
+                   TaskPriority(priority) if priority is not None
+                   else default_priority(TaskKind(kind)))
+
+
+def _choice_problems(column: str, value: str | None, choices: type[StrEnum],
+                     line: int) -> list[Problem]:
+    """A problem when `value` is given and is not one of `choices`."""
+    if value and value not in choices.__members__.values():
+        return [Problem(line, f"{column} {value!r} is not one of "
+                              f"{', '.join(c.value for c in choices)}")]
+    return []
 
 
 def _whole_number(text: str, column: str, low: int, high: int, line: int,

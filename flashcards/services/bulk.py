@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
@@ -125,50 +126,81 @@ def apply(session: Session, action: BulkAction, card_ids: Sequence[int], now: da
     if action == BulkAction.DELETE:
         return _delete(session, connection, ids, now, query)
     fields = _FIELDS[action]
+    deck = None
     if action == BulkAction.MOVE:
         if deck_id is None:
             raise ServiceError("Choose the deck to move the cards to.")
         deck = get_deck(session, deck_id)
     if action in (BulkAction.ADD_TAG, BulkAction.REMOVE_TAG):
         tag = check_tag(tag or "")
-    columns = [_CARDS.c.id, _CARDS.c.version, _CARDS.c.guid, *(_CARDS.c[f] for f in fields)]
-    records: list[list[Any]] = []  # [id, version after, *old values]
-    guids: dict[str, str] = {}  # id -> guid: undo finds the same card, not just the same id
+    undo = _Undo(fields)
+    new_values = partial(_new_values, action, deck_id=deck_id, tag=tag)
     found = 0
     for chunk in _chunks(ids):
-        rows = connection.execute(select(*columns).where(
-            _CARDS.c.id.in_(chunk), _CARDS.c.user_id == OWNER).order_by(_CARDS.c.id)).all()
-        found += len(rows)
-        changes = []
-        for card_id, version, guid, *old in rows:
-            new = _new_values(action, dict(zip(fields, old, strict=True)), deck_id, tag)
-            if all(new[f] == o for f, o in zip(fields, old, strict=True)):
-                continue  # already so: nothing to change, nothing to undo
-            changes.append({"b_id": card_id, **{f"b_{f}": new[f] for f in fields}})
-            guids[str(card_id)] = guid
-            records.append([card_id, version + 1, *(_encode(f, o)
-                                                     for f, o in zip(fields, old, strict=True))])
-        if changes:
-            connection.execute(
-                update(_CARDS).where(_CARDS.c.id == bindparam("b_id"), _CARDS.c.user_id == OWNER)
-                .values({f: bindparam(f"b_{f}") for f in fields}
-                        | {"version": _CARDS.c.version + 1}), changes)
+        found += _change_chunk(connection, chunk, new_values, undo)
     session.expire_all()  # Card objects loaded in this session are now out of date
     if found != len(ids):
-        missing = len(ids) - found
-        raise NotFound(f"{_plural(missing, 'selected card')} no longer "
-                       f"{_verb(missing, 'exists', 'exist')}; "
-                       "nothing was changed. Search again and retry.")
-    count = len(records)
-    summary = _SUMMARIES[action].format(cards=_plural(count, "card"), tag=tag,
-                                        deck=deck.name if action == BulkAction.MOVE else "")
-    if count < len(ids):
-        same = len(ids) - count
-        summary += f" {_plural(same, 'card')} already {_verb(same, 'was', 'were')}."
-    if action == BulkAction.MOVE and count:
+        raise _gone(len(ids) - found, "changed")
+    count = len(undo.cards)
+    summary = _summary(action, count, len(ids), tag, deck.name if deck is not None else "")
+    if deck is not None and count:
         deck.edited_at = now
-    return _record(session, action, summary, query, count,
-                   {"fields": list(fields), "cards": records, "guids": guids}, now)
+    return _record(session, action, summary, query, count, undo.payload(), now)
+
+
+@dataclass
+class _Undo:
+    """How to undo a change of `fields`: per card changed, the values it replaced."""
+
+    fields: tuple[str, ...]
+    cards: list[list[Any]] = field(default_factory=list)  # [id, version after, *old values]
+    # id -> guid: undo finds the same card, not just the same id
+    guids: dict[str, str] = field(default_factory=dict)
+
+    def payload(self) -> dict[str, Any]:
+        return {"fields": list(self.fields), "cards": self.cards, "guids": self.guids}
+
+
+def _change_chunk(connection: Connection, chunk: Sequence[int],
+                  new_values: Callable[[dict[str, Any]], dict[str, Any]], undo: _Undo) -> int:
+    """Give the user's cards among `chunk` their new values (one statement), recording in
+    `undo` each card changed; returns how many of the cards exist."""
+    fields = undo.fields
+    rows = connection.execute(
+        select(_CARDS.c.id, _CARDS.c.version, _CARDS.c.guid, *(_CARDS.c[f] for f in fields))
+        .where(_CARDS.c.id.in_(chunk), _CARDS.c.user_id == OWNER).order_by(_CARDS.c.id)).all()
+    changes = []
+    for card_id, version, guid, *old in rows:
+        new = new_values(dict(zip(fields, old, strict=True)))
+        if all(new[f] == o for f, o in zip(fields, old, strict=True)):
+            continue  # already so: nothing to change, nothing to undo
+        changes.append({"b_id": card_id, **{f"b_{f}": new[f] for f in fields}})
+        undo.guids[str(card_id)] = guid
+        undo.cards.append([card_id, version + 1, *(_encode(f, o)
+                                                   for f, o in zip(fields, old, strict=True))])
+    if changes:
+        connection.execute(
+            update(_CARDS).where(_CARDS.c.id == bindparam("b_id"), _CARDS.c.user_id == OWNER)
+            .values({f: bindparam(f"b_{f}") for f in fields}
+                    | {"version": _CARDS.c.version + 1}), changes)
+    return len(rows)
+
+
+def _summary(action: BulkAction, count: int, selected: int, tag: str | None,
+             deck: str) -> str:
+    """What the action did to `count` of the `selected` cards (the rest already were so)."""
+    summary = _SUMMARIES[action].format(cards=_plural(count, "card"), tag=tag, deck=deck)
+    if count < selected:
+        same = selected - count
+        summary += f" {_plural(same, 'card')} already {_verb(same, 'was', 'were')}."
+    return summary
+
+
+def _gone(missing: int, done: str) -> NotFound:
+    """The error when `missing` of the selected cards no longer exist: nothing was `done`."""
+    return NotFound(f"{_plural(missing, 'selected card')} no longer "
+                    f"{_verb(missing, 'exists', 'exist')}; "
+                    f"nothing was {done}. Search again and retry.")
 
 
 def _new_values(action: BulkAction, old: dict[str, Any], deck_id: int | None,
@@ -222,10 +254,7 @@ def _delete(session: Session, connection: Connection, ids: list[int], now: datet
                                                         _LOGS.c.user_id == OWNER)
                                     .order_by(_LOGS.c.id))]
     if len(cards) != len(ids):
-        missing = len(ids) - len(cards)
-        raise NotFound(f"{_plural(missing, 'selected card')} no longer "
-                       f"{_verb(missing, 'exists', 'exist')}; "
-                       "nothing was deleted. Search again and retry.")
+        raise _gone(len(ids) - len(cards), "deleted")
     for chunk in _chunks(ids):
         connection.execute(delete(_LOGS).where(_LOGS.c.card_id.in_(chunk),
                                                _LOGS.c.user_id == OWNER))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from flashcards import scoping
 from flashcards.core.days import StudyDay, study_day
-from flashcards.core.fitting import Change, FittedTask, TaskWeeks
+from flashcards.core.fitting import Change, FittedTask, Fixes, TaskWeeks
 from flashcards.core.fsrs_vector import FloatArray, FsrsModel, IntArray
 from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_NEW,
@@ -30,7 +30,6 @@ from flashcards.core.planner import (
     PlanDay,
     PlanInput,
     TaskToPlace,
-    interview_date_problem,
     place_tasks,
     plan,
     plan_end,
@@ -45,6 +44,7 @@ from flashcards.services import optimizer
 from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.positions import last_position
 from flashcards.services.settings import (
+    check_interview_date,
     get_settings,
     release_unpinned_tasks,
     scheduler_config,
@@ -731,23 +731,21 @@ class Pressure:
         return max(self.recall_if_all_fit - self.recall, 0.0)
 
 
+# What a plan without fixes (a plan not under pressure) offers: nothing.
+_NO_FIXES = Fixes(budget=None, interview_day=None, keep_all_days_over=0,
+                  keep_all_minutes_over=0.0)
+
+
 def pressure(view: PlanView) -> Pressure:
     """The pressure panel's figures, from a built plan."""
-    by_change: dict[str, list[TaskView]] = {}
-    for views in view.tasks.values():
-        for task_view in views:
-            if task_view.change is not None and task_view.task.done_at is None:
-                by_change.setdefault(task_view.change, []).append(task_view)
+    by_change = _open_tasks_by_change(view)
     result = view.plan
-    fixes = result.fixes
+    fixes = result.fixes if result.fixes is not None else _NO_FIXES
     budget = view.settings.daily_minutes
-    required = sorted((tv.task for views in view.tasks.values() for tv in views
-                       if tv.task.done_at is None
-                       and tv.task.priority == TaskPriority.REQUIRED.value),
-                      key=lambda t: (t.minutes, t.id))
+    required = _open_required_tasks(view)
     too_long = [task for task in required if task.minutes > budget]
     interview_fix = None
-    if fixes is not None and fixes.interview_day is not None:
+    if fixes.interview_day is not None:
         interview_fix = view.today + timedelta(days=fixes.interview_day)
     return Pressure(
         moved=by_change.get(Change.MOVED.value, []), split=by_change.get(Change.SPLIT.value, []),
@@ -757,14 +755,32 @@ def pressure(view: PlanView) -> Pressure:
                        if any(lower for _, _, lower in view.unplaced_by_deck) else ()),
         recall=result.mean_recall, recall_if_all_fit=result.recall_if_all_fit,
         days_over=result.days_over, budget=budget,
-        budget_fix=fixes.budget if fixes is not None else None, interview_fix=interview_fix,
-        keep_all_days_over=fixes.keep_all_days_over if fixes is not None else 0,
-        keep_all_minutes_over=round(fixes.keep_all_minutes_over) if fixes is not None else 0,
-        new_cap_fix=fixes.new_cap if fixes is not None else None,
+        budget_fix=fixes.budget, interview_fix=interview_fix,
+        keep_all_days_over=fixes.keep_all_days_over,
+        keep_all_minutes_over=round(fixes.keep_all_minutes_over),
+        new_cap_fix=fixes.new_cap,
         new_cap=view.settings.new_per_day,
         too_long=too_long, below_every_required=bool(required) and len(too_long) == len(required),
-        budget_fix_new_cap=fixes.budget_new_cap if fixes is not None else None,
-        interview_fix_new_cap=fixes.interview_new_cap if fixes is not None else None)
+        budget_fix_new_cap=fixes.budget_new_cap,
+        interview_fix_new_cap=fixes.interview_new_cap)
+
+
+def _open_tasks_by_change(view: PlanView) -> dict[str, list[TaskView]]:
+    """The tasks not done yet that the fitting changed, by change (moved, split, ...)."""
+    by_change: dict[str, list[TaskView]] = {}
+    for views in view.tasks.values():
+        for task_view in views:
+            if task_view.change is not None and task_view.task.done_at is None:
+                by_change.setdefault(task_view.change, []).append(task_view)
+    return by_change
+
+
+def _open_required_tasks(view: PlanView) -> list[PlanTask]:
+    """The required tasks not done yet, shortest first."""
+    return sorted((tv.task for views in view.tasks.values() for tv in views
+                   if tv.task.done_at is None
+                   and tv.task.priority == TaskPriority.REQUIRED.value),
+                  key=lambda t: (t.minutes, t.id))
 
 
 def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = None,
@@ -784,9 +800,7 @@ def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = No
         raise ServiceError("A new-card limit comes with a new budget or interview date "
                            "(change it alone in Settings).")
     if interview_date is not None:
-        problem = interview_date_problem(interview_date, today, settings.interview_date)
-        if problem:
-            raise ServiceError(problem)
+        check_interview_date(interview_date, today, settings.interview_date)
     if daily_minutes is not None:
         settings.daily_minutes = daily_minutes
     if new_per_day is not None:

@@ -138,9 +138,7 @@ def update_settings(
         raise ValueError("the leech threshold must be at least 1")
     settings = get_settings(session)
     if interview_date is not None:
-        problem = interview_date_problem(interview_date, today, settings.interview_date)
-        if problem:
-            raise ServiceError(problem)
+        check_interview_date(interview_date, today, settings.interview_date)
     if leech_threshold is not None:
         settings.leech_threshold = leech_threshold
     if leech_action is not None:
@@ -162,6 +160,14 @@ def update_settings(
     settings.timezone = timezone
     settings.rollover_hour = rollover_hour
     return settings
+
+
+def check_interview_date(day: date, today: date, stored: date | None = None) -> None:
+    """ServiceError when `day` cannot be the interview date on study day `today`, with
+    the date `stored` now (core.planner.interview_date_problem says why)."""
+    problem = interview_date_problem(day, today, stored)
+    if problem:
+        raise ServiceError(problem)
 
 
 def release_unpinned_tasks(session: Session) -> None:

@@ -13,13 +13,13 @@ from flashcards.core.days import study_day
 from flashcards.core.planner import (
     MAX_BUDGET_MINUTES,
     MIN_BUDGET_MINUTES,
-    interview_date_problem,
 )
 from flashcards.db import begin_write
 from flashcards.models import Settings
 from flashcards.scoping import OWNER
 from flashcards.services.errors import ServiceError
 from flashcards.services.settings import (
+    check_interview_date,
     get_settings,
     is_valid_time_zone,
     release_unpinned_tasks,
@@ -85,9 +85,7 @@ def complete_setup(session: Session, *, interview_date: date, daily_minutes: int
         raise ServiceError(problem)
     settings = get_settings(session)
     today = study_day(now, zone_named(zone_name), settings.rollover_hour).date
-    problem = interview_date_problem(interview_date, today)
-    if problem:
-        raise ServiceError(problem)
+    check_interview_date(interview_date, today)
     _store(session, settings, interview_date, daily_minutes, zone_name, today, now)
     return settings
 
