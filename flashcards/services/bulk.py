@@ -26,7 +26,7 @@ from flashcards.models import Card, CardAction, Deck, ReviewLog
 from flashcards.scoping import OWNER
 from flashcards.services.decks import get_deck
 from flashcards.services.errors import NotFound, NothingToUndo, ServiceError
-from flashcards.services.users import owner
+from flashcards.services.users import owned, owner
 
 CHUNK = 500  # ids per statement: well under every driver's parameter limit
 MAX_TAG = 100
@@ -268,10 +268,7 @@ def _delete(session: Session, connection: Connection, ids: list[int], now: datet
 
 
 def get_action(session: Session, action_id: int) -> CardAction:
-    record = session.get(CardAction, action_id)
-    if record is None or record.user_id != owner(session):
-        raise NotFound(f"There is no bulk action {action_id}.")
-    return record
+    return owned(session, CardAction, action_id, "bulk action")
 
 
 def undo(session: Session, action_id: int, now: datetime) -> str:

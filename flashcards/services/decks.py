@@ -12,8 +12,8 @@ from flashcards.core.cards import MAX_DECK_NAME, deck_name_key, normalise_text
 from flashcards.core.scheduling import CardState
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, ReviewLog
-from flashcards.services.errors import NotFound, ServiceError
-from flashcards.services.users import owner
+from flashcards.services.errors import ServiceError
+from flashcards.services.users import owned, owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +65,7 @@ def deck_names(session: Session) -> list[tuple[int, str]]:
 
 def get_deck(session: Session, deck_id: int) -> Deck:
     """The user's deck `deck_id`; another user's deck is as missing as no deck."""
-    deck = session.get(Deck, deck_id)
-    if deck is None or deck.user_id != owner(session):
-        raise NotFound(f"There is no deck {deck_id}.")
-    return deck
+    return owned(session, Deck, deck_id, "deck")
 
 
 def deck_named(session: Session, name: str) -> Deck | None:

@@ -37,14 +37,14 @@ from flashcards.core.scheduling import CardState
 from flashcards.db import begin_write
 from flashcards.models import Card, FsrsFit, ReviewLog, Settings
 from flashcards.scoping import OWNER
-from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.errors import ServiceError
 from flashcards.services.settings import (
     get_settings,
     parameters_from,
     scheduler_config,
     time_zone,
 )
-from flashcards.services.users import owner
+from flashcards.services.users import owned, owner
 
 
 def parameters_of(settings: Settings) -> tuple[float, ...]:
@@ -177,9 +177,7 @@ def undo_fit(session: Session, fit_id: int, now: datetime) -> int:
     """Go back to the parameters an adopted fit replaced (only while it is the one in
     use); memory states are re-computed with them. Returns the cards updated."""
     begin_write(session)
-    record = session.get(FsrsFit, fit_id)
-    if record is None or record.user_id != owner(session):
-        raise NotFound(f"There is no optimiser run {fit_id}.")
+    record = owned(session, FsrsFit, fit_id, "optimiser run")
     settings = get_settings(session)
     if not record.adopted or record.undone_at is not None \
             or settings.fsrs_parameters != record.parameters:

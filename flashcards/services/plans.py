@@ -41,7 +41,7 @@ from flashcards.db import begin_write, epoch_seconds
 from flashcards.models import Card, Deck, PlanTask, ReadinessHistory, ReviewLog, Settings
 from flashcards.scoping import OWNER
 from flashcards.services import optimizer
-from flashcards.services.errors import NotFound, ServiceError
+from flashcards.services.errors import ServiceError
 from flashcards.services.positions import last_position
 from flashcards.services.settings import (
     check_interview_date,
@@ -57,7 +57,7 @@ from flashcards.services.study import (
     current_day,
     day_allowance,
 )
-from flashcards.services.users import owner
+from flashcards.services.users import owned, owner
 
 PLAN_DAYS = 30
 MAX_NEW_PER_DAY = 9999  # as the settings form
@@ -556,10 +556,7 @@ def _reviews_done(session: Session, settings: Settings, start: date,
 
 
 def _task(session: Session, task_id: int) -> PlanTask:
-    task = session.get(PlanTask, task_id)
-    if task is None or task.user_id != owner(session):
-        raise NotFound(f"There is no task {task_id}.")
-    return task
+    return owned(session, PlanTask, task_id, "task")
 
 
 def set_done(session: Session, task_id: int, done: bool, now: datetime, *,

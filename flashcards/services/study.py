@@ -68,7 +68,7 @@ from flashcards.services.settings import (
     time_zone,
     zone_named,
 )
-from flashcards.services.users import owner
+from flashcards.services.users import owned, owner
 
 LEARNING_STATES = availability.LEARNING_STATES
 # Anki's cap on the time counted for one answer.
@@ -476,10 +476,7 @@ def get_card_or_none(session: Session, card_id: int) -> Card | None:
 
 def get_card(session: Session, card_id: int) -> Card:
     """The user's card `card_id`; another user's card is as missing as no card."""
-    card = session.get(Card, card_id)
-    if card is None or card.user_id != owner(session):
-        raise NotFound(f"There is no card {card_id}.")
-    return card
+    return owned(session, Card, card_id, "card")
 
 
 # Declarative models map a Table; SQLAlchemy types __table__ as FromClause.

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from flashcards.models import (
     Settings,
     User,
 )
-from flashcards.services.errors import ServiceError
+from flashcards.services.errors import NotFound, ServiceError
 
 USER_KEY = scoping.USER_KEY
 MIN_PASSWORD = 10
@@ -43,6 +44,25 @@ def owner(session: Session) -> int:
     if user_id is None:
         raise RuntimeError("this session works for no user: set session.info['user_id']")
     return int(user_id)
+
+
+class Owned(Protocol):
+    """A table row that belongs to one user (models.py's `_owner()` column)."""
+
+    @property
+    def user_id(self) -> int: ...
+
+
+Row = TypeVar("Row", bound=Owned)
+
+
+def owned(session: Session, model: type[Row], row_id: int, name: str) -> Row:
+    """The session user's row `row_id` of `model`. Another user's row is as missing as
+    no row: NotFound "There is no {name} {row_id}." either way, so ids tell nothing."""
+    row = session.get(model, row_id)
+    if row is None or row.user_id != owner(session):
+        raise NotFound(f"There is no {name} {row_id}.")
+    return row
 
 
 for_user = scoping.for_user
