@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from _csv import Reader  # the type of csv.reader(), which the csv module does not name
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flashcards.core.cards import (
     MAX_FIELD_LENGTH,
@@ -19,6 +19,9 @@ from flashcards.core.cards import (
     normalise_text,
     parse_tags,
 )
+
+if TYPE_CHECKING:  # csv.reader()'s type, which the csv module does not name
+    from _csv import Reader
 
 BASIC_COLUMNS = ("guid", "front", "back", "tags", "source")
 ANSWER_PAIR_COLUMNS = ("guid", "question", "weak_answer", "strong_answer", "why", "tags", "source")
