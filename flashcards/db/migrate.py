@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -24,23 +25,22 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision` (default: the newest)."""
+    _migrate(engine, command.upgrade, revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Take the database back to `revision` (default: before the first migration)."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config()
     # Foreign keys off on SQLite, or batch mode's table copies cascade-delete cards.
     with engine.connect() as connection, foreign_keys_off_for_migration(connection):
         # Migrations work on every user's rows at once, on purpose.
         connection.execution_options(**{ALL_USERS: True})
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-        connection.commit()
-
-
-def downgrade(engine: Engine, revision: str = "base") -> None:
-    config = alembic_config()
-    with engine.connect() as connection, foreign_keys_off_for_migration(connection):
-        # Migrations work on every user's rows at once, on purpose.
-        connection.execution_options(**{ALL_USERS: True})
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        step(config, revision)
         connection.commit()
 
 
