@@ -28,7 +28,7 @@ from flashcards.core.planner import PlanInput, plan
 
 # The rows every table shows; the user's own value is added when it is not one of them.
 RETENTIONS = (0.80, 0.83, 0.85, 0.87, 0.90, 0.92, 0.95, 0.97)
-# The range the settings accept for the desired retention (forms.SettingsForm).
+# The range the settings accept for the desired (and interview) retention.
 MIN_RETENTION = 0.70
 MAX_RETENTION = 0.99
 # Card states the table's forecasts step through per row (the plan uses 200,000): the

@@ -47,6 +47,7 @@ from flashcards.core.planner import (
     interview_date_problem,
     task_day_problem,
 )
+from flashcards.core.retention import MAX_RETENTION, MIN_RETENTION
 from flashcards.core.taskformat import (
     MAX_DETAILS_LENGTH,
     MAX_TASK_MINUTES,
@@ -264,7 +265,8 @@ class SettingsForm(FlaskForm):
     daily_minutes = IntegerField("Daily time budget (minutes)", validators=[
         InputRequired(), NumberRange(min=MIN_BUDGET_MINUTES, max=MAX_BUDGET_MINUTES)])
     interview_retention = FloatField(
-        "Recall wanted on interview day", validators=[Optional(), NumberRange(min=0.7, max=0.99)],
+        "Recall wanted on interview day",
+        validators=[Optional(), NumberRange(min=MIN_RETENTION, max=MAX_RETENTION)],
         description="Leave empty to use the desired retention. Higher asks for a final "
                     "review of more cards just before the interview.")
     easy_monday = _easy_day("Monday")
@@ -276,9 +278,10 @@ class SettingsForm(FlaskForm):
     easy_sunday = _easy_day("Sunday")
 
     desired_retention = FloatField(
-        "Desired retention", validators=[InputRequired(), NumberRange(min=0.7, max=0.99)],
-        description="The share of cards you want to recall when they come due (0.70-0.99). "
-                    "Higher means more reviews.")
+        "Desired retention",
+        validators=[InputRequired(), NumberRange(min=MIN_RETENTION, max=MAX_RETENTION)],
+        description="The share of cards you want to recall when they come due "
+                    f"({MIN_RETENTION:.2f}-{MAX_RETENTION:.2f}). Higher means more reviews.")
     new_per_day = IntegerField("New cards per day",
                                validators=[InputRequired(), NumberRange(min=0, max=9999)])
     max_reviews_per_day = IntegerField("Maximum reviews per day",
