@@ -354,6 +354,15 @@ class TaskWeeks:
     # The first day it may go on: 1 for a task a part of which was done today (the rest
     # goes on the days after).
     not_before: int = 0
+    # Its place in the user's list: when not every required task fits, the earlier ones
+    # are kept (and tasks are placed in this order, prerequisites first).
+    rank: int = 0
+    # The ids of the tasks (still to do) that must be done on an earlier day.
+    after: tuple[int, ...] = ()
+    # Done in one sitting (a mock interview): never split or shortened.
+    sitting: bool = False
+    # "Plan it anyway": the user accepts its day running over when no day holds it.
+    anyway: bool = False
 
     @property
     def pinned_day(self) -> int | None:

@@ -62,6 +62,11 @@ class PlanInput:
     replicas: int | None = None
     # Exam mode's share of the stability the user's answers bear out (exam_due_day).
     stability_factor: float = 1.0
+    # Minutes each weekday holds (Monday first); None: budget_minutes on every day,
+    # times the Easy Days factor.
+    weekday_minutes: tuple[float, ...] | None = None
+    # The dates of the interview's later rounds (after `interview`, the first), if any.
+    later_rounds: tuple[date, ...] = ()
 
     @property
     def horizon(self) -> int:
