@@ -1,29 +1,29 @@
-"""One budget for cards and tasks: the rules that fit a day's tasks into the minutes
-the cards leave, and the minutes-only model the plan's fixes are searched with.
+"""One budget for cards and tasks: where each preparation task goes in the minutes the
+cards leave, in an order that keeps the budget a promise.
 
 Pure and minutes-only: days are whole numbers counted from today (day 0), a day's
-room is its budget (daily minutes x Easy Days factor) less what is already on it.
+room is its budget less the cards' minutes, the cards' headroom and the tasks placed.
 
-The order under pressure (issue 12): tasks the user pinned stay where they are;
-required tasks get room before new cards (the planner paces new cards into what they
-leave) and may slip out of their weeks, or be split over consecutive days when no
-single day can hold them; optional tasks take what is left: kept where they are,
-moved to a day of their weeks with room, shortened, or dropped from the plan (the task
-itself stays in the list). A day runs over only when what cannot give way (reviews due
-and required or pinned tasks) is more than its budget.
+What the plan keeps when not everything fits (issue 23), in this order: the reviews
+due, the required tasks by their rank (their place in the list), the new cards, the
+optional tasks. A task that does not fit is *not planned* (the task itself stays in the
+list, and the plan says why and what would make it fit); no day is planned over its
+budget except where the user chose it (a task pinned to a day, or "Plan it anyway") or
+where the reviews due alone exceed it.
+
+Order: a task never goes on a day before, or on the same day as, a task it needs
+(`after`); a task done in one `sitting` (a mock interview) is never split or shortened.
+The fitting is a function of its inputs alone (no randomness, and a task's stored day
+counts only when the user pinned it), so the same inputs give the same plan.
 """
 
 from __future__ import annotations
 
-import functools
+import heapq
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
-
-import numpy as np
-
-from flashcards.core.fsrs_vector import FloatArray
 
 # Minutes a day may go past its budget before it counts as over (as PlanDay does).
 SLACK = 0.5
@@ -43,22 +43,39 @@ def headroom(card_minutes: float) -> float:
     return HEADROOM_MINUTES + HEADROOM_SHARE * max(card_minutes, 0.0)
 
 
-class Change(StrEnum):
-    """What the fitting did to a task, against the day it had (or its weeks)."""
+def card_room(budget: float, task_minutes: float) -> float:
+    """The most card minutes a day of `budget` holds beside `task_minutes` of tasks,
+    the headroom those tasks keep included (the whole budget on a day without tasks)."""
+    if task_minutes <= 0:
+        return budget
+    return (budget - task_minutes - HEADROOM_MINUTES) / (1 + HEADROOM_SHARE)
 
-    KEPT = "kept"  # on its day, or placed inside its weeks for the first time
-    MOVED = "moved"
+
+class Change(StrEnum):
+    """What the fitting did to a task, against its weeks."""
+
+    KEPT = "kept"  # whole, on a day of its weeks (or on the day the user pinned it to)
+    MOVED = "moved"  # whole, on a day outside its weeks
     SPLIT = "split"
     SHORTENED = "shortened"
-    DROPPED = "dropped"
+    DROPPED = "dropped"  # not planned: no day holds it (see Unplanned for why)
+
+
+class Unplanned(StrEnum):
+    """Why a task is not planned."""
+
+    ROOM = "room"  # no day (or set of days) of its reach has the minutes
+    NEEDS = "needs"  # a task it needs is not planned
+    ORDER = "order"  # no day is left between the tasks it needs and those that need it
 
 
 @dataclass(frozen=True, slots=True)
 class TaskToFit:
-    """A task as the fitting sees it. `day` is where it is now (None: not placed yet);
-    `first`-`last` are the days of its weeks, `reach_first`-`reach_last` the days a
-    required task may slip to when its weeks are full (the same days for the light day
-    before the interview)."""
+    """A task as the fitting sees it. `day` is the day the user pinned it to (used only
+    when `pinned`); `first`-`last` are the days of its weeks, `reach_first`-`reach_last`
+    the days it may slip to when its weeks are full (the same days for the light day
+    before the interview). `prefer`: parts it had in an earlier pass, kept when they
+    still fit."""
 
     id: int
     minutes: int
@@ -69,97 +86,195 @@ class TaskToFit:
     last: int
     reach_first: int
     reach_last: int
+    rank: int = 0
+    after: tuple[int, ...] = ()
+    sitting: bool = False
+    anyway: bool = False
+    prefer: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class FittedTask:
     id: int
     minutes: int  # as asked for
-    parts: tuple[tuple[int, int], ...]  # (day, minutes) planned; empty when dropped
+    parts: tuple[tuple[int, int], ...]  # (day, minutes) planned; empty when not planned
     change: Change
-    day: int  # where it shows: its first part, or (dropped) where it was
-    from_day: int | None  # the day it had before (None: not placed before)
+    day: int  # where it shows: its first part, or (not planned) the first day of its weeks
+    from_day: int | None  # the day it was pinned to (None: not pinned)
+    # Placed on a day that cannot hold it, because the user chose so (pinned, or "Plan
+    # it anyway").
+    over: bool = False
+    # Not planned: why, the day of its reach with the most room, and the minutes that
+    # day (or, for a task that may be split, its days together) lacks.
+    reason: Unplanned | None = None
+    best_day: int | None = None
+    short_by: float = 0.0
+    # Not planned because of these tasks (it needs them and they are not planned).
+    blocked_by: tuple[int, ...] = ()
 
     @property
     def planned_minutes(self) -> int:
         return sum(minutes for _, minutes in self.parts)
+
+    @property
+    def last_day(self) -> int:
+        return self.parts[-1][0] if self.parts else self.day
 
 
 def _fits(room: float, minutes: float) -> bool:
     return room + SLACK >= minutes
 
 
-def _split(room: list[float], minutes: int, start: int, stop: int, *,
-           overflow: bool = False) -> list[tuple[int, int]]:
-    """Days from `start` (at most `stop`) whose room holds `minutes` together, each part
-    at least MIN_PART (days with less are skipped); [] when they cannot. With
-    `overflow`, for a task the days cannot hold together: their room is filled and what
-    is left goes on the part with the most room, whose day then runs over (by a little,
-    where the whole task on one day would run over by most of it)."""
-    parts: list[tuple[int, int]] = []
+def _spread(room: Sequence[float], minutes: int, days: Iterable[int]
+            ) -> tuple[tuple[int, int], ...]:
+    """`minutes` over the fewest of `days` whose room holds them together, each part at
+    least MIN_PART (the days with the most room first; ties: the earlier); () when they
+    cannot."""
+    candidates = sorted((d for d in days if room[d] + SLACK >= MIN_PART),
+                        key=lambda d: (-room[d], d))
+    parts: dict[int, int] = {}
     left = minutes
-    for day in range(start, stop + 1):
+    for day in candidates:
         chunk = min(left, int(math.floor(room[day] + SLACK)))
         if 0 < left - chunk < MIN_PART:
             chunk = left - MIN_PART  # no part shorter than MIN_PART, the last one included
         if chunk < MIN_PART:
-            continue  # too little room that day: the next one
-        parts.append((day, chunk))
+            continue
+        parts[day] = chunk
         left -= chunk
         if left <= 0:
-            return parts
-    if not overflow or not parts:
-        return []
-    k = max(range(len(parts)), key=lambda i: (room[parts[i][0]] - parts[i][1], -i))
-    parts[k] = (parts[k][0], parts[k][1] + left)
-    return parts
-
-
-def _best_split(room: list[float], minutes: int, first: int,
-                stop: int) -> list[tuple[int, int]]:
-    """The split over the fewest days, starting as early as it can."""
-    splits = [_split(room, minutes, start, stop) for start in range(first, stop + 1)]
-    return min((s for s in splits if s), key=len, default=[])
+            return tuple(sorted(parts.items()))
+    return ()
 
 
 def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
               reserve: Sequence[float] | None = None) -> list[FittedTask]:
-    """Where each task goes given each day's room (a list over days 0..horizon). Pinned
-    tasks first, then required, then optional; inside each group the tasks already on a
-    day that still holds them stay (a required one split before is split again from
-    that day), then the others go, earliest weeks first, to the day of their weeks with
-    the most room (ties: the earliest).
+    """Where each task goes given each day's room (a list over days 0..horizon), in the
+    input's order. Pinned tasks stay on their day; then the required tasks, then the
+    optional ones, each group prerequisites first, else by rank. Each task goes, whole,
+    to the day of its weeks with the most room (ties: the earliest), else to the nearest
+    day of its reach with room; a required task that no day holds is split over days
+    (never a `sitting` one), then takes the `reserve` (minutes kept for new cards, which
+    then give way); an optional one is shortened (to no less than half, MIN_PART
+    minutes). What still does not fit is not planned, unless the user said "Plan it
+    anyway": then it goes whole on the day with the most room, which runs over."""
+    fitting = _Fitting(list(room), list(reserve) if reserve is not None else [0.0] * len(room),
+                       {t.id: t for t in tasks})
+    windows = _windows(tasks, fitting.horizon)
+    for task in _placement_order(tasks):
+        fitting.fit(task, windows[task.id])
+    return [fitting.placed[t.id] for t in tasks]
 
-    A required task that does not fit: to the nearest day of its reach with room, else
-    split over days (parts of at least MIN_PART minutes), else into the
-    `reserve` (minutes kept for new cards, which then give way) whole or split, else it
-    stays whole and its day runs over. An optional one:
-    moved inside its weeks, else shortened (to no less than half, MIN_PART minutes),
-    else dropped from the plan."""
-    fitting = _Fitting(list(room), list(reserve) if reserve is not None else [0.0] * len(room))
-    for task in sorted((t for t in tasks if t.pinned and t.day is not None),
-                       key=lambda t: (t.day, t.id)):
-        fitting.put(task, ((fitting.clip(task.day or 0), task.minutes),))
-    for required in (True, False):
-        fitting.place_group([t for t in tasks
-                             if t.required == required and t.id not in fitting.placed])
-    result = []
+
+def _group(task: TaskToFit) -> int:
+    """Pinned tasks first, then required, then optional."""
+    if task.pinned and task.day is not None:
+        return 0
+    return 1 if task.required else 2
+
+
+def _topological(tasks: Sequence[TaskToFit], key: Mapping[int, tuple[int, int]]
+                 ) -> list[TaskToFit]:
+    """`tasks` with each after the tasks among them it needs, else in `key` order (a
+    cycle, which the task files and forms refuse, is broken at its smallest key)."""
+    by_id = {t.id: t for t in tasks}
+    needs = {t.id: {p for p in t.after if p in by_id and p != t.id} for t in tasks}
+    users: dict[int, list[int]] = {t.id: [] for t in tasks}
+    for task_id, prerequisites in needs.items():
+        for p in prerequisites:
+            users[p].append(task_id)
+    waiting = {task_id: len(p) for task_id, p in needs.items()}
+    ready = [(key[t], t) for t, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    order: list[TaskToFit] = []
+    done: set[int] = set()
+    while len(order) < len(tasks):
+        if not ready:  # a cycle: take the smallest of what is left
+            rest = min((t for t in waiting if t not in done), key=lambda t: key[t])
+            heapq.heappush(ready, (key[rest], rest))
+            waiting[rest] = 0
+        _, task_id = heapq.heappop(ready)
+        if task_id in done:
+            continue
+        done.add(task_id)
+        order.append(by_id[task_id])
+        for user in users[task_id]:
+            waiting[user] -= 1
+            if waiting[user] == 0 and user not in done:
+                heapq.heappush(ready, (key[user], user))
+    return order
+
+
+def _placement_order(tasks: Sequence[TaskToFit]) -> list[TaskToFit]:
+    key = {t.id: (t.rank, t.id) for t in tasks}
+    order: list[TaskToFit] = []
+    for group in (0, 1, 2):
+        order += _topological([t for t in tasks if _group(t) == group], key)
+    return order
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """The days a task may take: its weeks (`first`-`last`) and its reach, each narrowed
+    so that its chain fits in order (a day after everything it needs, a day before
+    everything that needs it)."""
+
+    first: int
+    last: int
+    reach_first: int
+    reach_last: int
+    # Its own last days, for a chain too long for its days: its first tasks are kept.
+    own_last: int = -1
+    own_reach_last: int = -1
+
+
+def _windows(tasks: Sequence[TaskToFit], horizon: int) -> dict[int, _Window]:
+    """Each task's window, its chain taken into account (forward for the first days,
+    backward for the last)."""
+    order = _topological(tasks, {t.id: (t.rank, t.id) for t in tasks})
+    by_id = {t.id: t for t in tasks}
+
+    def clip(day: int) -> int:
+        return min(max(day, 0), horizon)
+
+    first: dict[int, int] = {}
+    reach_first: dict[int, int] = {}
+    for task in order:
+        if task.pinned and task.day is not None:
+            first[task.id] = reach_first[task.id] = clip(task.day)
+            continue
+        before = [p for p in task.after if p in first]
+        first[task.id] = max([clip(task.first)] + [first[p] + 1 for p in before])
+        reach_first[task.id] = max([clip(task.reach_first)] + [reach_first[p] + 1 for p in before])
+    last: dict[int, int] = {}
+    reach_last: dict[int, int] = {}
+    users: dict[int, list[int]] = {t.id: [] for t in tasks}
     for task in tasks:
-        planned = fitting.placed[task.id]
-        home = fitting.clip(task.day) if task.day is not None else fitting.clip(task.first)
-        result.append(FittedTask(task.id, task.minutes, planned, change_of(task, planned),
-                                 planned[0][0] if planned else home, task.day))
-    return result
+        for p in task.after:
+            if p in users and p != task.id:
+                users[p].append(task.id)
+    for task in reversed(order):
+        if task.pinned and task.day is not None:
+            last[task.id] = reach_last[task.id] = clip(task.day)
+            continue
+        later = [u for u in users[task.id] if u in last]
+        last[task.id] = min([clip(max(task.last, task.first))] + [last[u] - 1 for u in later])
+        reach_last[task.id] = min([clip(task.reach_last)] + [reach_last[u] - 1 for u in later])
+    own = {t.id: (clip(max(t.last, t.first)), clip(t.reach_last)) for t in tasks
+           if not (t.pinned and t.day is not None)}
+    return {t: _Window(first[t], last[t], reach_first[t], reach_last[t],
+                       *own.get(t, (last[t], reach_last[t]))) for t in by_id}
 
 
 @dataclass
 class _Fitting:
     """fit_tasks's state: each day's room `left` (tasks placed so far taken off), the
-    minutes `kept` for new cards, and the parts placed so far by task id."""
+    minutes `kept` for new cards, and what each task got so far, by id."""
 
     left: list[float]
     kept: list[float]
-    placed: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    tasks: dict[int, TaskToFit]
+    placed: dict[int, FittedTask] = field(default_factory=dict)
 
     @property
     def horizon(self) -> int:
@@ -171,85 +286,126 @@ class _Fitting:
     def free(self, day: int) -> float:
         return self.left[day] - self.kept[day]
 
-    def free_days(self) -> list[float]:
-        return [f - k for f, k in zip(self.left, self.kept, strict=True)]
+    def fit(self, task: TaskToFit, window: _Window) -> None:
+        """Place `task` in `window`, narrowed by where the tasks it needs and the tasks
+        that need it were placed already."""
+        if task.pinned and task.day is not None:
+            day = self.clip(task.day)
+            self._put(task, ((day, task.minutes),), over=not _fits(self.left[day], task.minutes))
+            return
+        blockers = tuple(p for p in task.after
+                         if p in self.placed and not self.placed[p].parts)
+        if blockers:
+            self._unplanned(task, Unplanned.NEEDS, window, blocked_by=blockers)
+            return
+        after = max((self.placed[p].last_day + 1 for p in task.after if p in self.placed),
+                    default=0)
+        before = min((self.placed[u].day - 1 for u in self._users(task) if u in self.placed
+                      and self.placed[u].parts), default=self.horizon)
+        weeks = (max(window.first, after), min(window.last, before))
+        reach = (max(window.reach_first, after), min(window.reach_last, before))
+        if reach[0] > reach[1] and weeks[0] > weeks[1]:
+            # The chain after it cannot all fit: it takes its own days, and what comes
+            # after it gives way.
+            weeks = (weeks[0], min(window.own_last, before))
+            reach = (reach[0], min(window.own_reach_last, before))
+        if reach[0] > reach[1] and weeks[0] > weeks[1]:
+            self._unplanned(task, Unplanned.ORDER, window)
+            return
+        parts = self._choose(task, weeks, reach)
+        if parts:
+            self._put(task, parts)
+        elif task.anyway:
+            days = _days(weeks) or _days(reach)
+            day = min(days, key=lambda d: (-self.left[d], d))
+            self._put(task, ((day, task.minutes),), over=True)
+        else:
+            self._unplanned(task, Unplanned.ROOM, _Window(*weeks, *reach))
 
-    def put(self, task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> None:
-        self.placed[task.id] = parts
+    def _users(self, task: TaskToFit) -> list[int]:
+        return [t.id for t in self.tasks.values() if task.id in t.after]
+
+    def _choose(self, task: TaskToFit, weeks: tuple[int, int],
+                reach: tuple[int, int]) -> tuple[tuple[int, int], ...]:
+        """The parts `task` gets, or () when no day holds it (see fit_tasks)."""
+        in_weeks = _days(weeks)
+        # Outside its weeks, the nearest day first (a later one before an earlier one).
+        outside = sorted((d for d in _days(reach) if not weeks[0] <= d <= weeks[1]),
+                         key=lambda d: (d - weeks[1] if d > weeks[1] else weeks[0] - d + 0.5))
+        free = [self.free(d) for d in range(self.horizon + 1)]
+        if task.prefer and all(weeks[0] <= d <= weeks[1] or reach[0] <= d <= reach[1]
+                               for d, _ in task.prefer) \
+                and all(_fits(free[d], m) for d, m in task.prefer):
+            return task.prefer
+        whole = self._whole(task, in_weeks, outside, free)
+        if whole:
+            return whole
+        if task.required:
+            if not task.sitting:
+                spread = _spread(free, task.minutes, in_weeks) or _spread(
+                    free, task.minutes, in_weeks + outside)
+                if spread:
+                    return spread
+            # New cards give way to required tasks.
+            whole = self._whole(task, in_weeks, outside, self.left)
+            if whole or task.sitting:
+                return whole
+            return (_spread(self.left, task.minutes, in_weeks)
+                    or _spread(self.left, task.minutes, in_weeks + outside))
+        if task.sitting or not in_weeks:
+            return ()
+        best = min(in_weeks, key=lambda d: (-free[d], d))
+        shortest = max(MIN_PART, math.ceil(task.minutes * SHORTEST_SHARE))
+        if free[best] + SLACK >= shortest:
+            return ((best, int(math.floor(free[best] + SLACK))),)
+        return ()
+
+    @staticmethod
+    def _whole(task: TaskToFit, in_weeks: list[int], outside: list[int],
+               room: Sequence[float]) -> tuple[tuple[int, int], ...]:
+        """The task whole on the day of its weeks with the most room, else on the
+        nearest day outside them that holds it; () when none does."""
+        if in_weeks:
+            best = min(in_weeks, key=lambda d: (-room[d], d))
+            if _fits(room[best], task.minutes):
+                return ((best, task.minutes),)
+        day = next((d for d in outside if _fits(room[d], task.minutes)), None)
+        return ((day, task.minutes),) if day is not None else ()
+
+    def _put(self, task: TaskToFit, parts: tuple[tuple[int, int], ...], *,
+             over: bool = False) -> None:
         for day, minutes in parts:
             self.left[day] -= minutes
+        self.placed[task.id] = FittedTask(task.id, task.minutes, parts, change_of(task, parts),
+                                          parts[0][0], task.day if task.pinned else None,
+                                          over=over)
 
-    def place_group(self, group: list[TaskToFit]) -> None:
-        """The tasks already on a day that still holds them stay; then the others go,
-        earliest weeks first."""
-        # In the order they are placed in, so a plan made before comes out the same.
-        pending = [task for task in sorted((t for t in group if t.day is not None),
-                                           key=lambda t: (t.first, t.last, t.id))
-                   if not self.keep(task)]
-        pending += [t for t in group if t.day is None]
-        pending.sort(key=lambda t: (t.first, t.last, t.id))
-        for task in pending:
-            self.place(task)
-
-    def keep(self, task: TaskToFit) -> bool:
-        """Where it is, it stays while the day holds it (beside the reserve); a required
-        task split before is split again from its first day. False: it is to be placed."""
-        day = self.clip(task.day or 0)
-        if task.first <= day <= task.reach_last and _fits(self.free(day), task.minutes):
-            self.put(task, ((day, task.minutes),))
-            return True
-        again = (_split(self.free_days(), task.minutes, day, self.clip(task.reach_last))
-                 if task.required and task.minutes > self.free(day) + SLACK
-                 and self.free(day) >= MIN_PART and task.first <= day else [])
-        if again:
-            self.put(task, tuple(again))
-        return bool(again)
-
-    def place(self, task: TaskToFit) -> None:
-        """To the day of its weeks with the most room, when it fits there; else as a
-        required or an optional task that does not fit."""
-        first, last = self.clip(task.first), self.clip(max(task.last, task.first))
-        best = min(range(first, last + 1), key=lambda d: (-self.free(d), d))
-        if _fits(self.free(best), task.minutes):
-            self.put(task, ((best, task.minutes),))
-        elif task.required:
-            self.put(task, self._squeeze(task, first, last, best))
-        else:
-            shortest = max(MIN_PART, math.ceil(task.minutes * SHORTEST_SHARE))
-            if self.free(best) + SLACK >= shortest:
-                self.put(task, ((best, int(math.floor(self.free(best) + SLACK))),))
+    def _unplanned(self, task: TaskToFit, reason: Unplanned, window: _Window, *,
+                   blocked_by: tuple[int, ...] = ()) -> None:
+        days = _days((window.reach_first, window.reach_last)) or _days(
+            (window.first, window.last))
+        best = min(days, key=lambda d: (-self.left[d], d)) if days else None
+        short_by = 0.0
+        if best is not None and reason == Unplanned.ROOM:
+            if task.sitting or not task.required:
+                short_by = task.minutes - max(self.left[best], 0.0)
             else:
-                self.placed[task.id] = ()
+                usable = sum(max(self.left[d], 0.0) for d in days
+                             if self.left[d] + SLACK >= MIN_PART)
+                short_by = task.minutes - usable
+        home = self.clip(task.first)
+        self.placed[task.id] = FittedTask(task.id, task.minutes, (), Change.DROPPED, home, None,
+                                          reason=reason, best_day=best,
+                                          short_by=max(short_by, 0.0), blocked_by=blocked_by)
 
-    def _squeeze(self, task: TaskToFit, first: int, last: int,
-                 best: int) -> tuple[tuple[int, int], ...]:
-        """The parts of a required task its weeks (`first`-`last`) cannot hold."""
-        reach = [d for d in range(self.clip(task.reach_first), self.clip(task.reach_last) + 1)
-                 if not first <= d <= last]
-        reach.sort(key=lambda d: (d - last if d > last else first - d + 0.5))
-        slip = next((d for d in reach if _fits(self.free(d), task.minutes)), None)
-        if slip is not None:
-            return ((slip, task.minutes),)
-        stop = self.clip(task.reach_last)
-        # Split over days before new cards give way; then new cards give way.
-        parts = (_best_split(self.free_days(), task.minutes, first, stop)
-                 or next(([(d, task.minutes)] for d in [*range(first, last + 1), *reach]
-                          if _fits(self.left[d], task.minutes)), [])
-                 or _best_split(self.left, task.minutes, first, stop))
-        if parts:
-            return tuple(parts)
-        # Nothing holds it: split from earlier days of its reach, else over all the days
-        # it may take with the rest on one (that day runs over), else it stays whole and
-        # its day runs over.
-        parts = (_best_split(self.left, task.minutes, self.clip(task.reach_first), stop)
-                 or _split(self.left, task.minutes, first, stop, overflow=True)
-                 or [(self.clip(task.day) if task.day is not None else best, task.minutes)])
-        return tuple(parts)
+
+def _days(span: tuple[int, int]) -> list[int]:
+    return list(range(span[0], span[1] + 1))
 
 
 def change_of(task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> Change:
-    """What the fitting did to `task` by planning it as `parts`. A task outside its weeks
-    (and not pinned there by the user) counts as moved, as long as it stays there."""
+    """What the fitting did to `task` by planning it as `parts`: a task whole outside its
+    weeks (and not pinned there by the user) counts as moved."""
     if not parts:
         return Change.DROPPED
     if len(parts) > 1:
@@ -257,11 +413,9 @@ def change_of(task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> Change:
     day, minutes = parts[0]
     if minutes < task.minutes:
         return Change.SHORTENED
-    if task.pinned:
+    if task.pinned or task.first <= day <= task.last:
         return Change.KEPT
-    if not task.first <= day <= task.last:
-        return Change.MOVED
-    return Change.KEPT if task.day is None or day == task.day else Change.MOVED
+    return Change.MOVED
 
 
 def day_task_minutes(fitted: Sequence[FittedTask], days: int) -> list[int]:
@@ -276,8 +430,8 @@ def day_task_minutes(fitted: Sequence[FittedTask], days: int) -> list[int]:
 
 def new_for_day(queue: int, factor: float, weights_left: float, cap: int, spare: float,
                 seconds_per_new: float) -> int:
-    """New cards for a day: an even share of the `queue` over the days left (by Easy
-    Days weight), as the new-card cap and the spare minutes allow."""
+    """New cards for a day: an even share of the `queue` over the days left (by weight:
+    the day's budget), as the new-card cap and the spare minutes allow."""
     if queue <= 0 or weights_left <= 0:
         return 0
     share = math.ceil(queue * factor / weights_left)
@@ -293,8 +447,8 @@ NEW_CARD_REVIEWS_PER_DAY = 0.15
 def new_card_reserve(factors: Sequence[float], new_cards: int, last_new_day: int,
                      seconds_per_new: float, seconds_per_review: float) -> list[float]:
     """Minutes per day kept for new cards while required tasks are placed: an even
-    share of them (by Easy Days weight) up to `last_new_day`, and the reviews the cards
-    introduced so far bring."""
+    share of them (by weight: the day's budget) up to `last_new_day`, and the reviews
+    the cards introduced so far bring."""
     weights = [float(f) for f in factors[:max(last_new_day + 1, 0)]]
     total = sum(weights)
     if not new_cards or not total:
@@ -304,44 +458,19 @@ def new_card_reserve(factors: Sequence[float], new_cards: int, last_new_day: int
     for day, factor in enumerate(factors):
         share = new_cards * weights[day] / total if day < len(weights) else 0.0
         reserve.append(share * seconds_per_new / 60 + min(introduced, new_cards)
-                       * NEW_CARD_REVIEWS_PER_DAY * seconds_per_review / 60 * float(factor))
+                       * NEW_CARD_REVIEWS_PER_DAY * seconds_per_review / 60
+                       * min(float(factor), 1.0))
         introduced += share
     return reserve
 
 
-# -- the minutes-only model the fixes are searched with ----------------------------
-
-
-@dataclass(frozen=True)
-class MinutesModel:
-    """The plan reduced to minutes, cheap enough to re-run for other budgets and
-    interview days: the reviews of cards already studied per day (from the full
-    forecast), each new card's learning minutes and the review minutes it adds later,
-    and the tasks by weeks (see `task_ranges`)."""
-
-    factors: Sequence[float]  # Easy Days factor per day, at least MAX horizon + 1 long
-    review_minutes: Sequence[float]  # reviews of cards already studied, days 0..horizon
-    horizon: int
-    window: int  # the final window (no new cards in it nor the lead days before it)
-    new_cards: int
-    new_cap: int
-    new_done_today: int
-    seconds_per_new: float
-    # Review minutes a new card brings on each day after its first (index: days since).
-    review_profile: Sequence[float]
-    seconds_per_review: float
-    tasks: Sequence[TaskWeeks]
-    plan_offset: int  # plan start minus today, in days (<= 0)
-    plan_weeks: int = 4
-    # Today's new cards still to study when the day's target is fixed already (it
-    # stands whatever the fix: the new cards the other days must take are the rest).
-    new_today: int | None = None
+# -- the tasks' days from their weeks ----------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class TaskWeeks:
-    """A task as the planner gets it: `day` is where it is (days from today; None: not
-    placed yet), `pinned` when the user chose that day (it stays there)."""
+    """A task as the planner gets it: `day` is the day the user pinned it to (days from
+    today; used only when `pinned`)."""
 
     id: int
     minutes: int
@@ -369,35 +498,6 @@ class TaskWeeks:
         return self.day if self.pinned else None
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    unplaced_new: int
-    changed_tasks: int  # moved out of their weeks, split, shortened or dropped
-    dropped_minutes: int
-    days_over: int
-    minutes_over: float
-    # Days over budget where the reviews due alone do not exceed it: the days over that
-    # a longer runway at this budget can avoid (by spreading or splitting the tasks).
-    avoidable_days_over: int = 0
-    # Minutes dropped or cut from optional tasks that some day's room (beside its
-    # reviews) could hold whole: a task longer than every day's room is excused.
-    avoidable_dropped_minutes: int = 0
-
-    @property
-    def fits(self) -> bool:
-        """Everything fits: every new card placed, no task dropped or shortened, no day
-        over budget (a budget that fits holds the required tasks too)."""
-        return not (self.unplaced_new or self.dropped_minutes or self.days_over)
-
-    @property
-    def fits_at_budget(self) -> bool:
-        """Everything fits as far as this budget allows: every new card placed, nothing
-        dropped or cut that a day could hold, no day over budget except where the reviews
-        due alone exceed it (a required task longer than the budget is split over days)."""
-        return not (self.unplaced_new or self.avoidable_dropped_minutes
-                    or self.avoidable_days_over)
-
-
 def week_range(offset: int, horizon: int, week: int, weeks: int = 4) -> tuple[int, int]:
     """Days (first, last) of plan week 1-`weeks`, counted from today, for a plan that
     started `offset` days from today (<= 0) and ends on day `horizon` (the interview);
@@ -411,8 +511,8 @@ def week_range(offset: int, horizon: int, week: int, weeks: int = 4) -> tuple[in
 def task_ranges(task: TaskWeeks, offset: int, horizon: int,
                 weeks: int = 4) -> tuple[int, int, int, int]:
     """(first, last, reach_first, reach_last) days of a task for the fitting: its weeks
-    (from today on), and the days a required task may slip to (today up to two days
-    before the interview); the light day goes on the eve and nowhere else."""
+    (from today on), and the days it may slip to (today up to two days before the
+    interview); the light day goes on the eve and nowhere else."""
     eve = max(horizon - 1, 0)
     if task.rest:
         eve = max(eve, task.not_before)
@@ -423,258 +523,13 @@ def task_ranges(task: TaskWeeks, offset: int, horizon: int,
     return first, last, task.not_before, max(eve - 1, first)
 
 
-def to_fit(tasks: Sequence[TaskWeeks], offset: int, horizon: int, weeks: int = 4, *,
-           keep_days: bool = True) -> list[TaskToFit]:
+def to_fit(tasks: Sequence[TaskWeeks], offset: int, horizon: int,
+           weeks: int = 4) -> list[TaskToFit]:
     """The tasks with their days for the fitting (see task_ranges)."""
     fit = []
     for task in tasks:
         first, last, reach_first, reach_last = task_ranges(task, offset, horizon, weeks)
-        day = task.day if keep_days or task.pinned else None
-        fit.append(TaskToFit(task.id, task.minutes, task.required, task.pinned, day, first,
-                             last, reach_first, reach_last))
+        fit.append(TaskToFit(task.id, task.minutes, task.required, task.pinned,
+                             task.day if task.pinned else None, first, last, reach_first,
+                             reach_last, task.rank, task.after, task.sitting, task.anyway))
     return fit
-
-
-def _add_reviews(extra: FloatArray, profile: FloatArray, day: int, new: int) -> None:
-    """The review minutes `new` cards introduced on `day` bring on the days after it."""
-    if not new:
-        return
-    span = min(extra.size - day - 1, profile.size - 1)
-    if span > 0:
-        extra[day + 1:day + 1 + span] += new * profile[1:span + 1]
-
-
-def _profile_for(profile: Sequence[float], horizon: int) -> FloatArray:
-    """The review profile over `horizon` days: past the forecast it came from, a card
-    keeps bringing the reviews of its last days (the mean of the last three), not none."""
-    known = np.asarray(profile, dtype=np.float64)
-    if known.size >= horizon + 1 or known.size < 2:
-        return known
-    tail = float(known[max(known.size - 3, 1):].mean())
-    return np.concatenate([known, np.full(horizon + 1 - known.size, tail)])
-
-
-def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
-    """The plan in minutes at a daily `budget` with the interview on day `horizon`."""
-    window = model.window
-    budgets = [budget * model.factors[d] for d in range(horizon + 1)]
-    base = [_known_reviews(model, horizon, d) for d in range(horizon + 1)]
-    # At another interview day the plan re-spreads the tasks it placed; at this one they
-    # start where they are.
-    tasks = to_fit(model.tasks, model.plan_offset, horizon, model.plan_weeks,
-                   keep_days=horizon == model.horizon)
-    fixed = [t for t in tasks if t.required or t.pinned]
-    last_new = horizon - window
-    # Required tasks first, against the reviews, keeping room for new cards (as plan).
-    reserve = new_card_reserve(model.factors[:horizon + 1], model.new_cards, last_new,
-                               model.seconds_per_new, model.seconds_per_review)
-    first_room = [budgets[d] - base[d] - headroom(base[d] + reserve[d])
-                  for d in range(horizon + 1)]
-    required = day_task_minutes(fit_tasks(first_room, fixed, reserve), horizon + 1)
-    queue, cards, extra = _pace_new_cards(model, horizon, budgets, base, required)
-    fitted = fit_tasks([budgets[d] - cards[d] - headroom(cards[d]) for d in range(horizon + 1)],
-                       tasks)
-    # What no interview day changes: the reviews due.
-    reviews_due = [base[d] + float(extra[d]) for d in range(horizon + 1)]
-    return _model_outcome(queue, fitted, {t.id for t in fixed}, budgets, cards, reviews_due)
-
-
-def _known_reviews(model: MinutesModel, horizon: int, day: int) -> float:
-    """Review minutes of the cards already studied on `day`, with the interview on day
-    `horizon`: the final window keeps its shape; extra days before it look like the
-    days just before the window."""
-    known, window = model.horizon, model.window
-    if horizon == known or day < min(horizon, known) - window:
-        return model.review_minutes[min(day, known)]
-    if day >= horizon - window:
-        return model.review_minutes[max(known - (horizon - day), 0)]
-    before = model.review_minutes[max(known - window - 7, 0):max(known - window, 1)]
-    return sum(before) / max(len(before), 1)
-
-
-def _pace_new_cards(model: MinutesModel, horizon: int, budgets: list[float],
-                    base: list[float], required: list[int]
-                    ) -> tuple[int, list[float], FloatArray]:
-    """New cards paced day by day into what the reviews and the required tasks leave
-    (as plan): the cards left unplaced, the card minutes per day, and the review
-    minutes the new cards bring per day."""
-    last_new = horizon - model.window
-    extra = np.zeros(horizon + 1)  # review minutes the new cards bring
-    profile = _profile_for(model.review_profile, horizon)
-    queue = model.new_cards
-    cards = []
-    weights_left = sum(model.factors[d] for d in range(max(last_new + 1, 0)))
-    for d in range(horizon + 1):
-        card_minutes = base[d] + float(extra[d])
-        new = 0
-        if d <= last_new:
-            cap = model.new_cap - (model.new_done_today if d == 0 else 0)
-            spare = budgets[d] - card_minutes - required[d]
-            new = new_for_day(queue, model.factors[d], weights_left, cap, spare,
-                              model.seconds_per_new)
-            weights_left -= model.factors[d]
-        if d == 0 and model.new_today is not None:
-            new = max(0, min(model.new_today, queue))
-        queue -= new
-        _add_reviews(extra, profile, d, new)
-        cards.append(card_minutes + new * model.seconds_per_new / 60)
-    return queue, cards, extra
-
-
-def _model_outcome(unplaced: int, fitted: list[FittedTask], fixed_ids: set[int],
-                   budgets: list[float], cards: list[float],
-                   reviews_due: list[float]) -> Outcome:
-    """The minutes model's figures: what was left out and which days run over, and how
-    much of that a longer runway at this budget could avoid."""
-    days = range(len(budgets))
-    task_minutes = day_task_minutes(fitted, len(budgets))
-    over = [cards[d] + task_minutes[d] - budgets[d] for d in days]
-    changed = [f for f in fitted if f.change != Change.KEPT]
-    avoidable_over = sum(1 for d in days if over[d] > SLACK
-                         and reviews_due[d] <= budgets[d] + SLACK)
-    # The most any day holds beside its reviews: an optional task longer than that
-    # cannot fit at this budget whatever the interview day.
-    roomiest = max(budgets[d] - reviews_due[d] - headroom(reviews_due[d]) for d in days)
-    avoidable_dropped = sum(f.minutes - f.planned_minutes for f in fitted
-                            if f.id not in fixed_ids and f.minutes <= roomiest + SLACK)
-    return Outcome(unplaced, len(changed),
-                   sum(f.minutes - f.planned_minutes for f in fitted),
-                   sum(1 for o in over if o > SLACK), float(sum(o for o in over if o > SLACK)),
-                   avoidable_over, avoidable_dropped)
-
-
-@dataclass(frozen=True)
-class Fixes:
-    """What would make the plan fit, each with the other settings as they are:
-
-    - `budget`: the smallest daily budget at which everything fits (`Outcome.fits`: the
-      budget holds the required tasks too); when the new-card limit also keeps cards
-      out, at the limit `budget_new_cap` (the two go together);
-    - `interview_day` (days from today): the earliest interview at which everything
-      fits as far as the current budget allows (`Outcome.fits_at_budget`); at the
-      current new-card limit when a later day does it, else with the limit raised to
-      `interview_new_cap`;
-    - what keeping every task and new card at the current budget would cost in days
-      over budget;
-    - `new_cap`: the new-card limit every new card needs before the final window at the
-      current interview (None: the limit keeps none out).
-
-    None where no value up to the search's limit does it."""
-
-    budget: int | None
-    interview_day: int | None
-    keep_all_days_over: int
-    keep_all_minutes_over: float
-    new_cap: int | None = None
-    budget_new_cap: int | None = None
-    interview_new_cap: int | None = None
-
-
-def needed_new_cap(model: MinutesModel, horizon: int) -> int | None:
-    """The new-card limit that lets every new card in before the final window with the
-    interview on day `horizon`, when the model's limit is lower (None: it is enough, or
-    no day takes new cards)."""
-    first = 0 if model.new_today is None else 1  # today's fixed target stands
-    new_days = sum(model.factors[d] for d in range(first, max(horizon - model.window + 1, 0)))
-    cards = model.new_cards + model.new_done_today
-    if model.new_today is not None:
-        cards = model.new_cards - min(model.new_today, model.new_cards)
-    if not new_days or cards <= 0:
-        return None
-    needed = math.ceil(cards / new_days)
-    return needed if needed > model.new_cap else None
-
-
-def find_fixes(model: MinutesModel, budget: int, *, max_budget: int = 720,
-               max_horizon: int = 365) -> Fixes:
-    """Bisection on the minutes model (about ten runs per search, and a few values below
-    the answer: the fitting is greedy, so not strictly monotone); the interview day is
-    searched up from the current one in doubling steps first."""
-    new_cap = needed_new_cap(model, model.horizon)
-    capped = replace(model, new_cap=new_cap) if new_cap is not None else model
-    budget_fix = _smallest(lambda b: run_model(capped, b, model.horizon).fits,
-                           budget, max_budget)
-    top = max(max_horizon, model.horizon)
-    interview_fix = _smallest(lambda h: run_model(model, budget, h).fits_at_budget,
-                              model.horizon, top, gallop=True)
-    interview_cap = None
-    if interview_fix is None and new_cap is not None:
-        # No later day does it at the current limit: a raised one (the limit the current
-        # interview needs is enough for any later one).
-        interview_fix = _smallest(lambda h: run_model(capped, budget, h).fits_at_budget,
-                                  model.horizon, top, gallop=True)
-        if interview_fix is not None:
-            interview_cap = new_cap
-            lower = needed_new_cap(model, interview_fix)
-            if lower is not None and lower < new_cap and run_model(
-                    replace(model, new_cap=lower), budget, interview_fix).fits_at_budget:
-                interview_cap = lower
-    keep = _keep_all(model, budget)
-    return Fixes(budget_fix, interview_fix, keep[0], keep[1], new_cap,
-                 new_cap if budget_fix is not None else None, interview_cap)
-
-
-def _smallest(fits: Callable[[int], bool], low: int, high: int, *,
-              gallop: bool = False) -> int | None:
-    """The smallest value in (low, high] that fits, by bisection (None: `high` does not
-    fit, or `low` does already: there is nothing to fix). With `gallop`, the steps up
-    from `low` double until one fits (runs at far interview days cost the most, and the
-    fix is usually near)."""
-    fits = functools.cache(fits)  # each value runs the model once
-    if high <= low or fits(low):
-        return None
-    if gallop:
-        step = max(low, 1)
-        while low + step < high and not fits(low + step):
-            low, step = low + step, step * 2
-        high = min(low + step, high)
-    if not fits(high):
-        return None
-    while high - low > 1:
-        middle = (low + high) // 2
-        if fits(middle):
-            high = middle
-        else:
-            low = middle
-    return _earlier(fits, low, high)
-
-
-def _earlier(fits: Callable[[int], bool], low: int, high: int, steps: int = 8) -> int:
-    """`high` fits; greedy placement is not quite monotone, so a few values below it
-    are tried too (the smallest that fits wins)."""
-    best = high
-    for value in range(high - 1, max(low, high - 1 - steps), -1):
-        if fits(value):
-            best = value
-    return best
-
-
-def _keep_all(model: MinutesModel, budget: float) -> tuple[int, float]:
-    """Days over budget and minutes over when every task keeps its full length (on the
-    day of its weeks with the most room) and every new card is introduced at the even
-    pace, as the cap allows: nothing moved out of its weeks, shortened or dropped."""
-    horizon = model.horizon
-    last_new = horizon - model.window
-    weights = [model.factors[d] for d in range(max(last_new + 1, 0))]
-    minutes = [model.review_minutes[d] for d in range(horizon + 1)]
-    extra = np.zeros(horizon + 1)
-    profile = np.asarray(model.review_profile, dtype=np.float64)
-    queue = model.new_cards
-    for d in range(horizon + 1):
-        minutes[d] += float(extra[d])
-        if d > last_new or queue <= 0:
-            continue
-        cap = model.new_cap - (model.new_done_today if d == 0 else 0)
-        new = max(0, min(queue, cap, math.ceil(queue * weights[d]
-                                                / max(sum(weights[d:]), 1e-9))))
-        queue -= new
-        minutes[d] += new * model.seconds_per_new / 60
-        _add_reviews(extra, profile, d, new)
-    room = [model.factors[d] * budget - minutes[d] for d in range(horizon + 1)]
-    for task in sorted(model.tasks, key=lambda t: (t.pinned_day is None, t.earliest_week,
-                                                   t.latest_week, t.id)):
-        first, last, _, _ = task_ranges(task, model.plan_offset, horizon, model.plan_weeks)
-        day = (min(max(task.pinned_day, 0), horizon) if task.pinned_day is not None
-               else min(range(first, last + 1), key=lambda d: (-room[d], d)))
-        room[day] -= task.minutes
-    return sum(1 for r in room if r < -SLACK), float(sum(-r for r in room if r < -SLACK))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from flashcards import scoping
 from flashcards.core.days import StudyDay, study_day
-from flashcards.core.fitting import Change, FittedTask, Fixes, TaskWeeks
+from flashcards.core.fitting import Change, FittedTask, TaskWeeks
 from flashcards.core.fsrs_vector import FloatArray, FsrsModel, IntArray
 from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_NEW,
@@ -27,7 +27,6 @@ from flashcards.core.planner import (
     MIN_BUDGET_MINUTES,
     CardArrays,
     Plan,
-    PlanDay,
     PlanInput,
     TaskToPlace,
     place_tasks,
@@ -681,103 +680,6 @@ def pace_day(session: Session, allowance: DayAllowance, rng: np.random.Generator
         session.commit()
     plan_and_save(session, allowance.now, rng)
     return True
-
-
-# -- the budget under pressure ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pressure:
-    """What the budget made the plan give up or move, what it costs, and the fixes."""
-
-    moved: list[TaskView]
-    split: list[TaskView]
-    shortened: list[TaskView]
-    dropped: list[TaskView]
-    unplaced_new: int
-    # Which decks the new cards that do not fit come from (name, cards, lower priority),
-    # when any is a lower-priority deck; else empty.
-    unplaced_from: tuple[tuple[str, int, bool], ...]
-    recall: float  # mean predicted recall on interview day, as planned
-    recall_if_all_fit: float
-    days_over: list[PlanDay]
-    budget: int
-    budget_fix: int | None  # "raise the budget to N min"
-    interview_fix: date | None  # "move the interview to D"
-    keep_all_days_over: int  # "accept N days over budget" (keeping every task and card)
-    keep_all_minutes_over: int
-    new_cap_fix: int | None  # "raise the new-card limit to N a day"
-    new_cap: int
-    # Required tasks longer than a day's budget (each runs over, or is split over days),
-    # shortest first.
-    too_long: list[PlanTask]
-    # True when the budget is below even the shortest required task (too_long[0]).
-    below_every_required: bool = False
-    # The new-card limit that goes with the budget fix / the interview fix (None: the
-    # fix needs none: the current limit is enough).
-    budget_fix_new_cap: int | None = None
-    interview_fix_new_cap: int | None = None
-
-    @property
-    def pressed(self) -> bool:
-        return bool(self.moved or self.split or self.shortened or self.dropped
-                    or self.unplaced_new or self.days_over)
-
-    @property
-    def recall_cost(self) -> float:
-        return max(self.recall_if_all_fit - self.recall, 0.0)
-
-
-# What a plan without fixes (a plan not under pressure) offers: nothing.
-_NO_FIXES = Fixes(budget=None, interview_day=None, keep_all_days_over=0,
-                  keep_all_minutes_over=0.0)
-
-
-def pressure(view: PlanView) -> Pressure:
-    """The pressure panel's figures, from a built plan."""
-    by_change = _open_tasks_by_change(view)
-    result = view.plan
-    fixes = result.fixes if result.fixes is not None else _NO_FIXES
-    budget = view.settings.daily_minutes
-    required = _open_required_tasks(view)
-    too_long = [task for task in required if task.minutes > budget]
-    interview_fix = None
-    if fixes.interview_day is not None:
-        interview_fix = view.today + timedelta(days=fixes.interview_day)
-    return Pressure(
-        moved=by_change.get(Change.MOVED.value, []), split=by_change.get(Change.SPLIT.value, []),
-        shortened=by_change.get(Change.SHORTENED.value, []),
-        dropped=by_change.get(Change.DROPPED.value, []), unplaced_new=result.unplaced_new,
-        unplaced_from=(view.unplaced_by_deck
-                       if any(lower for _, _, lower in view.unplaced_by_deck) else ()),
-        recall=result.mean_recall, recall_if_all_fit=result.recall_if_all_fit,
-        days_over=result.days_over, budget=budget,
-        budget_fix=fixes.budget, interview_fix=interview_fix,
-        keep_all_days_over=fixes.keep_all_days_over,
-        keep_all_minutes_over=round(fixes.keep_all_minutes_over),
-        new_cap_fix=fixes.new_cap,
-        new_cap=view.settings.new_per_day,
-        too_long=too_long, below_every_required=bool(required) and len(too_long) == len(required),
-        budget_fix_new_cap=fixes.budget_new_cap,
-        interview_fix_new_cap=fixes.interview_new_cap)
-
-
-def _open_tasks_by_change(view: PlanView) -> dict[str, list[TaskView]]:
-    """The tasks not done yet that the fitting changed, by change (moved, split, ...)."""
-    by_change: dict[str, list[TaskView]] = {}
-    for views in view.tasks.values():
-        for task_view in views:
-            if task_view.change is not None and task_view.task.done_at is None:
-                by_change.setdefault(task_view.change, []).append(task_view)
-    return by_change
-
-
-def _open_required_tasks(view: PlanView) -> list[PlanTask]:
-    """The required tasks not done yet, shortest first."""
-    return sorted((tv.task for views in view.tasks.values() for tv in views
-                   if tv.task.done_at is None
-                   and tv.task.priority == TaskPriority.REQUIRED.value),
-                  key=lambda t: (t.minutes, t.id))
 
 
 def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = None,

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans, progress
 from flashcards.services.plan_ical import plan_calendar
+from flashcards.services.pressure import pressure as pressure_of
 from flashcards.services.study import day_allowance, queue_counts
 from flashcards.web.charts import minutes_chart, recall_chart
 from flashcards.web.context import attempt, db, now
@@ -56,7 +57,7 @@ def show() -> str:
         minutes_chart=minutes_chart(view.plan, view.settings.daily_minutes),
         recall_chart=recall_chart(view.plan),
         kinds=list(TaskKind), add_form=TaskAddForm(day=view.today), done_form=TaskDoneForm(),
-        move_form=TaskMoveForm(), progress=day_progress, pressure=plans.pressure(view))
+        move_form=TaskMoveForm(), progress=day_progress, pressure=pressure_of(view))
 
 
 @bp.post("/plan/fix")

@@ -1,24 +1,12 @@
 """The planner: exam mode, pacing, and task placement, at fixed dates."""
 
 import time
-from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
-from flashcards.core.fitting import (
-    Fixes,
-    MinutesModel,
-    TaskToFit,
-    TaskWeeks,
-    find_fixes,
-    fit_tasks,
-    run_model,
-    task_ranges,
-    to_fit,
-    week_range,
-)
+from flashcards.core.fitting import TaskWeeks
 from flashcards.core.fsrs_vector import FsrsModel
 from flashcards.core.planner import (
     MAX_PLAN_DAYS,
@@ -226,183 +214,6 @@ def test_a_longer_plan_after_a_shorter_one() -> None:
         assert time.perf_counter() - started < 10
 
 
-# -- one budget for cards and tasks (core.fitting) ----------------------------------
-
-
-def fit_task(id_: int, minutes: int, *, required: bool = False, pinned: bool = False,
-             day: int | None = None, first: int = 0, last: int = 0,
-             reach: tuple[int, int] | None = None) -> TaskToFit:
-    reach_first, reach_last = reach or (first, last)
-    return TaskToFit(id_, minutes, required, pinned, day, first, last, reach_first, reach_last)
-
-
-def fitted(room, tasks, reserve=None) -> dict[int, tuple]:
-    return {f.id: (f.parts, f.change.value) for f in fit_tasks(room, tasks, reserve)}
-
-
-def test_optional_tasks_stay_move_shorten_or_drop_in_that_order() -> None:
-    room = [60.0, 50.0, 20.0]
-    tasks = [fit_task(1, 45, day=0, first=0, last=2),   # fits where it is
-             fit_task(2, 40, day=0, first=0, last=2),   # day 0 is full now: to day 1
-             fit_task(3, 30, day=2, first=1, last=2),   # 20 min left anywhere: shortened
-             fit_task(4, 40, day=2, first=2, last=2)]   # nothing left: dropped
-    assert fitted(room, tasks) == {1: (((0, 45),), "kept"), 2: (((1, 40),), "moved"),
-                                   3: (((2, 20),), "shortened"), 4: ((), "dropped")}
-
-
-def test_an_optional_task_is_not_shortened_below_half() -> None:
-    assert fitted([20.0], [fit_task(1, 45, day=0)]) == {1: ((), "dropped")}
-    assert fitted([23.0], [fit_task(1, 45, day=0)]) == {1: (((0, 23),), "shortened")}
-
-
-def test_pinned_and_required_tasks_come_before_optional_ones() -> None:
-    room = [60.0, 60.0]
-    tasks = [fit_task(1, 40, day=0, first=0, last=1),              # optional, on day 0
-             fit_task(2, 50, required=True, first=0, last=0),      # required, not placed
-             fit_task(3, 70, pinned=True, day=1, first=0, last=1)]  # the user's day: stays
-    assert fitted(room, tasks) == {2: (((0, 50),), "kept"), 3: (((1, 70),), "kept"),
-                                   1: ((), "dropped")}
-
-
-def test_a_required_task_slips_out_of_its_weeks_to_the_nearest_day_with_room() -> None:
-    room = [30.0, 30.0, 60.0, 60.0]
-    task = fit_task(1, 45, required=True, first=0, last=1, reach=(0, 3))
-    assert fitted(room, [task]) == {1: (((2, 45),), "moved")}
-
-
-def test_a_required_task_no_day_holds_is_split_and_new_cards_give_way_last() -> None:
-    # 180 min against 60-minute days: split into parts of at least MIN_PART minutes.
-    room = [50.0, 10.0, 60.0, 60.0, 60.0]
-    task = fit_task(1, 180, required=True, first=0, last=4)
-    # Day 1 has too little room to hold a part; the last part is at least MIN_PART.
-    assert fitted(room, [task])[1] == (((2, 60), (3, 60), (4, 60)), "split")  # fewest days
-    room = [50.0, 10.0, 60.0, 60.0, 25.0]
-    assert fitted(room, [task])[1] == (((0, 50), (2, 60), (3, 55), (4, 15)), "split")
-    # 25 min on a 30-minute day that keeps 10 for new cards: rather than split it, the
-    # new cards give way (the reserve is used whole).
-    small = fit_task(1, 25, required=True, first=0, last=0, reach=(0, 1))
-    assert fitted([30.0, 30.0], [small], reserve=[10.0, 10.0]) == {1: (((0, 25),), "kept")}
-    # With room for it outside the reserve on the next day, it slips there instead.
-    assert fitted([30.0, 40.0], [small], reserve=[10.0, 10.0]) == {1: (((1, 25),), "moved")}
-
-
-def test_a_required_task_nothing_holds_stays_whole_and_its_day_runs_over() -> None:
-    task = fit_task(1, 90, required=True, day=1, first=0, last=1)
-    assert fitted([10.0, 10.0], [task]) == {1: (((1, 90),), "kept")}
-
-
-def test_a_required_task_the_days_cannot_hold_together_overruns_one_day_by_the_rest() -> None:
-    # 180 min against 50+40+40 min of room: the days take what they hold, and the 50 min
-    # left go on one day (the first of the days with the most room), not 180 on one day.
-    task = fit_task(1, 180, required=True, first=0, last=2)
-    assert fitted([50.0, 40.0, 40.0], [task])[1] == (((0, 100), (1, 40), (2, 40)), "split")
-    # Earlier days of its reach are tried first, when together they hold it.
-    late = fit_task(2, 100, required=True, first=2, last=3, reach=(0, 3))
-    assert fitted([40.0, 40.0, 20.0, 20.0], [late])[2] == (
-        ((0, 40), (1, 40), (2, 20)), "split")
-
-
-def test_the_light_day_stays_on_the_eve_and_weeks_scale_with_the_plan() -> None:
-    rest = TaskWeeks(1, 20, True, False, None, 4, 4, True)
-    story = TaskWeeks(2, 30, False, False, None, 2, 2, False)
-    assert task_ranges(rest, 0, 30) == (29, 29, 29, 29)
-    assert task_ranges(story, 0, 30) == (7, 14, 0, 28)
-    assert task_ranges(story, -7, 23) == (0, 7, 0, 21)  # the plan began a week ago
-    assert week_range(0, 30, 1) == (0, 6)
-
-
-def test_what_is_left_of_a_task_a_part_of_which_was_done_today_goes_on_a_later_day() -> None:
-    # Week 1 of a 30-day plan is days 0-6; with not_before=1 neither its weeks nor the
-    # days a required task may slip to include today, even when today has the most room.
-    task = TaskWeeks(1, 15, True, False, 0, 1, 1, False, not_before=1)
-    assert task_ranges(task, 0, 30) == (1, 6, 1, 28)
-    room = [60.0] + [20.0] * 30
-    [fit] = fit_tasks(room, to_fit([task], 0, 30))
-    assert fit.parts == ((1, 15),)
-    # Pinned to today or not, no part of it goes on today.
-    optional = TaskWeeks(2, 15, False, False, 0, 1, 1, False, not_before=1)
-    [fit] = fit_tasks(room, to_fit([optional], 0, 30))
-    assert fit.parts and fit.parts[0][0] >= 1
-    # The light day keeps to the eve; on the eve itself the rest waits for the next day.
-    rest = TaskWeeks(3, 20, True, False, 29, 4, 4, True, not_before=1)
-    assert task_ranges(rest, 0, 30) == (29, 29, 29, 29)
-    assert task_ranges(rest, 0, 1)[0] == 1
-
-
-def minutes_model(tasks, horizon: int = 8, **options) -> MinutesModel:
-    values = {"factors": [1.0] * 400, "review_minutes": [0.0] * (horizon + 1),
-              "horizon": horizon, "window": 6, "new_cards": 0, "new_cap": 20,
-              "new_done_today": 0, "seconds_per_new": 40.0, "review_profile": [0.0] * 400,
-              "seconds_per_review": 12.0, "tasks": tasks, "plan_offset": 0}
-    values.update(options)
-    return MinutesModel(**values)
-
-
-def test_fixes_name_the_budget_the_interview_day_and_the_days_over() -> None:
-    # Three 39-minute tasks in week 1 of an 8-day plan (days 0-1) at 40 min a day (39
-    # beside the minute of headroom): one is dropped.
-    tasks = [TaskWeeks(k, 39, False, False, None, 1, 1, False) for k in (1, 2, 3)]
-    model = minutes_model(tasks)
-    outcome = run_model(model, 40, 8)
-    assert (outcome.dropped_minutes, outcome.days_over, outcome.fits) == (39, 0, False)
-    fixes = find_fixes(model, 40)
-    # 79 min a day holds two on one day; week 1 has three days from a 12-day plan on;
-    # keeping all three puts two on one day: 1 day 38 min over.
-    assert fixes == Fixes(budget=79, interview_day=12, keep_all_days_over=1,
-                          keep_all_minutes_over=38.0)
-
-
-def test_fixes_count_new_cards_that_do_not_fit() -> None:
-    # 30 new cards at 40 s over days 0-3 (a 9-day plan, a 6-day window) at 5 min a day:
-    # 7 a day fit (4.7 min), 28 in all; 2 do not.
-    model = minutes_model([], horizon=9, new_cards=30)
-    assert run_model(model, 5, 9).unplaced_new == 2
-    fixes = find_fixes(model, 5)
-    assert fixes.budget == 6  # 8 a day (5.3 min)
-    assert fixes.interview_day == 10  # 5 days before the window: 7 x 5 >= 30
-    assert fixes.new_cap is None  # 8 a day are within the limit of 20
-
-
-
-def test_when_the_new_card_limit_binds_the_budget_fix_comes_with_the_limit() -> None:
-    # With a limit of 5 a day no budget alone fits the 30 cards into days 0-3: the fix
-    # is the budget with the limit raised to 8 a day (5.3 min a day: 6 min).
-    capped = minutes_model([], horizon=9, new_cards=30, new_cap=5)
-    assert not run_model(capped, 600, 9).fits
-    fixes = find_fixes(capped, 5)
-    assert (fixes.budget, fixes.budget_new_cap, fixes.new_cap) == (6, 8, 8)
-    # Applied together they fit; a minute less, or the budget without the limit, not.
-    assert run_model(replace(capped, new_cap=8), 6, 9).fits
-    assert not run_model(replace(capped, new_cap=8), 5, 9).fits
-    assert not run_model(capped, 6, 9).fits
-    # A later interview needs no new limit: 5 a day over days 0-5 (interview on day 11).
-    assert (fixes.interview_day, fixes.interview_new_cap) == (11, None)
-    assert run_model(capped, 5, 11).fits_at_budget and not run_model(capped, 5, 10).fits_at_budget
-
-
-def test_the_interview_fix_raises_the_limit_only_when_no_later_day_does_without() -> None:
-    # A limit of 2 a day needs 15 days of new cards: past the search's 14 days. With
-    # the limit raised, day 10 does it (6 a day over days 0-4), and 6 is all it needs.
-    model = minutes_model([], horizon=9, new_cards=30, new_cap=2)
-    fixes = find_fixes(model, 5, max_horizon=14)
-    assert (fixes.interview_day, fixes.interview_new_cap) == (10, 6)
-    assert run_model(replace(model, new_cap=6), 5, 10).fits_at_budget
-    assert not run_model(replace(model, new_cap=6), 5, 9).fits_at_budget
-    assert not run_model(replace(model, new_cap=5), 5, 10).fits_at_budget
-
-
-def test_a_required_task_longer_than_the_budget_sets_the_budget_fix() -> None:
-    # 100 required minutes in days 0-1 (the eve is for rest) at 40 min a day: split
-    # over both days it still runs over one. 51 a day hold it (50 + the headroom minute);
-    # at 50, or at 40, a day runs over; a plan one day longer splits it over three days.
-    model = minutes_model([TaskWeeks(1, 100, True, False, None, 1, 4, False)], horizon=3)
-    assert run_model(model, 40, 3).days_over == 1
-    fixes = find_fixes(model, 40)
-    assert (fixes.budget, fixes.budget_new_cap, fixes.interview_day) == (51, None, 4)
-    assert run_model(model, 51, 3).fits and not run_model(model, 50, 3).fits
-    assert run_model(model, 40, 4).fits_at_budget and run_model(model, 40, 4).days_over == 0
-
-
 def plan_with_tasks(n: int, tasks, **options):
     data = PlanInput(today=date(2026, 3, 2), interview=date(2026, 3, 12), cards=new_cards(n),
                      deck_names=["A", "B"], model=MODEL, target=0.9,
@@ -420,11 +231,11 @@ def test_plan_fits_cards_and_tasks_into_one_budget() -> None:
     assert [d.new for d in result.days] == [8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0]
     assert result.unplaced_new == 0
     # The required task slips out of week 1 to the first day without new cards rather
-    # than take their minutes; the optional one is shortened to what day 0 has left
-    # (beside the headroom); the light day is on the eve.
+    # than take their minutes; the optional one, which a day of week 1 would hold only
+    # cut, goes whole to the nearest day with room; the light day is on the eve.
     assert [(t.id, t.parts, t.change.value) for t in result.tasks] == [
-        (1, ((5, 25),), "moved"), (2, ((0, 23),), "shortened"), (3, ((9, 20),), "kept")]
-    assert [d.task_minutes for d in result.days] == [23, 0, 0, 0, 0, 25, 0, 0, 0, 20, 0]
+        (1, ((5, 25),), "moved"), (2, ((6, 25),), "moved"), (3, ((9, 20),), "kept")]
+    assert [d.task_minutes for d in result.days] == [0, 0, 0, 0, 0, 25, 25, 0, 0, 20, 0]
     for day in result.days:
         assert day.minutes <= day.budget + 0.5
 
@@ -442,8 +253,32 @@ def test_new_cards_that_do_not_fit_cost_recall_and_the_plan_offers_fixes() -> No
     assert fixed.unplaced_new == 0
 
 
-def test_when_required_tasks_alone_exceed_the_budget_new_cards_keep_their_pace() -> None:
-    tasks = [TaskWeeks(k, 60, True, False, None, 1, 4, False) for k in range(1, 9)]
+def test_required_tasks_beyond_the_budget_are_not_planned_and_no_day_runs_over() -> None:
+    # 480 min of required tasks in 10 days at 30 min: the earlier-ranked ones are kept
+    # (split over days), the rest is not planned, and no day goes over its budget.
+    tasks = [TaskWeeks(k, 60, True, False, None, 1, 4, False, rank=k) for k in range(1, 9)]
     result = plan_with_tasks(40, tasks)
-    assert result.days_over  # 480 min of required tasks in 300
-    assert result.unplaced_new == 0  # cards still studied: skipping them saves no day
+    assert result.days_over == []
+    kept = [t.id for t in result.tasks if t.parts]
+    assert kept and kept == list(range(1, len(kept) + 1))
+    assert all(t.change.value == "dropped" for t in result.tasks if t.id not in kept)
+    assert result.fixes is not None and result.fixes.budget is not None
+
+
+def test_reviews_due_alone_are_the_only_over_budget_days_the_plan_makes() -> None:
+    # 300 cards due today at 12 s a review: 60 minutes of reviews on a 10-minute day.
+    n = 300
+    cards = CardArrays(deck=np.zeros(n, dtype=np.int64), is_new=np.zeros(n, dtype=bool),
+                       stability=np.full(n, 3.0), difficulty=np.full(n, 5.0),
+                       due_day=np.zeros(n, dtype=np.int64),
+                       last_day=np.full(n, -3, dtype=np.int64), new_order=np.arange(0))
+    data = PlanInput(today=date(2026, 3, 2), interview=date(2026, 3, 12), cards=cards,
+                     deck_names=["A"], model=MODEL, target=0.9, budget_minutes=10,
+                     max_reviews=1000,
+                     tasks=[TaskWeeks(1, 15, True, False, None, 1, 4, False)])
+    result = plan(data, np.random.default_rng(7))
+    over = result.days_over
+    assert over and over[0].day == date(2026, 3, 2)
+    for day in over:
+        assert day.task_minutes == 0 and day.new == 0
+        assert day.review_minutes > day.budget + 0.5

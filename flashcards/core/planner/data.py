@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from flashcards.core.fitting import SLACK, Change, FittedTask, Fixes, TaskWeeks
+from flashcards.core.budgets import WeekBudgets
+from flashcards.core.fitting import SLACK, Change, FittedTask, TaskWeeks
+from flashcards.core.fixes import Fixes
 from flashcards.core.fsrs_vector import BoolArray, FloatArray, FsrsModel, IntArray
+from flashcards.core.planner.easy_days import EASY_DAY_FACTORS
 
 DEFAULT_SECONDS_PER_REVIEW = 12.0
 DEFAULT_SECONDS_PER_NEW = 40.0
@@ -72,6 +75,16 @@ class PlanInput:
     def horizon(self) -> int:
         """The interview's day, counted from today (0 when it is today or past)."""
         return max((self.interview - self.today).days, 0)
+
+    def week(self) -> WeekBudgets:
+        """Each weekday's budget: `weekday_minutes`, else the daily budget times the
+        Easy Days factor."""
+        minutes = self.weekday_minutes
+        if minutes is None:
+            letters = self.easy_days if len(self.easy_days) == 7 else "n" * 7
+            minutes = tuple(self.budget_minutes * EASY_DAY_FACTORS.get(code, 1.0)
+                            for code in letters)
+        return WeekBudgets.from_minutes(self.budget_minutes, minutes, self.today.weekday())
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,15 @@ import numpy as np
 from flashcards.core.fitting import (
     Change,
     FittedTask,
-    Fixes,
-    MinutesModel,
     TaskToFit,
-    change_of,
     day_task_minutes,
-    find_fixes,
     fit_tasks,
     headroom,
     to_fit,
 )
+from flashcards.core.fixes import Fixes, MinutesModel, find_fixes, with_preference
 from flashcards.core.fsrs_vector import BoolArray, FloatArray, IntArray
 from flashcards.core.planner.data import Plan, PlanDay, PlanInput
-from flashcards.core.planner.easy_days import easy_factors
 from flashcards.core.planner.exam import FINAL_WINDOW_DAYS
 from flashcards.core.planner.limits import MAX_BUDGET_MINUTES, MAX_PLAN_DAYS
 from flashcards.core.planner.pacing import NEW_CARD_LEAD_DAYS, Pacing, pace
@@ -43,11 +39,15 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
     over replicas of the collection), new cards paced to fit, minutes against the
     budget, and each deck's predicted recall on interview day."""
     horizon = data.horizon
-    factors = easy_factors(data.easy_days, data.today, horizon + EASY_DAYS_BEYOND)
-    state = ForecastState.start(data, factors, rng)
+    week = data.week()
+    # Each day's share of a usual day: the load balancer's Easy Days weights, and the
+    # new cards' even pace.
+    weights = week.weights(horizon + EASY_DAYS_BEYOND)
+    budgets = week.minutes(horizon + 1)
+    state = ForecastState.start(data, weights, rng)
     offset = ((data.plan_start or data.today) - data.today).days
     tasks = to_fit(data.tasks, offset, horizon)
-    pacing = pace(data, factors, tasks, state.load)
+    pacing = pace(data, weights, budgets, tasks, state.load)
     log = _step_days(data, state, pacing)
     fitted = _fit_all_tasks(data, tasks, pacing, log.days)
     task_minutes = day_task_minutes(fitted, horizon + 1)
@@ -55,9 +55,9 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
             for k, day in enumerate(log.days)]
     result = _outcome(data, state, log, days, fitted, pacing.last_new_day)
     pressed = (result.unplaced_new or result.days_over
-               or any(t.change != Change.KEPT for t in fitted))
+               or any(t.change in (Change.DROPPED, Change.SHORTENED) for t in fitted))
     if pressed and horizon > 0:
-        result = replace(result, fixes=_fixes(data, factors, log, days, offset))
+        result = replace(result, fixes=_fixes(data, log, days, offset))
     return result
 
 
@@ -114,21 +114,11 @@ def _step_days(data: PlanInput, state: ForecastState, pacing: Pacing) -> _DayLog
 def _fit_all_tasks(data: PlanInput, tasks: list[TaskToFit], pacing: Pacing,
                    days: list[PlanDay]) -> list[FittedTask]:
     """Every task against what the cards left: required ones where the first pass put
-    them (moved again only if the reviews came out heavier), then the optional ones."""
-    fixed_fit = pacing.fixed_fit
+    them while they still fit there (the new cards were paced around them), then the
+    optional ones."""
     room = [d.budget - d.review_minutes - d.new_minutes - data.task_minutes.get(k, 0)
             - headroom(d.review_minutes + d.new_minutes) for k, d in enumerate(days)]
-    placed_fixed = [replace(t, day=fixed_fit[t.id].day) if fixed_fit[t.id].parts else t
-                    for t in pacing.fixed]
-    refit = {f.id: f for f in fit_tasks(room, placed_fixed + [t for t in tasks
-                                                              if t.id not in fixed_fit])}
-    fitted = []
-    for task in tasks:
-        fit = refit[task.id]
-        if task.id in fixed_fit:  # the change against where the task was, not the first pass
-            fit = replace(fit, from_day=task.day, change=change_of(task, fit.parts))
-        fitted.append(fit)
-    return fitted
+    return fit_tasks(room, with_preference(tasks, list(pacing.fixed_fit.values())))
 
 
 def _outcome(data: PlanInput, state: ForecastState, log: _DayLog, days: list[PlanDay],
@@ -159,24 +149,23 @@ def _outcome(data: PlanInput, state: ForecastState, log: _DayLog, days: list[Pla
                 data.interview, data.target, fitted, recall_if_all)
 
 
-def _fixes(data: PlanInput, factors: FloatArray, log: _DayLog, days: list[PlanDay],
-           offset: int) -> Fixes:
+def _fixes(data: PlanInput, log: _DayLog, days: list[PlanDay], offset: int) -> Fixes:
     """What would fit everything: the minutes-only model of the plan, searched
-    (core.fitting.find_fixes)."""
+    (core.fixes.find_fixes)."""
     horizon = data.horizon
     minutes_model = MinutesModel(
-        factors=factors.tolist(), review_minutes=log.old_review_minutes, horizon=horizon,
+        week=data.week(), review_minutes=tuple(log.old_review_minutes), horizon=horizon,
         window=FINAL_WINDOW_DAYS + NEW_CARD_LEAD_DAYS,
         new_cards=len(data.cards.new_order), new_cap=data.new_cap,
         new_done_today=data.new_done_today, seconds_per_new=data.seconds_per_new,
-        review_profile=_review_profile(log.by_age, log.new_by_day, horizon,
-                                       data.seconds_per_review),
+        review_profile=tuple(_review_profile(log.by_age, log.new_by_day, horizon,
+                                             data.seconds_per_review)),
         seconds_per_review=data.seconds_per_review,
-        tasks=data.tasks, plan_offset=offset,
+        tasks=tuple(data.tasks), plan_offset=offset,
         # Today's target is fixed by the day's first plan: this one, or an earlier.
         new_today=data.new_today if data.new_today is not None else days[0].new)
     return find_fixes(minutes_model, data.budget_minutes, max_budget=MAX_BUDGET_MINUTES,
-                      max_horizon=min(MAX_PLAN_DAYS, len(minutes_model.factors) - 1))
+                      max_horizon=MAX_PLAN_DAYS)
 
 
 def _review_profile(by_age: FloatArray, new_by_day: FloatArray, horizon: int,

@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flashcards.core.fitting import (
-    SLACK,
     FittedTask,
     TaskToFit,
+    card_room,
     day_task_minutes,
     fit_tasks,
     headroom,
@@ -35,12 +35,11 @@ class Pacing:
     already due, and the new cards' pace around them."""
 
     last_new_day: int
-    factors: FloatArray  # Easy Days factors per day from today (more days than the plan)
+    weights: FloatArray  # each day's share of a usual day (more days than the plan)
     budgets: FloatArray  # minutes per day, plan days only
     fixed: list[TaskToFit]  # the required and pinned tasks
     fixed_fit: dict[int, FittedTask]  # where the first pass put them, by task id
     fixed_minutes: list[int]  # minutes per day that cannot give way to new cards
-    pace: list[float]  # new-card minutes per day kept even when tasks press
 
     def new_cards(self, data: PlanInput, d: int, queue: int, review_minutes: float) -> int:
         """New cards for day `d`, with `queue` left to introduce: an even share of what
@@ -49,10 +48,9 @@ class Pacing:
         new_today = 0
         if queue and d <= self.last_new_day:
             cap = data.new_cap - (data.new_done_today if d == 0 else 0)
-            spare = max(float(self.budgets[d]) - review_minutes - self.fixed_minutes[d],
-                        self.pace[d])
-            new_today = new_for_day(queue, float(self.factors[d]),
-                                    float(self.factors[d:self.last_new_day + 1].sum()), cap,
+            spare = card_room(float(self.budgets[d]), self.fixed_minutes[d]) - review_minutes
+            new_today = new_for_day(queue, float(self.weights[d]),
+                                    float(self.weights[d:self.last_new_day + 1].sum()), cap,
                                     spare, data.seconds_per_new)
         if d == 0 and data.new_today is not None:
             # Today's target was fixed by the day's first plan: it stands all day.
@@ -60,38 +58,28 @@ class Pacing:
         return new_today
 
 
-def pace(data: PlanInput, factors: FloatArray, tasks: Sequence[TaskToFit],
+def pace(data: PlanInput, weights: FloatArray, budgets: FloatArray, tasks: Sequence[TaskToFit],
          load: Callable[[int], float]) -> Pacing:
     """Required and pinned tasks are placed first, against the reviews already due
-    (`load`: expected reviews per day) and keeping an even share of the new cards'
-    minutes where they can; new cards are then paced into what they leave."""
+    (`load`: expected reviews per day), keeping an even share of the new cards' minutes
+    where they can (they give way where no day holds a required task otherwise); new
+    cards are then paced into what they leave."""
     horizon = data.horizon
     new_cards = len(data.cards.new_order)
     last = last_new_day(horizon)
-    plan_factors = factors[:horizon + 1].tolist()
-    budgets = data.budget_minutes * factors[:horizon + 1]
+    plan_weights = weights[:horizon + 1].tolist()
     fixed = [t for t in tasks if t.required or t.pinned]
-    reserve = new_card_reserve(plan_factors, new_cards, last, data.seconds_per_new,
+    reserve = new_card_reserve(plan_weights, new_cards, last, data.seconds_per_new,
                                data.seconds_per_review)
     # The headroom of the cards as estimated, as the second pass keeps it of the cards
     # as forecast (else tasks placed here would not fit there).
     first_room = [float(budgets[d]) - load(d) * data.seconds_per_review / 60
+                  - data.task_minutes.get(d, 0)
                   - headroom(load(d) * data.seconds_per_review / 60 + reserve[d])
                   for d in range(horizon + 1)]
     fixed_fit = {f.id: f for f in fit_tasks(first_room, fixed, reserve)}
     fixed_minutes = day_task_minutes(list(fixed_fit.values()), horizon + 1)
-    # New cards give way to required tasks only where that makes them fit. When the
-    # required tasks alone exceed the budget (some day runs over even so), the new
-    # cards keep their even pace and the tasks take the rest: studying no card at all
-    # would not save the day, and would cost the recall on interview day.
-    keep_pace = any(first_room[d] - fixed_minutes[d] < -SLACK for d in range(horizon + 1))
-    even = [0.0] * (horizon + 1)
-    if keep_pace:
-        fixed_fit = {f.id: f for f in fit_tasks(
-            [room - kept for room, kept in zip(first_room, reserve, strict=True)], fixed)}
-        fixed_minutes = day_task_minutes(list(fixed_fit.values()), horizon + 1)
-        even = new_card_reserve(plan_factors, new_cards, last, data.seconds_per_new, 0.0)
     for d, minutes in data.task_minutes.items():
         if 0 <= d <= horizon:
             fixed_minutes[d] += minutes
-    return Pacing(last, factors, budgets, fixed, fixed_fit, fixed_minutes, even)
+    return Pacing(last, weights, budgets[:horizon + 1], fixed, fixed_fit, fixed_minutes)
