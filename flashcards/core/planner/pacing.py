@@ -36,7 +36,7 @@ class Pacing:
 
     last_new_day: int
     factors: FloatArray  # Easy Days factors per day from today (more days than the plan)
-    budgets: FloatArray  # minutes per day, plan days only
+    budgets: FloatArray  # minutes per day, plan days only (to the last round)
     fixed: list[TaskToFit]  # the required and pinned tasks
     fixed_fit: dict[int, FittedTask]  # where the first pass put them, by task id
     fixed_minutes: list[int]  # minutes per day that cannot give way to new cards
@@ -69,7 +69,7 @@ def pace(data: PlanInput, factors: FloatArray, tasks: Sequence[TaskToFit],
     new_cards = len(data.cards.new_order)
     last = last_new_day(horizon)
     plan_factors = factors[:horizon + 1].tolist()
-    budgets = data.budget_minutes * factors[:horizon + 1]
+    budgets = data.budget_minutes * factors[:data.last_day + 1]
     fixed = [t for t in tasks if t.required or t.pinned]
     reserve = new_card_reserve(plan_factors, new_cards, last, data.seconds_per_new,
                                data.seconds_per_review)
