@@ -18,6 +18,7 @@ from flashcards.services import plans, study
 from flashcards.services.errors import ServiceError
 from flashcards.services.plan_ical import plan_calendar
 from flashcards.services.settings import get_settings, stored_rounds, update_settings
+from flashcards.services.setup import complete_setup
 from tests.conftest import START, make_deck
 
 TODAY = date(2026, 3, 2)  # START's study day
@@ -187,3 +188,13 @@ def test_the_plan_runs_to_the_last_round_with_its_tasks_before_the_first(seeded_
         "interview-1-round-2@host": ("Interview round 2 of 3", date(2026, 4, 2)),
         "interview-1-round-3@host": ("Interview round 3 of 3", date(2026, 4, 6)),
     }
+
+
+def test_setting_up_again_keeps_only_the_later_rounds_still_after_the_first(session) -> None:
+    set_rounds(session, FIRST, date(2026, 3, 16), date(2026, 3, 20))
+    complete_setup(session, interview_date=date(2026, 3, 18), daily_minutes=60,
+                   timezone="UTC", now=START)
+    session.commit()
+    settings = get_settings(session)
+    assert (settings.interview_date, settings.later_rounds) == (date(2026, 3, 18),
+                                                                "2026-03-20")
