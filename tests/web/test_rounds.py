@@ -8,6 +8,7 @@ import pytest
 from icalendar import Calendar
 
 from flashcards.models import Settings
+from tests.conftest import csrf_token
 from tests.web.test_settings import TODAY, settings_form
 
 FIRST = TODAY + timedelta(days=10)  # 12 March 2026
@@ -15,6 +16,7 @@ FIRST = TODAY + timedelta(days=10)  # 12 March 2026
 
 def rounds_stored(session) -> tuple[date | None, str]:
     session.rollback()
+    session.expire_all()  # a row this session committed itself is not expired
     settings = session.get(Settings, 1)
     return settings.interview_date, settings.later_rounds
 
@@ -121,3 +123,17 @@ def test_one_round_keeps_the_interview_day_heading_and_event(seeded_app, session
     events = Calendar.from_ical(client.get("/plan.ics").data).walk("VEVENT")
     assert [str(e["summary"]) for e in events if str(e["summary"]).startswith("Interview")
             ] == ["Interview day"]
+
+
+def test_moving_the_interview_from_the_plan_says_the_rounds_moved_too(client, session) -> None:
+    settings = session.get(Settings, 1)
+    settings.interview_date = FIRST
+    settings.later_rounds = "2026-03-16,2026-03-19"
+    session.commit()
+    token = csrf_token(client, "/settings")
+    moved = client.post("/plan/fix", data={"csrf_token": token, "interview_date": "2026-03-22"})
+    assert moved.status_code == 302
+    page = client.get("/settings").get_data(as_text=True)
+    assert ("Interview moved to Sunday 22 March 2026, its later rounds with it to Thu 26 "
+            "Mar, Sun 29 Mar.") in page
+    assert rounds_stored(session) == (date(2026, 3, 22), "2026-03-26,2026-03-29")
