@@ -284,6 +284,10 @@ class Settings(Base):
     # The plan: from the first study day to the interview (default: 30 days later).
     plan_start: Mapped[date | None] = mapped_column(Date)
     interview_date: Mapped[date | None] = mapped_column(Date)
+    # The interview's later rounds, interview_date being the first: their ISO dates,
+    # comma-separated, increasing, after the first ('' for an interview of one round).
+    later_rounds: Mapped[str] = mapped_column(String(40), default="",
+                                              server_default=text("''"))
     daily_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default=text("60"))
     # Recall wanted on interview day; None: the desired retention.
     interview_retention: Mapped[float | None] = mapped_column(Float)

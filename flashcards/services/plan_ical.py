@@ -6,7 +6,8 @@ polling the subscription, updates the events instead of adding copies:
 - `plan-<day>@host`: the day's card work (reviews and new cards, in minutes);
 - `task-<id>@host`: each task on the day it is planned for, named by its title, so a
   moved task moves in the calendar;
-- `interview-<user>@host`: interview day, wherever the settings put it.
+- `interview-<user>@host`: interview day (its first round), wherever the settings put
+  it, and `interview-<user>-round-<n>@host`: each later round, "Interview round n of N".
 
 With a reminder time set (Settings.calendar_reminder), each plan day from today on gets
 one alarm (VALARM) at that time, on the first of its events still to do.
@@ -63,9 +64,8 @@ _DayEvent = tuple[Event, bool]
 def plan_calendar(view: PlanView, host: str, stamp: datetime) -> bytes:
     calendar = _new_calendar()
     by_day: dict[date, list[_DayEvent]] = {}
-    interview = _all_day(f"interview-{view.settings.id}@{host}", view.interview,
-                         "Interview day", "The day the plan prepares you for.", stamp)
-    by_day.setdefault(view.interview, []).append((interview, True))
+    for day, event in _interview_events(view, host, stamp):
+        by_day.setdefault(day, []).append((event, True))
     for day, event in _card_events(view, host, stamp):
         by_day.setdefault(day, []).append((event, True))
     for day_, task_views in sorted(view.tasks.items()):
@@ -91,6 +91,24 @@ def _new_calendar() -> Calendar:
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     return calendar
+
+
+def _interview_events(view: PlanView, host: str,
+                      stamp: datetime) -> Iterator[tuple[date, Event]]:
+    """Interview day, or each round of an interview of several, as its own event."""
+    rounds = view.rounds
+    if len(rounds) == 1:
+        yield view.interview, _all_day(f"interview-{view.settings.id}@{host}", view.interview,
+                                       "Interview day", "The day the plan prepares you for.",
+                                       stamp)
+        return
+    for number, day in enumerate(rounds, start=1):
+        # The first round keeps the one-day interview's uid: adding rounds updates it.
+        uid = (f"interview-{view.settings.id}@{host}" if number == 1
+               else f"interview-{view.settings.id}-round-{number}@{host}")
+        yield day, _all_day(uid, day, f"Interview round {number} of {len(rounds)}",
+                            f"Round {number} of the interview the plan prepares you for.",
+                            stamp)
 
 
 def _card_events(view: PlanView, host: str, stamp: datetime) -> Iterator[tuple[date, Event]]:

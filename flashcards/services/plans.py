@@ -24,6 +24,7 @@ from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_NEW,
     DEFAULT_SECONDS_PER_REVIEW,
     MAX_BUDGET_MINUTES,
+    MAX_PLAN_DAYS,
     MIN_BUDGET_MINUTES,
     CardArrays,
     Plan,
@@ -44,9 +45,12 @@ from flashcards.services.errors import ServiceError
 from flashcards.services.positions import last_position
 from flashcards.services.settings import (
     check_interview_date,
+    check_later_rounds,
     get_settings,
     release_unpinned_tasks,
+    rounds_text,
     scheduler_config,
+    stored_rounds,
     time_zone,
 )
 from flashcards.services.study import (
@@ -136,6 +140,22 @@ class PlanView:
     # The new cards that do not fit, by deck: (name, cards, marked lower priority),
     # most first.
     unplaced_by_deck: tuple[tuple[str, int, bool], ...] = ()
+    # The interview's later rounds the plan runs to (`interview` is the first), in order.
+    later_rounds: tuple[date, ...] = ()
+
+    @property
+    def rounds(self) -> tuple[date, ...]:
+        """Every round's day, the first (`interview`) first."""
+        return (self.interview, *self.later_rounds)
+
+    @property
+    def last_day(self) -> date:
+        """The plan's last day: the last round's."""
+        return self.rounds[-1]
+
+    def round_number(self, day: date) -> int | None:
+        """Which round (1 = the first) is on `day`, or None."""
+        return self.rounds.index(day) + 1 if day in self.rounds else None
 
 
 def plan_dates(settings: Settings, today: date) -> tuple[date, date]:
@@ -384,7 +404,15 @@ def plan_input(session: Session, allowance: DayAllowance, settings: Settings,
         new_done_today=allowance.new_studied, reviews_done_today=allowance.reviews_done,
         new_today=fixed_new_left(allowance),
         tasks=_tasks_to_fit(views, day.date, plan_interview), plan_start=start,
-        stability_factor=optimizer.stability_factor(session, model))
+        stability_factor=optimizer.stability_factor(session, model),
+        later_rounds=plan_rounds(settings, plan_interview, day.date))
+
+
+def plan_rounds(settings: Settings, interview: date, today: date) -> tuple[date, ...]:
+    """The later rounds the plan runs to: those after the plan's `interview` (the first
+    round, or today once it is over) and within MAX_PLAN_DAYS."""
+    return tuple(day for day in stored_rounds(settings)
+                 if interview < day <= today + timedelta(days=MAX_PLAN_DAYS))
 
 
 DEFAULT_PLAN_SEED = 2026
@@ -416,7 +444,8 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
     paced_new = day_target(allowance, result, interview)
     done = _reviews_done(session, settings, start, day)
     return PlanView(result, day.date, start, interview, by_day, done, settings, paced_new,
-                    _unplaced_by_deck(session, cards, deck_names, result.unplaced_new))
+                    _unplaced_by_deck(session, cards, deck_names, result.unplaced_new),
+                    data.later_rounds)
 
 
 def _unplaced_by_deck(session: Session, cards: CardArrays, deck_names: list[str],
@@ -683,10 +712,14 @@ def pace_day(session: Session, allowance: DayAllowance, rng: np.random.Generator
 
 
 def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = None,
-              interview_date: date | None = None, new_per_day: int | None = None) -> None:
+              interview_date: date | None = None,
+              new_per_day: int | None = None) -> tuple[date, ...]:
     """Apply a fix the pressure panel offers: a new daily budget, or a new interview
     date (then the plan places its tasks again; tasks the user pinned stay), either one
-    with the new-card limit it needs."""
+    with the new-card limit it needs. Moving the interview moves its later rounds by
+    the same number of days (the rounds of one interview are booked together, and so
+    they stay in order and after the first); a round that would then lie beyond
+    MAX_PLAN_DAYS is refused, naming it. Returns the later rounds as stored after."""
     begin_write(session)
     today = current_day(session, now).date
     settings = get_settings(session)
@@ -698,12 +731,26 @@ def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = No
     if new_per_day is not None and daily_minutes is None and interview_date is None:
         raise ServiceError("A new-card limit comes with a new budget or interview date "
                            "(change it alone in Settings).")
+    rounds = stored_rounds(settings)
     if interview_date is not None:
         check_interview_date(interview_date, today, settings.interview_date)
+        if settings.interview_date is not None and rounds:
+            shift = interview_date - settings.interview_date
+            moved = tuple(day + shift for day in rounds)
+            try:
+                check_later_rounds(moved, interview_date, today,
+                                   stored=rounds if not shift else ())
+            except ServiceError as problem:
+                raise ServiceError(
+                    f"Moving the interview to {interview_date:%-d %B %Y} moves its later "
+                    f"rounds by {shift.days} days too, and then: {problem}") from problem
+            rounds = moved
     if daily_minutes is not None:
         settings.daily_minutes = daily_minutes
     if new_per_day is not None:
         settings.new_per_day = new_per_day
     if interview_date is not None and interview_date != settings.interview_date:
         settings.interview_date = interview_date
+        settings.later_rounds = rounds_text(rounds)
         release_unpinned_tasks(session)
+    return rounds

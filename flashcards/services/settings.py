@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import cast
@@ -13,7 +14,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.cards import LeechAction
-from flashcards.core.planner import EasyDay, interview_date_problem
+from flashcards.core.planner import EasyDay, interview_date_problem, later_rounds_problems
 from flashcards.core.scheduling import DEFAULT_PARAMETERS, SchedulerConfig
 from flashcards.models import PlanTask, Settings
 from flashcards.scoping import OWNER
@@ -123,11 +124,14 @@ def update_settings(
     easy_days: str | None = None,
     leech_threshold: int | None = None,
     leech_action: str | None = None,
+    later_rounds: Sequence[date | None] | None = None,
 ) -> Settings:
     """Store new options; the values have been validated by the form. A new interview
     date or new Easy Days let the plan place its tasks again (tasks the user put on a
-    day themselves stay there). The interview date must lie between `today` (the user's
-    study day) and MAX_PLAN_DAYS ahead, or ServiceError says so."""
+    day themselves stay there). The interview date (its first round) must lie between
+    `today` (the user's study day) and MAX_PLAN_DAYS ahead, and the `later_rounds`
+    (round 2 first; None: as stored, an empty field: no such round) after it, each after
+    the one before (core.planner.later_rounds_problems), or ServiceError says so."""
     if not is_valid_time_zone(timezone):
         raise ValueError(f"unknown time zone {timezone!r}")
     if easy_days is not None and (len(easy_days) != 7 or set(easy_days) - set(EasyDay)):
@@ -139,6 +143,12 @@ def update_settings(
     settings = get_settings(session)
     if interview_date is not None:
         check_interview_date(interview_date, today, settings.interview_date)
+    first = interview_date or settings.interview_date
+    rounds = stored_rounds(settings) if later_rounds is None else tuple(later_rounds)
+    if first is not None and (later_rounds is not None or first != settings.interview_date):
+        check_later_rounds(rounds, first, today, stored_rounds(settings))
+    if later_rounds is not None:
+        settings.later_rounds = rounds_text(day for day in rounds if day is not None)
     if leech_threshold is not None:
         settings.leech_threshold = leech_threshold
     if leech_action is not None:
@@ -168,6 +178,38 @@ def check_interview_date(day: date, today: date, stored: date | None = None) -> 
     problem = interview_date_problem(day, today, stored)
     if problem:
         raise ServiceError(problem)
+
+
+def check_later_rounds(rounds: Sequence[date | None], first: date, today: date,
+                       stored: Sequence[date] = ()) -> None:
+    """ServiceError naming each round whose date cannot be stored after a first round on
+    `first` (core.planner.later_rounds_problems says why)."""
+    problems = later_rounds_problems(rounds, first, today, stored)
+    if problems:
+        raise ServiceError(" ".join(message for _, message in problems))
+
+
+def stored_rounds(settings: Settings) -> tuple[date, ...]:
+    """The interview's later rounds as stored (Settings.later_rounds), in order; a
+    piece that is not a date (never written by this app) is left out."""
+    return parse_rounds(settings.later_rounds)
+
+
+@functools.lru_cache(maxsize=64)
+def parse_rounds(text: str) -> tuple[date, ...]:
+    """Later rounds from their stored text: ISO dates, comma-separated."""
+    days = []
+    for piece in text.split(","):
+        try:
+            days.append(date.fromisoformat(piece.strip()))
+        except ValueError:
+            continue  # empty text, or a piece this app never writes
+    return tuple(sorted(set(days)))
+
+
+def rounds_text(rounds: Iterable[date]) -> str:
+    """The stored text of later rounds (parse_rounds reads it back)."""
+    return ",".join(day.isoformat() for day in rounds)
 
 
 def release_unpinned_tasks(session: Session) -> None:

@@ -23,6 +23,8 @@ from flashcards.services.settings import (
     get_settings,
     is_valid_time_zone,
     release_unpinned_tasks,
+    rounds_text,
+    stored_rounds,
     zone_named,
 )
 
@@ -115,6 +117,9 @@ def _store(session: Session, settings: Settings, interview_date: date, daily_min
         # The plan places its tasks again for the new date (as a change in the settings
         # does); tasks the user put on a day themselves stay there.
         release_unpinned_tasks(session)
+        # Later rounds set before stay only if they still come after the first.
+        settings.later_rounds = rounds_text(day for day in stored_rounds(settings)
+                                            if day > interview_date)
     settings.interview_date = interview_date
     settings.daily_minutes = daily_minutes
     settings.timezone = zone_name

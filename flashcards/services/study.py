@@ -26,6 +26,7 @@ from sqlalchemy import (
     case,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -64,7 +65,9 @@ from flashcards.services.settings import (
     config_of,
     get_settings,
     load_options,
+    parse_rounds,
     scheduler_config,
+    stored_rounds,
     time_zone,
     zone_named,
 )
@@ -489,7 +492,7 @@ _SCHEDULE_COLUMNS = (Card.state, Card.step, Card.stability, Card.difficulty, Car
 _SETTINGS = cast(Table, Settings.__table__)
 _GRADE_LOAD = (
     select(_CARDS.c.version, *(_CARDS.c[column.key] for column in _SCHEDULE_COLUMNS),
-           _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date,
+           _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date, _SETTINGS.c.later_rounds,
            _SETTINGS.c.interview_retention, _SETTINGS.c.timezone, _SETTINGS.c.rollover_hour,
            _SETTINGS.c.easy_days, _SETTINGS.c.leech_threshold, _SETTINGS.c.leech_action,
            _SETTINGS.c.fsrs_parameters)
@@ -532,8 +535,9 @@ def grade(
     row = connection.execute(_GRADE_LOAD, {"card_id": card_id}).one_or_none()
     if row is None:
         raise NotFound(f"There is no card {card_id}.")
-    (current_version, *schedule_values, retention, interview_date, interview_retention,
-     zone_name, rollover_hour, easy_days, leech_threshold, leech_action, parameters) = row
+    (current_version, *schedule_values, retention, interview_date, later_rounds,
+     interview_retention, zone_name, rollover_hour, easy_days, leech_threshold, leech_action,
+     parameters) = row
     if current_version != version:
         last = session.execute(_LAST_LOG, {"card_id": card_id}).scalar_one_or_none()
         if last is not None and last.card_version == version and last.rating == int(rating):
@@ -551,7 +555,9 @@ def grade(
                    - study_day(before.last_review, zone, rollover_hour).date).days
     after = Scheduler(config, rng).review(card_id, before, rating, now, balance, elapsed)
     if interview_date is not None and after.state == CardState.REVIEW:
-        after = _aim_at_interview(session, after, now, config, interview_date,
+        after = _aim_at_interview(session, after, now, config,
+                                  (interview_date, *(day for day in parse_rounds(later_rounds)
+                                                     if day > interview_date)),
                                   interview_retention or retention, zone_name, rollover_hour)
     if duration_ms is not None:
         duration_ms = max(0, min(duration_ms, MAX_ANSWER_MS))
@@ -627,19 +633,21 @@ def _mark_leech(connection: Connection, card_id: int, suspend: bool) -> tuple[bo
 
 
 def _aim_at_interview(session: Session, after: Schedule, now: datetime,
-                      config: SchedulerConfig, interview: date, target: float,
+                      config: SchedulerConfig, rounds: tuple[date, ...], target: float,
                       zone_name: str, rollover_hour: int) -> Schedule:
     """Exam mode on a fresh grade: the same planner function the forecast uses decides
-    whether the card needs a final review before the interview, and on which day."""
+    whether the card needs a final review before one of the interview's `rounds` (the
+    first first), and on which day."""
     assert after.due is not None and after.stability is not None
     zone = zone_named(zone_name)
     review_day = study_day(now, zone, rollover_hour).date
     due_day = study_day(after.due, zone, rollover_hour).date
-    if not review_day < interview < due_day:
+    if not any(review_day < round_day < due_day for round_day in rounds):
         return after
     model = FsrsModel.from_config(config)
     chosen = exam_due_day(review_day=review_day.toordinal(), due_day=due_day.toordinal(),
-                          stability=after.stability, interview_day=interview.toordinal(),
+                          stability=after.stability, interview_day=rounds[0].toordinal(),
+                          later_rounds=[day.toordinal() for day in rounds[1:]],
                           target=target, model=model,
                           load=_review_load(session, zone, rollover_hour),
                           stability_factor=optimizer.stability_factor(session, model))
@@ -664,18 +672,22 @@ def _review_load(session: Session, zone: ZoneInfo, rollover_hour: int,
 
 
 def aim_at_interview(session: Session, now: datetime) -> int:
-    """Exam mode again for the review cards already due after the interview: one whose
-    recall on the day, as the parameters in use and the user's latest answers now see
-    it (a card's check at its last grade may have seen it otherwise), is below the
-    target comes back in the final window, from today on. Reads, and only when a card
-    moves writes in a short transaction of its own (committed by the caller). Returns
-    how many cards moved."""
+    """Exam mode again for the review cards already due after a round of the interview
+    still ahead: one whose recall on that round's day, as the parameters in use and the
+    user's latest answers now see it (a card's check at its last grade may have seen it
+    otherwise), is below the target comes back in the final window before it, from
+    today on. Reads, and only when a card moves writes in a short transaction of its
+    own (committed by the caller). Returns how many cards moved."""
     settings = get_settings(session)
-    interview = settings.interview_date
     zone, rollover = time_zone(settings), settings.rollover_hour
     today = study_day(now, zone, rollover).date
-    if interview is None or not today < interview <= today + timedelta(days=MAX_PLAN_DAYS):
-        return 0  # none, over, or beyond the plan (a date stored before the limit)
+    if settings.interview_date is None:
+        return 0
+    # The rounds still ahead and within the plan (a date stored before the limit is not).
+    rounds = [day for day in (settings.interview_date, *stored_rounds(settings))
+              if today < day <= today + timedelta(days=MAX_PLAN_DAYS)]
+    if not rounds:
+        return 0
     model = FsrsModel.from_config(scheduler_config(settings))
     target = settings.interview_retention or settings.desired_retention
     factor = optimizer.stability_factor(session, model)
@@ -684,17 +696,18 @@ def aim_at_interview(session: Session, now: datetime) -> int:
     # at most one more than the days from its last review to the day's start (and an
     # hour, across a clock change), so the query leaves out only cards surely enough.
     per_stability = factor * (target ** (1 / model.decay) - 1) / model.factor
-    interview_start = day_start(interview, zone, rollover)
     dialect = session.get_bind().dialect.name
-    days_to_interview = ((interview_start.timestamp() - epoch_seconds(Card.last_review, dialect))
-                         / 86400.0)
+    reviewed_at = epoch_seconds(Card.last_review, dialect)
+    # Due after a round, with too little recall left on its day.
+    crossing = or_(*(and_(
+        Card.due >= day_start(day + timedelta(days=1), zone, rollover),
+        (day_start(day, zone, rollover).timestamp() - reviewed_at) / 86400.0 + 1.05
+        > Card.stability * per_stability) for day in rounds))
     rows = session.execute(
         select(Card.id, Card.stability, Card.last_review, Card.due).where(
             Card.user_id == owner(session), Card.state == int(CardState.REVIEW),
             Card.suspended == False,  # noqa: E712
-            Card.due >= day_start(interview + timedelta(days=1), zone, rollover),
-            Card.stability.is_not(None), Card.last_review.is_not(None),
-            days_to_interview + 1.05 > Card.stability * per_stability)).all()
+            Card.stability.is_not(None), Card.last_review.is_not(None), crossing)).all()
     if not rows:
         return 0
     added: dict[int, int] = {}
@@ -706,9 +719,10 @@ def aim_at_interview(session: Session, now: datetime) -> int:
         review_day = study_day(last_review, zone, rollover).date.toordinal()
         due_day = study_day(due, zone, rollover).date.toordinal()
         chosen = exam_due_day(review_day=review_day, due_day=due_day, stability=stability,
-                              interview_day=interview.toordinal(), target=target,
-                              model=model, load=load, stability_factor=factor,
-                              first_day=today.toordinal())
+                              interview_day=rounds[0].toordinal(),
+                              later_rounds=[day.toordinal() for day in rounds[1:]],
+                              target=target, model=model, load=load,
+                              stability_factor=factor, first_day=today.toordinal())
         if chosen != due_day:
             added[chosen] = added.get(chosen, 0) + 1
             changes.append({"card_id": card_id, "old_due": due,

@@ -45,6 +45,7 @@ from flashcards.core.planner import (
     MIN_BUDGET_MINUTES,
     EasyDay,
     interview_date_problem,
+    later_rounds_problems,
     task_day_problem,
 )
 from flashcards.core.retention import MAX_RETENTION, MIN_RETENTION
@@ -251,17 +252,47 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 class SettingsForm(FlaskForm):
     interview_date = DateField(
-        "Interview date", validators=[InputRequired()],
+        "First interview round", validators=[InputRequired()],
         description=f"The plan aims every card at this day (at most {MAX_PLAN_DAYS} days ahead).")
-    # Set by the view before validation: the user's study day and the stored date.
+    # The later rounds, each optional (core.planner.later_rounds_problems checks them).
+    round_2 = DateField(
+        "Round 2 (optional)", validators=[Optional()],
+        description="If the interview has more rounds, their dates: the plan keeps your "
+                    "cards at the target through the last one.")
+    round_3 = DateField("Round 3 (optional)", validators=[Optional()])
+    round_4 = DateField("Round 4 (optional)", validators=[Optional()])
+    # Set by the view before validation: the user's study day and the stored dates.
     today: date | None = None
     stored_interview: date | None = None
+    stored_rounds: tuple[date, ...] = ()
+
+    @property
+    def round_fields(self) -> tuple[DateField, ...]:
+        return (self.round_2, self.round_3, self.round_4)
+
+    @property
+    def later_rounds(self) -> list[date | None]:
+        """The later rounds' dates as given (None: left empty), round 2 first."""
+        return [field.data for field in self.round_fields]
 
     def validate_interview_date(self, field: DateField) -> None:
         if field.data is not None and self.today is not None:
             problem = interview_date_problem(field.data, self.today, self.stored_interview)
             if problem:
                 raise ValidationError(problem)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = bool(super().validate(extra_validators))
+        first = self.interview_date.data
+        if first is None or self.today is None or any(f.errors for f in self.round_fields):
+            return valid
+        problems = later_rounds_problems(self.later_rounds, first, self.today,
+                                         self.stored_rounds)
+        for index, problem in problems:
+            field = self.round_fields[index]
+            field.errors = [*field.errors, problem]
+        return valid and not problems
+
     daily_minutes = IntegerField("Daily time budget (minutes)", validators=[
         InputRequired(), NumberRange(min=MIN_BUDGET_MINUTES, max=MAX_BUDGET_MINUTES)])
     interview_retention = FloatField(

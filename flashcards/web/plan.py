@@ -41,7 +41,7 @@ def show() -> str:
     session = db()
     view = plans.plan_and_commit(session, now(), plans.plan_rng(current_app.config))
     first_monday = view.plan_start - timedelta(days=view.plan_start.weekday())
-    last_day = max(view.interview, view.today)
+    last_day = max(view.last_day, view.today)
     weeks = []
     day = first_monday
     while day <= last_day:
@@ -69,7 +69,7 @@ def fix() -> BaseResponse:
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("plan.show"))
-    _, problem = attempt(lambda s: plans.apply_fix(
+    rounds, problem = attempt(lambda s: plans.apply_fix(
         s, now=now(), daily_minutes=form.daily_minutes.data,
         interview_date=form.interview_date.data, new_per_day=form.new_per_day.data))
     if problem is not None:
@@ -80,7 +80,10 @@ def fix() -> BaseResponse:
     if form.daily_minutes.data is not None:
         flash(f"Budget raised to {form.daily_minutes.data} min a day{limit}.", "info")
     else:
-        flash(f"Interview moved to {form.interview_date.data:%A %-d %B %Y}{limit}.", "info")
+        moved = (", its later rounds with it to "
+                 + ", ".join(f"{day:%a %-d %b}" for day in rounds) if rounds else "")
+        flash(f"Interview moved to {form.interview_date.data:%A %-d %B %Y}{moved}{limit}.",
+              "info")
     return redirect(url_for("plan.show"))
 
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from flashcards.core.planner import MAX_PLAN_DAYS
 from flashcards.services.plans import plan_dates
-from flashcards.services.settings import get_settings, update_settings
+from flashcards.services.settings import get_settings, stored_rounds, update_settings
 from flashcards.services.study import current_day
 from flashcards.web.calendar import calendar_section
 from flashcards.web.context import attempt, db, now
@@ -27,6 +27,7 @@ def edit() -> Response | tuple[str, int] | str:
     day_fields = [getattr(form, f"easy_{name.lower()}") for name in WEEKDAYS]
     today = current_day(session, now()).date
     form.today, form.stored_interview = today, settings.interview_date
+    form.stored_rounds = stored_rounds(settings)
     # Tomorrow at the earliest, but a stored date that has passed may stay as it is.
     earliest = today + timedelta(days=1)
     if settings.interview_date is not None:
@@ -34,8 +35,12 @@ def edit() -> Response | tuple[str, int] | str:
     form.interview_date.render_kw = {
         "min": earliest.isoformat(),
         "max": (today + timedelta(days=MAX_PLAN_DAYS)).isoformat()}
+    for field in form.round_fields:
+        field.render_kw = form.interview_date.render_kw
     if request.method == "GET":
         form.interview_date.data = plan_dates(settings, today)[1]
+        for field, day in zip(form.round_fields, form.stored_rounds, strict=False):
+            field.data = day
         for field, code in zip(day_fields, settings.easy_days, strict=True):
             field.data = code
     if form.validate_on_submit():
@@ -53,8 +58,9 @@ def edit() -> Response | tuple[str, int] | str:
                 easy_days="".join(str(field.data) for field in day_fields),
                 leech_threshold=int(form.leech_threshold.data or 0),
                 leech_action=str(form.leech_action.data),
+                later_rounds=form.later_rounds,
             ))
-        if problem is not None:  # the interview date (the form checks it first)
+        if problem is not None:  # the interview's dates (the form checks them first)
             form.interview_date.errors = [*form.interview_date.errors, problem]
         else:
             flash("Settings saved.", "info")

@@ -12,7 +12,7 @@ One job per module:
 - `exam`: exam mode (`exam_due_day`), shared with the live scheduler;
 - `easy_days`: Easy Days factors;
 - `tasks`: placing tasks in their plan weeks (`place_tasks`);
-- `limits`: the interview date's and the budget's limits.
+- `limits`: the interview dates' (every round's) and the budget's limits.
 """
 
 from flashcards.core.planner.data import (
@@ -29,8 +29,10 @@ from flashcards.core.planner.forecast import REVIEWS_PER_NEW_CARD, plan
 from flashcards.core.planner.limits import (
     MAX_BUDGET_MINUTES,
     MAX_PLAN_DAYS,
+    MAX_ROUNDS,
     MIN_BUDGET_MINUTES,
     interview_date_problem,
+    later_rounds_problems,
     plan_end,
     task_day_problem,
 )
@@ -47,6 +49,7 @@ __all__ = [
     "FIRST_SIGHT_AGAIN",
     "MAX_BUDGET_MINUTES",
     "MAX_PLAN_DAYS",
+    "MAX_ROUNDS",
     "MIN_BUDGET_MINUTES",
     "MONTE_CARLO_STATES",
     "NEW_CARD_LEAD_DAYS",
@@ -60,6 +63,7 @@ __all__ = [
     "easy_factor",
     "exam_due_day",
     "interview_date_problem",
+    "later_rounds_problems",
     "place_tasks",
     "plan",
     "plan_end",

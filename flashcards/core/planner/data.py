@@ -12,6 +12,7 @@ from flashcards.core.fitting import SLACK, Change, FittedTask, TaskWeeks
 from flashcards.core.fixes import Fixes
 from flashcards.core.fsrs_vector import BoolArray, FloatArray, FsrsModel, IntArray
 from flashcards.core.planner.easy_days import EASY_DAY_FACTORS
+from flashcards.core.planner.limits import MAX_PLAN_DAYS
 
 DEFAULT_SECONDS_PER_REVIEW = 12.0
 DEFAULT_SECONDS_PER_NEW = 40.0
@@ -86,6 +87,19 @@ class PlanInput:
                             for code in letters)
         return WeekBudgets.from_minutes(self.budget_minutes, minutes, self.today.weekday())
 
+    @property
+    def round_days(self) -> tuple[int, ...]:
+        """The later rounds' days, counted from today: those after the first round and
+        within MAX_PLAN_DAYS (a date stored before the limit must not size the work)."""
+        return tuple(sorted({(day - self.today).days for day in self.later_rounds
+                             if self.horizon < (day - self.today).days <= MAX_PLAN_DAYS}))
+
+    @property
+    def last_day(self) -> int:
+        """The last day the forecast steps through, counted from today: the last round
+        (the first, without later ones)."""
+        return max((self.horizon, *self.round_days))
+
 
 @dataclass(frozen=True)
 class PlanDay:
@@ -123,6 +137,18 @@ class Plan:
     # recall of those that did): what the cards that do not fit cost.
     recall_if_all_fit: float = 1.0
     fixes: Fixes | None = None
+    # The mean predicted recall on each round's day (the first round's is mean_recall),
+    # as (date, recall), the rounds in order; empty without later rounds.
+    round_recall: tuple[tuple[date, float], ...] = ()
+
+    @property
+    def lowest_round_recall(self) -> tuple[int, float] | None:
+        """The round (1 = the first) with the lowest mean predicted recall, and that
+        recall; None without later rounds."""
+        if not self.round_recall:
+            return None
+        return min(((k + 1, recall) for k, (_, recall) in enumerate(self.round_recall)),
+                   key=lambda item: (item[1], item[0]))
 
     @property
     def days_over(self) -> list[PlanDay]:

@@ -1,6 +1,6 @@
-"""The forecast: every day from today to the interview, step by step: pace the new
-cards around the tasks that cannot move (pacing), step the cards through the days
-(simulation), fit every task into what the cards leave, sum up the recall on
+"""The forecast: every day from today to the interview (its last round), step by step:
+pace the new cards around the tasks that cannot move (pacing), step the cards through
+the days (simulation), fit every task into what the cards leave, sum up the recall on
 interview day, and search the fixes when the budget is pressed."""
 
 from __future__ import annotations
@@ -42,15 +42,16 @@ def plan(data: PlanInput, rng: np.random.Generator) -> Plan:
     week = data.week()
     # Each day's share of a usual day: the load balancer's Easy Days weights, and the
     # new cards' even pace.
-    weights = week.weights(horizon + EASY_DAYS_BEYOND)
-    budgets = week.minutes(horizon + 1)
+    weights = week.weights(data.last_day + EASY_DAYS_BEYOND)
+    budgets = week.minutes(data.last_day + 1)
     state = ForecastState.start(data, weights, rng)
     offset = ((data.plan_start or data.today) - data.today).days
     tasks = to_fit(data.tasks, offset, horizon)
     pacing = pace(data, weights, budgets, tasks, state.load)
     log = _step_days(data, state, pacing)
-    fitted = _fit_all_tasks(data, tasks, pacing, log.days)
-    task_minutes = day_task_minutes(fitted, horizon + 1)
+    # Tasks go up to the first round (each round's mock and prep before it).
+    fitted = _fit_all_tasks(data, tasks, pacing, log.days[:horizon + 1])
+    task_minutes = day_task_minutes(fitted, len(log.days))
     days = [replace(day, task_minutes=task_minutes[k] + data.task_minutes.get(k, 0))
             for k, day in enumerate(log.days)]
     result = _outcome(data, state, log, days, fitted, pacing.last_new_day)
@@ -76,14 +77,15 @@ class _DayLog:
 
 
 def _step_days(data: PlanInput, state: ForecastState, pacing: Pacing) -> _DayLog:
-    """Each day from today to the interview: the due cards reviewed (up to the daily
-    maximum), then the day's new cards introduced."""
+    """Each day from today to the interview's last round: the due cards reviewed (up to
+    the daily maximum), then the day's new cards introduced. What the fixes read of it
+    (by_age, old_review_minutes) stops at the first round, as the fixes do."""
     horizon, replicas, n = state.horizon, state.replicas, state.n
     log = _DayLog(new_queue=list(data.cards.new_order),
                   old_cards=np.tile(~data.cards.is_new, replicas),
                   intro_day=np.full(n, -1, dtype=np.int64), by_age=np.zeros(horizon + 1),
                   new_by_day=np.zeros(horizon + 1))
-    for d in range(horizon + 1):
+    for d in range(data.last_day + 1):
         limit = (data.max_reviews - (data.reviews_done_today if d == 0 else 0)) * replicas
         due_now = state.due_on(d, limit)
         fresh = due_now[~log.old_cards[due_now]] % max(n, 1)
@@ -91,11 +93,12 @@ def _step_days(data: PlanInput, state: ForecastState, pacing: Pacing) -> _DayLog
         review_minutes = review_count * data.seconds_per_review / 60
         # A lapse counts twice: spread the day's answers over its cards evenly.
         each = review_count / due_now.size if due_now.size else 0.0
-        if fresh.size:
+        if fresh.size and d <= horizon:
             ages = np.bincount(d - log.intro_day[fresh], minlength=horizon + 1)
             log.by_age += ages[:horizon + 1] * each
-        log.old_review_minutes.append(review_minutes - fresh.size * each
-                                      * data.seconds_per_review / 60)
+        if d <= horizon:
+            log.old_review_minutes.append(review_minutes - fresh.size * each
+                                          * data.seconds_per_review / 60)
         new_today = pacing.new_cards(data, d, len(log.new_queue), review_minutes)
         learning_answers = 0
         if new_today:
@@ -104,6 +107,7 @@ def _step_days(data: PlanInput, state: ForecastState, pacing: Pacing) -> _DayLog
             log.intro_day[chosen] = d
             log.new_by_day[d] = new_today
             learning_answers = state.introduce(chosen, d)
+        state.end_day(d)
         log.days.append(PlanDay(data.today + timedelta(days=d), review_count, new_today,
                                 review_count + learning_answers / replicas, review_minutes,
                                 new_today * data.seconds_per_new / 60, 0,
@@ -144,9 +148,13 @@ def _outcome(data: PlanInput, state: ForecastState, log: _DayLog, days: list[Pla
         recall_if_all = mean + unplaced * typical / n
     else:
         recall_if_all = mean
+    rounds = state.rounds if state.later_rounds else ()
+    round_recall = tuple((data.today + timedelta(days=r), float(state.recall_on_round(r).mean())
+                          if n else 1.0) for r in rounds)
     return Plan(days, by_deck, mean, below, unplaced,
                 data.today + timedelta(days=last_new_day) if last_new_day >= 0 else None,
-                data.interview, data.target, fitted, recall_if_all)
+                data.interview, data.target, fitted, recall_if_all,
+                round_recall=round_recall)
 
 
 def _fixes(data: PlanInput, log: _DayLog, days: list[PlanDay], offset: int) -> Fixes:

@@ -36,7 +36,7 @@ class Pacing:
 
     last_new_day: int
     weights: FloatArray  # each day's share of a usual day (more days than the plan)
-    budgets: FloatArray  # minutes per day, plan days only
+    budgets: FloatArray  # minutes per day, plan days only (to the last round)
     fixed: list[TaskToFit]  # the required and pinned tasks
     fixed_fit: dict[int, FittedTask]  # where the first pass put them, by task id
     fixed_minutes: list[int]  # minutes per day that cannot give way to new cards
@@ -82,4 +82,4 @@ def pace(data: PlanInput, weights: FloatArray, budgets: FloatArray, tasks: Seque
     for d, minutes in data.task_minutes.items():
         if 0 <= d <= horizon:
             fixed_minutes[d] += minutes
-    return Pacing(last, weights, budgets[:horizon + 1], fixed, fixed_fit, fixed_minutes)
+    return Pacing(last, weights, budgets[:data.last_day + 1], fixed, fixed_fit, fixed_minutes)

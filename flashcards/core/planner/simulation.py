@@ -5,7 +5,7 @@ Easy Days, exam mode)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,7 +28,7 @@ class ForecastState:
     model: FsrsModel
     n: int  # cards in the collection
     replicas: int
-    horizon: int  # the interview's day
+    horizon: int  # the interview's day (its first round)
     target: float
     stability_factor: float
     easy: FloatArray  # Easy Days factors per day from today
@@ -39,6 +39,19 @@ class ForecastState:
     last: IntArray
     active: BoolArray  # introduced (not new)
     scheduled: FloatArray  # expected reviews per day, over the replicas
+    later_rounds: tuple[int, ...] = ()  # the later rounds' days, in order
+    # Each card's recall at the end of each round's day (every replica), once stepped.
+    round_recall: dict[int, FloatArray] = field(default_factory=dict)
+
+    @property
+    def rounds(self) -> tuple[int, ...]:
+        """Every round's day, the first round (the horizon) first."""
+        return (self.horizon, *self.later_rounds)
+
+    @property
+    def last_day(self) -> int:
+        """The last round's day: the forecast steps up to it."""
+        return self.rounds[-1]
 
     @classmethod
     def start(cls, data: PlanInput, easy: FloatArray,
@@ -49,7 +62,7 @@ class ForecastState:
         replicas = data.replicas or int(min(32, max(1, MONTE_CARLO_STATES // max(n, 1))))
         active = np.tile(~data.cards.is_new, replicas)
         due = np.tile(data.cards.due_day, replicas).astype(np.int64)
-        scheduled = np.zeros(horizon + 400, dtype=np.float64)
+        scheduled = np.zeros(data.last_day + 400, dtype=np.float64)
         np.add.at(scheduled, np.clip(due[active], 0, scheduled.size - 1), 1.0 / replicas)
         return cls(
             model=data.model, n=n, replicas=replicas, horizon=horizon, target=data.target,
@@ -57,7 +70,7 @@ class ForecastState:
             stability=np.tile(np.nan_to_num(data.cards.stability, nan=1.0), replicas),
             difficulty=np.tile(np.nan_to_num(data.cards.difficulty, nan=5.0), replicas),
             due=due, last=np.tile(data.cards.last_day, replicas).astype(np.int64),
-            active=active, scheduled=scheduled)
+            active=active, scheduled=scheduled, later_rounds=data.round_days)
 
     def load(self, day: int) -> float:
         """The expected reviews on `day` so far."""
@@ -118,40 +131,59 @@ class ForecastState:
         model, scheduled, horizon = self.model, self.scheduled, self.horizon
         weight = 1.0 / max(1, self.due.size // max(self.n, 1))  # one replica's share
         # The day inside the fuzz window by load and Easy Days, as the live scheduler
-        # does; past the horizon the exact day changes nothing the plan shows.
+        # does; past the last round the exact day changes nothing the plan shows.
         intervals = model.next_interval(new_s)
         next_due = d + intervals
-        inside = np.flatnonzero(next_due <= horizon + 1)
+        inside = np.flatnonzero(next_due <= self.last_day + 1)
         if inside.size:
             next_due[inside] = d + model.balanced(intervals[inside], d, scheduled,
                                                   self.easy, self.rng.random(inside.size))
-        if d < horizon:
+        crossing = np.zeros(0, dtype=np.int64)
+        ahead = [r for r in self.rounds if r > d]
+        if ahead:
             # Exam mode, the same function the live scheduler calls, one card at a time
-            # for those whose interval crosses the interview with too little recall left.
-            crossing = np.flatnonzero(
-                (next_due > horizon)
-                & (model.retrievability(horizon - d, new_s * self.stability_factor)
-                   < self.target))
+            # for those whose interval crosses a round with too little recall left.
+            crossing_mask = np.zeros(next_due.size, dtype=bool)
+            for round_day in ahead:
+                crossing_mask |= ((next_due > round_day)
+                                  & (model.retrievability(round_day - d,
+                                                          new_s * self.stability_factor)
+                                     < self.target))
+            crossing = np.flatnonzero(crossing_mask)
             for k in crossing:
                 chosen = exam_due_day(review_day=d, due_day=int(next_due[k]),
                                       stability=float(new_s[k]), interview_day=horizon,
                                       target=self.target, model=model, load=self.load,
-                                      stability_factor=self.stability_factor)
+                                      stability_factor=self.stability_factor,
+                                      later_rounds=self.later_rounds)
                 next_due[k] = chosen
                 if 0 <= chosen < scheduled.size:
                     scheduled[chosen] += weight
-            others = np.ones(next_due.size, dtype=bool)
-            others[crossing] = False
-            np.add.at(scheduled, np.clip(next_due[others], 0, scheduled.size - 1), weight)
+        others = np.ones(next_due.size, dtype=bool)
+        others[crossing] = False
+        np.add.at(scheduled, np.clip(next_due[others], 0, scheduled.size - 1), weight)
         self.stability[idx] = new_s
         self.difficulty[idx] = new_d
         self.due[idx] = next_due
         self.last[idx] = d
 
+    def end_day(self, d: int) -> None:
+        """Day `d` is stepped: on a round's day, note each card's recall at its end."""
+        if d in self.rounds:
+            self.round_recall[d] = np.where(
+                self.active, self.model.retrievability(d - self.last, self.stability), 0.0)
+
     def recall_on_interview(self) -> FloatArray:
-        """Each card's predicted recall on interview day, the mean over the replicas
-        (0 for a card never introduced)."""
-        recall = np.where(self.active,
-                          self.model.retrievability(self.horizon - self.last, self.stability),
-                          0.0)
+        """Each card's predicted recall on interview day (the first round), the mean
+        over the replicas (0 for a card never introduced)."""
+        return self.recall_on_round(self.horizon)
+
+    def recall_on_round(self, round_day: int) -> FloatArray:
+        """recall_on_interview for the round on `round_day`: as noted at the end of that
+        day, or as the cards stand now when it was not stepped through."""
+        recall = self.round_recall.get(round_day)
+        if recall is None:
+            recall = np.where(self.active,
+                              self.model.retrievability(round_day - self.last,
+                                                        self.stability), 0.0)
         return recall.reshape(self.replicas, self.n).mean(axis=0) if self.n else recall
