@@ -59,11 +59,14 @@ def cases(draw: st.DrawFn) -> Case:
         due_day=np.concatenate([np.zeros(new), rng.integers(-3, 20, seen)]).astype(np.int64),
         last_day=np.concatenate([np.zeros(new), rng.integers(-30, 0, seen)]).astype(np.int64),
         new_order=np.arange(new))
+    # Up to three later rounds, a few days apart after the first.
+    gaps = draw(st.lists(st.integers(1, 10), max_size=3))
+    rounds = tuple(TODAY + timedelta(days=runway + sum(gaps[:k + 1])) for k in range(len(gaps)))
     data = PlanInput(today=TODAY, interview=TODAY + timedelta(days=runway), cards=cards,
                      deck_names=["A"], model=MODEL, target=0.9, budget_minutes=budget,
                      new_cap=draw(st.integers(0, 40)),
                      weekday_minutes=tuple(float(m) for m in weekday) if weekday else None,
-                     tasks=draw(tasks(runway)), replicas=4)
+                     tasks=draw(tasks(runway)), replicas=4, later_rounds=rounds)
     return Case(data)
 
 
@@ -75,8 +78,12 @@ def check(result: Plan, data: PlanInput) -> None:
         if day.minutes > day.budget + SLACK:
             # Over budget only where the user chose it, or the reviews due alone are more.
             assert k in chosen_over or day.review_minutes > day.budget + SLACK, (k, day)
+    assert len(result.days) == data.last_day + 1  # every round is in the plan
     for task in data.tasks:
         fit = fitted[task.id]
+        # Every task goes before the first round (each round's prep before its round).
+        assert all(day < data.horizon or (task.rest and day <= data.horizon)
+                   or task.pinned for day, _ in fit.parts), task
         if task.sitting and fit.parts:
             assert len(fit.parts) == 1 and fit.planned_minutes == task.minutes
         if not fit.parts or task.pinned:
