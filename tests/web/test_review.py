@@ -196,21 +196,22 @@ def test_settings_validation_changes_nothing_on_error(client, session) -> None:
                                         "timezone": "Europe/Berlin", "rollover_hour": "3",
                                         "interview_date": "2026-03-20", "daily_minutes": "45",
                                         "interview_retention": "0.95", "leech_threshold": "6",
-                                        "leech_action": "tag", **EASY_DAYS})
+                                        "leech_action": "tag", **WEEKDAY_MINUTES})
     assert ok.status_code == 302
     session.rollback()
     settings = session.get(Settings, 1)
     assert (settings.desired_retention, settings.new_per_day, settings.timezone) == (
         0.85, 10, "Europe/Berlin")
     assert (settings.interview_date.isoformat(), settings.daily_minutes,
-            settings.interview_retention, settings.easy_days) == ("2026-03-20", 45, 0.95,
-                                                                  "nnnnnrm")
+            settings.interview_retention, settings.weekday_minutes) == (
+        "2026-03-20", 45, 0.95, ",,,,,23,0")
     assert (settings.leech_threshold, settings.leech_action) == (6, "tag")
 
 
-EASY_DAYS = {f"easy_{day}": "n" for day in ("monday", "tuesday", "wednesday", "thursday",
-                                            "friday")} | {"easy_saturday": "r",
-                                                          "easy_sunday": "m"}
+# Blank: the daily budget; Saturday half of it, Sunday off.
+WEEKDAY_MINUTES = {f"minutes_{day}": "" for day in ("monday", "tuesday", "wednesday",
+                                                   "thursday", "friday")} | {
+    "minutes_saturday": "23", "minutes_sunday": "0"}
 
 
 def test_plan_settings_are_validated(client, session) -> None:
