@@ -17,7 +17,7 @@ def test_plan_settings_tick_move_and_calendar(live_server, page) -> None:
     interview = date(2026, 3, 2) + timedelta(days=35)
     page.fill("#interview_date", interview.isoformat())
     page.fill("#daily_minutes", "75")
-    page.select_option("#easy_sunday", "r")
+    page.fill("#minutes_sunday", "40")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".flash")).to_contain_text("Settings saved.")
 
