@@ -25,8 +25,9 @@ from sqlalchemy.sql.expression import false
 
 from flashcards import scoping
 from flashcards.core.cards import MAX_DECK_NAME, MAX_DECK_NAME_KEY, deck_name_key
+from flashcards.core.planner.easy_days import SAME_EVERY_DAY
 from flashcards.core.scheduling import CardState, Schedule
-from flashcards.core.taskformat import MAX_TITLE_LENGTH
+from flashcards.core.taskformat import MAX_TITLE_LENGTH, parse_task_ids
 from flashcards.db import Base
 
 # SQLite: a deleted row's id is never handed out again (migration 0009).
@@ -291,9 +292,10 @@ class Settings(Base):
     daily_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default=text("60"))
     # Recall wanted on interview day; None: the desired retention.
     interview_retention: Mapped[float | None] = mapped_column(Float)
-    # Monday..Sunday: n(ormal), r(educed) or m(inimum) load, as Anki's Easy Days.
-    easy_days: Mapped[str] = mapped_column(String(7), default="nnnnnnn",
-                                           server_default=text("'nnnnnnn'"))
+    # Monday..Sunday, comma-separated: each day's minutes (0-600), or empty for
+    # daily_minutes (core.planner.easy_days reads it). Absorbed Easy Days (migration 0023).
+    weekday_minutes: Mapped[str] = mapped_column(String(64), default=SAME_EVERY_DAY,
+                                                 server_default=text(f"'{SAME_EVERY_DAY}'"))
     # The plan's new cards for one study day (the review limit follows the plan).
     paced_day: Mapped[date | None] = mapped_column(Date)
     paced_new: Mapped[int | None] = mapped_column(Integer)
@@ -360,6 +362,12 @@ class PlanTask(Base):
     minutes_done: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     part_done_on: Mapped[date | None] = mapped_column(Date)
     part_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The ids of the user's tasks that must be done on an earlier day, space-separated.
+    after_ids: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
+    # Done in one sitting (a mock interview): the plan never splits or shortens it.
+    sitting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "Plan it anyway": the user accepts its day running over when no day holds it.
+    anyway: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]
 
@@ -371,6 +379,11 @@ class PlanTask(Base):
         UniqueConstraint("user_id", "key", name="uq_plan_tasks_user_key"),
         AUTOINCREMENT,
     )
+
+    @property
+    def after(self) -> tuple[int, ...]:
+        """The ids in after_ids (the tasks that must come first)."""
+        return parse_task_ids(self.after_ids)
 
     @property
     def minutes_left(self) -> int:

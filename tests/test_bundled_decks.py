@@ -177,3 +177,54 @@ def test_priority_must_be_required_or_optional() -> None:
         parse_tasks_csv(header + "k,T,d,mock,45,3,4,urgent,s\n")
     (row,) = parse_tasks_csv(header + "k,T,d,mock,45,3,4,optional,s\n")
     assert row.priority == TaskPriority.OPTIONAL
+
+
+def test_the_bundled_tasks_come_after_what_they_need() -> None:
+    """decks/tasks.csv lists each task after its prerequisites, and the chains the guide
+    implies hold: stories 1 -> 2 -> 3 -> rewrite, the stages before the technical mock,
+    the round mocks before the feedback fixes and both before the full loop."""
+    tasks = load_bundle(DECKS).tasks
+    assert tasks is not None
+    rows = tasks.rows
+    order = {row.key: index for index, row in enumerate(rows)}
+    by_key = {row.key: row for row in rows}
+    for row in rows:
+        assert all(order[key] < order[row.key] for key in row.after), row.key
+    assert by_key["tradeoff-story-2"].after == ("tradeoff-story-1",)
+    assert by_key["tradeoff-story-3"].after == ("tradeoff-story-2",)
+    assert by_key["stories-constraint-first"].after == ("tradeoff-story-3",)
+    rounds = {"mock-behavioral", "mock-technical", "mock-simulation", "mock-ethics"}
+    assert {"whiteboard-training", "whiteboard-eval", "whiteboard-deployment",
+            "whiteboard-monitoring", "dependency-map-cicd"} <= set(
+        by_key["mock-technical"].after)
+    for mock in rounds:
+        assert {"technical-talking-points", "rehearse-constraint-first"} <= set(
+            by_key[mock].after)
+    assert set(by_key["mock-feedback-fixes"].after) == rounds
+    assert set(by_key["mock-loop-full"].after) == rounds | {"mock-feedback-fixes"}
+    assert {row.key for row in rows if row.sitting} == rounds | {"mock-loop-full"}
+
+
+def test_check_decks_refuses_a_cycle_and_an_unknown_key_naming_the_line(app,
+                                                                        tmp_path) -> None:
+    runner = app.test_cli_runner()
+    (tmp_path / "decks.toml").write_text('[tasks]\nfile="tasks.csv"\n')
+    header = ("key,title,details,kind,minutes,earliest_week,latest_week,priority,after,"
+              "sitting,source\n")
+    tasks = tmp_path / "tasks.csv"
+    tasks.write_text(header + "a,A,d,stories,45,1,2,required,b,,s\n"
+                              "b,B,d,stories,45,1,2,required,a,,s\n")
+    cycle = runner.invoke(args=["check-decks", str(tmp_path), "--guide", "none"])
+    assert cycle.exit_code != 0
+    assert "tasks.csv: line 2: after makes a cycle: a -> b -> a" in cycle.output
+    tasks.write_text(header + "a,A,d,stories,45,1,2,required,,,s\n"
+                              "b,B,d,stories,45,1,2,required,a c,,s\n")
+    unknown = runner.invoke(args=["check-decks", str(tmp_path), "--guide", "none"])
+    assert unknown.exit_code != 0
+    assert ("tasks.csv: line 3: after names 'c', which no task in the file has as its key"
+            in unknown.output)
+    tasks.write_text(header + "a,A,d,stories,45,1,2,required,,,s\n"
+                              "b,B,d,mock,45,1,2,required,a,yes,s\n")
+    fine = runner.invoke(args=["check-decks", str(tmp_path), "--guide", "none"])
+    assert fine.exit_code == 0, fine.output
+    assert "plan tasks: 2 tasks" in fine.output

@@ -216,3 +216,49 @@ def test_first_run_migration_marks_users_who_started_their_plan_as_set_up(databa
     downgrade(engine, "0013")
     assert "setup_done_at" not in {c["name"] for c in inspect(engine).get_columns("settings")}
     engine.dispose()
+
+
+def test_weekday_minutes_migration_keeps_each_users_easy_days_and_marks_mocks(
+        databases) -> None:
+    """Easy Days become minutes (normal: blank, reduced: half the budget, minimum: 0) and
+    back again on a downgrade; mock interviews become one-sitting tasks."""
+    engine = make_engine(databases.create(migrated=False))
+    upgrade(engine, "0022")
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (id, name, created_at) VALUES (2, 'ann', :at)"),
+                           {"at": at})
+        connection.execute(text(
+            "INSERT INTO settings (id, desired_retention, new_per_day, max_reviews_per_day, "
+            "timezone, rollover_hour, daily_minutes, easy_days) "
+            "VALUES (2, 0.9, 20, 200, 'UTC', 4, 45, 'nrnmnrm')"))
+        connection.execute(text("UPDATE settings SET daily_minutes = 60, easy_days = 'nnnnnrr' "
+                                "WHERE id = 1"))
+        for number, kind in enumerate(("stories", "mock"), start=1):
+            connection.execute(text(
+                "INSERT INTO plan_tasks (user_id, key, title, details, kind, minutes, "
+                "earliest_week, latest_week, source, position, pinned, created_at) VALUES "
+                "(1, :key, :title, '', :kind, 30, 1, 4, '', :n, :no, :at)"),
+                {"key": f"t-{number}", "title": f"Task {number}", "kind": kind, "n": number,
+                 "no": False, "at": at})
+    upgrade(engine)
+    with engine.connect() as connection:
+        minutes = dict(connection.execute(text(
+            "SELECT id, weekday_minutes FROM settings ORDER BY id")).all())
+        tasks = [tuple(row) for row in connection.execute(text(
+            "SELECT kind, sitting, anyway, after_ids FROM plan_tasks ORDER BY id")).all()]
+    # 45 min: half is 22.5, rounded half up.
+    assert minutes == {1: ",,,,,30,30", 2: ",23,,0,,23,0"}
+    assert tasks == [("stories", False, False, ""), ("mock", True, False, "")]
+    assert "easy_days" not in {c["name"] for c in inspect(engine).get_columns("settings")}
+    with engine.begin() as connection:  # a day given more than the budget
+        connection.execute(text("UPDATE settings SET weekday_minutes = '90,,,,,30,30' "
+                                "WHERE id = 1"))
+    downgrade(engine, "0022")
+    with engine.connect() as connection:
+        letters = dict(connection.execute(text(
+            "SELECT id, easy_days FROM settings ORDER BY id")).all())
+    assert letters == {1: "nnnnnrr", 2: "nrnmnrm"}
+    assert not {"after_ids", "sitting", "anyway"} & {
+        c["name"] for c in inspect(engine).get_columns("plan_tasks")}
+    engine.dispose()

@@ -14,6 +14,15 @@ import numpy as np
 from flashcards.core.fsrs_vector import FloatArray
 
 
+def day_share(budget: float, daily: float) -> float:
+    """The share of a usual day's load a day of `budget` minutes carries: its budget over
+    the daily budget, at most 1 (Anki's Easy Days weight: a day of half the budget takes
+    half the load, a day off none; a longer day takes no more than a usual one)."""
+    if daily <= 0:
+        return 1.0
+    return min(1.0, budget / daily)
+
+
 @dataclass(frozen=True)
 class WeekBudgets:
     """The daily budget, each weekday's own minutes (Monday first; None: the daily
@@ -43,9 +52,8 @@ class WeekBudgets:
         how much of the load a weekday should carry (as Anki's Easy Days), for the
         load balancer and the new cards' pace."""
         base = self.daily if daily is None else float(daily)
-        if base <= 0:
-            return np.ones(length)
-        return np.minimum(self.minutes(length, daily) / base, 1.0)
+        week = np.array([day_share(base if m is None else m, base) for m in self.weekdays])
+        return week[(np.arange(length) + self.first_weekday) % 7]
 
     def weekday_of(self, day: int) -> int:
         return (self.first_weekday + day) % 7

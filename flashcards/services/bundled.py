@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flashcards.core.deckformat import CardRow, parse_deck_csv
-from flashcards.core.taskformat import TaskRow, parse_tasks_csv
+from flashcards.core.taskformat import TaskRow, format_task_ids, parse_tasks_csv
 from flashcards.db import begin_write
 from flashcards.models import Card, Deck, PlanTask, SeededBundle
 from flashcards.services.decks import deck_named
@@ -143,6 +143,9 @@ def seed_bundle(session: Session, bundle: Bundle, now: datetime) -> SeedReport:
 
 def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
                 report: SeedReport) -> None:
+    """Add the file's new tasks and refresh those the user has not edited (text, weeks,
+    priority, sitting, and `after` as the ids of the user's tasks with those keys); a
+    task the user deleted is not brought back, nor named in another's `after`."""
     user_id = owner(session)
     record = session.get(SeededBundle, (user_id, TASKS_KEY))
     if record is not None and record.checksum == tasks.checksum:
@@ -152,22 +155,36 @@ def _seed_tasks(session: Session, tasks: BundledTasks, now: datetime,
         select(PlanTask).where(PlanTask.user_id == user_id,
                                PlanTask.key.in_([row.key for row in tasks.rows]))).scalars()}
     position = last_position(session, PlanTask, user_id)
+    # The tasks this edition may write to (added now, or not edited by the user).
+    # (row, task, whether it is new, whether its other columns changed)
+    refreshed: list[tuple[TaskRow, PlanTask, bool, bool]] = []
     for row in tasks.rows:
         values = {"title": row.title, "details": row.details, "kind": row.kind.value,
                   "minutes": row.minutes, "earliest_week": row.earliest_week,
                   "latest_week": row.latest_week, "source": row.source,
-                  "priority": _task_priority(row)}
+                  "priority": _task_priority(row), "sitting": row.sitting}
         task = existing.get(row.key)
         if task is None:
             if row.key in previously:
                 continue  # deleted by the user: stays deleted
             position += 1
-            session.add(PlanTask(user_id=user_id, key=row.key, position=position,
-                                 created_at=now, **values))
+            task = PlanTask(user_id=user_id, key=row.key, position=position,
+                            created_at=now, after_ids="", **values)
+            session.add(task)
+            existing[row.key] = task
             report.tasks_added += 1
-        elif task.edited_at is None and any(getattr(task, k) != v for k, v in values.items()):
+            refreshed.append((row, task, True, False))
+        elif task.edited_at is None:
+            changed = any(getattr(task, k) != v for k, v in values.items())
             for name, value in values.items():
                 setattr(task, name, value)
+            refreshed.append((row, task, False, changed))
+    session.flush()  # the new tasks' ids, for the `after` of those that need them
+    for row, task, added, changed in refreshed:
+        after_ids = format_task_ids(existing[key].id for key in row.after if key in existing)
+        if after_ids != task.after_ids:
+            task.after_ids, changed = after_ids, True
+        if changed and not added:
             report.tasks_updated += 1
     guids = " ".join(sorted(previously | {row.key for row in tasks.rows}))
     if record is None:

@@ -25,23 +25,36 @@ from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_REVIEW,
     MAX_BUDGET_MINUTES,
     MAX_PLAN_DAYS,
+    MAX_WEEKDAY_MINUTES,
     MIN_BUDGET_MINUTES,
+    WEEKDAYS,
     CardArrays,
     Plan,
     PlanInput,
     TaskToPlace,
+    format_weekday_minutes,
+    parse_weekday_minutes,
     place_tasks,
     plan,
     plan_end,
     task_day_problem,
+    weekday_budgets,
 )
 from flashcards.core.scheduling import CardState
-from flashcards.core.taskformat import TaskKind, TaskPriority, default_priority
+from flashcards.core.taskformat import (
+    TaskKind,
+    TaskPriority,
+    default_priority,
+    default_sitting,
+    find_cycle,
+    format_task_ids,
+    parse_task_ids,
+)
 from flashcards.db import begin_write, epoch_seconds
 from flashcards.models import Card, Deck, PlanTask, ReadinessHistory, ReviewLog, Settings
 from flashcards.scoping import OWNER
 from flashcards.services import optimizer
-from flashcards.services.errors import ServiceError
+from flashcards.services.errors import NotFound, ServiceError
 from flashcards.services.positions import last_position
 from flashcards.services.settings import (
     check_interview_date,
@@ -305,7 +318,8 @@ def task_days(session: Session, settings: Settings, today: date) -> list[TaskVie
             [TaskToPlace(t.id, t.minutes_left, t.earliest_week, t.latest_week,
                          t.kind == TaskKind.REST.value) for t in unplaced],
             plan_start=start, interview=interview, today=today,
-            easy_days=settings.easy_days, taken=taken, budget_minutes=settings.daily_minutes)
+            budgets=weekday_budgets(settings.daily_minutes, settings.weekday_minutes),
+            taken=taken)
     views = []
     for task in tasks:
         placed_on = placed.get(task.id)
@@ -342,12 +356,17 @@ def unfinished_tasks_on(session: Session, settings: Settings, today: date) -> li
 def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[TaskWeeks]:
     """The tasks still to do, for the planner: where each is (a day the plan chose before
     or the user pinned; a task not placed yet, or rolled over from a past day, is placed
-    afresh), its weeks, and whether it may give way (optional)."""
+    afresh), its weeks, whether it may give way (optional), its rank in the list, the
+    tasks it needs first (those still to fit: a done one imposes nothing), whether it is
+    done in one sitting, and whether the user accepts its day running over."""
+    open_views = [view for view in views
+                  if view.task.done_at is None and view.day <= interview]
+    ranks = {task.id: rank for rank, task in enumerate(
+        sorted((view.task for view in views), key=lambda t: (t.position, t.id)))}
+    fitted = {view.task.id for view in open_views}
     tasks = []
-    for view in views:
+    for view in open_views:
         task = view.task
-        if task.done_at is not None or view.day > interview:
-            continue
         stored = task.scheduled_for
         # A task left undone on a past day rolls over to today, where it may give way.
         day = None if stored is None else max((stored - today).days, 0)
@@ -357,7 +376,9 @@ def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[T
             task.id, task.minutes_left, task.priority == TaskPriority.REQUIRED.value,
             bool(task.pinned) and stored is not None and stored >= today and not part_today,
             day, task.earliest_week, task.latest_week, task.kind == TaskKind.REST.value,
-            not_before=1 if part_today else 0))
+            not_before=1 if part_today else 0, rank=ranks[task.id],
+            after=tuple(i for i in task.after if i in fitted and i != task.id),
+            sitting=bool(task.sitting), anyway=bool(task.anyway)))
     return tasks
 
 
@@ -398,7 +419,9 @@ def plan_input(session: Session, allowance: DayAllowance, settings: Settings,
     return PlanInput(
         today=day.date, interview=plan_interview, cards=cards,
         deck_names=deck_names, model=model,
-        target=target, budget_minutes=settings.daily_minutes, easy_days=settings.easy_days,
+        target=target, budget_minutes=settings.daily_minutes,
+        weekday_minutes=tuple(float(minutes) for minutes in
+                              weekday_budgets(settings.daily_minutes, settings.weekday_minutes)),
         new_cap=settings.new_per_day, max_reviews=settings.max_reviews_per_day,
         seconds_per_review=per_review, seconds_per_new=per_new,
         new_done_today=allowance.new_studied, reviews_done_today=allowance.reviews_done,
@@ -648,42 +671,98 @@ def move_task(session: Session, task_id: int, day: date, now: datetime) -> PlanT
 
 
 def add_task(session: Session, *, title: str, details: str, minutes: int, day: date,
-             kind: TaskKind, now: datetime, priority: TaskPriority | None = None) -> PlanTask:
+             kind: TaskKind, now: datetime, priority: TaskPriority | None = None,
+             after: Sequence[int] = (), sitting: bool | None = None) -> PlanTask:
     """A task the user adds, on `day` (today up to interview day); without a priority,
-    the kind's (mocks and rest are required)."""
+    the kind's (mocks and rest are required); `after`: the ids of the user's tasks it
+    needs first (check_after); without `sitting`, the kind's (mocks are done in one)."""
     begin_write(session)
     today = current_day(session, now).date
     problem = task_day_problem(day, today, plan_dates(get_settings(session), today)[1])
     if problem:
         raise ServiceError(problem)
     user_id = owner(session)
+    after_ids = check_after(session, None, after)
     position = last_position(session, PlanTask, user_id) + 1
     task = PlanTask(user_id=user_id, key=None, title=title.strip(), details=details.strip(),
                     kind=kind.value, priority=(priority or default_priority(kind)).value,
                     minutes=minutes, earliest_week=1, latest_week=4, source="",
-                    position=position, scheduled_for=day, pinned=True, created_at=now)
+                    position=position, scheduled_for=day, pinned=True, created_at=now,
+                    after_ids=after_ids,
+                    sitting=default_sitting(kind) if sitting is None else sitting)
     session.add(task)
     session.flush()
     return task
 
 
 def edit_task(session: Session, task_id: int, *, title: str, details: str, minutes: int,
-              now: datetime, priority: TaskPriority | None = None) -> PlanTask:
-    """Change a task's text, length and priority (None: kept); a bundled task the user
-    edited stays as edited."""
+              now: datetime, priority: TaskPriority | None = None,
+              after: Sequence[int] | None = None, sitting: bool | None = None) -> PlanTask:
+    """Change a task's text, length, priority, the tasks it needs first (check_after) and
+    whether it is done in one sitting (None: each kept); a bundled task the user edited
+    stays as edited."""
     begin_write(session)
     task = _task(session, task_id)
+    if after is not None:
+        task.after_ids = check_after(session, task.id, after)
     task.title, task.details, task.minutes = title.strip(), details.strip(), minutes
     task.plan_minutes = None  # until the next plan fits the new length
     if priority is not None:
         task.priority = priority.value
+    if sitting is not None:
+        task.sitting = sitting
     task.edited_at = now
     return task
 
 
+def check_after(session: Session, task_id: int | None, after: Sequence[int]) -> str:
+    """The stored after_ids of task `task_id` (None: a task not added yet) needing the
+    tasks `after` first. Each must be another of the user's tasks (NotFound otherwise, as
+    for any id not the user's); ServiceError naming the tasks when the choice would make
+    a circle (a task needed, however indirectly, by itself)."""
+    wanted = list(dict.fromkeys(after))
+    if task_id is not None and task_id in wanted:
+        raise ServiceError("A task cannot need itself first.")
+    rows = session.execute(select(PlanTask.id, PlanTask.title, PlanTask.after_ids)
+                           .where(PlanTask.user_id == owner(session))
+                           .order_by(PlanTask.position, PlanTask.id)).all()
+    titles = {row.id: row.title for row in rows}
+    for needed in wanted:
+        if needed not in titles:
+            raise NotFound(f"There is no task {needed}.")
+    if task_id is not None:
+        needs: dict[int, tuple[int, ...]] = {row.id: parse_task_ids(row.after_ids)
+                                             for row in rows}
+        needs[task_id] = tuple(wanted)
+        # Start from this task, so the circle is told from its point of view.
+        cycle = find_cycle({task_id: needs[task_id]} | needs)
+        if cycle is not None:
+            path = " needs ".join(f"“{titles[i]}”" for i in cycle)
+            raise ServiceError(f"That would make a circle: {path}. Choose tasks that do "
+                               f"not need this one.")
+    return format_task_ids(wanted)
+
+
 def delete_task(session: Session, task_id: int) -> None:
+    """Delete the user's task; the tasks that needed it first no longer do."""
     begin_write(session)
-    session.delete(_task(session, task_id))
+    task = _task(session, task_id)
+    needing = session.execute(select(PlanTask).where(
+        PlanTask.user_id == task.user_id, PlanTask.id != task.id,
+        PlanTask.after_ids != "")).scalars()
+    for other in needing:
+        if task.id in other.after:
+            other.after_ids = format_task_ids(i for i in other.after if i != task.id)
+    session.delete(task)
+
+
+def set_anyway(session: Session, task_id: int, on: bool) -> PlanTask:
+    """"Plan it anyway" (on) or not (off) for the user's task: with it on, the plan may
+    put the task on a day it makes run over budget rather than leave it out."""
+    begin_write(session)
+    task = _task(session, task_id)
+    task.anyway = on
+    return task
 
 
 def needs_pacing(allowance: DayAllowance) -> bool:
@@ -712,12 +791,14 @@ def pace_day(session: Session, allowance: DayAllowance, rng: np.random.Generator
 
 
 def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = None,
-              interview_date: date | None = None,
-              new_per_day: int | None = None) -> tuple[date, ...]:
-    """Apply a fix the pressure panel offers: a new daily budget, or a new interview
-    date (then the plan places its tasks again; tasks the user pinned stay), either one
-    with the new-card limit it needs. Moving the interview moves its later rounds by
-    the same number of days (the rounds of one interview are booked together, and so
+              interview_date: date | None = None, new_per_day: int | None = None,
+              weekday: int | None = None, weekday_minutes: int | None = None
+              ) -> tuple[date, ...]:
+    """Apply a fix the pressure panel offers: a new daily budget, a weekday's own budget
+    ("Give Saturdays 3 hours": `weekday` 0-6, Monday first, and its minutes), or a new
+    interview date (then the plan places its tasks again; tasks the user pinned stay),
+    the budget or the date with the new-card limit it needs. Moving the interview moves
+    its later rounds by the same number of days (the rounds of one interview are booked together, and so
     they stay in order and after the first); a round that would then lie beyond
     MAX_PLAN_DAYS is refused, naming it. Returns the later rounds as stored after."""
     begin_write(session)
@@ -731,6 +812,18 @@ def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = No
     if new_per_day is not None and daily_minutes is None and interview_date is None:
         raise ServiceError("A new-card limit comes with a new budget or interview date "
                            "(change it alone in Settings).")
+    if (weekday is None) != (weekday_minutes is None):
+        raise ServiceError("A weekday's budget needs both the weekday and its minutes.")
+    if weekday is not None and weekday_minutes is not None:
+        if not 0 <= weekday < len(WEEKDAYS):
+            raise ServiceError("The weekday must be 0 (Monday) to 6 (Sunday).")
+        if not 0 <= weekday_minutes <= MAX_WEEKDAY_MINUTES:
+            raise ServiceError(f"A weekday's budget must be 0 to {MAX_WEEKDAY_MINUTES} "
+                               f"minutes.")
+        entries = list(parse_weekday_minutes(settings.weekday_minutes))
+        entries[weekday] = weekday_minutes
+        settings.weekday_minutes = format_weekday_minutes(entries)
+        release_unpinned_tasks(session)
     rounds = stored_rounds(settings)
     if interview_date is not None:
         check_interview_date(interview_date, today, settings.interview_date)

@@ -148,7 +148,7 @@ def _not_planned(tv: TaskView, by_id: dict[int, TaskView], days: dict[date, Plan
     best = today + timedelta(days=fitted.best_day) if fitted.best_day is not None else None
     short_by = math.ceil(fitted.short_by)
     weekday_fix = None
-    whole = tv.task.sitting if hasattr(tv.task, "sitting") else False
+    whole = tv.task.sitting
     if (fitted.reason == Unplanned.ROOM and best is not None and best in days
             and (whole or tv.task.priority != TaskPriority.REQUIRED.value)):
         # The roomiest day's weekday, with the minutes it lacks (in steps).

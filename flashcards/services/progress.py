@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flashcards.core.planner import easy_factor
+from flashcards.core.planner import weekday_budgets
 from flashcards.models import PlanTask, ReviewLog
 from flashcards.services import plans, study
 from flashcards.services.settings import get_settings
@@ -98,7 +98,7 @@ def progress_of(session: Session, allowance: study.DayAllowance, counts: study.Q
     minutes_left = ((counts.review + counts.learning) * per_review + counts.new * per_new) / 60
     minutes_left += sum(view.day_minutes for view in views
                         if view.task.done_at is None and not view.part_done)
-    budget = settings.daily_minutes * easy_factor(settings.easy_days, day)
+    budget = weekday_budgets(settings.daily_minutes, settings.weekday_minutes)[day.weekday()]
     if not counts.total and len(done_views) == len(tasks):
         status = DayStatus.DONE
     elif minutes_done + minutes_left <= budget + BUDGET_SLACK_MINUTES:

@@ -14,7 +14,12 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from flashcards.core.cards import LeechAction
-from flashcards.core.planner import EasyDay, interview_date_problem, later_rounds_problems
+from flashcards.core.planner import (
+    format_weekday_minutes,
+    interview_date_problem,
+    later_rounds_problems,
+    parse_weekday_minutes,
+)
 from flashcards.core.scheduling import DEFAULT_PARAMETERS, SchedulerConfig
 from flashcards.models import PlanTask, Settings
 from flashcards.scoping import OWNER
@@ -121,21 +126,27 @@ def update_settings(
     interview_date: date | None = None,
     daily_minutes: int | None = None,
     interview_retention: float | None = None,
-    easy_days: str | None = None,
+    weekday_minutes: str | None = None,
     leech_threshold: int | None = None,
     leech_action: str | None = None,
     later_rounds: Sequence[date | None] | None = None,
 ) -> Settings:
-    """Store new options; the values have been validated by the form. A new interview
-    date or new Easy Days let the plan place its tasks again (tasks the user put on a
-    day themselves stay there). The interview date (its first round) must lie between
-    `today` (the user's study day) and MAX_PLAN_DAYS ahead, and the `later_rounds`
-    (round 2 first; None: as stored, an empty field: no such round) after it, each after
-    the one before (core.planner.later_rounds_problems), or ServiceError says so."""
+    """Store new options; the values have been validated by the form. `weekday_minutes`:
+    Monday..Sunday comma-separated, each minutes or empty for the daily budget
+    (core.planner.parse_weekday_minutes; ServiceError naming the day when one is not).
+    A new interview date or new weekday budgets let the plan place its tasks again
+    (tasks the user put on a day themselves stay there). The interview date (its first
+    round) must lie between `today` (the user's study day) and MAX_PLAN_DAYS ahead, and
+    the `later_rounds` (round 2 first; None: as stored, an empty field: no such round)
+    after it, each after the one before (core.planner.later_rounds_problems), or
+    ServiceError says so."""
     if not is_valid_time_zone(timezone):
         raise ValueError(f"unknown time zone {timezone!r}")
-    if easy_days is not None and (len(easy_days) != 7 or set(easy_days) - set(EasyDay)):
-        raise ValueError(f"easy days {easy_days!r} must be seven of n, r and m")
+    if weekday_minutes is not None:
+        try:
+            weekday_minutes = format_weekday_minutes(parse_weekday_minutes(weekday_minutes))
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from exc
     if leech_action is not None and leech_action not in tuple(LeechAction):
         raise ValueError(f"leech action {leech_action!r} must be suspend or tag")
     if leech_threshold is not None and leech_threshold < 1:
@@ -154,14 +165,14 @@ def update_settings(
     if leech_action is not None:
         settings.leech_action = leech_action
     replan = ((interview_date is not None and interview_date != settings.interview_date)
-              or (easy_days is not None and easy_days != settings.easy_days))
+              or (weekday_minutes is not None and weekday_minutes != settings.weekday_minutes))
     if interview_date is not None:
         settings.interview_date = interview_date
     if daily_minutes is not None:
         settings.daily_minutes = daily_minutes
     settings.interview_retention = interview_retention
-    if easy_days is not None:
-        settings.easy_days = easy_days
+    if weekday_minutes is not None:
+        settings.weekday_minutes = weekday_minutes
     if replan:
         release_unpinned_tasks(session)
     settings.desired_retention = desired_retention
@@ -213,7 +224,7 @@ def rounds_text(rounds: Iterable[date]) -> str:
 
 
 def release_unpinned_tasks(session: Session) -> None:
-    """After the interview date (or the days the plan may use) changed: the next plan
+    """After the interview date (or the weekday budgets) changed: the next plan
     places every open task again; those the user put on a day themselves stay there."""
     session.execute(update(PlanTask).where(PlanTask.user_id == owner(session),
                                            PlanTask.pinned == False,  # noqa: E712

@@ -292,7 +292,7 @@ def forecast(session: Session, allowance: DayAllowance, deck_id: int | None,
     key = (str(session.get_bind().engine.url), owner(session), deck_id, allowance.day.date,
            membership,
            settings.desired_retention, settings.interview_retention, settings.interview_date,
-           settings.plan_start, settings.daily_minutes, settings.easy_days,
+           settings.plan_start, settings.daily_minutes, settings.weekday_minutes,
            settings.new_per_day, settings.max_reviews_per_day, settings.fsrs_parameters)
     cached = _FORECASTS.get(key)
     if cached is None:

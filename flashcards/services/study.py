@@ -46,7 +46,7 @@ from flashcards.core.cards import (
 )
 from flashcards.core.days import StudyDay, day_start, study_day
 from flashcards.core.fsrs_vector import FsrsModel
-from flashcards.core.planner import MAX_PLAN_DAYS, easy_factor, exam_due_day
+from flashcards.core.planner import MAX_PLAN_DAYS, budget_factor, exam_due_day
 from flashcards.core.scheduling import (
     CardState,
     LoadBalance,
@@ -494,8 +494,8 @@ _GRADE_LOAD = (
     select(_CARDS.c.version, *(_CARDS.c[column.key] for column in _SCHEDULE_COLUMNS),
            _SETTINGS.c.desired_retention, _SETTINGS.c.interview_date, _SETTINGS.c.later_rounds,
            _SETTINGS.c.interview_retention, _SETTINGS.c.timezone, _SETTINGS.c.rollover_hour,
-           _SETTINGS.c.easy_days, _SETTINGS.c.leech_threshold, _SETTINGS.c.leech_action,
-           _SETTINGS.c.fsrs_parameters)
+           _SETTINGS.c.daily_minutes, _SETTINGS.c.weekday_minutes, _SETTINGS.c.leech_threshold,
+           _SETTINGS.c.leech_action, _SETTINGS.c.fsrs_parameters)
     .join(_SETTINGS, _SETTINGS.c.id == _CARDS.c.user_id)  # the card's user's settings
     .where(_CARDS.c.id == bindparam("card_id"), _CARDS.c.user_id == OWNER,
            _SETTINGS.c.id == OWNER)
@@ -536,7 +536,8 @@ def grade(
     if row is None:
         raise NotFound(f"There is no card {card_id}.")
     (current_version, *schedule_values, retention, interview_date, later_rounds,
-     interview_retention, zone_name, rollover_hour, easy_days, leech_threshold, leech_action,
+     interview_retention, zone_name, rollover_hour, daily_minutes, weekday_minutes,
+     leech_threshold, leech_action,
      parameters) = row
     if current_version != version:
         last = session.execute(_LAST_LOG, {"card_id": card_id}).scalar_one_or_none()
@@ -548,7 +549,7 @@ def grade(
     before = Schedule(CardState(schedule_values[0]), *schedule_values[1:])
     config = config_of(retention, parameters)
     zone = zone_named(zone_name)
-    balance = _load_balance(session, now, zone, rollover_hour, easy_days)
+    balance = _load_balance(session, now, zone, rollover_hour, daily_minutes, weekday_minutes)
     elapsed = None
     if before.last_review is not None:
         elapsed = (study_day(now, zone, rollover_hour).date
@@ -752,9 +753,10 @@ _DAY_LOAD = select(func.count()).select_from(
 
 
 def _load_balance(session: Session, now: datetime, zone: ZoneInfo, rollover_hour: int,
-                  easy_days: str) -> LoadBalance:
+                  daily_minutes: int, weekday_minutes: str) -> LoadBalance:
     """Load balancing from the database: reviews already due on each study day of the
-    fuzz window (counted only when the balancer asks), and the Easy Days."""
+    fuzz window (counted only when the balancer asks), and each day's weight (as Easy
+    Days'): its weekday's budget over the daily budget, at most 1."""
     review_day = study_day(now, zone, rollover_hour).date
     connection = session.connection()
 
@@ -765,7 +767,8 @@ def _load_balance(session: Session, now: datetime, zone: ZoneInfo, rollover_hour
             "end": day_start(day + timedelta(days=1), zone, rollover_hour)}).scalar_one())
 
     def easy(interval: int) -> float:
-        return easy_factor(easy_days, review_day + timedelta(days=interval))
+        return budget_factor(daily_minutes, weekday_minutes,
+                             review_day + timedelta(days=interval))
 
     return LoadBalance(load, easy)
 

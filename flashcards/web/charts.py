@@ -71,7 +71,7 @@ class MinutesChart(Frame):
     y_ticks: list[Tick]
     budget: int
     budget_y: float
-    budget_varies: bool  # Easy Days lower some days' budgets
+    budget_varies: bool  # weekday budgets differ from the daily one
     over_days: list[DayBar]
     peak: DayBar | None
     total_minutes: int

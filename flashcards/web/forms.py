@@ -18,11 +18,13 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -42,8 +44,9 @@ from flashcards.core.importplan import DuplicatePolicy
 from flashcards.core.planner import (
     MAX_BUDGET_MINUTES,
     MAX_PLAN_DAYS,
+    MAX_WEEKDAY_MINUTES,
     MIN_BUDGET_MINUTES,
-    EasyDay,
+    WEEKDAYS,
     interview_date_problem,
     later_rounds_problems,
     task_day_problem,
@@ -244,10 +247,19 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-EASY_DAY_CHOICES = enum_choices(EasyDay, {
-    EasyDay.NORMAL: "Normal", EasyDay.REDUCED: "Reduced", EasyDay.MINIMUM: "Minimum"})
-_easy_day = functools.partial(SelectField, default=EasyDay.NORMAL.value, choices=EASY_DAY_CHOICES)
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# One optional field per weekday: its minutes, or blank for the daily budget.
+_weekday_minutes = functools.partial(
+    IntegerField, validators=[Optional(), NumberRange(
+        min=0, max=MAX_WEEKDAY_MINUTES,
+        message=f"Between 0 and {MAX_WEEKDAY_MINUTES} minutes, or blank for the daily "
+                "budget.")],
+    render_kw={"min": 0, "max": MAX_WEEKDAY_MINUTES, "inputmode": "numeric",
+               "placeholder": "daily"})
+
+
+def weekday_field_name(day: str) -> str:
+    """The settings form's field of a weekday ("Monday" -> minutes_monday)."""
+    return f"minutes_{day.lower()}"
 
 
 class SettingsForm(FlaskForm):
@@ -300,13 +312,17 @@ class SettingsForm(FlaskForm):
         validators=[Optional(), NumberRange(min=MIN_RETENTION, max=MAX_RETENTION)],
         description="Leave empty to use the desired retention. Higher asks for a final "
                     "review of more cards just before the interview.")
-    easy_monday = _easy_day("Monday")
-    easy_tuesday = _easy_day("Tuesday")
-    easy_wednesday = _easy_day("Wednesday")
-    easy_thursday = _easy_day("Thursday")
-    easy_friday = _easy_day("Friday")
-    easy_saturday = _easy_day("Saturday")
-    easy_sunday = _easy_day("Sunday")
+    minutes_monday = _weekday_minutes("Monday")
+    minutes_tuesday = _weekday_minutes("Tuesday")
+    minutes_wednesday = _weekday_minutes("Wednesday")
+    minutes_thursday = _weekday_minutes("Thursday")
+    minutes_friday = _weekday_minutes("Friday")
+    minutes_saturday = _weekday_minutes("Saturday")
+    minutes_sunday = _weekday_minutes("Sunday")
+
+    def weekday_fields(self) -> list[IntegerField]:
+        """The seven weekday minute fields, Monday first."""
+        return [getattr(self, weekday_field_name(day)) for day in WEEKDAYS]
 
     desired_retention = FloatField(
         "Desired retention",
@@ -403,6 +419,13 @@ _PRIORITY_CHOICES = enum_choices(TaskPriority, {
     TaskPriority.REQUIRED: "Required", TaskPriority.OPTIONAL: "Optional"})
 
 
+def _needs_first() -> SelectMultipleField:
+    """The tasks a task needs done first: the user's other tasks, as the view lists them;
+    the service checks that each id is one of the user's tasks."""
+    return SelectMultipleField("Needs first", coerce=id_number, validate_choice=False,
+                               default=[])
+
+
 class TaskAddForm(_TaskDayForm):
     title = StringField("Task", validators=[DataRequired("Give the task a title."),
                                             Length(max=MAX_TITLE_LENGTH)])
@@ -416,6 +439,9 @@ class TaskAddForm(_TaskDayForm):
     # Left empty: by kind (mocks and the rest day are required).
     priority = SelectField("Priority", default="", validators=[Optional()], choices=[
         SelectChoice("", "Priority by kind"), *_PRIORITY_CHOICES])
+    after = _needs_first()
+    # Unticked: by kind (a mock interview is done in one sitting).
+    sitting = BooleanField("One sitting")
 
 
 class TaskEditForm(FlaskForm):
@@ -426,6 +452,16 @@ class TaskEditForm(FlaskForm):
                                                   NumberRange(min=1, max=MAX_TASK_MINUTES)])
     # Left out: the task keeps its priority.
     priority = SelectField("Priority", validators=[Optional()], choices=_PRIORITY_CHOICES)
+    # The form has the task's order fields (after, sitting); left out: both are kept.
+    with_order = HiddenField()
+    after = _needs_first()
+    sitting = BooleanField("One sitting")
+
+
+class PlanAnywayForm(FlaskForm):
+    """"Plan it anyway" for a task: on, or off again."""
+
+    on = HiddenField(validators=[InputRequired(), AnyOf(("on", "off"))])
 
 
 class SetupForm(FlaskForm):
@@ -475,11 +511,21 @@ class PlanFixForm(FlaskForm):
     # The same bounds as the settings form's new_per_day.
     new_per_day = IntegerField("New cards per day",
                                validators=[Optional(), NumberRange(min=0, max=9999)])
+    # "Give Saturdays 3 hours": a weekday (0: Monday) and its own budget.
+    weekday = IntegerField("Weekday", validators=[Optional(), NumberRange(min=0, max=6)])
+    weekday_minutes = IntegerField("Minutes on that weekday", validators=[
+        Optional(), NumberRange(min=0, max=MAX_BUDGET_MINUTES)])
 
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators):
             return False
-        if (self.daily_minutes.data is None) == (self.interview_date.data is None):
-            self.daily_minutes.errors = ["Give a new budget or a new interview date."]
+        given = [self.daily_minutes.data is not None, self.interview_date.data is not None,
+                 self.weekday.data is not None or self.weekday_minutes.data is not None]
+        if sum(given) != 1:
+            self.daily_minutes.errors = ["Give a new budget, a weekday's budget or a new "
+                                         "interview date."]
+            return False
+        if given[2] and (self.weekday.data is None or self.weekday_minutes.data is None):
+            self.weekday.errors = ["A weekday's budget needs the weekday and its minutes."]
             return False
         return True

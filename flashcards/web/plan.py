@@ -17,6 +17,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
+from flashcards.core.planner import WEEKDAYS
 from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans, progress
 from flashcards.services.plan_ical import plan_calendar
@@ -25,6 +26,7 @@ from flashcards.services.study import day_allowance, queue_counts
 from flashcards.web.charts import minutes_chart, recall_chart
 from flashcards.web.context import attempt, db, now
 from flashcards.web.forms import (
+    PlanAnywayForm,
     PlanFixForm,
     TaskAddForm,
     TaskDoneForm,
@@ -52,12 +54,16 @@ def show() -> str:
     day_progress = progress.progress_of(session, allowance, queue_counts(session, allowance),
                                         view.tasks.get(view.today, []))
     session.rollback()  # ends the read
+    # Every task once, in list order: the choices of each task form's "Needs first".
+    task_choices = sorted({tv.task.id: tv.task for views in view.tasks.values()
+                           for tv in views}.values(), key=lambda t: (t.position, t.id))
     return render_template(
         "plan/plan.html", view=view, weeks=weeks, planned=planned,
         minutes_chart=minutes_chart(view.plan, view.settings.daily_minutes),
         recall_chart=recall_chart(view.plan),
         kinds=list(TaskKind), add_form=TaskAddForm(day=view.today), done_form=TaskDoneForm(),
-        move_form=TaskMoveForm(), progress=day_progress, pressure=pressure_of(view))
+        move_form=TaskMoveForm(), progress=day_progress, pressure=pressure_of(view),
+        task_choices=task_choices)
 
 
 @bp.post("/plan/fix")
@@ -71,13 +77,17 @@ def fix() -> BaseResponse:
         return redirect(url_for("plan.show"))
     rounds, problem = attempt(lambda s: plans.apply_fix(
         s, now=now(), daily_minutes=form.daily_minutes.data,
-        interview_date=form.interview_date.data, new_per_day=form.new_per_day.data))
+        interview_date=form.interview_date.data, new_per_day=form.new_per_day.data,
+        weekday=form.weekday.data, weekday_minutes=form.weekday_minutes.data))
     if problem is not None:
         flash(problem, "error")
         return redirect(url_for("plan.show"))
     limit = (f", new-card limit {form.new_per_day.data} a day"
              if form.new_per_day.data is not None else "")
-    if form.daily_minutes.data is not None:
+    if form.weekday.data is not None:
+        flash(f"{WEEKDAYS[form.weekday.data]}s now have {form.weekday_minutes.data} min.",
+              "info")
+    elif form.daily_minutes.data is not None:
         flash(f"Budget raised to {form.daily_minutes.data} min a day{limit}.", "info")
     else:
         moved = (", its later rounds with it to "
@@ -153,7 +163,8 @@ def add() -> BaseResponse | tuple[str, int]:
     _, problem = attempt(lambda s: plans.add_task(
         s, title=form.title.data or "", details=form.details.data or "",
         minutes=int(form.minutes.data or 0), day=form.day.data,
-        kind=TaskKind(form.kind.data), now=now(), priority=_priority(form)))
+        kind=TaskKind(form.kind.data), now=now(), priority=_priority(form),
+        after=list(form.after.data or []), sitting=True if form.sitting.data else None))
     if problem is not None:
         flash(problem, "error")
         return _back()
@@ -167,13 +178,34 @@ def edit(task_id: int) -> BaseResponse:
     if not form.validate():
         _flash_errors(form)
         return _back()
-    session = db()
-    task = plans.edit_task(session, task_id, title=form.title.data or "",
-                           details=form.details.data or "",
-                           minutes=int(form.minutes.data or 0), now=now(),
-                           priority=_priority(form))
-    session.commit()
+    # Without its order fields (a form that does not show them), a task keeps both.
+    with_order = bool(form.with_order.data)
+    task, problem = attempt(lambda s: plans.edit_task(
+        s, task_id, title=form.title.data or "", details=form.details.data or "",
+        minutes=int(form.minutes.data or 0), now=now(), priority=_priority(form),
+        after=list(form.after.data or []) if with_order else None,
+        sitting=bool(form.sitting.data) if with_order else None))
+    if task is None:
+        flash(f"Needs first: {problem}", "error")
+        return _back()
     flash(f"Saved “{task.title}”.", "info")
+    return _back()
+
+
+@bp.post("/plan/tasks/<int:task_id>/anyway")
+def anyway(task_id: int) -> BaseResponse:
+    """"Plan it anyway" on or off for a task the budget leaves out."""
+    form = PlanAnywayForm()
+    if not form.validate():
+        abort(400, description="The form was not valid.")
+    on = form.on.data == "on"
+    task, _ = attempt(lambda s: plans.set_anyway(s, task_id, on))
+    assert task is not None  # set_anyway raises nothing but NotFound (the 404 page)
+    if on:
+        flash(f"“{task.title}” will be planned even where its day runs over the budget.",
+              "info")
+    else:
+        flash(f"“{task.title}” is planned only where the budget holds it again.", "info")
     return _back()
 
 

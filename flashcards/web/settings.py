@@ -7,13 +7,13 @@ from datetime import timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from flashcards.core.planner import MAX_PLAN_DAYS
+from flashcards.core.planner import MAX_PLAN_DAYS, format_weekday_minutes, parse_weekday_minutes
 from flashcards.services.plans import plan_dates
 from flashcards.services.settings import get_settings, stored_rounds, update_settings
 from flashcards.services.study import current_day
 from flashcards.web.calendar import calendar_section
 from flashcards.web.context import attempt, db, now
-from flashcards.web.forms import WEEKDAYS, SettingsForm, time_zone_options
+from flashcards.web.forms import SettingsForm, time_zone_options
 from flashcards.web.fsrs import fsrs_section
 
 bp = Blueprint("settings", __name__)
@@ -24,7 +24,7 @@ def edit() -> Response | tuple[str, int] | str:
     session = db()
     settings = get_settings(session)
     form = SettingsForm(obj=settings if request.method == "GET" else None)
-    day_fields = [getattr(form, f"easy_{name.lower()}") for name in WEEKDAYS]
+    day_fields = form.weekday_fields()
     today = current_day(session, now()).date
     form.today, form.stored_interview = today, settings.interview_date
     form.stored_rounds = stored_rounds(settings)
@@ -41,8 +41,9 @@ def edit() -> Response | tuple[str, int] | str:
         form.interview_date.data = plan_dates(settings, today)[1]
         for field, day in zip(form.round_fields, form.stored_rounds, strict=False):
             field.data = day
-        for field, code in zip(day_fields, settings.easy_days, strict=True):
-            field.data = code
+        for field, minutes in zip(day_fields, parse_weekday_minutes(settings.weekday_minutes),
+                                  strict=True):
+            field.data = minutes
     if form.validate_on_submit():
         _, problem = attempt(lambda s: update_settings(
                 s,
@@ -55,7 +56,7 @@ def edit() -> Response | tuple[str, int] | str:
                 interview_date=form.interview_date.data,
                 daily_minutes=int(form.daily_minutes.data or 0),
                 interview_retention=form.interview_retention.data,
-                easy_days="".join(str(field.data) for field in day_fields),
+                weekday_minutes=format_weekday_minutes([field.data for field in day_fields]),
                 leech_threshold=int(form.leech_threshold.data or 0),
                 leech_action=str(form.leech_action.data),
                 later_rounds=form.later_rounds,

@@ -1,6 +1,6 @@
 """Every page fits the screen from 320 to 1440 px, in light and dark mode (issue 13):
 no sideways scrolling, a compact menu on a phone, the plan as a day-by-day agenda, and
-settings (Easy Days, the time zone) that fit and save at 320 px."""
+settings (the minutes on each weekday, the time zone) that fit and save at 320 px."""
 
 from __future__ import annotations
 
@@ -335,12 +335,13 @@ def test_settings_fit_a_small_phone_and_save(live_server, open_page, scheme) -> 
     page = open_page(scheme, timezone_id="Europe/Paris", **SMALL_PHONE)
     page.goto(live_server + "/settings")
     assert scroll_width(page) <= 320
-    panel_right = page.locator(".easy-days").bounding_box()
+    panel_right = page.locator(".weekday-minutes").bounding_box()
     limit = panel_right["x"] + panel_right["width"]
-    edges = right_edges(page, ".easy-days select")
+    edges = right_edges(page, ".weekday-minutes input")
     assert len(edges) == 7 and max(edges) <= limit + 0.5
-    for day in page.locator(".easy-days select").all():
+    for day in page.locator(".weekday-minutes input").all():
         assert day.bounding_box()["height"] >= 44
+    expect(page.get_by_label("Saturday", exact=True)).to_have_value("")
 
     # The time zone: a text field searching the zones, grouped by region; this device's
     # zone is offered (the stored one is the server's, UTC).
@@ -361,16 +362,16 @@ def test_settings_fit_a_small_phone_and_save(live_server, open_page, scheme) -> 
     expect(zone).to_have_value("Europe/Paris")
     expect(use).to_be_hidden()
 
-    page.select_option("#easy_saturday", "r")
-    page.select_option("#easy_sunday", "m")
+    page.fill("#minutes_saturday", "120")
+    page.fill("#minutes_sunday", "0")
     page.fill("#daily_minutes", "45")
     page.get_by_role("button", name="Save", exact=True).tap()
     expect(page.locator(".flash")).to_have_text("Settings saved.")
     expect(zone).to_have_value("Europe/Paris")
     expect(use).to_be_hidden()
-    expect(page.locator("#easy_saturday")).to_have_value("r")
-    expect(page.locator("#easy_sunday")).to_have_value("m")
-    expect(page.locator("#easy_monday")).to_have_value("n")
+    expect(page.locator("#minutes_saturday")).to_have_value("120")
+    expect(page.locator("#minutes_sunday")).to_have_value("0")
+    expect(page.locator("#minutes_monday")).to_have_value("")
     expect(page.locator("#daily_minutes")).to_have_value("45")
     assert scroll_width(page) <= 320
 
@@ -382,14 +383,14 @@ def test_settings_fit_a_small_phone_and_save(live_server, open_page, scheme) -> 
     assert scroll_width(page) <= 320
 
 
-def test_easy_days_sit_in_one_row_on_a_wide_screen(live_server, open_page) -> None:
+def test_weekday_minutes_sit_in_one_row_on_a_wide_screen(live_server, open_page) -> None:
     page = open_page("light", timezone_id="UTC", **DESKTOP)
     page.goto(live_server + "/settings")
-    selects = page.locator(".easy-days select")
-    tops = {round(s.bounding_box()["y"]) for s in selects.all()}
+    inputs = page.locator(".weekday-minutes input")
+    tops = {round(s.bounding_box()["y"]) for s in inputs.all()}
     assert len(tops) == 1
-    fieldset = page.locator(".easy-days").bounding_box()
-    assert max(right_edges(page, ".easy-days select")) <= fieldset["x"] + fieldset["width"]
+    fieldset = page.locator(".weekday-minutes").bounding_box()
+    assert max(right_edges(page, ".weekday-minutes input")) <= fieldset["x"] + fieldset["width"]
     # The browser is in the stored zone (UTC, whether named UTC or Etc/UTC): no offer.
     expect(page.locator("#timezone")).to_have_value(re.compile(r"^(Etc/)?UTC$"))
     expect(page.locator("#use-device-zone")).to_be_hidden()

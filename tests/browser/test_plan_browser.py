@@ -17,7 +17,7 @@ def test_plan_settings_tick_move_and_calendar(live_server, page) -> None:
     interview = date(2026, 3, 2) + timedelta(days=35)
     page.fill("#interview_date", interview.isoformat())
     page.fill("#daily_minutes", "75")
-    page.select_option("#easy_sunday", "r")
+    page.fill("#minutes_sunday", "40")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".flash")).to_contain_text("Settings saved.")
 
@@ -35,7 +35,9 @@ def test_plan_settings_tick_move_and_calendar(live_server, page) -> None:
     expect(page.locator("td.today li.task.done .task-title").first).to_have_text(title)
 
     # Move a task to another day from the task list.
-    entry = page.locator("ul.tasks.full li.task").filter(has_text="Read published model cards")
+    # By its title: every task's "Needs first" list names the others too.
+    entry = page.locator("ul.tasks.full li.task").filter(
+        has=page.locator(".task-title", has_text="Read published model cards"))
     entry.locator("summary").click()
     target = date(2026, 3, 2) + timedelta(days=10)
     entry.locator("input[type=date]").fill(target.isoformat())

@@ -125,8 +125,8 @@ def test_what_does_not_fit_is_reported() -> None:
     assert result.below_target > 0.7  # cards never studied have no recall
 
 
-def test_easy_days_take_no_new_cards_on_minimum_days() -> None:
-    result = plan_for(100, easy_days="nnnnnmm")
+def test_days_off_take_no_new_cards() -> None:
+    result = plan_for(100, weekday_minutes=(60.0,) * 5 + (0.0, 0.0))
     weekend = [d for d in result.days if d.day.weekday() >= 5 and d.day <= date(2026, 3, 26)]
     assert weekend and all(d.new == 0 for d in weekend)
     assert sum(d.new for d in result.days) == 100
@@ -149,18 +149,27 @@ def test_tasks_land_in_their_weeks_spread_out_and_rest_on_the_eve() -> None:
     tasks = [TaskToPlace(1, 45, 1, 1, False), TaskToPlace(2, 45, 1, 1, False),
              TaskToPlace(3, 45, 3, 4, False), TaskToPlace(4, 20, 4, 4, True)]
     placed = place_tasks(tasks, plan_start=date(2026, 3, 2), interview=date(2026, 4, 1),
-                         today=date(2026, 3, 2), easy_days="nnnnnnn")
+                         today=date(2026, 3, 2), budgets=(60,) * 7)
     assert placed[1] == date(2026, 3, 2) and placed[2] == date(2026, 3, 3)
     assert date(2026, 3, 17) <= placed[3] <= date(2026, 3, 30)
     assert placed[4] == date(2026, 3, 31)
 
 
-def test_tasks_avoid_minimum_easy_days_and_the_past() -> None:
+def test_tasks_avoid_days_off_and_the_past() -> None:
     tasks = [TaskToPlace(1, 30, 1, 1, False)]
-    # 2 March 2026 is a Monday; Monday and Tuesday are "minimum" days, today is Tuesday.
+    # 2 March 2026 is a Monday; Monday and Tuesday are days off (0 min), today is Tuesday.
     placed = place_tasks(tasks, plan_start=date(2026, 3, 2), interview=date(2026, 4, 1),
-                         today=date(2026, 3, 3), easy_days="mmnnnnn")
+                         today=date(2026, 3, 3), budgets=(0, 0, 60, 60, 60, 60, 60))
     assert placed[1] == date(2026, 3, 4)
+
+
+def test_tasks_go_where_the_weekday_budget_has_most_room() -> None:
+    tasks = [TaskToPlace(1, 40, 1, 1, False), TaskToPlace(2, 40, 1, 1, False)]
+    # Week 1 is Monday 2 to Sunday 8 March; Saturday holds 180 min, the rest 30.
+    placed = place_tasks(tasks, plan_start=date(2026, 3, 2), interview=date(2026, 4, 1),
+                         today=date(2026, 3, 2), budgets=(30, 30, 30, 30, 30, 180, 30))
+    # Both fill Saturday less (80 of 180) than any other day (40 of 30).
+    assert placed == {1: date(2026, 3, 7), 2: date(2026, 3, 7)}
 
 
 TODAY = date(2026, 3, 2)

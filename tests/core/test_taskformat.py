@@ -39,3 +39,62 @@ def test_every_bad_task_line_is_named() -> None:
 def test_wrong_header_is_refused() -> None:
     with pytest.raises(DeckFormatError, match="unknown column"):
         parse_tasks_csv("key,title,when\n")
+
+
+ORDER_HEADER = ("key,title,details,kind,minutes,earliest_week,latest_week,priority,after,"
+                "sitting,source\n")
+
+
+def test_after_and_sitting_are_read_and_older_headers_still_work() -> None:
+    rows = parse_tasks_csv(ORDER_HEADER + (
+        "s-1,Story one,d,stories,45,1,2,required,,,src\n"
+        "s-2,Story two,d,stories,45,1,2,required,s-1,,src\n"
+        "m-1,Mock,d,mock,45,3,3,required,s-1 s-2,yes,src\n"
+        "m-2,Loop,d,mock,180,4,4,required,m-1,,src\n"))
+    assert [(r.key, r.after, r.sitting) for r in rows] == [
+        ("s-1", (), False), ("s-2", ("s-1",), False), ("m-1", ("s-1", "s-2"), True),
+        ("m-2", ("m-1",), False)]
+    # Without the columns: no prerequisites, and mock interviews in one sitting.
+    for header in (HEADER, HEADER.replace("source", "priority,source")):
+        extra = ",required" if "priority" in header else ""
+        old = parse_tasks_csv(header + f"a,A,d,mock,45,1,2{extra},s\n"
+                                       f"b,B,d,stories,45,1,2{extra},s\n")
+        assert [(r.after, r.sitting) for r in old] == [((), True), ((), False)]
+
+
+def test_after_refuses_an_unknown_key_itself_and_a_bad_sitting_naming_the_line() -> None:
+    with pytest.raises(DeckFormatError) as info:
+        parse_tasks_csv(ORDER_HEADER + (
+            "a,A,d,stories,45,1,2,required,,,s\n"
+            "b,B,d,stories,45,1,2,required,a nope,,s\n"
+            "c,C,d,stories,45,1,2,required,c,,s\n"
+            "d,D,d,mock,45,1,2,required,,sure,s\n"
+            "e,E,d,stories,45,1,1,required,f,,s\n"
+            "f,F,d,stories,45,2,2,required,,,s\n"))
+    assert [str(p) for p in info.value.problems] == [
+        "line 5: sitting must be 'yes' or empty, not 'sure'",
+    ]
+    with pytest.raises(DeckFormatError) as info:
+        parse_tasks_csv(ORDER_HEADER + (
+            "a,A,d,stories,45,1,2,required,,,s\n"
+            "b,B,d,stories,45,1,2,required,a nope,,s\n"
+            "c,C,d,stories,45,1,2,required,c,,s\n"
+            "e,E,d,stories,45,1,1,required,f,,s\n"
+            "f,F,d,stories,45,2,2,required,,,s\n"))
+    assert [str(p) for p in info.value.problems] == [
+        "line 3: after names 'nope', which no task in the file has as its key",
+        "line 4: after names the task itself ('c')",
+        "line 5: after names 'f', which starts in week 2, after this task's latest week (1)",
+    ]
+
+
+def test_after_refuses_a_cycle_naming_its_keys_on_its_first_line() -> None:
+    with pytest.raises(DeckFormatError) as info:
+        parse_tasks_csv(ORDER_HEADER + (
+            "a,A,d,stories,45,1,2,required,,,s\n"
+            "b,B,d,stories,45,1,2,required,d,,s\n"
+            "c,C,d,stories,45,1,2,required,b,,s\n"
+            "d,D,d,stories,45,1,2,required,c a,,s\n"))
+    assert [str(p) for p in info.value.problems] == [
+        "line 3: after makes a cycle: b -> d -> c -> b"]
+

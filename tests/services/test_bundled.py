@@ -205,3 +205,63 @@ def test_plan_tasks_take_the_priority_column_when_the_file_has_one(session, tmp_
     assert report.tasks_updated == 1
     assert session.execute(select(PlanTask.priority).where(PlanTask.key == "t-1")
                            ).scalar_one() == "optional"
+
+
+ORDER_HEADER = ("key,title,details,kind,minutes,earliest_week,latest_week,priority,after,"
+                "sitting,source\n")
+
+
+def write_ordered_tasks(folder: Path, rows: list[str]) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "decks.toml").write_text('[tasks]\nfile = "tasks.csv"\n')
+    (folder / "tasks.csv").write_text(ORDER_HEADER + "\n".join(rows) + "\n")
+    return folder
+
+
+def order_of(session) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """Each task's prerequisites (as keys) and its sitting flag."""
+    tasks = session.execute(select(PlanTask)).scalars().all()
+    keys = {task.id: task.key for task in tasks}
+    return {task.key: (tuple(sorted(keys[i] for i in task.after)), task.sitting)
+            for task in tasks}
+
+
+def test_seeding_stores_after_as_the_users_task_ids_and_sitting(session, tmp_path) -> None:
+    folder = write_ordered_tasks(tmp_path / "t", [
+        "s-1,Story one,d,stories,45,1,2,required,,,s",
+        "s-2,Story two,d,stories,45,1,2,required,s-1,,s",
+        "m-1,Mock,d,mock,45,3,3,required,s-1 s-2,yes,s"])
+    seed_bundle(session, load_bundle(folder), START)
+    session.commit()
+    assert order_of(session) == {"s-1": ((), False), "s-2": (("s-1",), False),
+                                 "m-1": (("s-1", "s-2"), True)}
+    ids = dict(session.execute(select(PlanTask.key, PlanTask.id)).all())
+    mock = session.execute(select(PlanTask).where(PlanTask.key == "m-1")).scalar_one()
+    assert mock.after_ids == f"{ids['s-1']} {ids['s-2']}"
+
+
+def test_a_new_edition_updates_after_and_sitting_unless_the_user_edited_the_task(
+        session, tmp_path) -> None:
+    folder = write_ordered_tasks(tmp_path / "t", [
+        "s-1,Story one,d,stories,45,1,2,required,,,s",
+        "s-2,Story two,d,stories,45,1,2,required,,,s",
+        "s-3,Story three,d,stories,45,1,2,required,,,s",
+        "m-1,Mock,d,mock,45,3,3,required,,,s"])
+    seed_bundle(session, load_bundle(folder), START)
+    session.commit()
+    edited = session.execute(select(PlanTask).where(PlanTask.key == "s-3")).scalar_one()
+    edited.edited_at = START
+    session.delete(session.execute(select(PlanTask).where(PlanTask.key == "s-1")).scalar_one())
+    session.commit()
+    write_ordered_tasks(folder, [
+        "s-1,Story one,d,stories,45,1,2,required,,,s",
+        "s-2,Story two,d,stories,45,1,2,required,s-1,,s",
+        "s-3,Story three,d,stories,45,1,2,required,s-2,,s",
+        "n-1,New,d,research,30,1,2,required,,,s",
+        "m-1,Mock,d,mock,45,3,3,required,s-2 s-3 n-1,yes,s"])
+    report = seed_bundle(session, load_bundle(folder), START)
+    session.commit()
+    # s-2 needs s-1, which the user deleted: nothing. s-3 was edited: kept as it was.
+    assert order_of(session) == {"s-2": ((), False), "s-3": ((), False),
+                                 "n-1": ((), False), "m-1": (("n-1", "s-2", "s-3"), True)}
+    assert (report.tasks_added, report.tasks_updated) == (1, 1)

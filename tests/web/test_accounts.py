@@ -118,6 +118,12 @@ def test_a_user_cannot_read_or_change_another_users_data(client, session, two_us
         f"/plan/tasks/{bob['task']}/move": {"day": "2026-03-04"},
         f"/plan/tasks/{bob['task']}/edit": {"title": "x", "minutes": "5"},
         f"/plan/tasks/{bob['task']}/delete": {},
+        f"/plan/tasks/{bob['task']}/anyway": {"on": "on"},
+        # ada's own task (or a new one) needing bob's first: as if bob's did not exist.
+        f"/plan/tasks/{two_users['ada']['task']}/edit": {
+            "title": "x", "minutes": "5", "with_order": "y", "after": str(bob["task"])},
+        "/plan/tasks": {"title": "Needs bob's", "minutes": "5", "day": "2026-03-04",
+                        "kind": "research", "after": str(bob["task"])},
         f"/cards/actions/{bob['action']}/undo": {},
         "/review/grade": {"card_id": bob["card"], "version": 3, "rating": 3},
     }
@@ -166,16 +172,16 @@ def test_settings_are_per_user(client, session, two_users) -> None:
     token = csrf_token(client, "/settings")
     page = client.get("/settings").get_data(as_text=True)
     fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page))
-    fields.update({"csrf_token": token, "new_per_day": "7", "easy_monday": "n",
-                   "easy_tuesday": "n", "easy_wednesday": "n", "easy_thursday": "n",
-                   "easy_friday": "n", "easy_saturday": "n", "easy_sunday": "n",
+    fields.update({"csrf_token": token, "new_per_day": "7", "minutes_sunday": "0",
                    "timezone": "UTC", "leech_action": "suspend"})
     assert client.post("/settings", data=fields).status_code == 302
     session.expire_all()
     session.rollback()
-    assert session.get(Settings, two_users["ada"]["user"]).new_per_day == 7
+    ada = session.get(Settings, two_users["ada"]["user"])
+    assert (ada.new_per_day, ada.weekday_minutes) == (7, ",,,,,,0")
     users.for_user(session, two_users["bob"]["user"])
-    assert session.get(Settings, two_users["bob"]["user"]).new_per_day == 20
+    bob = session.get(Settings, two_users["bob"]["user"])
+    assert (bob.new_per_day, bob.weekday_minutes) == (20, ",,,,,,")
 
 
 def test_an_import_belongs_to_its_user(app, client, session, two_users) -> None:

@@ -196,21 +196,22 @@ def test_settings_validation_changes_nothing_on_error(client, session) -> None:
                                         "timezone": "Europe/Berlin", "rollover_hour": "3",
                                         "interview_date": "2026-03-20", "daily_minutes": "45",
                                         "interview_retention": "0.95", "leech_threshold": "6",
-                                        "leech_action": "tag", **EASY_DAYS})
+                                        "leech_action": "tag", **WEEKDAY_MINUTES})
     assert ok.status_code == 302
     session.rollback()
     settings = session.get(Settings, 1)
     assert (settings.desired_retention, settings.new_per_day, settings.timezone) == (
         0.85, 10, "Europe/Berlin")
     assert (settings.interview_date.isoformat(), settings.daily_minutes,
-            settings.interview_retention, settings.easy_days) == ("2026-03-20", 45, 0.95,
-                                                                  "nnnnnrm")
+            settings.interview_retention, settings.weekday_minutes) == (
+        "2026-03-20", 45, 0.95, ",,,,,23,0")
     assert (settings.leech_threshold, settings.leech_action) == (6, "tag")
 
 
-EASY_DAYS = {f"easy_{day}": "n" for day in ("monday", "tuesday", "wednesday", "thursday",
-                                            "friday")} | {"easy_saturday": "r",
-                                                          "easy_sunday": "m"}
+# Blank: the daily budget; Saturday half of it, Sunday off.
+WEEKDAY_MINUTES = {f"minutes_{day}": "" for day in ("monday", "tuesday", "wednesday",
+                                                   "thursday", "friday")} | {
+    "minutes_saturday": "23", "minutes_sunday": "0"}
 
 
 def test_plan_settings_are_validated(client, session) -> None:
@@ -219,13 +220,22 @@ def test_plan_settings_are_validated(client, session) -> None:
         "csrf_token": token, "desired_retention": "0.9", "new_per_day": "20",
         "max_reviews_per_day": "200", "timezone": "UTC", "rollover_hour": "4",
         "interview_date": "not a date", "daily_minutes": "0", "interview_retention": "2",
-        **EASY_DAYS, "easy_sunday": "x"})
+        **WEEKDAY_MINUTES, "minutes_saturday": "x", "minutes_sunday": "601"})
     assert bad.status_code == 400
     text = bad.get_data(as_text=True)
     assert "Not a valid date value." in text and "Number must be between 5 and 600" in text
-    assert "Not a valid choice" in text
+    # Each weekday's error sits in that day's field, under its label.
+    saturday = re.search(r'<div class="field has-error">\s*<label for="minutes_saturday">'
+                         r'Saturday</label>.*?</div>', text, re.S)
+    sunday = re.search(r'<div class="field has-error">\s*<label for="minutes_sunday">'
+                       r'Sunday</label>.*?</div>', text, re.S)
+    assert saturday and "Not a valid integer value." in saturday.group(0)
+    assert sunday and ("Between 0 and 600 minutes, or blank for the daily budget."
+                       in sunday.group(0))
+    assert re.search(r'<div class="field">\s*<label for="minutes_friday">Friday</label>', text)
     session.rollback()
-    assert session.get(Settings, 1).daily_minutes == 60
+    settings = session.get(Settings, 1)
+    assert (settings.daily_minutes, settings.weekday_minutes) == (60, ",,,,,,")
 
 
 def test_unmigrated_database_gets_a_clear_503(databases) -> None:

@@ -10,7 +10,7 @@ One job per module:
   reschedule steps;
 - `pacing`: how many new cards each day gets, around the tasks that cannot move;
 - `exam`: exam mode (`exam_due_day`), shared with the live scheduler;
-- `easy_days`: Easy Days factors;
+- `easy_days`: the budget per weekday (and the Easy Days factors it absorbed);
 - `tasks`: placing tasks in their plan weeks (`place_tasks`);
 - `limits`: the interview dates' (every round's) and the budget's limits.
 """
@@ -23,7 +23,15 @@ from flashcards.core.planner.data import (
     PlanDay,
     PlanInput,
 )
-from flashcards.core.planner.easy_days import EASY_DAY_FACTORS, EasyDay, easy_factor
+from flashcards.core.planner.easy_days import (
+    MAX_WEEKDAY_MINUTES,
+    SAME_EVERY_DAY,
+    WEEKDAYS,
+    budget_factor,
+    format_weekday_minutes,
+    parse_weekday_minutes,
+    weekday_budgets,
+)
 from flashcards.core.planner.exam import FINAL_WINDOW_DAYS, exam_due_day
 from flashcards.core.planner.forecast import REVIEWS_PER_NEW_CARD, plan
 from flashcards.core.planner.limits import (
@@ -43,24 +51,28 @@ from flashcards.core.planner.tasks import PLAN_WEEKS, TaskToPlace, place_tasks, 
 __all__ = [
     "DEFAULT_SECONDS_PER_NEW",
     "DEFAULT_SECONDS_PER_REVIEW",
-    "EASY_DAY_FACTORS",
-    "EasyDay",
     "FINAL_WINDOW_DAYS",
     "FIRST_SIGHT_AGAIN",
     "MAX_BUDGET_MINUTES",
     "MAX_PLAN_DAYS",
     "MAX_ROUNDS",
+    "MAX_WEEKDAY_MINUTES",
     "MIN_BUDGET_MINUTES",
     "MONTE_CARLO_STATES",
     "NEW_CARD_LEAD_DAYS",
     "PLAN_WEEKS",
     "REVIEWS_PER_NEW_CARD",
+    "SAME_EVERY_DAY",
+    "WEEKDAYS",
     "CardArrays",
     "Plan",
     "PlanDay",
     "PlanInput",
     "TaskToPlace",
-    "easy_factor",
+    "budget_factor",
+    "format_weekday_minutes",
+    "parse_weekday_minutes",
+    "weekday_budgets",
     "exam_due_day",
     "interview_date_problem",
     "later_rounds_problems",

@@ -11,7 +11,6 @@ from flashcards.core.budgets import WeekBudgets
 from flashcards.core.fitting import SLACK, Change, FittedTask, TaskWeeks
 from flashcards.core.fixes import Fixes
 from flashcards.core.fsrs_vector import BoolArray, FloatArray, FsrsModel, IntArray
-from flashcards.core.planner.easy_days import EASY_DAY_FACTORS
 from flashcards.core.planner.limits import MAX_PLAN_DAYS
 
 DEFAULT_SECONDS_PER_REVIEW = 12.0
@@ -45,7 +44,6 @@ class PlanInput:
     model: FsrsModel
     target: float
     budget_minutes: int
-    easy_days: str = "nnnnnnn"
     new_cap: int = 20
     max_reviews: int = 200
     seconds_per_review: float = DEFAULT_SECONDS_PER_REVIEW
@@ -66,8 +64,7 @@ class PlanInput:
     replicas: int | None = None
     # Exam mode's share of the stability the user's answers bear out (exam_due_day).
     stability_factor: float = 1.0
-    # Minutes each weekday holds (Monday first); None: budget_minutes on every day,
-    # times the Easy Days factor.
+    # Minutes each weekday holds (Monday first); None: budget_minutes on every day.
     weekday_minutes: tuple[float, ...] | None = None
     # The dates of the interview's later rounds (after `interview`, the first), if any.
     later_rounds: tuple[date, ...] = ()
@@ -78,13 +75,8 @@ class PlanInput:
         return max((self.interview - self.today).days, 0)
 
     def week(self) -> WeekBudgets:
-        """Each weekday's budget: `weekday_minutes`, else the daily budget times the
-        Easy Days factor."""
-        minutes = self.weekday_minutes
-        if minutes is None:
-            letters = self.easy_days if len(self.easy_days) == 7 else "n" * 7
-            minutes = tuple(self.budget_minutes * EASY_DAY_FACTORS.get(code, 1.0)
-                            for code in letters)
+        """Each weekday's budget: `weekday_minutes`, else the daily budget every day."""
+        minutes = self.weekday_minutes or (float(self.budget_minutes),) * 7
         return WeekBudgets.from_minutes(self.budget_minutes, minutes, self.today.weekday())
 
     @property

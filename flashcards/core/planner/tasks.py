@@ -1,5 +1,5 @@
 """Task placement: a day for each preparation task, inside its plan weeks, on the day
-with the fewest task minutes so far (Easy Days counted)."""
+with the fewest task minutes for its weekday's budget so far."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-from flashcards.core.planner.easy_days import easy_factor
 
 PLAN_WEEKS = 4
 
@@ -32,10 +30,11 @@ def week_days(plan_start: date, interview: date, week: int) -> tuple[date, date]
 
 
 def place_tasks(tasks: Sequence[TaskToPlace], *, plan_start: date, interview: date,
-                today: date, easy_days: str, taken: dict[date, int] | None = None,
-                budget_minutes: int = 60) -> dict[int, date]:
-    """A day for each task: inside its weeks (never before today), on the day with the
-    fewest task minutes so far, Easy Days counted; rest goes the day before the interview."""
+                today: date, budgets: Sequence[int],
+                taken: dict[date, int] | None = None) -> dict[int, date]:
+    """A day for each task: inside its weeks (never before today), on the day whose
+    budget (`budgets`: Monday..Sunday minutes, easy_days.weekday_budgets) the task
+    minutes so far fill least; rest goes the day before the interview."""
     load = dict(taken or {})
     placed: dict[int, date] = {}
     eve = max(interview - timedelta(days=1), today)
@@ -50,7 +49,7 @@ def place_tasks(tasks: Sequence[TaskToPlace], *, plan_start: date, interview: da
         candidates = [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
         def cost(day: date, minutes: int = task.minutes) -> tuple[float, date]:
-            room = budget_minutes * easy_factor(easy_days, day)
+            room = budgets[day.weekday()]
             share = (load.get(day, 0) + minutes) / room if room else math.inf
             return share, day
 

@@ -1,9 +1,9 @@
 """The interview's later rounds: up to three dates after the first round (the interview
 date), stored as comma-separated ISO dates; '' (every existing user) means one round.
 
-Revision ID: 0023_rounds
-Revises: 0022
-Create Date: 2026-12-01
+Revision ID: 0024
+Revises: 0023
+Create Date: 2026-12-07
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023_rounds"
-down_revision: str | None = "0022"
+revision: str = "0024"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
