@@ -798,8 +798,8 @@ def apply_fix(session: Session, *, now: datetime, daily_minutes: int | None = No
     ("Give Saturdays 3 hours": `weekday` 0-6, Monday first, and its minutes), or a new
     interview date (then the plan places its tasks again; tasks the user pinned stay),
     the budget or the date with the new-card limit it needs. Moving the interview moves
-    its later rounds by the same number of days (the rounds of one interview are booked together, and so
-    they stay in order and after the first); a round that would then lie beyond
+    its later rounds by the same number of days (the rounds of one interview are booked
+    together, and so they stay in order and after the first); a round that would then lie beyond
     MAX_PLAN_DAYS is refused, naming it. Returns the later rounds as stored after."""
     begin_write(session)
     today = current_day(session, now).date
