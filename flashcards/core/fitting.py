@@ -127,50 +127,78 @@ def _fits(room: float, minutes: float) -> bool:
 
 def _spread(room: Sequence[float], minutes: int, days: Iterable[int]
             ) -> tuple[tuple[int, int], ...]:
-    """`minutes` over the fewest of `days` whose room holds them together, each part at
-    least MIN_PART (the days with the most room first; ties: the earlier); () when they
-    cannot."""
-    candidates = sorted((d for d in days if room[d] + SLACK >= MIN_PART),
-                        key=lambda d: (-room[d], d))
-    parts: dict[int, int] = {}
+    """`minutes` over the first of `days` (in the order of preference given) whose room
+    holds them together, each part at least MIN_PART; () when they cannot."""
+    chosen: list[tuple[int, int]] = []
+    total = 0
+    for day in days:
+        holds = int(math.floor(room[day] + SLACK))
+        if holds >= MIN_PART:
+            chosen.append((day, holds))
+            total += holds
+            if total >= minutes:
+                break
+    if total < minutes or minutes < MIN_PART * len(chosen):
+        return ()
+    parts = []
     left = minutes
-    for day in candidates:
-        chunk = min(left, int(math.floor(room[day] + SLACK)))
-        if 0 < left - chunk < MIN_PART:
-            chunk = left - MIN_PART  # no part shorter than MIN_PART, the last one included
-        if chunk < MIN_PART:
-            continue
-        parts[day] = chunk
-        left -= chunk
-        if left <= 0:
-            return tuple(sorted(parts.items()))
-    return ()
+    for k, (day, holds) in enumerate(chosen):
+        # Each part as large as its day holds, leaving MIN_PART for each part after it.
+        part = min(holds, left - MIN_PART * (len(chosen) - k - 1))
+        parts.append((day, part))
+        left -= part
+    return tuple(sorted(parts))
+
+
+def _by_room(room: Sequence[float], days: Iterable[int]) -> list[int]:
+    """`days`, the roomiest first (ties: the earlier)."""
+    return sorted(days, key=lambda d: (-room[d], d))
 
 
 def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
-              reserve: Sequence[float] | None = None) -> list[FittedTask]:
+              reserve: Sequence[float] | None = None,
+              budgets: Sequence[float] | None = None) -> list[FittedTask]:
     """Where each task goes given each day's room (a list over days 0..horizon), in the
     input's order. Pinned tasks stay on their day; then the required tasks, then the
     optional ones, each group prerequisites first, else by rank. Each task goes, whole,
-    to the day of its weeks with the most room (ties: the earliest), else to the nearest
-    day of its reach with room; a required task that no day holds is split over days
+    to the day of its weeks with the largest share of its budget (`budgets`; None: the
+    same every day) still free (ties: the earliest) — or, when tasks that need it are
+    still to be placed, to the earliest day of its weeks that holds it, so that a chain
+    starts early and leaves the later days to what follows — else to the nearest day of
+    its reach with room; a required task that no day holds is split over days
     (never a `sitting` one), then takes the `reserve` (minutes kept for new cards, which
     then give way); an optional one is shortened (to no less than half, MIN_PART
     minutes). What still does not fit is not planned, unless the user said "Plan it
     anyway": then it goes whole on the day with the most room, which runs over."""
     fitting = _Fitting(list(room), list(reserve) if reserve is not None else [0.0] * len(room),
-                       {t.id: t for t in tasks})
+                       {t.id: t for t in tasks},
+                       [max(float(b), 1.0) for b in budgets] if budgets is not None
+                       else [1.0] * len(room))
     windows = _windows(tasks, fitting.horizon)
     for task in _placement_order(tasks):
         fitting.fit(task, windows[task.id])
     return [fitting.placed[t.id] for t in tasks]
 
 
-def _group(task: TaskToFit) -> int:
-    """Pinned tasks first, then required, then optional."""
+def _group(task: TaskToFit, needed: set[int]) -> int:
+    """Pinned tasks first, then required ones and the optional ones a required task
+    needs (so that they find a day before it), then the other optional ones."""
     if task.pinned and task.day is not None:
         return 0
-    return 1 if task.required else 2
+    return 1 if task.required or task.id in needed else 2
+
+
+def _needed_by_required(tasks: Sequence[TaskToFit]) -> set[int]:
+    """The tasks a required task needs, directly or through others."""
+    by_id = {t.id: t for t in tasks}
+    needed: set[int] = set()
+    stack = [p for t in tasks if t.required for p in t.after if p in by_id]
+    while stack:
+        task_id = stack.pop()
+        if task_id not in needed:
+            needed.add(task_id)
+            stack.extend(p for p in by_id[task_id].after if p in by_id)
+    return needed
 
 
 def _topological(tasks: Sequence[TaskToFit], key: Mapping[int, tuple[int, int]]
@@ -207,9 +235,10 @@ def _topological(tasks: Sequence[TaskToFit], key: Mapping[int, tuple[int, int]]
 
 def _placement_order(tasks: Sequence[TaskToFit]) -> list[TaskToFit]:
     key = {t.id: (t.rank, t.id) for t in tasks}
+    needed = _needed_by_required(tasks)
     order: list[TaskToFit] = []
     for group in (0, 1, 2):
-        order += _topological([t for t in tasks if _group(t) == group], key)
+        order += _topological([t for t in tasks if _group(t, needed) == group], key)
     return order
 
 
@@ -274,7 +303,15 @@ class _Fitting:
     left: list[float]
     kept: list[float]
     tasks: dict[int, TaskToFit]
+    budgets: list[float]  # each day's budget (at least a minute), for its free share
     placed: dict[int, FittedTask] = field(default_factory=dict)
+    users: dict[int, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for task in self.tasks.values():
+            for need in task.after:
+                if need in self.tasks and need != task.id:
+                    self.users.setdefault(need, []).append(task.id)
 
     @property
     def horizon(self) -> int:
@@ -293,8 +330,10 @@ class _Fitting:
             day = self.clip(task.day)
             self._put(task, ((day, task.minutes),), over=not _fits(self.left[day], task.minutes))
             return
-        blockers = tuple(p for p in task.after
-                         if p in self.placed and not self.placed[p].parts)
+        # A required task it needs that is not planned holds it back; an optional one
+        # does not (a mock goes ahead without the optional rehearsal before it).
+        blockers = tuple(p for p in task.after if p in self.placed
+                         and not self.placed[p].parts and self.tasks[p].required)
         if blockers:
             self._unplanned(task, Unplanned.NEEDS, window, blocked_by=blockers)
             return
@@ -323,7 +362,16 @@ class _Fitting:
             self._unplanned(task, Unplanned.ROOM, _Window(*weeks, *reach))
 
     def _users(self, task: TaskToFit) -> list[int]:
-        return [t.id for t in self.tasks.values() if task.id in t.after]
+        return self.users.get(task.id, [])
+
+    def _best(self, task: TaskToFit, days: list[int], room: Sequence[float]) -> int:
+        """The day of `days` for `task`: the earliest that holds it while tasks that need
+        it are still to be placed, else the one with the largest free share."""
+        if any(u not in self.placed for u in self._users(task)):
+            early = next((d for d in days if _fits(room[d], task.minutes)), None)
+            if early is not None:
+                return early
+        return min(days, key=lambda d: (-room[d] / self.budgets[d], d))
 
     def _choose(self, task: TaskToFit, weeks: tuple[int, int],
                 reach: tuple[int, int]) -> tuple[tuple[int, int], ...]:
@@ -341,17 +389,16 @@ class _Fitting:
         if whole:
             return whole
         if task.required:
+            # Split over the roomiest days of its weeks, then the nearest days outside.
             if not task.sitting:
-                spread = _spread(free, task.minutes, in_weeks) or _spread(
-                    free, task.minutes, in_weeks + outside)
+                spread = _spread(free, task.minutes, _by_room(free, in_weeks) + outside)
                 if spread:
                     return spread
             # New cards give way to required tasks.
             whole = self._whole(task, in_weeks, outside, self.left)
             if whole or task.sitting:
                 return whole
-            return (_spread(self.left, task.minutes, in_weeks)
-                    or _spread(self.left, task.minutes, in_weeks + outside))
+            return _spread(self.left, task.minutes, _by_room(self.left, in_weeks) + outside)
         if task.sitting or not in_weeks:
             return ()
         best = min(in_weeks, key=lambda d: (-free[d], d))
@@ -360,13 +407,12 @@ class _Fitting:
             return ((best, int(math.floor(free[best] + SLACK))),)
         return ()
 
-    @staticmethod
-    def _whole(task: TaskToFit, in_weeks: list[int], outside: list[int],
+    def _whole(self, task: TaskToFit, in_weeks: list[int], outside: list[int],
                room: Sequence[float]) -> tuple[tuple[int, int], ...]:
-        """The task whole on the day of its weeks with the most room, else on the
-        nearest day outside them that holds it; () when none does."""
+        """The task whole on the best day of its weeks (`_best`), if it holds it, else on
+        the nearest day outside them that does; () when none does."""
         if in_weeks:
-            best = min(in_weeks, key=lambda d: (-room[d], d))
+            best = self._best(task, in_weeks, room)
             if _fits(room[best], task.minutes):
                 return ((best, task.minutes),)
         day = next((d for d in outside if _fits(room[d], task.minutes)), None)
