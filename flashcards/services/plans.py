@@ -346,6 +346,32 @@ def tasks_on(session: Session, settings: Settings, today: date) -> list[TaskView
             if view.day == today]
 
 
+@dataclass(frozen=True)
+class TaskList:
+    today: date
+    interview: date  # the last day a task may be moved to (plan_dates)
+    by_day: list[tuple[date, list[TaskView]]]  # in day order
+
+
+def task_list(session: Session, now: datetime) -> TaskList:
+    """Every task once, by the day it shows on, as the last plan stored it (task_days):
+    for the task list page. Reads only: the plan is not computed, so nothing it would
+    decide is written on the way."""
+    today = current_day(session, now).date
+    settings = get_settings(session)
+    by_day: dict[date, list[TaskView]] = {}
+    for view in task_days(session, settings, today):
+        by_day.setdefault(view.day, []).append(view)
+    return TaskList(today, plan_dates(settings, today)[1], sorted(by_day.items()))
+
+
+def held_and_dropped(views: Sequence[TaskView]) -> tuple[list[TaskView], list[TaskView]]:
+    """`views` split in two: the tasks the plan holds on their day (to-dos), and those it
+    dropped from it (to do if there is time: not planned, not counted as planned)."""
+    held = [view for view in views if view.change != Change.DROPPED.value]
+    return held, [view for view in views if view.change == Change.DROPPED.value]
+
+
 def unfinished_tasks_on(session: Session, settings: Settings, today: date) -> list[TaskView]:
     """Today's tasks still to do: not done, no part ticked today, not dropped by the plan."""
     return [view for view in tasks_on(session, settings, today)

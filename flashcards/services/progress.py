@@ -83,7 +83,7 @@ def progress_of(session: Session, allowance: study.DayAllowance, counts: study.Q
     day = allowance.day.date
     # Today's tasks as the plan fitted them: one the budget dropped from the plan is
     # not planned; one it shortened or split counts its minutes on this day.
-    views = [view for view in today_tasks if view.change != "dropped"]
+    views, _ = plans.held_and_dropped(today_tasks)
     tasks = [view.task for view in views]
     # A task whose part for today is done counts as done today.
     done_views = [view for view in views if view.task.done_at is not None or view.part_done]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import (
     Blueprint,
     Response,
@@ -33,6 +31,7 @@ from flashcards.web.forms import (
     TaskEditForm,
     TaskMoveForm,
 )
+from flashcards.web.plan_calendar import calendar_weeks, past_days
 from flashcards.web.redirects import safe_next
 
 bp = Blueprint("plan", __name__)
@@ -42,28 +41,31 @@ bp = Blueprint("plan", __name__)
 def show() -> str:
     session = db()
     view = plans.plan_and_commit(session, now(), plans.plan_rng(current_app.config))
-    first_monday = view.plan_start - timedelta(days=view.plan_start.weekday())
-    last_day = max(view.last_day, view.today)
-    weeks = []
-    day = first_monday
-    while day <= last_day:
-        weeks.append([day + timedelta(days=k) for k in range(7)])
-        day += timedelta(days=7)
-    planned = {d.day: d for d in view.plan.days}
     allowance = day_allowance(session, now())
     day_progress = progress.progress_of(session, allowance, queue_counts(session, allowance),
                                         view.tasks.get(view.today, []))
     session.rollback()  # ends the read
-    # Every task once, in list order: the choices of each task form's "Needs first".
-    task_choices = sorted({tv.task.id: tv.task for views in view.tasks.values()
-                           for tv in views}.values(), key=lambda t: (t.position, t.id))
     return render_template(
-        "plan/plan.html", view=view, weeks=weeks, planned=planned,
+        "plan/plan.html", view=view, weeks=calendar_weeks(view), past=past_days(view),
         minutes_chart=minutes_chart(view.plan, view.settings.daily_minutes),
-        recall_chart=recall_chart(view.plan),
-        kinds=list(TaskKind), add_form=TaskAddForm(day=view.today), done_form=TaskDoneForm(),
-        move_form=TaskMoveForm(), progress=day_progress, pressure=pressure_of(view),
-        task_choices=task_choices)
+        recall_chart=recall_chart(view.plan), progress=day_progress,
+        pressure=pressure_of(view))
+
+
+@bp.get("/plan/tasks")
+def tasks() -> str:
+    """Every task with its More panel (move, edit, delete), and the form to add one.
+    Writes nothing: the list is as the last plan stored it (plans.task_list)."""
+    session = db()
+    listed = plans.task_list(session, now())
+    # Ends the read (nothing was written); a commit, unlike a rollback, keeps the rows
+    # the template reads.
+    session.commit()
+    # Every task once, in list order: the choices of each task form's "Needs first".
+    task_choices = sorted({tv.task.id: tv.task for _, views in listed.by_day
+                           for tv in views}.values(), key=lambda t: (t.position, t.id))
+    return render_template("plan/tasks.html", listed=listed, kinds=list(TaskKind),
+                           add_form=TaskAddForm(day=listed.today), task_choices=task_choices)
 
 
 @bp.post("/plan/fix")

@@ -66,13 +66,14 @@ def home() -> str:
     _, interview = plans.plan_dates(settings, allowance.day.date)
     counts = study.queue_counts(session, allowance)
     day = progress.progress_of(session, allowance, counts, tasks)
+    held, spare = plans.held_and_dropped(tasks)
     decks = study.deck_overview(session, allowance)
     # Ends the read: nothing is written here (the pace is, above, in its own
     # transaction); a commit, unlike a rollback, keeps the rows the template reads.
     session.commit()
     return render_template("review/home.html", allowance=allowance, counts=counts,
                            decks=decks, new_shared=study.new_limit_shared(decks, counts),
-                           tasks=tasks,
+                           tasks=held, spare=spare,
                            interview=interview,
                            days_left=(interview - allowance.day.date).days,
                            progress=day, learn_more_form=LearnMoreForm())

@@ -225,6 +225,15 @@ def path(url: str) -> Callable[[Page, str, Flask], None]:
     return visit
 
 
+def opened(url: str) -> Callable[[Page, str, Flask], None]:
+    """The page at `url` with every disclosure in it open (weeks, More panels)."""
+    def visit(page: Page, base: str, app: Flask) -> None:
+        page.goto(base + url)
+        page.evaluate("() => document.querySelectorAll('main details')"
+                      ".forEach(d => d.open = true)")
+    return visit
+
+
 PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "today": path("/"),
     "review": path("/review"),
@@ -238,6 +247,8 @@ PAGES: dict[str, Callable[[Page, str, Flask], None]] = {
     "custom-session": custom_session,
     "custom-done": custom_done,
     "plan": path("/plan"),
+    "plan-opened": opened("/plan"),
+    "plan-tasks": opened("/plan/tasks"),
     "stats": path("/stats"),
     "decks": path("/decks"),
     "deck-new": path("/decks/new"),
@@ -361,7 +372,10 @@ FOCUS_RING = """() => {
 
 
 FOCUSABLE_KINDS = {
-    "/plan": {"A", "BUTTON", "INPUT", "SELECT"},
+    # The fields moved to the task list (issue 23): the plan keeps links, tick boxes
+    # and the weeks' disclosures.
+    "/plan": {"A", "BUTTON", "SUMMARY"},
+    "/plan/tasks": {"A", "BUTTON", "INPUT", "SELECT", "SUMMARY"},
     "/cards?q=tag:process": {"A", "BUTTON", "INPUT", "SELECT", "SUMMARY"},
     "/settings": {"A", "BUTTON", "INPUT", "SELECT"},
     "/stats": {"A", "BUTTON", "SELECT", "SUMMARY"},

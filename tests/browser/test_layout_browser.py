@@ -270,8 +270,8 @@ def test_a_wide_screen_shows_the_links_and_no_menu_button(live_server, open_page
 
 
 def visible_days(page: Page) -> list[str]:
-    return page.evaluate("""() => [...document.querySelectorAll('#plan-calendar td')]
-        .filter(td => td.getClientRects().length > 0).map(td => td.dataset.date)""")
+    return page.evaluate("""() => [...document.querySelectorAll('#plan-calendar li.day')]
+        .filter(li => li.checkVisibility()).map(li => li.dataset.date)""")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -279,26 +279,27 @@ def test_the_plan_is_a_day_by_day_agenda_on_a_phone(live_server, open_page, sche
                                                     tmp_path) -> None:
     page = open_page(scheme, **PHONE)
     page.goto(live_server + "/plan")
-    expect(page.locator("#plan-calendar thead")).to_be_hidden()
     days = visible_days(page)
-    # Today first (2 March 2026, the test clock), then each day ahead to the interview.
-    assert days[0] == "2026-03-02" and len(days) == 31
-    assert days == sorted(days) and len(set(days)) == len(days)
-    today = page.locator("td.today")
+    # Today first (Monday 2 March 2026, the test clock), then the rest of its week; the
+    # later weeks are folded to one line each.
+    assert days == [f"2026-03-0{d}" for d in range(2, 9)]
+    today = page.locator("li.day.today")
     box = today.bounding_box()
     assert box["width"] > 330  # a day is a full-width row, not a seventh of the screen
-    # The weekday the columns gave, and the minutes against the day's budget.
-    weekday = today.locator(".date").evaluate(
-        "el => getComputedStyle(el, '::before').content")
-    assert weekday == '"Monday "'
-    expect(today.locator(".date")).to_contain_text("2 Mar · today")
-    expect(today.locator(".mins")).to_have_text(re.compile(r"^\d+ of 60 min$"))
+    expect(today.locator(".date")).to_have_text("Mon 2 Mar · today")
+    # One minutes figure today: done / planned (no "of 60 min" beside it).
+    expect(today.locator("#today-progress .minutes")).to_have_text(re.compile(r"^\d+/\d+ min$"))
+    expect(today.locator(".mins")).to_have_count(0)
     expect(today.locator("#today-progress")).to_contain_text("tasks")
-    tomorrow = page.locator('td[data-date="2026-03-03"]')
-    expect(tomorrow.locator(".nums")).to_contain_text(re.compile(r"\d+ rev \d+ new"))
+    tomorrow = page.locator('li.day[data-date="2026-03-03"]')
+    expect(tomorrow.locator(".mins")).to_have_text(re.compile(r"^\d+ / 60 min$"))
+    expect(tomorrow.locator(".nums")).to_contain_text(re.compile(r"\d+ rev · \d+ new"))
     assert tomorrow.bounding_box()["y"] > box["y"] + box["height"] - 1
     assert scroll_width(page) <= 390
     page.screenshot(path=str(tmp_path / f"agenda-{scheme}.png"))
+    # A later week opens with a tap: a line a day.
+    page.locator("#week-2026-03-09 > summary").tap()
+    assert visible_days(page) == days + [f"2026-03-{d:02}" for d in range(9, 16)]
 
     # Tick today's first task from the agenda.
     task = today.locator("li.task").first
@@ -308,21 +309,22 @@ def test_the_plan_is_a_day_by_day_agenda_on_a_phone(live_server, open_page, sche
     assert tick_box["x"] + tick_box["width"] <= title_box["x"]  # beside its title
     tick.tap()
     expect(page.locator(".flash")).to_be_visible()
-    ticked = page.locator("td.today li.task").filter(has_text=title)
+    ticked = page.locator("li.day.today li.task").filter(has_text=title)
     expect(ticked.locator("button.checkbox")).to_have_attribute("aria-checked", "true")
     assert visible_days(page)[0] == "2026-03-02"
 
 
-def test_the_plan_is_a_month_on_a_wide_screen(live_server, open_page) -> None:
+def test_the_plan_is_a_week_of_boxes_on_a_wide_screen(live_server, open_page) -> None:
     page = open_page("light", **DESKTOP)
     page.goto(live_server + "/plan")
-    expect(page.locator("#plan-calendar thead")).to_be_visible()
-    # The past days of this week are there, in the same row as today.
-    assert visible_days(page)[0] == "2026-03-02"  # a Monday: the week starts today
-    today = page.locator("td.today").bounding_box()
-    tomorrow = page.locator('td[data-date="2026-03-03"]').bounding_box()
+    # This week's seven days side by side, today (a Monday) first.
+    assert visible_days(page) == [f"2026-03-0{d}" for d in range(2, 9)]
+    today = page.locator("li.day.today").bounding_box()
+    tomorrow = page.locator('li.day[data-date="2026-03-03"]').bounding_box()
     assert today["width"] < 200 and tomorrow["y"] == today["y"]
-    assert re.fullmatch(r"\d+ min", page.locator("td.today .mins").inner_text())
+    assert tomorrow["x"] >= today["x"] + today["width"] - 1
+    expect(page.locator("li.day.today #today-progress .minutes")).to_have_text(
+        re.compile(r"^\d+/\d+ min$"))
 
 
 def right_edges(page: Page, selector: str) -> list[float]:

@@ -1,5 +1,6 @@
 """The plan in real Chromium: settings, ticking and moving a task, the calendar file."""
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,19 +24,21 @@ def test_plan_settings_tick_move_and_calendar(live_server, page) -> None:
 
     page.goto(live_server + "/plan")
     expect(page.locator("h1")).to_contain_text("Plan to Monday 6 April")
-    expect(page.locator("td[data-date] .nums")).to_have_count(36)  # today..interview day
-    expect(page.locator("td.today")).to_have_count(1)
-    expect(page.locator("td.interview")).to_have_attribute("data-date", interview.isoformat())
+    # Today through interview day, one line each (the days after it are empty boxes).
+    expect(page.locator("li.day[data-date]:not(.past):not(.outside) .day-head")).to_have_count(36)
+    expect(page.locator("li.day.today")).to_have_count(1)
+    expect(page.locator("li.day.interview")).to_have_attribute("data-date", interview.isoformat())
 
     # Tick today's first task in the calendar.
-    today_cell = page.locator("td.today")
+    today_cell = page.locator("li.day.today")
     first = today_cell.locator("li.task").first
     title = first.locator(".task-title").inner_text()
     first.locator("button.checkbox").click()
-    expect(page.locator("td.today li.task.done .task-title").first).to_have_text(title)
+    expect(page.locator("li.day.today li.task.done .task-title").first).to_have_text(title)
 
-    # Move a task to another day from the task list.
+    # Move a task to another day from the task list, behind the plan's "All tasks".
     # By its title: every task's "Needs first" list names the others too.
+    page.locator("#all-tasks-link").click()
     entry = page.locator("ul.tasks.full li.task").filter(
         has=page.locator(".task-title", has_text="Read published model cards"))
     entry.locator("summary").click()
@@ -43,7 +46,9 @@ def test_plan_settings_tick_move_and_calendar(live_server, page) -> None:
     entry.locator("input[type=date]").fill(target.isoformat())
     entry.get_by_role("button", name="Move").click()
     expect(page.locator(".flash")).to_contain_text("Moved")
-    expect(page.locator(f'td[data-date="{target.isoformat()}"]')).to_contain_text(
+    expect(page).to_have_url(re.compile(r"/plan/tasks\??$"))
+    page.goto(live_server + "/plan")
+    expect(page.locator(f'li.day[data-date="{target.isoformat()}"]')).to_contain_text(
         "Read published model cards")
 
     with page.expect_download() as info:

@@ -40,7 +40,7 @@ def test_progress_and_learn_more_on_a_phone(live_server, browser: Browser, schem
     page.goto(live_server + "/plan")
     expect(page.locator("#today-progress")).to_contain_text("0/10 new")
     assert overflowing(page, "#today-progress") == []
-    page.locator("td.today").screenshot(path=str(tmp_path / f"today-cell-{scheme}.png"))
+    page.locator("li.day.today").screenshot(path=str(tmp_path / f"today-cell-{scheme}.png"))
 
     assert errors == []
     page.goto(live_server + "/review/custom")
@@ -73,9 +73,11 @@ def test_a_split_task_is_ticked_off_one_part_on_a_phone(live_server, browser: Br
 
     # On the plan the rest is on a later day, and today keeps the part done.
     page.goto(live_server + "/plan")
-    expect(page.locator("td.today li.task.part-done")).to_contain_text("Map your past programs")
-    later = page.locator("td:not(.today) li.task").filter(has_text="Map your past programs")
-    expect(later.locator(".task-minutes")).to_have_text("15 of 60 min left")
+    expect(page.locator("li.day.today li.task.part-done")).to_contain_text(
+        "Map your past programs")
+    later = page.locator("li.day:not(.today) ul.day-tasks li").filter(
+        has_text="Map your past programs")
+    expect(later).to_contain_text("15 of 60 min left")
 
     page.goto(live_server + "/")
     tick.tap()

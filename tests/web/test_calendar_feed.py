@@ -164,7 +164,7 @@ def test_the_feed_follows_a_moved_task_and_a_new_interview_date(
     assert before[interview_uid].decoded("dtstart") == TODAY + timedelta(days=30)
 
     moved_to = TODAY + timedelta(days=6)
-    token = csrf_token(client, "/plan")
+    token = csrf_token(client, "/plan/tasks")  # where Move is
     client.post(f"/plan/tasks/{ada_and_bob['ada']['task']}/move",
                 data={"csrf_token": token, "day": moved_to.isoformat()})
     users.for_user(session, ada_and_bob["ada"]["user"])

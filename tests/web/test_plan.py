@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 from icalendar import Calendar
+from markupsafe import escape
 from sqlalchemy import select
 
 from flashcards.core.planner import MAX_PLAN_DAYS
@@ -19,6 +20,25 @@ from tests.conftest import START, csrf_token, make_deck
 TODAY = date(2026, 3, 2)  # the test clock's study day
 
 
+def planned_days(page: str) -> list[str]:
+    """The calendar's days from today on that show the plan's minutes (today: done /
+    planned), in order; past days and those after interview day are not among them."""
+    found = re.findall(r'<li class="day(?: today| interview| over)*" data-date="([\d-]+)">'
+                       r'\s*<div class="day-head">\s*<span class="date">[^<]*</span>\s*'
+                       r'<(?:span class="load"><span class="mins">\d+ / \d+ min|'
+                       r'span class="today-progress")', page)
+    assert found == sorted(found) and len(set(found)) == len(found)
+    return found
+
+
+def day_item(page: str, day: date) -> str:
+    """The calendar's item for `day`: its line (or, today, its tasks with tick boxes)."""
+    match = re.search(rf'<li class="[^"]*" data-date="{day.isoformat()}">.*?</li>\s*'
+                      r'(?=<li class="day|</ol>)', page, re.S)
+    assert match, day
+    return match.group(0)
+
+
 def task_named(session, fragment: str) -> PlanTask:
     session.rollback()
     return next(t for t in session.execute(select(PlanTask)).scalars() if fragment in t.title)
@@ -28,8 +48,7 @@ def test_first_start_plans_thirty_days_and_every_task(seeded_app, session) -> No
     client = seeded_app.test_client()
     page = client.get("/plan").get_data(as_text=True)
     assert "Plan to Wednesday 1 April" in page
-    days = re.findall(r'<td class="[^"]*" data-date="(\d{4}-\d\d-\d\d)">\s*<div class="date">'
-                      r'[^<]*</div>\s*<div class="nums">', page)
+    days = planned_days(page)
     assert len(days) == 31  # today through interview day
     settings = session.get(Settings, 1)
     assert (settings.plan_start, settings.interview_date) == (TODAY, TODAY + timedelta(days=30))
@@ -126,8 +145,7 @@ def test_a_split_task_is_ticked_off_one_part_a_day(seeded_app, session, clock) -
     page = client.get("/plan").get_data(as_text=True)
     task = task_named(session, title)
     assert task.scheduled_for > TODAY and task.plan_minutes == 15
-    today_cell = page.split(f'data-date="{TODAY.isoformat()}"')[1].split("</td>")[0]
-    assert "45 min done today, 15 min left" in today_cell
+    assert "45 min done today, 15 min left" in day_item(page, TODAY)
     home = client.get("/").get_data(as_text=True)
     item = task_item(home, title)
     assert 'aria-checked="true"' in item and "Undo today’s 45 min" in item
@@ -162,8 +180,8 @@ def test_todays_part_can_be_taken_back_and_the_whole_task_ticked(seeded_app, ses
     assert task.plan_minutes == 45  # today's part, as before the tick
     client.get("/plan")
     assert task_named(session, title).plan_minutes == 45  # today's part again
-    page = client.get("/plan").get_data(as_text=True)
-    assert "Mark the whole task done" in page
+    page = client.get("/plan/tasks").get_data(as_text=True)
+    assert "Mark the whole task done" in task_item(page, title)
     client.post(f"/plan/tasks/{task.id}/done",
                 data={"csrf_token": token, "done": "y", "whole": "y"})
     task = task_named(session, title)
@@ -248,9 +266,13 @@ def test_edit_a_task_and_refuse_bad_values(seeded_app, session) -> None:
     page = client.get(bad.headers["Location"]).get_data(as_text=True)
     assert "Give the task a title." in page and "Number must be between 1 and 240" in page
     assert task_named(session, "Map three programs").minutes == 40
-    # The browser stops typing where the server would refuse: the edit form's limits.
-    assert 'maxlength="200" aria-label="Task"' in page
-    assert 'maxlength="2000" aria-label="Details"' in page
+    # The browser stops typing where the server would refuse: the edit form's limits
+    # (on the task list, each field with its visible label).
+    tasks_page = client.get("/plan/tasks").get_data(as_text=True)
+    assert re.search(r'<label class="field-title">Task <input name="title" value="[^"]*" '
+                     r'maxlength="200" required></label>', tasks_page)
+    assert re.search(r'<label class="field-details">Details <input name="details" '
+                     r'value="[^"]*" maxlength="2000"></label>', tasks_page)
     too_long = client.post(f"/plan/tasks/{task_id}/edit", data={
         "csrf_token": token, "title": "t" * 201, "minutes": "40", "details": "d" * 2001})
     page = client.get(too_long.headers["Location"]).get_data(as_text=True)
@@ -276,8 +298,7 @@ def test_a_far_interview_date_already_stored_gives_a_plan_of_at_most_a_year(
     assert time.perf_counter() - started < 20
     page = client.get("/plan").get_data(as_text=True)
     assert f"Plan to {last:%A %-d %B}" in page and f"{MAX_PLAN_DAYS} days to go" in page
-    days = re.findall(r'<td class="[^"]*" data-date="(\d{4}-\d\d-\d\d)">\s*<div class="date">'
-                      r'[^<]*</div>\s*<div class="nums">', page)
+    days = planned_days(page)
     assert len(days) == MAX_PLAN_DAYS + 1
     assert f'value="{last.isoformat()}"' in client.get("/settings").get_data(as_text=True)
 
@@ -374,8 +395,11 @@ def test_task_forms_set_the_priority_and_the_plan_shows_it(seeded_app, session) 
     assert "Priority: Not a valid choice" in client.get(bad.headers["Location"]).get_data(
         as_text=True)
     assert task_named(session, "Mock with a friend").priority == "required"
-    page = client.get("/plan").get_data(as_text=True)
-    assert '<span class="priority priority-required">required</span>' in page
+    page = client.get("/plan/tasks").get_data(as_text=True)
+    assert '<span class="priority priority-required">required</span>' in task_item(
+        page, "Mock with a friend")
+    assert '<span class="priority priority-optional">optional</span>' in task_item(
+        page, "Must rehearse")
     assert ">Priority by kind</option>" in page
 
 
@@ -473,7 +497,8 @@ def test_the_pressure_panel_says_what_gave_way_and_applies_a_fix(seeded_app, ses
     dropped = task_named(session, "Write the safety taxonomy")
     assert "“Write the safety taxonomy in your own words”" in panel
     assert dropped.scheduled_for is not None  # still in the list, on its day
-    assert "dropped from the plan" in page.split('<ul class="tasks full">')[1]
+    assert "dropped from the plan" in task_item(client.get("/plan/tasks").get_data(
+        as_text=True), "Write the safety taxonomy")
     budget = int(re.search(r'name="daily_minutes" type="hidden" value="(\d+)"', panel).group(1))
     assert f"Raise the budget to {budget} min" in panel and budget > 60
     assert re.search(r"Move the interview to \d+ \w+", panel)
@@ -613,3 +638,130 @@ def test_the_interview_fix_alone_fits_every_card_at_the_budget(seeded_app, sessi
     # Every card placed and no day over budget at 30 min: the optional tasks longer
     # than what a day holds beside its reviews stay out.
     assert view.plan.unplaced_new == 0 and view.plan.days_over == []
+
+
+def week_details(page: str) -> dict[str, str]:
+    """Each week of the calendar by its Monday: its <details> element, whole."""
+    return {monday: whole for whole, monday in re.findall(
+        r'(<details class="week[^"]*" id="week-([\d-]+)"[^>]*>.*?</details>)', page, re.S)}
+
+
+def stored_rows(session) -> tuple[list[tuple], list[tuple]]:
+    """Every task and settings column, as stored."""
+    session.rollback()
+    tasks = session.execute(select(PlanTask.__table__).order_by(PlanTask.id)).all()
+    settings = session.execute(select(Settings.__table__).where(Settings.id == 1)).all()
+    return [tuple(row) for row in tasks], [tuple(row) for row in settings]
+
+
+def test_the_calendar_opens_this_week_and_folds_the_later_ones(seeded_app) -> None:
+    page = seeded_app.test_client().get("/plan").get_data(as_text=True)
+    weeks = week_details(page)
+    # Mon 2 Mar (today) to Wed 1 Apr (interview day): five weeks, the first one open.
+    assert list(weeks) == ["2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23",
+                           "2026-03-30"]
+    assert re.match(r'<details class="week current" id="week-2026-03-02" open>',
+                    weeks["2026-03-02"])
+    for monday, week in list(weeks.items())[1:]:
+        assert re.match(rf'<details class="week" id="week-{monday}">', week)  # folded
+    # A folded week's summary says its dates and its load against the week's budget.
+    summary = re.search(r"<summary>(.*?)</summary>", weeks["2026-03-09"], re.S).group(1)
+    text = " ".join(re.sub(r"<[^>]+>", " ", summary).split())
+    load = re.fullmatch(r"9 Mar – 15 Mar (\d+) of 420 min · (\d+) tasks?", text)
+    assert load and int(load.group(1)) > 0 and int(load.group(2)) > 0, text
+    # Inside, one line a day: its minutes against its budget and its tasks' titles.
+    lines = re.findall(r'<li class="day[^"]*" data-date="([\d-]+)">.*?'
+                       r'<span class="mins">(\d+) / (\d+) min</span>', weeks["2026-03-09"], re.S)
+    assert [day for day, _, _ in lines] == [(TODAY + timedelta(days=d)).isoformat()
+                                            for d in range(7, 14)]
+    assert all(budget == "60" for _, _, budget in lines)
+    # The week's minutes are its days' (each line rounds its own).
+    assert abs(int(load.group(1)) - sum(int(minutes) for _, minutes, _ in lines)) <= 4
+    # The last week ends on interview day: the days after it are empty boxes.
+    last = weeks["2026-03-30"]
+    assert re.search(r'class="day interview[^"]*" data-date="2026-04-01"', last)
+    assert len(re.findall(r'class="day outside"', last)) == 4
+    # Today's item shows one minutes figure: done / planned, not also "of 60 min".
+    today = day_item(page, TODAY)
+    assert re.findall(r"\d+ ?/ ?\d+ min|\d+ of \d+ min\b(?! left)", today) == ["0/50 min"]
+    assert 'id="plan-past"' not in page  # the plan starts today: no past days
+
+
+def test_past_days_fold_into_one_summary_line(seeded_app, session, clock) -> None:
+    from tests.web.test_review import first_card_form
+
+    client = seeded_app.test_client()
+    client.get("/plan")
+    for _ in range(2):
+        _, form = first_card_form(client)
+        client.post("/review/grade", data={**form, "rating": "3", "shown_at": "0"})
+    task = task_named(session, "Map your past programs")
+    client.post(f"/plan/tasks/{task.id}/done", data={
+        "csrf_token": csrf_token(client, "/plan"), "done": "y", "whole": "y"})
+    clock.advance(days=3)  # Thursday 5 March
+    page = client.get("/plan").get_data(as_text=True)
+    past = re.search(r'<details class="past-days" id="plan-past">\s*<summary>(.*?)</summary>'
+                     r"(.*?)</details>", page, re.S)
+    assert past, "no summary of the past days"
+    assert past.group(1) == "Past 3 days: 2 reviews done, 1 task done"
+    lines = re.findall(r'<li class="day-line" data-date="([\d-]+)">(.*?)</li>', past.group(2),
+                       re.S)
+    assert [day for day, _ in lines] == ["2026-03-02", "2026-03-03", "2026-03-04"]
+    assert "2 reviews" in lines[0][1] and "Done: Map your past programs" in lines[0][1]
+    # This week is still open, from today on; its past days are not drawn as days to do.
+    weeks = week_details(page)
+    assert list(weeks)[0] == "2026-03-02" and " open>" in weeks["2026-03-02"].split("\n")[0]
+    assert planned_days(page)[0] == "2026-03-05"
+    assert len(re.findall(r'class="day past"', weeks["2026-03-02"])) == 3
+
+
+def test_the_task_list_shows_every_task_with_its_controls_and_writes_nothing(
+        seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    client.get("/")  # the day's first visit plans (and stores) the day
+    before = stored_rows(session)
+    response = client.get("/plan/tasks")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert stored_rows(session) == before  # nothing written on the way
+    session.rollback()
+    tasks = session.execute(select(PlanTask)).scalars().all()
+    assert sorted(int(i) for i in re.findall(r'<li class="task[^"]*" data-task-id="(\d+)"',
+                                             page)) == sorted(t.id for t in tasks)
+    for task in tasks:
+        item = task_item(page, str(escape(task.title)))
+        assert '<summary>More<span class="visually-hidden">: ' in item
+        for action in ("move", "edit", "delete"):
+            assert f'action="/plan/tasks/{task.id}/{action}"' in item
+        # Each field with a visible label; the moves stay inside the plan.
+        assert f'<label for="task-{task.id}-day">Move to</label>' in item
+        assert 'min="2026-03-02" max="2026-04-01"' in item
+        for label in ("Task", "Minutes", "Priority", "Details"):
+            assert f"{label} <" in item
+        assert item.count('name="csrf_token"') == item.count('<form method="post"') >= 4
+    # The plan page links to it, and no longer lists every task itself.
+    plan = client.get("/plan").get_data(as_text=True)
+    assert 'href="/plan/tasks" id="all-tasks-link">All tasks</a>' in plan
+    assert "task-more" not in plan and 'class="tasks full"' not in plan
+    # A move from the list comes back to the list.
+    task = task_named(session, "Read published model cards")
+    moved = client.post(f"/plan/tasks/{task.id}/move", data={
+        "csrf_token": csrf_token(client, "/plan/tasks"), "next": "/plan/tasks?",
+        "day": (TODAY + timedelta(days=9)).isoformat()})
+    assert moved.headers["Location"].startswith("/plan/tasks")
+    page = client.get(moved.headers["Location"]).get_data(as_text=True)
+    day = re.search(r'<li class="task-day" id="day-2026-03-11">.*?(?=<li class="task-day"|</ul>)',
+                    page, re.S)
+    assert day and "Read published model cards" in day.group(0)
+
+
+def test_the_task_list_before_any_plan_writes_nothing(seeded_app, session) -> None:
+    """A first visit straight to the list: the tasks the plan has not placed yet show on
+    the days they would get, and none of them is stored there by the visit."""
+    before = stored_rows(session)
+    assert all(task.scheduled_for is None for task in session.execute(select(PlanTask)).scalars())
+    page = seeded_app.test_client().get("/plan/tasks").get_data(as_text=True)
+    assert stored_rows(session) == before
+    assert session.get(Settings, 1).paced_day is None
+    assert re.search(r'<li class="task-day" id="day-2026-03-02">', page)
+    assert "Map your past programs" in page and 'id="add-task-form"' in page

@@ -283,7 +283,7 @@ def test_done_page_counts_answers_and_cards_and_offers_the_next_step(client, ses
         card.state, card.step, card.stability, card.difficulty = 2, None, 3.0, 5.0
         card.due, card.last_review, card.reps, card.suspended = due, START, 1, suspended
     session.commit()
-    token = csrf_token(client, "/plan")
+    token = csrf_token(client, "/plan/tasks")  # the add form's page
     client.post("/plan/tasks", data={"csrf_token": token, "title": "Write the launch story",
                                      "minutes": "25", "day": START.date().isoformat(),
                                      "kind": "stories"})

@@ -25,6 +25,50 @@ def today_cell(page: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
 
 
+def todays_tasks(page: str) -> str:
+    """Today's preparation: the to-dos with their tick boxes (before "If you have time")."""
+    section = re.search(r'<section class="panel" id="today-tasks">(.*?)</section>', page, re.S)
+    assert section, "no tasks section"
+    return section.group(1).split('id="spare-heading"')[0]
+
+
+def spare_tasks(page: str) -> list[str]:
+    """The titles under "If you have time" on Today."""
+    match = re.search(r'<ul class="spare-tasks" id="spare-tasks"[^>]*>(.*?)</ul>', page, re.S)
+    assert match, "no If you have time list"
+    return [title.strip()
+            for title in re.findall(r'<li data-task-id="\d+">([^<]*)<', match.group(1))]
+
+
+def test_tasks_the_plan_dropped_are_listed_apart_if_there_is_time(seeded_app, session) -> None:
+    """The default plan drops an optional task from today to keep to the budget: Today
+    lists it under "If you have time", without a tick box, and it does not count in
+    today's planned tasks; ticking the held one off still counts."""
+    client = seeded_app.test_client()
+    dropped = "Story theme: owning a risk an engineer missed"
+    held = "Map your past programs to safety, reproducibility and auditability"
+    home = client.get("/").get_data(as_text=True)
+    assert "If you have time" in home and spare_tasks(home) == [dropped]
+    todo = todays_tasks(home)
+    assert held in todo and dropped not in todo
+    assert todo.count('class="checkbox"') == 1
+    assert re.search(r'Tasks</span> <span class="value"><strong>0</strong>/1<', home)
+    # On the plan, today's item shows it apart too, and only the held task has a tick box.
+    plan = client.get("/plan").get_data(as_text=True)
+    today = re.search(r'<li class="day today" data-date="2026-03-02">(.*?)</li>\s*<li class="day',
+                      plan, re.S).group(1)
+    assert today.count('class="checkbox"') == 1
+    assert re.search(r'If you have time \(not planned\):</span> ' + re.escape(dropped), today)
+    # Ticking the held task off: one task of one done; the dropped one is still spare.
+    task_id = re.search(r'data-task-id="(\d+)">(?:(?!</li>).)*?' + re.escape(held), todo,
+                        re.S).group(1)
+    client.post(f"/plan/tasks/{task_id}/done", data={"csrf_token": csrf_token(client, "/"),
+                                                     "done": "y", "whole": "y"})
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r'Tasks</span> <span class="value"><strong>1</strong>/1<', home)
+    assert spare_tasks(home) == [dropped]
+
+
 def test_home_and_the_plans_today_cell_show_done_against_planned(seeded_app, session) -> None:
     client = seeded_app.test_client()
     home = client.get("/").get_data(as_text=True)
@@ -35,7 +79,9 @@ def test_home_and_the_plans_today_cell_show_done_against_planned(seeded_app, ses
     assert re.search(r'Minutes</span> <span class="value"><strong>0</strong>/50<', home)
     assert ('id="day-status">On track: the 0 min done and the 50 min left fit today’s '
             "budget of 60 min.") in home
-    assert "45 min of it on this day" in home and "dropped from the plan" in home
+    # The dropped one is listed apart, "if you have time", not as one of today's tasks.
+    assert "45 min of it on this day" in home
+    assert "Story theme: owning a risk an engineer missed" in spare_tasks(home)
     cell = today_cell(client.get("/plan").get_data(as_text=True))
     assert cell == "0/0 rev 0/7 new 0/1 tasks 0/50 min on track"
     _, form = first_card_form(client)
