@@ -25,7 +25,7 @@ from sqlalchemy.sql.expression import false
 
 from flashcards import scoping
 from flashcards.core.cards import MAX_DECK_NAME, MAX_DECK_NAME_KEY, deck_name_key
-from flashcards.core.planner.easy_days import SAME_EVERY_DAY
+from flashcards.core.planner.easy_days import NEW_USER_WEEKDAY_MINUTES, SAME_EVERY_DAY
 from flashcards.core.scheduling import CardState, Schedule
 from flashcards.core.taskformat import MAX_TITLE_LENGTH, parse_task_ids
 from flashcards.db import Base
@@ -294,7 +294,7 @@ class Settings(Base):
     interview_retention: Mapped[float | None] = mapped_column(Float)
     # Monday..Sunday, comma-separated: each day's minutes (0-600), or empty for
     # daily_minutes (core.planner.easy_days reads it). Absorbed Easy Days (migration 0023).
-    weekday_minutes: Mapped[str] = mapped_column(String(64), default=SAME_EVERY_DAY,
+    weekday_minutes: Mapped[str] = mapped_column(String(64), default=NEW_USER_WEEKDAY_MINUTES,
                                                  server_default=text(f"'{SAME_EVERY_DAY}'"))
     # The plan's new cards for one study day (the review limit follows the plan).
     paced_day: Mapped[date | None] = mapped_column(Date)

@@ -27,6 +27,8 @@ from flashcards.core.planner import (
     MAX_PLAN_DAYS,
     MAX_WEEKDAY_MINUTES,
     MIN_BUDGET_MINUTES,
+    NEW_USER_WEEKDAY_MINUTES,
+    SAME_EVERY_DAY,
     WEEKDAYS,
     CardArrays,
     Plan,
@@ -178,11 +180,14 @@ def plan_dates(settings: Settings, today: date) -> tuple[date, date]:
 
 
 def start_plan(session: Session, today: date) -> None:
-    """On the first start: the plan begins today and the interview is 30 days away."""
+    """On the first start: the plan begins today, the interview is 30 days away, and
+    Saturdays hold the bundled full mock loop (NEW_USER_WEEKDAY_MINUTES)."""
     begin_write(session)
     settings = get_settings(session)
     if settings.plan_start is None:
         settings.plan_start = today
+        if settings.weekday_minutes == SAME_EVERY_DAY:
+            settings.weekday_minutes = NEW_USER_WEEKDAY_MINUTES
     if settings.interview_date is None:
         settings.interview_date = settings.plan_start + timedelta(days=PLAN_DAYS)
 

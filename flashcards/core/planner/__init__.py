@@ -25,6 +25,7 @@ from flashcards.core.planner.data import (
 )
 from flashcards.core.planner.easy_days import (
     MAX_WEEKDAY_MINUTES,
+    NEW_USER_WEEKDAY_MINUTES,
     SAME_EVERY_DAY,
     WEEKDAYS,
     budget_factor,
@@ -62,6 +63,7 @@ __all__ = [
     "NEW_CARD_LEAD_DAYS",
     "PLAN_WEEKS",
     "REVIEWS_PER_NEW_CARD",
+    "NEW_USER_WEEKDAY_MINUTES",
     "SAME_EVERY_DAY",
     "WEEKDAYS",
     "CardArrays",

@@ -15,6 +15,10 @@ from flashcards.core.planner.limits import MAX_BUDGET_MINUTES
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # The stored weekday minutes when every day holds the daily budget.
 SAME_EVERY_DAY = "," * (len(WEEKDAYS) - 1)
+# A new collection's weekday minutes: the daily budget, and Saturdays of 3 h 30, which
+# hold the bundled plan's 180-minute full mock loop (one sitting) with the day's cards,
+# so that the first plan holds every bundled task (see README, "The plan").
+NEW_USER_WEEKDAY_MINUTES = ",,,,,210,"
 # A weekday's minutes, when given: 0 (a day off) up to the largest daily budget.
 MAX_WEEKDAY_MINUTES = MAX_BUDGET_MINUTES
 
