@@ -367,10 +367,9 @@ class _Fitting:
     def _best(self, task: TaskToFit, days: list[int], room: Sequence[float]) -> int:
         """The day of `days` for `task`: the earliest that holds it while tasks that need
         it are still to be placed, else the one with the largest free share."""
-        if any(u not in self.placed for u in self._users(task)):
-            early = next((d for d in days if _fits(room[d], task.minutes)), None)
-            if early is not None:
-                return early
+        early = next((d for d in days if _fits(room[d], task.minutes)), None)
+        if early is not None:
+            return early
         return min(days, key=lambda d: (-room[d] / self.budgets[d], d))
 
     def _choose(self, task: TaskToFit, weeks: tuple[int, int],

@@ -12,6 +12,7 @@ from flashcards.core.taskformat import TaskKind
 from flashcards.models import PlanTask
 from flashcards.services import plans
 from flashcards.services.errors import ServiceError
+from flashcards.services.pressure import pressure
 from flashcards.services.settings import get_settings
 from tests.conftest import START, count_rows, make_deck
 
@@ -60,8 +61,9 @@ def all_task_views(view) -> list:
 @pytest.mark.parametrize("visits", [1, 2])
 def test_the_default_plan_keeps_every_day_within_the_budget(seeded_app, session,
                                                             visits) -> None:
-    """The bundled decks and tasks, 30 days at 60 min (a fresh `flask setup`): no day
-    over budget, on the first visit and after the plan stored its task days."""
+    """The bundled decks and tasks, 30 days at 60 min and 3 h 30 on Saturdays (a fresh
+    `flask setup`): no day over budget and nothing left out, on the first visit and
+    after the plan stored its task days."""
     for _ in range(visits):
         session.expire_all()  # each visit is a request of its own
         view = plans.plan_and_save(session, START, np.random.default_rng(2026))
@@ -70,12 +72,14 @@ def test_the_default_plan_keeps_every_day_within_the_budget(seeded_app, session,
     assert (settings.daily_minutes, view.interview) == (60, TODAY + timedelta(days=30))
     assert len(all_task_views(view)) == 35  # dropped tasks stay in the list
     assert view.plan.days_over == []
-    assert all(d.minutes <= 60.5 for d in view.plan.days)
+    assert all(d.minutes <= d.budget + 0.5 for d in view.plan.days)
+    # Saturdays hold 3 h 30, the other days 60 min.
+    assert {d.budget for d in view.plan.days if d.day.weekday() == 5} == {210.0}
+    assert {d.budget for d in view.plan.days if d.day.weekday() != 5} == {60.0}
     assert view.plan.unplaced_new == 0
-    pressure = plans.pressure(view)
-    # Required tasks are never dropped or shortened; what gives way is optional.
-    for tv in pressure.dropped + pressure.shortened:
-        assert tv.task.priority == "optional"
+    # A new collection's first plan holds every bundled task (issue 23, point 9).
+    panel = pressure(view)
+    assert (panel.not_planned, panel.shortened, panel.pressed) == ([], [], False)
     # Every task has a stored day, the dropped ones too (where they show in the list).
     session.expire_all()
     stored = session.execute(select(PlanTask)).scalars().all()
@@ -99,22 +103,33 @@ def test_a_pinned_task_stays_on_its_day_and_required_tasks_come_first(seeded_app
     mine = next(tv for tv in all_task_views(view) if tv.task.id == pinned.id)
     assert (mine.day, mine.planned_minutes, mine.change) == (TODAY + timedelta(days=3), 25,
                                                              None)
-    pressure = plans.pressure(view)
-    assert pressure.pressed and pressure.dropped
-    assert all(tv.task.priority == "optional" for tv in pressure.dropped + pressure.shortened)
-    assert {tv.task.key for tv in pressure.dropped} >= {"write-safety-taxonomy"}
+    panel = pressure(view)
+    # What does not fit is left out, not run over: no day over budget but the pinned
+    # task's, if it does not fit its day.
+    assert panel.pressed and panel.not_planned
+    assert [d.day for d in view.plan.days_over
+            if d.day != TODAY + timedelta(days=3)] == []
+    # Required tasks come first: every optional task is left out before a required one
+    # of the same weeks... and the pinned one is never left out.
+    assert pinned.id not in {n.view.task.id for n in panel.not_planned}
     session.expire_all()
     assert session.get(PlanTask, pinned.id).scheduled_for == TODAY + timedelta(days=3)
 
 
-def test_a_budget_below_the_shortest_required_task_is_named(seeded_app, session) -> None:
+def test_a_budget_below_every_task_leaves_them_out_and_no_day_over(seeded_app,
+                                                                     session) -> None:
     get_settings(session).daily_minutes = 15
+    get_settings(session).weekday_minutes = ",,,,,,"
     session.commit()
     view = plans.plan_and_save(session, START, np.random.default_rng(2026))
     session.commit()
-    pressure = plans.pressure(view)
-    assert pressure.below_every_required
-    assert (pressure.too_long[0].key, pressure.too_long[0].minutes) == ("light-day", 20)
+    panel = pressure(view)
+    # 15 minutes a day hold the cards and no part of a task (a part is 15 min or more,
+    # beside the headroom kept for the cards): each task is named, none runs a day over.
+    assert view.plan.days_over == []
+    assert {n.view.task.key for n in panel.not_planned} == {
+        tv.task.key for views in view.tasks.values() for tv in views}
+    assert panel.required_left_out and panel.budget_fix is not None
 
 
 def test_apply_fix_sets_the_budget_or_the_interview_and_refuses_bad_values(seeded_app,
@@ -141,7 +156,7 @@ def test_apply_fix_sets_the_budget_or_the_interview_and_refuses_bad_values(seede
     assert all(t.scheduled_for is None for t in session.execute(select(PlanTask)).scalars())
     view = plans.build_plan(session, START, np.random.default_rng(2026))
     session.commit()
-    assert view.plan.days_over == [] and plans.pressure(view).dropped == []
+    assert view.plan.days_over == [] and pressure(view).not_planned == []
 
 
 def test_apply_fix_sets_the_new_card_limit_with_a_budget_and_refuses_it_alone(seeded_app,

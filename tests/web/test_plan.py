@@ -5,7 +5,6 @@ import re
 import time
 from datetime import date, timedelta
 
-import numpy as np
 import pytest
 from icalendar import Calendar
 from markupsafe import escape
@@ -15,7 +14,7 @@ from flashcards.core.planner import MAX_PLAN_DAYS
 from flashcards.db import WRITE_LOCK_NAMESPACE
 from flashcards.models import PlanTask, Settings
 from flashcards.services import plans, progress
-from tests.conftest import START, csrf_token, make_deck
+from tests.conftest import csrf_token
 
 TODAY = date(2026, 3, 2)  # the test clock's study day
 
@@ -334,7 +333,6 @@ def test_no_write_lock_is_held_while_the_plan_is_computed(seeded_app, session,
     """While the plan page computes the plan, another writer of the same user gets in at
     once (issue 11): the plan is computed in a read transaction, and only what it
     decided is written afterwards, in a short write transaction."""
-    from flashcards.services import plans
 
     engine = seeded_app.extensions["flashcards.engine"]
     real_plan = plans.plan
@@ -474,170 +472,6 @@ def test_the_charts_after_the_interview(seeded_app, session, clock) -> None:
     assert [row[0] for row in rows] == ["Sat 11 Apr"]
     svg = chart_svg(page, "minutes-chart")
     assert f'class="value">{rows[0][1]}</text>' in svg and ">11 Apr</text>" in svg
-
-
-def pressure_panel(page: str) -> str:
-    match = re.search(r'<section class="panel pressure".*?</section>', page, re.S)
-    assert match, "no pressure panel"
-    return match.group(0)
-
-
-def test_the_pressure_panel_says_what_gave_way_and_applies_a_fix(seeded_app, session) -> None:
-    client = seeded_app.test_client()
-    page = client.get("/plan").get_data(as_text=True)
-    # Right after the first panel, in place of the old "will not fit" warning.
-    first_end = page.index("</section>")
-    assert page.index('<section class="panel pressure"') > first_end
-    assert page.index('<section class="panel pressure"') < page.index('calendar-panel')
-    panel = pressure_panel(page)
-    warning = re.search(r'id="plan-warning">(.*?)</strong>', panel, re.S).group(1)
-    assert warning.startswith("To keep to 60 min a day:")
-    assert "optional tasks dropped from the plan" in warning
-    assert "over budget" not in warning  # the default plan has no day over budget
-    dropped = task_named(session, "Write the safety taxonomy")
-    assert "“Write the safety taxonomy in your own words”" in panel
-    assert dropped.scheduled_for is not None  # still in the list, on its day
-    assert "dropped from the plan" in task_item(client.get("/plan/tasks").get_data(
-        as_text=True), "Write the safety taxonomy")
-    budget = int(re.search(r'name="daily_minutes" type="hidden" value="(\d+)"', panel).group(1))
-    assert f"Raise the budget to {budget} min" in panel and budget > 60
-    assert re.search(r"Move the interview to \d+ \w+", panel)
-    assert re.search(r"Or accept \d+ days over budget \(\d+ min over in all\)", panel)
-    # A fix without the CSRF token, or with a value out of range, changes nothing.
-    assert client.post("/plan/fix", data={"daily_minutes": str(budget)}).status_code == 400
-    token = csrf_token(client, "/plan")
-    refused = client.post("/plan/fix", data={"csrf_token": token, "daily_minutes": "9999"})
-    assert "Number must be between 5 and 600" in client.get(refused.headers["Location"]
-                                                            ).get_data(as_text=True)
-    yesterday = (TODAY - timedelta(days=1)).isoformat()
-    past = client.post("/plan/fix", data={"csrf_token": token, "interview_date": yesterday})
-    assert "cannot be in the past" in client.get(past.headers["Location"]).get_data(as_text=True)
-    session.rollback()
-    settings = session.get(Settings, 1)
-    assert (settings.daily_minutes, settings.interview_date) == (60, TODAY + timedelta(days=30))
-    applied = client.post("/plan/fix", data={"csrf_token": token, "daily_minutes": str(budget)})
-    assert applied.status_code == 302
-    session.rollback()
-    assert session.get(Settings, 1).daily_minutes == budget
-    after = pressure_panel(client.get("/plan").get_data(as_text=True))
-    assert "dropped from the plan" not in after
-
-
-def test_the_pressure_panel_names_a_required_task_longer_than_the_budget(seeded_app,
-                                                                          session) -> None:
-    client = seeded_app.test_client()
-    client.get("/plan")
-    session.get(Settings, 1).daily_minutes = 15
-    session.commit()
-    panel = pressure_panel(client.get("/plan").get_data(as_text=True))
-    assert ("Your budget of 15 min a day is below the shortest required task, “Light day "
-            "before the interview” (20 min)") in panel
-
-
-def test_the_pressure_panel_points_at_the_new_card_limit(seeded_app, session) -> None:
-    client = seeded_app.test_client()
-    client.get("/plan")
-    settings = session.get(Settings, 1)
-    settings.daily_minutes, settings.interview_date = 30, TODAY + timedelta(days=10)
-    session.commit()
-    panel = pressure_panel(client.get("/plan").get_data(as_text=True))
-    # 158 bundled cards over the 5 days before the final days, today's target fixed by
-    # the day's first plan (at 60 min): the rest over the other 4 days, 38 a day, not 20.
-    assert "With the new-card limit at 20 a day, not every new card fits" in panel
-    assert 'href="/settings#new_per_day">raise it to 38 a day in Settings</a>' in panel
-    assert "required tasks are longer than your budget of 30 min a day" in panel
-    assert re.search(r"Or accept \d+ days over budget", panel)
-
-
-def test_the_pressure_panel_says_when_everything_fits(app, session) -> None:
-    make_deck(session, "D", cards=20)
-    page = app.test_client().get("/plan").get_data(as_text=True)
-    panel = pressure_panel(page)
-    assert "Everything fits in 60 min a day" in panel and 'id="plan-warning"' not in panel
-
-
-def required_or_pinned_minutes(view) -> dict[date, int]:
-    """Minutes of required or pinned tasks the plan put on each day."""
-    minutes: dict[date, int] = {}
-    for views in view.tasks.values():
-        for tv in views:
-            if tv.task.done_at is None and (tv.task.priority == "required" or tv.task.pinned):
-                for day, part in tv.parts:
-                    minutes[day] = minutes.get(day, 0) + part
-    return minutes
-
-
-def test_a_short_runway_gets_a_budget_fix_with_the_new_card_limit_and_an_interview_fix(
-        seeded_app, session) -> None:
-    # The bundled decks with the interview in 10 days at 30 min a day: the new-card limit
-    # (20 a day) keeps cards out whatever the budget, and the required tasks (up to a
-    # 180-min mock loop) run over days at 30 min.
-    settings = session.get(Settings, 1)
-    settings.daily_minutes, settings.interview_date = 30, TODAY + timedelta(days=10)
-    session.commit()
-    client = seeded_app.test_client()
-    panel = pressure_panel(client.get("/plan").get_data(as_text=True))
-    combined = re.search(r"Raise the budget to (\d+) min and the new-card limit to (\d+)<", panel)
-    assert combined, panel
-    budget, limit = int(combined.group(1)), int(combined.group(2))
-    assert budget > 30 and limit > 20
-    assert "the limit of 20 new cards a day keeps some out" in panel
-    form = re.search(r'<form[^>]*id="fix-budget">.*?</form>', panel, re.S).group(0)
-    assert f'name="daily_minutes" type="hidden" value="{budget}"' in form
-    assert f'name="new_per_day" type="hidden" value="{limit}"' in form
-    moved = re.search(r"Move the interview to (\d+ \w+)<", panel)
-    assert moved and "every new card and required task fits at 30 min a day" in panel
-    interview = date.fromisoformat(re.search(
-        r'name="interview_date" type="hidden" value="([\d-]+)"', panel).group(1))
-    assert interview > TODAY + timedelta(days=10)
-    assert moved.group(1) == f"{interview.day} {interview:%b}"
-    # A limit out of the settings form's bounds, or a limit on its own, changes nothing.
-    token = csrf_token(client, "/plan")
-    for bad in ({"daily_minutes": str(budget), "new_per_day": "10000"},
-                {"daily_minutes": str(budget), "new_per_day": "-1"}, {"new_per_day": str(limit)}):
-        client.post("/plan/fix", data={"csrf_token": token, **bad})
-    session.rollback()
-    session.refresh(settings)
-    assert (settings.daily_minutes, settings.new_per_day) == (30, 20)
-    # Without the token the combined fix is refused; with it, both values are stored.
-    assert client.post("/plan/fix", data={"daily_minutes": str(budget),
-                                          "new_per_day": str(limit)}).status_code == 400
-    applied = client.post("/plan/fix", data={"csrf_token": token, "daily_minutes": str(budget),
-                                             "new_per_day": str(limit)})
-    page = client.get(applied.headers["Location"]).get_data(as_text=True)
-    assert f"Budget raised to {budget} min a day, new-card limit {limit} a day." in page
-    session.rollback()
-    session.refresh(settings)
-    assert (settings.daily_minutes, settings.new_per_day) == (budget, limit)
-    # The plan at the fix: every new card placed, nothing dropped, and no day over budget
-    # but where the reviews due and the required tasks alone exceed it.
-    after = pressure_panel(page)
-    assert "will not fit" not in after and "dropped from the plan" not in after
-    view = plans.build_plan(session, START, np.random.default_rng(2026))
-    session.rollback()
-    assert view.plan.unplaced_new == 0
-    fixed = required_or_pinned_minutes(view)
-    assert [d.day for d in view.plan.days_over
-            if d.review_minutes + fixed.get(d.day, 0) <= d.budget + 0.5] == []
-
-
-def test_the_interview_fix_alone_fits_every_card_at_the_budget(seeded_app, session) -> None:
-    settings = session.get(Settings, 1)
-    settings.daily_minutes, settings.interview_date = 30, TODAY + timedelta(days=10)
-    session.commit()
-    client = seeded_app.test_client()
-    panel = pressure_panel(client.get("/plan").get_data(as_text=True))
-    interview = re.search(r'name="interview_date" type="hidden" value="([\d-]+)"', panel).group(1)
-    token = csrf_token(client, "/plan")
-    client.post("/plan/fix", data={"csrf_token": token, "interview_date": interview})
-    session.rollback()
-    session.refresh(settings)
-    assert (settings.interview_date.isoformat(), settings.daily_minutes) == (interview, 30)
-    view = plans.build_plan(session, START, np.random.default_rng(2026))
-    session.rollback()
-    # Every card placed and no day over budget at 30 min: the optional tasks longer
-    # than what a day holds beside its reviews stay out.
-    assert view.plan.unplaced_new == 0 and view.plan.days_over == []
 
 
 def week_details(page: str) -> dict[str, str]:
