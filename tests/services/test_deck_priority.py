@@ -10,6 +10,7 @@ from sqlalchemy import select
 from flashcards.core.scheduling import CardState
 from flashcards.models import Card, Deck
 from flashcards.services import decks, plans, study
+from flashcards.services.pressure import pressure
 from flashcards.services.settings import get_settings
 from tests.conftest import START, make_deck
 
@@ -110,13 +111,13 @@ def test_a_short_plan_leaves_out_the_lower_priority_decks_cards_first(session) -
     assert 0 < unplaced <= 40
     # Unmarked, the cards left out come from both decks (they are introduced in turn).
     assert {name for name, _, _ in view.unplaced_by_deck} == {"Extra", "Main"}
-    assert plans.pressure(view).unplaced_from == ()  # no lower-priority deck to name
+    assert pressure(view).unplaced_from == ()  # no lower-priority deck to name
     mark(session, main)
     session.expire_all()
     view = short_plan(session)
     assert view.plan.unplaced_new == unplaced
     assert view.unplaced_by_deck == (("Main", unplaced, True),)
-    pressure = plans.pressure(view)
-    assert pressure.unplaced_from == (("Main", unplaced, True),)
+    panel = pressure(view)
+    assert panel.unplaced_from == (("Main", unplaced, True),)
 
 

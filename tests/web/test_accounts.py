@@ -181,7 +181,8 @@ def test_settings_are_per_user(client, session, two_users) -> None:
     assert (ada.new_per_day, ada.weekday_minutes) == (7, ",,,,,,0")
     users.for_user(session, two_users["bob"]["user"])
     bob = session.get(Settings, two_users["bob"]["user"])
-    assert (bob.new_per_day, bob.weekday_minutes) == (20, ",,,,,,")
+    # A new user's own defaults: 3 h 30 on Saturdays (the full mock loop fits).
+    assert (bob.new_per_day, bob.weekday_minutes) == (20, ",,,,,210,")
 
 
 def test_an_import_belongs_to_its_user(app, client, session, two_users) -> None:

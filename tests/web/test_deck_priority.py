@@ -13,9 +13,9 @@ TODAY = date(2026, 3, 2)  # START's study day
 def unplaced_decks_line(client) -> tuple[int, str | None]:
     """How many new cards will not fit, and the line naming their decks (if any)."""
     page = client.get("/plan").get_data(as_text=True)
-    unplaced = re.search(r"<li>(\d+) new cards? will not fit:", page)
+    unplaced = re.search(r'<li id="unplaced-new">(\d+) new cards? do(?:es)? not fit', page)
     assert unplaced, "every new card fits"
-    match = re.search(r'<li id="unplaced-decks">(.*?)</li>', page, re.S)
+    match = re.search(r'<li id="unplaced-new">[^<]*?(They come from .*?)</li>', page, re.S)
     return int(unplaced.group(1)), match.group(1) if match else None
 
 
@@ -33,4 +33,4 @@ def test_the_pressure_panel_says_which_decks_the_cards_left_out_come_from(client
     decks.update_deck(session, main.id, "Main", "", START, lower_priority=True)
     session.commit()
     unplaced, line = unplaced_decks_line(client)
-    assert line == f"The new cards left out come from “Main” ({unplaced}, lower priority)."
+    assert line == f"They come from “Main” ({unplaced}, lower priority)."

@@ -5,16 +5,18 @@ import re
 import time
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 from icalendar import Calendar
 from markupsafe import escape
 from sqlalchemy import select
 
 from flashcards.core.planner import MAX_PLAN_DAYS
+from flashcards.core.taskformat import TaskKind
 from flashcards.db import WRITE_LOCK_NAMESPACE
 from flashcards.models import PlanTask, Settings
 from flashcards.services import plans, progress
-from tests.conftest import csrf_token
+from tests.conftest import START, csrf_token
 
 TODAY = date(2026, 3, 2)  # the test clock's study day
 
@@ -85,20 +87,38 @@ def test_tick_move_add_and_delete_tasks(seeded_app, session) -> None:
     assert session.execute(select(PlanTask).where(PlanTask.id == added_id)).first() is None
 
 
+def split_map_task(session) -> PlanTask:
+    """At 60 min every day, "Map your past programs" made 80 minutes long: no day holds
+    it, so the plan splits this required task over the first days of its week."""
+    task = task_named(session, "Map your past programs")
+    session.get(Settings, 1).weekday_minutes = ",,,,,,"
+    task.minutes = 80
+    session.commit()
+    return task
+
+
+def planned_parts(session, task_id: int) -> tuple[tuple[date, int], ...]:
+    view = plans.build_plan(session, START, np.random.default_rng(2026))
+    session.rollback()
+    return next(tv.parts for views in view.tasks.values() for tv in views
+                if tv.task.id == task_id)
+
+
 def test_unfinished_past_task_rolls_forward_and_says_so(seeded_app, session, clock) -> None:
     client = seeded_app.test_client()
     client.get("/plan")
-    first = task_named(session, "Map your past programs")
-    assert first.scheduled_for == TODAY
+    first = next(t for t in session.execute(select(PlanTask)).scalars()
+                 if t.scheduled_for == TODAY)
     clock.advance(days=2)
     page = client.get("/").get_data(as_text=True)
-    assert "Map your past programs" in page and "from Mon 2 Mar" in page
+    assert first.title in page and "from Mon 2 Mar" in page
 
 
 def task_item(page: str, title: str) -> str:
-    """The list item of the task titled `title` in a page's first task list."""
+    """The list item of the task titled `title` in a page's first task list (by its title
+    line: every task's "Needs first" list names the others too)."""
     match = re.search(r'<li class="task[^"]*" data-task-id="\d+">(?:(?!</li>).)*?'
-                      + re.escape(title) + r".*?</li>", page, re.S)
+                      r'<span class="task-title">' + re.escape(title) + r".*?</li>", page, re.S)
     assert match, title
     return match.group(0)
 
@@ -116,59 +136,64 @@ def calendar_parts(client, task_id: int) -> set[tuple[date, str]]:
 
 
 def test_a_split_task_is_ticked_off_one_part_a_day(seeded_app, session, clock) -> None:
-    """The default plan splits the 60-minute required task over days (45 min today):
-    ticking it today does today's part, the rest stays in the plan at its own length,
-    and the next day's tick finishes it."""
+    """A required task no day holds is split over days (a part today): ticking it today
+    does today's part, the rest stays in the plan at its own length, and the next day's
+    tick finishes it."""
     client = seeded_app.test_client()
+    task = split_map_task(session)
     client.get("/plan")
     title = "Map your past programs"
+    (day0, part), (day1, rest) = planned_parts(session, task.id)
+    assert (day0, day0 < day1, part + rest) == (TODAY, True, 80)
     task = task_named(session, title)
-    assert (task.minutes, task.scheduled_for, task.plan_minutes) == (60, TODAY, 45)
+    assert (task.minutes, task.scheduled_for, task.plan_minutes) == (80, TODAY, part)
     # The calendar has an event for each part, on its day.
-    assert calendar_parts(client, task.id) == {(TODAY, "(45 of 60 min)"),
-                                               (TODAY + timedelta(days=1), "(15 of 60 min)")}
+    assert calendar_parts(client, task.id) == {(TODAY, f"({part} of 80 min)"),
+                                               (day1, f"({rest} of 80 min)")}
     home = client.get("/").get_data(as_text=True)
-    assert "Mark today’s 45 min as done" in task_item(home, title)
+    assert f"Mark today’s {part} min as done" in task_item(home, title)
     token = csrf_token(client, "/")
     response = client.post(f"/plan/tasks/{task.id}/done",
                            data={"csrf_token": token, "done": "y"}, follow_redirects=True)
     task = task_named(session, title)
-    assert (f"Today’s 45 min of “{task.title}” done; 15 min left in the plan."
+    assert (f"Today’s {part} min of “{task.title}” done; {rest} min left in the plan."
             in response.get_data(as_text=True))
-    assert (task.done_at, task.minutes_done, task.part_done_on) == (None, 45, TODAY)
+    assert (task.done_at, task.minutes_done, task.part_done_on) == (None, part, TODAY)
     # A second click (a retry, another tab) records nothing more.
     client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": token, "done": "y"})
-    assert task_named(session, title).minutes_done == 45
+    assert task_named(session, title).minutes_done == part
 
-    # The plan puts the 15 minutes left on a later day; today still shows the part done.
+    # The plan puts the minutes left on a later day; today still shows the part done.
     page = client.get("/plan").get_data(as_text=True)
     task = task_named(session, title)
-    assert task.scheduled_for > TODAY and task.plan_minutes == 15
-    assert "45 min done today, 15 min left" in day_item(page, TODAY)
+    assert task.scheduled_for > TODAY and task.plan_minutes == rest
+    assert f"{part} min done today, {rest} min left" in day_item(page, TODAY)
     home = client.get("/").get_data(as_text=True)
     item = task_item(home, title)
-    assert 'aria-checked="true"' in item and "Undo today’s 45 min" in item
+    assert 'aria-checked="true"' in item and f"Undo today’s {part} min" in item
     assert calendar_parts(client, task.id) == {(TODAY, "Done: "), (task.scheduled_for,
-                                                                   "(15 of 60 min)")}
+                                                                   f"({rest} of 80 min)")}
     day = progress.day_progress(session, clock())
     session.rollback()
-    assert day.tasks_done >= 1 and day.minutes_done >= 45
+    assert day.tasks_done >= 1 and day.minutes_done >= part
 
-    # Its day comes: 15 minutes left, and the tick finishes the task.
+    # Its day comes: the minutes left, and the tick finishes the task.
     clock.advance(days=(task.scheduled_for - TODAY).days)
     home = client.get("/").get_data(as_text=True)
-    assert "15 of 60 min left" in task_item(home, title)
+    assert f"{rest} of 80 min left" in task_item(home, title)
     client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": csrf_token(client, "/"),
                                                       "done": "y"})
     task = task_named(session, title)
     assert task.done_at is not None
-    assert progress.task_minutes_on(task, task.scheduled_for) == 15
+    assert progress.task_minutes_on(task, task.scheduled_for) == rest
 
 
 def test_todays_part_can_be_taken_back_and_the_whole_task_ticked(seeded_app, session) -> None:
     client = seeded_app.test_client()
+    task = split_map_task(session)
     client.get("/plan")
     title = "Map your past programs"
+    (_, part), _ = planned_parts(session, task.id)
     task = task_named(session, title)
     token = csrf_token(client, "/plan")
     client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": token, "done": "y"})
@@ -176,21 +201,24 @@ def test_todays_part_can_be_taken_back_and_the_whole_task_ticked(seeded_app, ses
     client.post(f"/plan/tasks/{task.id}/done", data={"csrf_token": token, "done": ""})
     task = task_named(session, title)
     assert (task.minutes_done, task.part_done_on, task.scheduled_for) == (0, None, TODAY)
-    assert task.plan_minutes == 45  # today's part, as before the tick
+    assert task.plan_minutes == part  # today's part, as before the tick
     client.get("/plan")
-    assert task_named(session, title).plan_minutes == 45  # today's part again
+    assert task_named(session, title).plan_minutes == part  # today's part again
     page = client.get("/plan/tasks").get_data(as_text=True)
     assert "Mark the whole task done" in task_item(page, title)
     client.post(f"/plan/tasks/{task.id}/done",
                 data={"csrf_token": token, "done": "y", "whole": "y"})
     task = task_named(session, title)
     assert task.done_at is not None and task.minutes_done == 0
-    assert progress.task_minutes_on(task, TODAY) == 60
+    assert progress.task_minutes_on(task, TODAY) == 80
 
 
-def test_home_shows_todays_tasks(seeded_app) -> None:
-    page = seeded_app.test_client().get("/").get_data(as_text=True)
-    assert "Today’s preparation" in page and "Map your past programs" in page
+def test_home_shows_todays_tasks(seeded_app, session) -> None:
+    client = seeded_app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    today = [t.title for t in session.execute(select(PlanTask)).scalars()
+             if t.scheduled_for == TODAY]
+    assert today and "Today’s preparation" in page and all(title in page for title in today)
 
 
 def test_calendar_file_names_each_task_and_keeps_stable_uids(seeded_app, session) -> None:
@@ -422,6 +450,10 @@ def test_the_minutes_chart_shows_its_values_budget_and_a_table(seeded_app, sessi
     settings = session.get(Settings, 1)
     settings.daily_minutes = 45
     session.commit()
+    # The plan runs no day over by itself: a long task pinned to tomorrow does.
+    plans.add_task(session, title="Long mock with a friend", details="", minutes=120,
+                   day=TODAY + timedelta(days=1), kind=TaskKind.MOCK, now=START)
+    session.commit()
     page = client.get("/plan").get_data(as_text=True)
     svg = chart_svg(page, "minutes-chart")
     ticks = re.findall(r'<text x="[\d.]+" y="[\d.]+" text-anchor="end">(\d+)</text>', svg)
@@ -441,7 +473,7 @@ def test_the_minutes_chart_shows_its_values_budget_and_a_table(seeded_app, sessi
     assert over and svg.count('class="over"><title>') == len(over)
     assert all(row[3] == f"yes, by {int(row[1]) - int(row[2])} min" for row in over)
     summary = re.search(r'id="minutes-chart-summary">(.*?)</p>', page, re.DOTALL).group(1)
-    assert f"Over budget on {len(over)} days" in summary
+    assert f"Over budget on {len(over)} day" in summary
     first = over[0]
     assert f"{first[0].split(' ', 1)[1]} ({first[1]} of 45 min)" in summary
 
@@ -501,14 +533,15 @@ def test_the_calendar_opens_this_week_and_folds_the_later_ones(seeded_app) -> No
     # A folded week's summary says its dates and its load against the week's budget.
     summary = re.search(r"<summary>(.*?)</summary>", weeks["2026-03-09"], re.S).group(1)
     text = " ".join(re.sub(r"<[^>]+>", " ", summary).split())
-    load = re.fullmatch(r"9 Mar – 15 Mar (\d+) of 420 min · (\d+) tasks?", text)
+    # 60 min a day and 3 h 30 on Saturday 14 March: 570 min.
+    load = re.fullmatch(r"9 Mar – 15 Mar (\d+) of 570 min · (\d+) tasks?", text)
     assert load and int(load.group(1)) > 0 and int(load.group(2)) > 0, text
     # Inside, one line a day: its minutes against its budget and its tasks' titles.
     lines = re.findall(r'<li class="day[^"]*" data-date="([\d-]+)">.*?'
                        r'<span class="mins">(\d+) / (\d+) min</span>', weeks["2026-03-09"], re.S)
     assert [day for day, _, _ in lines] == [(TODAY + timedelta(days=d)).isoformat()
                                             for d in range(7, 14)]
-    assert all(budget == "60" for _, _, budget in lines)
+    assert [budget for _, _, budget in lines] == ["60"] * 5 + ["210", "60"]
     # The week's minutes are its days' (each line rounds its own).
     assert abs(int(load.group(1)) - sum(int(minutes) for _, minutes, _ in lines)) <= 4
     # The last week ends on interview day: the days after it are empty boxes.
@@ -517,7 +550,8 @@ def test_the_calendar_opens_this_week_and_folds_the_later_ones(seeded_app) -> No
     assert len(re.findall(r'class="day outside"', last)) == 4
     # Today's item shows one minutes figure: done / planned, not also "of 60 min".
     today = day_item(page, TODAY)
-    assert re.findall(r"\d+ ?/ ?\d+ min|\d+ of \d+ min\b(?! left)", today) == ["0/50 min"]
+    figures = re.findall(r"\d+ ?/ ?\d+ min|\d+ of \d+ min\b(?! left)", today)
+    assert len(figures) == 1 and re.fullmatch(r"0/\d+ min", figures[0])
     assert 'id="plan-past"' not in page  # the plan starts today: no past days
 
 
@@ -529,7 +563,9 @@ def test_past_days_fold_into_one_summary_line(seeded_app, session, clock) -> Non
     for _ in range(2):
         _, form = first_card_form(client)
         client.post("/review/grade", data={**form, "rating": "3", "shown_at": "0"})
-    task = task_named(session, "Map your past programs")
+    session.rollback()
+    task = next(t for t in session.execute(select(PlanTask)).scalars()
+                if t.scheduled_for == TODAY)
     client.post(f"/plan/tasks/{task.id}/done", data={
         "csrf_token": csrf_token(client, "/plan"), "done": "y", "whole": "y"})
     clock.advance(days=3)  # Thursday 5 March
@@ -541,7 +577,7 @@ def test_past_days_fold_into_one_summary_line(seeded_app, session, clock) -> Non
     lines = re.findall(r'<li class="day-line" data-date="([\d-]+)">(.*?)</li>', past.group(2),
                        re.S)
     assert [day for day, _ in lines] == ["2026-03-02", "2026-03-03", "2026-03-04"]
-    assert "2 reviews" in lines[0][1] and "Done: Map your past programs" in lines[0][1]
+    assert "2 reviews" in lines[0][1] and f"Done: {escape(task.title)}" in lines[0][1]
     # This week is still open, from today on; its past days are not drawn as days to do.
     weeks = week_details(page)
     assert list(weeks)[0] == "2026-03-02" and " open>" in weeks["2026-03-02"].split("\n")[0]

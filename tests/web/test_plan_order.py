@@ -69,9 +69,10 @@ def test_a_task_form_sets_what_it_needs_first_and_refuses_a_circle(seeded_app,
 
 def test_the_plan_page_labels_needs_first_and_one_sitting(seeded_app, session) -> None:
     client = seeded_app.test_client()
-    page = client.get("/plan").get_data(as_text=True)
+    client.get("/plan")
+    page = client.get("/plan/tasks").get_data(as_text=True)
     mock = task_named(session, "Mock interview: full loop of all four rounds")
-    full_list = page[page.index('<ul class="tasks full">'):]  # the list with each task's forms
+    full_list = page[page.index('<ul class="tasks full"'):]  # the list with each task's forms
     item = full_list[full_list.index(f'data-task-id="{mock.id}"'):]
     item = item[:item.index("</li>")]
     needs = re.search(r'<label class="needs-first">Needs first\s*<select name="after" '

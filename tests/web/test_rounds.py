@@ -94,14 +94,14 @@ def test_the_plan_page_and_calendar_file_show_every_round(seeded_app, session) -
     assert "Lowest over the rounds: " in page
     for day, number, css in (("2026-03-12", 1, "interview"), ("2026-03-16", 2, "round"),
                              ("2026-03-19", 3, "round")):
-        cell = re.search(rf'<td class="([^"]*)" data-date="{day}">\s*<div class="date">'
-                         rf'([^<]*)</div>', page)
+        cell = re.search(rf'<li class="([^"]*)" data-date="{day}">\s*<div class="day-head">'
+                         rf'\s*<span class="date">([^<]*)</span>', page)
         assert cell is not None, day
         assert css in cell.group(1).split() and "outside" not in cell.group(1).split()
         assert cell.group(2).endswith(f" · round {number}")
     # The days between and after the rounds: planned up to the last, outside after it.
-    between = re.search(r'<td class="([^"]*)" data-date="2026-03-17">', page)
-    after = re.search(r'<td class="([^"]*)" data-date="2026-03-20">', page)
+    between = re.search(r'<li class="([^"]*)" data-date="2026-03-17">', page)
+    after = re.search(r'<li class="([^"]*)" data-date="2026-03-20">', page)
     assert between is not None and "outside" not in between.group(1).split()
     assert after is not None and "outside" in after.group(1).split()
     events = Calendar.from_ical(client.get("/plan.ics").data).walk("VEVENT")

@@ -5,12 +5,14 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from flashcards.core.scheduling import CardState
 from flashcards.models import Card, ReviewLog, Settings
-from flashcards.services import users
+from flashcards.services import plans, progress, users
 from flashcards.services.bundled import load_bundle
+from flashcards.services.settings import get_settings
 from tests.conftest import START, csrf_token, make_deck
 from tests.web.test_review import first_card_form
 
@@ -40,63 +42,78 @@ def spare_tasks(page: str) -> list[str]:
             for title in re.findall(r'<li data-task-id="\d+">([^<]*)<', match.group(1))]
 
 
-def test_tasks_the_plan_dropped_are_listed_apart_if_there_is_time(seeded_app, session) -> None:
-    """The default plan drops an optional task from today to keep to the budget: Today
-    lists it under "If you have time", without a tick box, and it does not count in
-    today's planned tasks; ticking the held one off still counts."""
+def short_budget(session) -> None:
+    """Ten days at 30 min a day: the plan leaves tasks of the first days out."""
+    settings = session.get(Settings, 1)
+    settings.daily_minutes, settings.weekday_minutes = 30, ",,,,,,"
+    settings.interview_date = TODAY + timedelta(days=10)
+    session.commit()
+
+
+def test_tasks_the_plan_leaves_out_are_listed_apart_if_there_is_time(seeded_app,
+                                                                     session) -> None:
+    """Today lists the tasks the plan leaves out under "If you have time", without a
+    tick box, and they do not count in today's planned tasks; ticking a held one off
+    counts."""
+    short_budget(session)
     client = seeded_app.test_client()
-    dropped = "Story theme: owning a risk an engineer missed"
-    held = "Map your past programs to safety, reproducibility and auditability"
+    client.get("/plan")  # the day's plan, stored
+    session.rollback()
+    held, dropped = plans.held_and_dropped(plans.tasks_on(session, get_settings(session), TODAY))
+    session.rollback()
+    assert held and dropped
     home = client.get("/").get_data(as_text=True)
-    assert "If you have time" in home and spare_tasks(home) == [dropped]
+    assert "If you have time" in home
+    assert spare_tasks(home) == [str(escape(tv.task.title)) for tv in dropped]
     todo = todays_tasks(home)
-    assert held in todo and dropped not in todo
-    assert todo.count('class="checkbox"') == 1
-    assert re.search(r'Tasks</span> <span class="value"><strong>0</strong>/1<', home)
-    # On the plan, today's item shows it apart too, and only the held task has a tick box.
+    assert all(str(escape(tv.task.title)) in todo for tv in held)
+    assert not any(str(escape(tv.task.title)) in todo for tv in dropped)
+    assert todo.count('class="checkbox"') == len(held)
+    assert re.search(rf'Tasks</span> <span class="value"><strong>0</strong>/{len(held)}<', home)
+    # On the plan, today's item shows them apart too, and only the held tasks tick.
     plan = client.get("/plan").get_data(as_text=True)
-    today = re.search(r'<li class="day today" data-date="2026-03-02">(.*?)</li>\s*<li class="day',
-                      plan, re.S).group(1)
-    assert today.count('class="checkbox"') == 1
-    assert re.search(r'If you have time \(not planned\):</span> ' + re.escape(dropped), today)
-    # Ticking the held task off: one task of one done; the dropped one is still spare.
-    task_id = re.search(r'data-task-id="(\d+)">(?:(?!</li>).)*?' + re.escape(held), todo,
-                        re.S).group(1)
-    client.post(f"/plan/tasks/{task_id}/done", data={"csrf_token": csrf_token(client, "/"),
-                                                     "done": "y", "whole": "y"})
+    today = re.search(r'<li class="day today[^"]*" data-date="2026-03-02">(.*?)</li>\s*'
+                      r'<li class="day', plan, re.S).group(1)
+    assert today.count('class="checkbox"') == len(held)
+    assert "If you have time (not planned):</span> " + str(escape(dropped[0].task.title)) in today
+    # Ticking a held task off: one of them done; the left-out ones are still spare.
+    client.post(f"/plan/tasks/{held[0].task.id}/done",
+                data={"csrf_token": csrf_token(client, "/"), "done": "y", "whole": "y"})
     home = client.get("/").get_data(as_text=True)
-    assert re.search(r'Tasks</span> <span class="value"><strong>1</strong>/1<', home)
-    assert spare_tasks(home) == [dropped]
+    assert re.search(rf'Tasks</span> <span class="value"><strong>1</strong>/{len(held)}<', home)
+    assert spare_tasks(home) == [str(escape(tv.task.title)) for tv in dropped]
 
 
-def test_home_and_the_plans_today_cell_show_done_against_planned(seeded_app, session) -> None:
+def test_home_and_the_plans_today_cell_show_done_against_planned(seeded_app, session,
+                                                                 clock) -> None:
     client = seeded_app.test_client()
     home = client.get("/").get_data(as_text=True)
     assert "How today is going" in home
-    assert re.search(r'New cards</span> <span class="value"><strong>0</strong>/7', home)
-    # The budget gives the first task (60 min, required) 45 min today and drops the
-    # optional one; with 7 new cards that is 50 min of 60, as the plan fitted it.
-    assert re.search(r'Minutes</span> <span class="value"><strong>0</strong>/50<', home)
-    assert ('id="day-status">On track: the 0 min done and the 50 min left fit today’s '
-            "budget of 60 min.") in home
-    # The dropped one is listed apart, "if you have time", not as one of today's tasks.
-    assert "45 min of it on this day" in home
-    assert "Story theme: owning a risk an engineer missed" in spare_tasks(home)
+    day = progress.day_progress(session, clock())
+    session.rollback()
+    assert day.new_planned > 0 and day.minutes_planned > 0
+    new, minutes = day.new_planned, round(day.minutes_planned)
+    assert re.search(rf'New cards</span> <span class="value"><strong>0</strong>/{new}<', home)
+    assert re.search(rf'Minutes</span> <span class="value"><strong>0</strong>/{minutes}<',
+                     home)
+    assert (f'id="day-status">On track: the 0 min done and the {minutes} min left fit '
+            f"today’s budget of 60 min.") in home
     cell = today_cell(client.get("/plan").get_data(as_text=True))
-    assert cell == "0/0 rev 0/7 new 0/1 tasks 0/50 min on track"
+    assert cell == (f"0/0 rev 0/{new} new 0/{day.tasks_planned} tasks 0/{minutes} min "
+                    "on track")
     _, form = first_card_form(client)
     assert client.post("/review/grade", data={**form, "rating": "3",
                                               "shown_at": "0"}).status_code == 302
     home = client.get("/").get_data(as_text=True)
-    assert re.search(r'New cards</span> <span class="value"><strong>1</strong>/7', home)
+    assert re.search(rf'New cards</span> <span class="value"><strong>1</strong>/{new}', home)
     # The answer took the capped 60 s: one minute done.
     assert re.search(r'Minutes</span> <span class="value"><strong>1</strong>/', home)
     # Opening the plan again and again does not raise today's new cards (it climbed
     # 7, 8, 9... when each rebuild added what had been studied to the plan's share).
     for _ in range(3):
-        assert "1/7 new" in today_cell(client.get("/plan").get_data(as_text=True))
+        assert f"1/{new} new" in today_cell(client.get("/plan").get_data(as_text=True))
     session.rollback()
-    assert session.get(Settings, 1).paced_new == 7
+    assert session.get(Settings, 1).paced_new == new
 
 
 def test_learn_more_needs_csrf_validates_the_count_and_adds_to_today(seeded_app,
