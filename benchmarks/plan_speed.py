@@ -19,14 +19,19 @@ candidate may choose. For each budget (10 to 600 min a day) and runway (1 to 365
 the interview), a fresh SQLite app with the bundled decks seeded (as on a first start;
 the clock fixed at a Monday afternoon), settings set directly; then through the Flask
 test client: Today (`GET /`) once (the study day's first visit, which plans), `--loads`
-more times, then `GET /plan` once and `--loads` more times. Prints each cell's median
+more times, then `GET /plan` once and `--loads` more times (a reload with nothing
+changed: the process's stored plan, services.plans.cached_plan), then `--cold-loads`
+times with the stored plans emptied first (what a load costs after any change: an
+answer, a setting, another day). Prints each cell's median
 and p95 (wall time of the test client's request, template included), the worst cell and
 its ratio to the default cell (30 days, 60 min), and what 100,000 extra new cards, or
 100,000 cards in review, add to each page at the defaults (median of `--loads`).
-Goal: p95 <= 0.3 s in every cell; each extra 100,000 cards add <= 0.3 s.
+Goal: p95 <= 0.3 s in every cell, stored plan or not; each extra 100,000 cards add
+<= 0.3 s. The 100k mode empties the stored plans before each run (it times the plan).
 
     .venv/bin/python benchmarks/plan_speed.py [--cards 100000] [--runs 3]
-    .venv/bin/python benchmarks/plan_speed.py --grid [--quick] [--loads 5] [--extra 100000]
+    .venv/bin/python benchmarks/plan_speed.py --grid [--quick] [--loads 5] [--cold-loads 3]
+        [--extra 100000]
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from flashcards.core.cards import deck_name_key  # noqa: E402
 from flashcards.maintenance.bootstrap import setup_database  # noqa: E402
 from flashcards.models import Card, Deck  # noqa: E402
 from flashcards.services import plans  # noqa: E402
+from flashcards.services.plans import forget_plans  # noqa: E402
 from flashcards.services.settings import get_settings  # noqa: E402
 from flashcards.services.study import current_day  # noqa: E402
 
@@ -189,10 +195,11 @@ class Cell:
     today: list[float]
     plan_first: float
     plan: list[float]
+    cold: list[float]  # /plan with the process's stored plans emptied first
 
 
 def _measure(template: Path, folder: Path, budget: int, runway: int, loads: int,
-             extra: tuple[int, bool] | None = None) -> Cell:
+             cold_loads: int, extra: tuple[int, bool] | None = None) -> Cell:
     """One setting on a fresh copy of the bundled database."""
     database = folder / f"cell-{budget}-{runway}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
@@ -208,15 +215,23 @@ def _measure(template: Path, folder: Path, budget: int, runway: int, loads: int,
         today = [_time_get(client, "/") for _ in range(loads)]
         plan_first = _time_get(client, "/plan")
         plan = [_time_get(client, "/plan") for _ in range(loads)]
+        cold = []
+        for _ in range(cold_loads):
+            forget_plans()  # as after any change to the inputs (an answer, a setting)
+            cold.append(_time_get(client, "/plan"))
     finally:
         app.extensions["flashcards.engine"].dispose()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-    return Cell(today_first, today, plan_first, plan)
+    return Cell(today_first, today, plan_first, plan, cold)
 
 
 def _p95(values: list[float]) -> float:
-    return float(np.percentile(values, 95))
+    return float(np.percentile(values, 95)) if values else float("nan")
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
 def grid(args: argparse.Namespace) -> int:
@@ -229,21 +244,26 @@ def grid(args: argparse.Namespace) -> int:
     print(f"GET / and GET /plan, bundled decks, {args.loads} loads after a first "
           "(seconds, wall time of the test client's request)")
     print(f"{'min/day':>7} {'days':>4} | {'/ first':>7} {'/ med':>6} {'/ p95':>6} | "
-          f"{'/plan 1st':>9} {'/plan med':>9} {'/plan p95':>9}")
+          f"{'/plan 1st':>9} {'/plan med':>9} {'/plan p95':>9} | {'cold med':>8} {'cold p95':>8}")
     for budget in budgets:
         for runway in runways:
-            cell = _measure(template, folder, budget, runway, args.loads)
+            cell = _measure(template, folder, budget, runway, args.loads, args.cold_loads)
             cells[budget, runway] = cell
             flag = "  over" if max(_p95(cell.plan), _p95(cell.today)) > GOAL_P95 else ""
             print(f"{budget:>7} {runway:>4} | {cell.today_first:7.3f} "
                   f"{statistics.median(cell.today):6.3f} {_p95(cell.today):6.3f} | "
                   f"{cell.plan_first:9.3f} {statistics.median(cell.plan):9.3f} "
-                  f"{_p95(cell.plan):9.3f}{flag}", flush=True)
-    default = cells.get(DEFAULT_CELL) or _measure(template, folder, *DEFAULT_CELL, args.loads)
+                  f"{_p95(cell.plan):9.3f} | {_median(cell.cold):8.3f} {_p95(cell.cold):8.3f}"
+                  f"{flag}", flush=True)
+    default = cells.get(DEFAULT_CELL) or _measure(template, folder, *DEFAULT_CELL, args.loads,
+                                                  args.cold_loads)
     print(f"\nGrid: {len(budgets)} budgets x {len(runways)} runways in "
           f"{time.perf_counter() - began:.0f} s")
     ok = True
-    for page, pick in (("GET /plan", lambda c: c.plan), ("GET /", lambda c: c.today)):
+    pages = [("GET /plan", lambda c: c.plan), ("GET /", lambda c: c.today)]
+    if args.cold_loads:
+        pages.append(("GET /plan, no stored plan", lambda c: c.cold))
+    for page, pick in pages:
         worst_key = max(cells, key=lambda k: _p95(pick(cells[k])))
         worst, base = pick(cells[worst_key]), pick(default)
         print(f"  {page}: worst p95 {_p95(worst):.3f} s (median {statistics.median(worst):.3f}"
@@ -260,9 +280,9 @@ def grid(args: argparse.Namespace) -> int:
     if args.extra:
         print(f"\nAt the defaults, what {args.extra:,} more cards add (median of {args.loads}):")
         for label, reviewed in (("new", False), ("in review", True)):
-            more = _measure(template, folder, *DEFAULT_CELL, args.loads,
+            more = _measure(template, folder, *DEFAULT_CELL, args.loads, args.cold_loads,
                             extra=(args.extra, reviewed))
-            for page, pick in (("GET /plan", lambda c: c.plan), ("GET /", lambda c: c.today)):
+            for page, pick in pages:
                 added = statistics.median(pick(more)) - statistics.median(pick(default))
                 print(f"  {args.extra:,} {label}, {page}: median "
                       f"{statistics.median(pick(more)):.3f} s, {added:+.3f} s "
@@ -286,6 +306,9 @@ def main() -> int:
                         help="with --grid: 3 budgets x 3 runways")
     parser.add_argument("--loads", type=int, default=5,
                         help="with --grid: loads per page after the first")
+    parser.add_argument("--cold-loads", type=int, default=3,
+                        help="with --grid: /plan loads with the process's stored plans "
+                             "emptied first (the cost after any change to the inputs)")
     parser.add_argument("--extra", type=int, default=100_000,
                         help="with --grid: extra new / review cards at the defaults (0: skip)")
     args = parser.parse_args()
@@ -299,6 +322,7 @@ def main() -> int:
     now = datetime.now(UTC)
     ours = []
     for _ in range(args.runs):
+        forget_plans()  # the computation is timed, not the process's stored plan
         with maker(info={"user_id": 1}) as session:
             started = time.perf_counter()
             view = plans.build_plan(session, now, np.random.default_rng(1))

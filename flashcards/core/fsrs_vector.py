@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,9 @@ from flashcards.core.scheduling import SchedulerConfig
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+# What _clamp takes and gives back: arrays of either kind, or one number.
+_Values = TypeVar("_Values", FloatArray, IntArray, np.float64)
 
 STABILITY_MIN = 0.001
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
@@ -164,8 +168,8 @@ class FsrsModel:
         return np.asarray(np.where(days < 2.5, days, result), dtype=np.int64)
 
 
-def _clamp(values: npt.ArrayLike, low: float, high: float) -> npt.NDArray[np.generic]:
+def _clamp(values: _Values, low: float, high: float) -> _Values:
     """np.clip(values, low, high) for scalar bounds with low <= high: the same values
     (NaN stays NaN), without np.clip's per-call overhead, which the forecast pays on
     every simulated day."""
-    return np.minimum(np.maximum(values, low), high)
+    return cast(_Values, np.minimum(np.maximum(values, low), high))
