@@ -18,7 +18,8 @@ With --grid (issue 23, point 7): the pages that plan, over the budgets and runwa
 candidate may choose. For each budget (10 to 600 min a day) and runway (1 to 365 days to
 the interview), a fresh SQLite app with the bundled decks seeded (as on a first start;
 the clock fixed at a Monday afternoon), settings set directly; then through the Flask
-test client: Today (`GET /`) once (the study day's first visit, which plans), `--loads`
+test client: Today (`GET /`) once (the study day's first visit, which plans; in a fresh
+app it also compiles the templates and SQL statements, once per process), `--loads`
 more times, then `GET /plan` once and `--loads` more times (a reload with nothing
 changed: the process's stored plan, services.plans.cached_plan), then `--cold-loads`
 times with the stored plans emptied first (what a load costs after any change: an
