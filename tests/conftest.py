@@ -30,6 +30,7 @@ from flashcards.db.migrate import upgrade
 from flashcards.maintenance.bootstrap import setup_database
 from flashcards.models import Card, Deck
 from flashcards.scoping import ALL_USERS, all_users
+from flashcards.services.plans import forget_plans
 from tests.pg_server import PostgresDatabases, local_server
 
 START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # a Monday afternoon, UTC
@@ -95,6 +96,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                           for mark in SQLITE_ONLY_MARKS)
         kinds = DATABASES[:1] if only_sqlite else DATABASES
         metafunc.parametrize("databases", kinds, indirect=True, ids=kinds)
+
+
+@pytest.fixture(autouse=True)
+def _no_plans_kept() -> None:
+    """Each test computes its own plans: none kept by an earlier test of the process
+    (services.plans.cached_plan), which would skip a test's stand-in for plan()."""
+    forget_plans()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,9 @@ from flashcards.core.scheduling import SchedulerConfig
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+# What _clamp takes and gives back: arrays of either kind, or one number.
+_Values = TypeVar("_Values", FloatArray, IntArray, np.float64)
 
 STABILITY_MIN = 0.001
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
@@ -58,7 +62,7 @@ class FsrsModel:
         r = self.desired_retention if retention is None else retention
         days = (stability / self.factor) * (r ** (1 / self.decay) - 1)
         # fsrs rounds with Python's round(): half to even, as np.rint does.
-        return np.asarray(np.clip(np.rint(days), 1, self.maximum_interval), dtype=np.int64)
+        return np.asarray(_clamp(np.rint(days), 1, self.maximum_interval), dtype=np.int64)
 
     def initial_stability(self, rating: IntArray) -> FloatArray:
         w = np.asarray(self.w)
@@ -66,13 +70,17 @@ class FsrsModel:
 
     def initial_difficulty(self, rating: IntArray | int, clamp: bool = True) -> FloatArray:
         value = self.w[4] - np.exp(self.w[5] * (np.asarray(rating, dtype=np.float64) - 1)) + 1
-        return np.clip(value, 1.0, 10.0) if clamp else np.asarray(value)
+        return _clamp(value, 1.0, 10.0) if clamp else np.asarray(value)
+
+    @cached_property
+    def _easy_difficulty(self) -> FloatArray:
+        return self.initial_difficulty(EASY, clamp=False)
 
     def next_difficulty(self, difficulty: FloatArray, rating: IntArray) -> FloatArray:
         delta = -(self.w[6] * (np.asarray(rating, dtype=np.float64) - 3))
         damped = difficulty + (10.0 - difficulty) * delta / 9.0
-        easy = self.initial_difficulty(EASY, clamp=False)
-        return np.clip(self.w[7] * easy + (1 - self.w[7]) * damped, 1.0, 10.0)
+        easy = self._easy_difficulty
+        return _clamp(self.w[7] * easy + (1 - self.w[7]) * damped, 1.0, 10.0)
 
     def short_term_stability(self, stability: FloatArray, rating: IntArray) -> FloatArray:
         rating = np.asarray(rating)
@@ -116,9 +124,9 @@ class FsrsModel:
 
     def fuzz_bounds(self, days: FloatArray) -> tuple[FloatArray, FloatArray]:
         """fsrs's fuzz window (scheduling.fuzz_range) for each interval."""
-        delta = (1.0 + 0.15 * np.clip(np.minimum(days, 7.0) - 2.5, 0, None)
-                 + 0.10 * np.clip(np.minimum(days, 20.0) - 7.0, 0, None)
-                 + 0.05 * np.clip(days - 20.0, 0, None))
+        delta = (1.0 + 0.15 * np.maximum(np.minimum(days, 7.0) - 2.5, 0.0)
+                 + 0.10 * np.maximum(np.minimum(days, 20.0) - 7.0, 0.0)
+                 + 0.05 * np.maximum(days - 20.0, 0.0))
         high = np.minimum(np.rint(days + delta), self.maximum_interval)
         return np.minimum(np.maximum(2.0, np.rint(days - delta)), high), high
 
@@ -126,7 +134,10 @@ class FsrsModel:
         """fsrs's interval fuzz on arrays, with uniform `draws` in [0, 1) (see
         scheduling.fuzzed_interval; intervals under 2.5 days are left alone)."""
         days = np.asarray(intervals, dtype=np.float64)
-        low, high = self.fuzz_bounds(days)
+        return self._fuzzed(days, *self.fuzz_bounds(days), draws)
+
+    def _fuzzed(self, days: FloatArray, low: FloatArray, high: FloatArray,
+                draws: FloatArray) -> IntArray:
         fuzzed = np.minimum(np.rint(draws * (high - low + 1) + low), self.maximum_interval)
         return np.asarray(np.where(days < 2.5, days, fuzzed), dtype=np.int64)
 
@@ -143,13 +154,22 @@ class FsrsModel:
         valid = offsets <= high[:, None]
         on = (today + offsets).astype(np.int64)
         # Each array by its own length: they need not be equally long.
-        on_load = np.clip(on, 0, load.size - 1)
-        on_easy = np.clip(on, 0, easy.size - 1)
+        on_load = _clamp(on, 0, load.size - 1)
+        on_easy = _clamp(on, 0, easy.size - 1)
         weights = np.where(valid, easy[on_easy] / (load[on_load] + 1.0) ** 2 / offsets, 0.0)
         total = weights.sum(axis=1)
         point = draws * total
         pick = (np.cumsum(weights, axis=1) > point[:, None]).argmax(axis=1)
         chosen = offsets[np.arange(offsets.shape[0]), pick]
-        fallback = self.fuzzed(intervals, draws)
-        result = np.where(total > 0, chosen, fallback)
+        empty = ~(total > 0)
+        # fsrs's fuzz only where every weight is 0 (rare: it needs Easy Days of 0).
+        result = (np.where(empty, self._fuzzed(days, low, high, draws), chosen)
+                  if empty.any() else chosen)
         return np.asarray(np.where(days < 2.5, days, result), dtype=np.int64)
+
+
+def _clamp(values: _Values, low: float, high: float) -> _Values:
+    """np.clip(values, low, high) for scalar bounds with low <= high: the same values
+    (NaN stays NaN), without np.clip's per-call overhead, which the forecast pays on
+    every simulated day."""
+    return cast(_Values, np.minimum(np.maximum(values, low), high))

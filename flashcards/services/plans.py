@@ -3,8 +3,11 @@ changes a user makes to tasks (tick, move, add, delete)."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain
@@ -478,6 +481,83 @@ def plan_rng(config: Mapping[str, Any]) -> np.random.Generator:
     return np.random.default_rng(config.get("PLAN_SEED", DEFAULT_PLAN_SEED))
 
 
+# Plans kept per process (a few users' latest inputs: a reload, or Today then the plan).
+PLAN_CACHE_SIZE = 16
+
+
+def _fingerprint_parts(value: object) -> Iterator[bytes]:
+    """`value` as bytes that differ whenever it does: arrays by dtype, shape and
+    contents; dataclasses field by field; containers item by item; anything else by
+    repr (exact for the numbers, dates and strings a plan's input holds)."""
+    if isinstance(value, np.ndarray):
+        yield f"array {value.dtype.str} {value.shape}".encode()
+        yield np.ascontiguousarray(value).tobytes()
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        yield type(value).__qualname__.encode()
+        for item in dataclasses.fields(value):
+            yield item.name.encode()
+            yield from _fingerprint_parts(getattr(value, item.name))
+    elif isinstance(value, list | tuple):
+        yield f"{type(value).__name__} {len(value)}".encode()
+        for item in value:
+            yield from _fingerprint_parts(item)
+    elif isinstance(value, dict):
+        yield f"dict {len(value)}".encode()
+        for key, item in sorted(value.items(), key=lambda pair: repr(pair[0])):
+            yield repr(key).encode()
+            yield from _fingerprint_parts(item)
+    else:
+        yield repr(value).encode()
+
+
+def plan_fingerprint(data: PlanInput, rng: np.random.Generator) -> bytes:
+    """A digest of everything plan() reads: every input field and the random source's
+    state (so the same inputs and seed give the same key, and any change another)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for part in chain(_fingerprint_parts(data),
+                      _fingerprint_parts(repr(rng.bit_generator.state))):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()
+
+
+class _PlanRequest:
+    """A plan to compute, as cached_plan's key: equal, and hashed, by its inputs'
+    fingerprint alone. The inputs are let go once the plan is computed, so the cache
+    keeps no card arrays."""
+
+    def __init__(self, data: PlanInput, rng: np.random.Generator) -> None:
+        self.fingerprint = plan_fingerprint(data, rng)
+        self.inputs: tuple[PlanInput, np.random.Generator] | None = (data, rng)
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _PlanRequest) and other.fingerprint == self.fingerprint
+
+
+@functools.lru_cache(maxsize=PLAN_CACHE_SIZE)
+def _computed_plan(request: _PlanRequest) -> Plan:
+    inputs, request.inputs = request.inputs, None
+    if inputs is None:  # a key is used for one call only (see cached_plan)
+        raise ValueError("a plan request is computed once")
+    return plan(*inputs)
+
+
+def cached_plan(data: PlanInput, rng: np.random.Generator) -> Plan:
+    """core.planner.plan(data, rng), computed once per process for the same inputs and
+    random state (a reload, or Today and then the plan page, with nothing changed):
+    plan() is pure, so the stored result is the one it would give again. On a stored
+    plan `rng` is left as it was. The Plan is shared: callers do not change it."""
+    return _computed_plan(_PlanRequest(data, rng))
+
+
+def forget_plans() -> None:
+    """Empty cached_plan's store (a benchmark timing the plan's computation)."""
+    _computed_plan.cache_clear()
+
+
 def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
     """The plan from today to the interview, with each day's tasks and, for past days of
     the plan, the reviews actually done. Reads only: what it decides (where new tasks
@@ -490,7 +570,7 @@ def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> Pla
     views = task_days(session, settings, day.date)
     data = plan_input(session, allowance, settings, views)
     cards, deck_names = data.cards, list(data.deck_names)
-    result = plan(data, rng)
+    result = cached_plan(data, rng)
     views = with_parts_done(_with_fitting(views, result.tasks, day.date), day.date)
     by_day: dict[date, list[TaskView]] = {}
     for view in views:
@@ -553,8 +633,11 @@ def save_plan(session: Session, view: PlanView) -> None:
                     PlanTask.done_at.is_(None)).values(scheduled_for=task_view.placed_on)
                     .execution_options(synchronize_session=False))
             # What the plan gives the task on its day, for the pages that do not plan
-            # (home, how today went); written only when it changed.
-            if task_view.fitted is not None and task_view.task.done_at is None:
+            # (home, how today went); written only when it changed (from what this
+            # request read, and in the statement, for a write made meanwhile): a plan
+            # reloaded unchanged writes nothing.
+            if (task_view.fitted is not None and task_view.task.done_at is None
+                    and task_view.task.plan_minutes != task_view.day_minutes):
                 minutes = task_view.day_minutes
                 session.execute(update(PlanTask).where(
                     PlanTask.id == task_view.task.id,

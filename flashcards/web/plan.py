@@ -44,7 +44,9 @@ def show() -> str:
     allowance = day_allowance(session, now())
     day_progress = progress.progress_of(session, allowance, queue_counts(session, allowance),
                                         view.tasks.get(view.today, []))
-    session.rollback()  # ends the read
+    # Ends the read (nothing is written here): a commit, unlike a rollback, keeps the
+    # rows the page reads loaded, instead of reloading every task one query at a time.
+    session.commit()
     return render_template(
         "plan/plan.html", view=view, weeks=calendar_weeks(view), past=past_days(view),
         minutes_chart=minutes_chart(view.plan, view.settings.daily_minutes),

@@ -1,13 +1,17 @@
 """The plan service against real databases: its bounds on stored dates and task days."""
 
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
 from sqlalchemy import select
 
-from flashcards.core.planner import MAX_PLAN_DAYS
+from flashcards.core.fitting import TaskWeeks
+from flashcards.core.fsrs_vector import FsrsModel
+from flashcards.core.planner import MAX_PLAN_DAYS, CardArrays, PlanInput
+from flashcards.core.scheduling import SchedulerConfig
 from flashcards.core.taskformat import TaskKind
 from flashcards.models import PlanTask
 from flashcards.services import plans
@@ -183,3 +187,48 @@ def test_apply_fix_sets_the_new_card_limit_with_a_budget_and_refuses_it_alone(se
     settings = get_settings(session)
     assert (settings.interview_date, settings.new_per_day,
             settings.daily_minutes) == (later, 25, 90)
+
+
+def cache_input(**changes) -> PlanInput:
+    """Twenty cards, half studied, half new, and one task: a plan's input without a
+    database."""
+    n = 20
+    studied = np.arange(n) < n // 2
+    cards = CardArrays(deck=np.arange(n) % 2, is_new=~studied,
+                       stability=np.where(studied, 5.0, np.nan),
+                       difficulty=np.where(studied, 5.0, np.nan),
+                       due_day=np.where(studied, np.arange(n) % 5, 0).astype(np.int64),
+                       last_day=np.where(studied, -3, 0).astype(np.int64),
+                       new_order=np.flatnonzero(~studied))
+    data = PlanInput(today=date(2026, 3, 2), interview=date(2026, 3, 20), cards=cards,
+                     deck_names=["A", "B"],
+                     model=FsrsModel.from_config(SchedulerConfig()), target=0.9,
+                     budget_minutes=30,
+                     tasks=(TaskWeeks(1, 45, True, False, None, 1, 2, False),))
+    return replace(data, **changes)
+
+
+def test_a_plan_is_computed_once_per_inputs_and_again_when_any_changes(monkeypatch) -> None:
+    computed = []
+    real = plans.plan
+    monkeypatch.setattr(plans, "plan", lambda data, rng: computed.append(1) or real(data, rng))
+    data = cache_input()
+    first = plans.cached_plan(data, np.random.default_rng(2026))
+    again = plans.cached_plan(cache_input(), np.random.default_rng(2026))
+    assert len(computed) == 1 and again is first
+    assert repr(first) == repr(real(cache_input(), np.random.default_rng(2026)))
+    computed.clear()
+    stability = data.cards.stability.copy()
+    stability[3] = 40.0  # one card's state
+    changed = [
+        (cache_input(cards=replace(data.cards, stability=stability)), 2026),
+        (cache_input(budget_minutes=31), 2026),
+        (cache_input(interview=date(2026, 3, 21)), 2026),
+        (cache_input(tasks=(TaskWeeks(1, 45, True, True, 4, 1, 2, False),)), 2026),
+        (cache_input(task_minutes={3: 10}), 2026),
+        (cache_input(), 2027),  # another seed
+    ]
+    for changed_input, seed in changed:
+        result = plans.cached_plan(changed_input, np.random.default_rng(seed))
+        assert repr(result) == repr(real(changed_input, np.random.default_rng(seed)))
+    assert len(computed) == len(changed)

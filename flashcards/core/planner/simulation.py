@@ -97,14 +97,15 @@ class ForecastState:
         success = self.rng.random(idx.size) < recall
         rating = np.where(success, GOOD, AGAIN)
         new_s, new_d = model.review(self.stability[idx], self.difficulty[idx], elapsed, rating)
-        # A lapse is relearned the same day: one more review, graded Good.
-        lapsed = ~success
-        relearned_s = model.short_term_stability(new_s, np.full(idx.size, GOOD))
-        relearned_d = model.next_difficulty(new_d, np.full(idx.size, GOOD))
-        new_s = np.where(lapsed, relearned_s, new_s)
-        new_d = np.where(lapsed, relearned_d, new_d)
+        # A lapse is relearned the same day: one more review, graded Good (the formulas
+        # run on the lapsed cards alone; both arrays are new, so changed in place).
+        lapsed = np.flatnonzero(~success)
+        if lapsed.size:
+            good = np.full(lapsed.size, GOOD)
+            new_s[lapsed] = model.short_term_stability(new_s[lapsed], good)
+            new_d[lapsed] = model.next_difficulty(new_d[lapsed], good)
         self.reschedule(idx, d, new_s, new_d)
-        return int(idx.size + lapsed.sum())
+        return int(idx.size + lapsed.size)
 
     def introduce(self, chosen: IntArray, d: int) -> int:
         """Introduce `chosen` new cards on day `d` in every replica; returns the answers
@@ -115,15 +116,17 @@ class ForecastState:
         s = model.initial_stability(first)
         diff = model.initial_difficulty(first)
         good = np.full(idx.size, GOOD)
-        # Learning steps on the same day: Again -> Good -> Good, or Good -> Good.
-        again = first == AGAIN
-        s2 = model.short_term_stability(s, good)
-        d2 = model.next_difficulty(diff, good)
-        s = np.where(again, model.short_term_stability(s2, good), s2)
-        diff = np.where(again, model.next_difficulty(d2, good), d2)
+        # Learning steps on the same day: Again -> Good -> Good, or Good -> Good (the
+        # second Good on the cards failed first alone; s and diff are new arrays).
+        again = np.flatnonzero(first == AGAIN)
+        s = model.short_term_stability(s, good)
+        diff = model.next_difficulty(diff, good)
+        if again.size:
+            s[again] = model.short_term_stability(s[again], good[again])
+            diff[again] = model.next_difficulty(diff[again], good[again])
         self.active[idx] = True
         self.reschedule(idx, d, s, diff)
-        return int(2 * idx.size + again.sum())
+        return int(2 * idx.size + again.size)
 
     def reschedule(self, idx: IntArray, d: int, new_s: FloatArray, new_d: FloatArray) -> None:
         """Cards `idx`, answered on day `d` into states `new_s`/`new_d`: their next day,
