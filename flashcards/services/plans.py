@@ -388,10 +388,10 @@ def unfinished_tasks_on(session: Session, settings: Settings, today: date) -> li
 
 
 def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[TaskWeeks]:
-    """The tasks still to do, for the planner: where each is (a day the plan chose before
-    or the user pinned; a task not placed yet, or rolled over from a past day, is placed
-    afresh), its weeks, whether it may give way (optional), its rank in the list, the
-    tasks it needs first (those still to fit: a done one imposes nothing), whether it is
+    """The tasks still to do, for the planner: the day the user pinned it to, if any (a
+    day the plan chose before is not an input: the same cards, tasks and settings give
+    the same plan, whatever the last plan stored), its weeks, whether it may give way
+    (optional), its rank in the list, the tasks it needs first (those still to fit: a done one imposes nothing), whether it is
     done in one sitting, and whether the user accepts its day running over."""
     open_views = [view for view in views
                   if view.task.done_at is None and view.day <= interview]
@@ -402,14 +402,15 @@ def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[T
     for view in open_views:
         task = view.task
         stored = task.scheduled_for
-        # A task left undone on a past day rolls over to today, where it may give way.
-        day = None if stored is None else max((stored - today).days, 0)
         # What is left of a task a part of which was done today goes on a later day.
         part_today = task.part_done_on == today
+        # A pinned task left undone on a past day is placed afresh, as any other.
+        pinned = (bool(task.pinned) and stored is not None and stored >= today
+                  and not part_today)
         tasks.append(TaskWeeks(
             task.id, task.minutes_left, task.priority == TaskPriority.REQUIRED.value,
-            bool(task.pinned) and stored is not None and stored >= today and not part_today,
-            day, task.earliest_week, task.latest_week, task.kind == TaskKind.REST.value,
+            pinned, (stored - today).days if pinned and stored is not None else None,
+            task.earliest_week, task.latest_week, task.kind == TaskKind.REST.value,
             not_before=1 if part_today else 0, rank=ranks[task.id],
             after=tuple(i for i in task.after if i in fitted and i != task.id),
             sitting=bool(task.sitting), anyway=bool(task.anyway)))
