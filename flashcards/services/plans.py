@@ -391,8 +391,9 @@ def _tasks_to_fit(views: list[TaskView], today: date, interview: date) -> list[T
     """The tasks still to do, for the planner: the day the user pinned it to, if any (a
     day the plan chose before is not an input: the same cards, tasks and settings give
     the same plan, whatever the last plan stored), its weeks, whether it may give way
-    (optional), its rank in the list, the tasks it needs first (those still to fit: a done one imposes nothing), whether it is
-    done in one sitting, and whether the user accepts its day running over."""
+    (optional), its rank in the list, the tasks it needs first (those still to fit: a
+    done one imposes nothing), whether it is done in one sitting, and whether the user
+    accepts its day running over."""
     open_views = [view for view in views
                   if view.task.done_at is None and view.day <= interview]
     ranks = {task.id: rank for rank, task in enumerate(
