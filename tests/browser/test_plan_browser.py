@@ -63,30 +63,38 @@ def test_plan_settings_tick_move_and_calendar(live_server, page) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_pressure_panel_at_phone_width_and_its_budget_fix(live_server, page, scheme) -> None:
+def test_pressure_panel_at_phone_width_and_its_weekday_fix(live_server, page, session,
+                                                           scheme) -> None:
+    # 60 min every day: the full mock loop (a 180-minute sitting) fits no day.
+    session.get(Settings, 1).weekday_minutes = ",,,,,,"
+    session.commit()
     page.set_viewport_size({"width": 390, "height": 844})
     page.emulate_media(color_scheme=scheme)
     page.goto(live_server + "/plan")
     panel = page.locator("section.pressure")
-    expect(panel.locator("#plan-warning")).to_contain_text("To keep to 60 min a day")
+    expect(panel.locator("#plan-warning")).to_contain_text("Not in the plan: 1 required task")
+    expect(panel.locator("#plan-top-item")).to_contain_text(
+        "Mock interview: full loop of all four rounds” (180 min) does not fit")
     # What the panel adds stays inside the phone's width.
     assert panel.evaluate("el => el.scrollWidth <= el.clientWidth")
     box = panel.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
-    fix = panel.locator("#fix-budget button")
+    fix = panel.locator("#plan-top-item .fix-weekday button")
     assert fix.bounding_box()["height"] >= 44
+    assert panel.locator("#plan-top-item .plan-anyway button").bounding_box()["height"] >= 44
     label = fix.inner_text()
-    minutes = label.removeprefix("Raise the budget to ").removesuffix(" min")
+    day = re.match(r"Give (\w+)s ", label).group(1)
     fix.click()
-    expect(page.locator(".flash")).to_contain_text(f"Budget raised to {minutes} min a day.")
-    expect(page.locator("section.pressure")).not_to_contain_text("dropped from the plan")
+    expect(page.locator(".flash")).to_contain_text(f"{day}s now have ")
+    expect(page.locator("section.pressure")).to_contain_text("Everything fits in your budget")
 
 
 def test_the_combined_budget_and_new_card_limit_fix_at_phone_width(live_server, page,
                                                                    session) -> None:
-    # Interview in 10 days at 30 min a day: the new-card limit binds too.
+    # Interview in 10 days at 30 min every day: the new-card limit binds too.
     settings = session.get(Settings, 1)
     settings.daily_minutes, settings.interview_date = 30, date(2026, 3, 2) + timedelta(days=10)
+    settings.weekday_minutes = ",,,,,,"
     session.commit()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server + "/plan")
@@ -96,11 +104,9 @@ def test_the_combined_budget_and_new_card_limit_fix_at_phone_width(live_server, 
     box = fix.bounding_box()
     assert box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 390
     label = fix.inner_text()
-    minutes, limit = label.removeprefix("Raise the budget to ").split(" min and the new-card "
-                                                                      "limit to ")
-    expect(panel.locator("#fix-interview button")).to_contain_text("Move the interview to")
+    minutes, limit = re.fullmatch(r"Raise the daily budget to (\d+) min and new cards to "
+                                  r"(\d+) a day", label).groups()
     fix.click()
     expect(page.locator(".flash")).to_contain_text(
         f"Budget raised to {minutes} min a day, new-card limit {limit} a day.")
-    expect(page.locator("section.pressure")).not_to_contain_text("will not fit")
-    expect(page.locator("section.pressure")).not_to_contain_text("over budget even so")
+    expect(page.locator("section.pressure")).not_to_contain_text("Not in the plan")

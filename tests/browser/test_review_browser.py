@@ -17,10 +17,12 @@ def counts(page: Page) -> tuple[int, int, int]:
 
 
 def test_keyboard_review_answer_pair_undo_and_counts(live_server, page, seeded_app) -> None:
-    # An interview nine days away: the plan paces new cards at the daily limit of 20.
+    # An interview nine days away, with time enough: the plan paces new cards at the
+    # daily limit of 20.
     with seeded_app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
         settings = session.get(Settings, 1)
         settings.interview_date = date(2026, 3, 11)
+        settings.daily_minutes = 240
         session.commit()
     page.goto(live_server + "/")
     expect(page.locator("h1")).to_contain_text("Today")

@@ -53,19 +53,23 @@ def test_progress_and_learn_more_on_a_phone(live_server, browser: Browser, schem
 
 
 def test_a_split_task_is_ticked_off_one_part_on_a_phone(live_server, browser: Browser,
-                                                        tmp_path) -> None:
-    """Today holds 45 of the 60-minute required task: the tick does that part, the
-    item says what is done and left, and a second tap takes the part back."""
+                                                        session, tmp_path) -> None:
+    """Today holds a part of a required task no day holds whole: the tick does that
+    part, the item says what is done and left, and a second tap takes the part back."""
+    from tests.web.test_plan import planned_parts, split_map_task
+
+    task = split_map_task(session)  # 80 minutes at 60 a day
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     page = context.new_page()
     page.goto(live_server + "/plan")
+    (_, part), (_, rest) = planned_parts(session, task.id)
     page.goto(live_server + "/")
     item = page.locator("li.task").filter(has_text="Map your past programs")
     tick = item.locator("button.checkbox")
-    expect(tick).to_have_attribute("title", "Mark today’s 45 min as done")
+    expect(tick).to_have_attribute("title", f"Mark today’s {part} min as done")
     tick.tap()
-    expect(page.locator(".flash")).to_contain_text("15 min left in the plan")
-    expect(item.locator(".task-minutes")).to_have_text("45 min done today, 15 min left")
+    expect(page.locator(".flash")).to_contain_text(f"{rest} min left in the plan")
+    expect(item.locator(".task-minutes")).to_have_text(f"{part} min done today, {rest} min left")
     expect(tick).to_have_attribute("aria-checked", "true")
     expect(page.locator("#day-progress")).to_contain_text("1/")
     assert overflowing(page, "ul.tasks") == []
@@ -77,12 +81,12 @@ def test_a_split_task_is_ticked_off_one_part_on_a_phone(live_server, browser: Br
         "Map your past programs")
     later = page.locator("li.day:not(.today) ul.day-tasks li").filter(
         has_text="Map your past programs")
-    expect(later).to_contain_text("15 of 60 min left")
+    expect(later).to_contain_text(f"{rest} of 80 min left")
 
     page.goto(live_server + "/")
     tick.tap()
     expect(page.locator(".flash")).to_contain_text("not done yet")
-    expect(item.locator(".task-minutes")).to_have_text("60 min")
+    expect(item.locator(".task-minutes")).to_have_text("80 min")
     expect(tick).to_have_attribute("aria-checked", "false")
-    expect(tick).to_have_attribute("title", "Mark today’s 45 min as done")
+    expect(tick).to_have_attribute("title", f"Mark today’s {part} min as done")
     context.close()

@@ -60,7 +60,7 @@ def test_ten_days_at_thirty_minutes_stays_in_the_budget_and_names_what_does_not_
     assert len(visible_lines(panel)) <= 5
     assert re.search(r'id="plan-warning">Not in the plan: \d+ required tasks', panel)
     # The first required task left out, with why, on the second line.
-    top = re.search(r'id="plan-top-item">(.*?)</p>', panel, re.S).group(1)
+    top = re.search(r'id="plan-top-item">(.*?)</div>', panel, re.S).group(1)
     assert "does not fit" in top or "waits for" in top
     # Every not-planned task is in the details, one line each.
     details = re.search(r"<details.*?</details>", panel, re.S).group(0)
