@@ -15,7 +15,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from flashcards.core.planner import WEEKDAYS
+from flashcards.core.planner import WEEKDAYS, budget_words
 from flashcards.core.taskformat import TaskKind, TaskPriority
 from flashcards.services import plans, progress
 from flashcards.services.plan_ical import plan_calendar
@@ -51,7 +51,8 @@ def show() -> str:
         "plan/plan.html", view=view, weeks=calendar_weeks(view), past=past_days(view),
         minutes_chart=minutes_chart(view.plan, view.settings.daily_minutes),
         recall_chart=recall_chart(view.plan), progress=day_progress,
-        pressure=pressure_of(view))
+        pressure=pressure_of(view),
+        budget_words=budget_words(view.settings.daily_minutes, view.settings.weekday_minutes))
 
 
 @bp.get("/plan/tasks")

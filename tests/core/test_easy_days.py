@@ -6,6 +6,7 @@ import pytest
 
 from flashcards.core.planner import (
     budget_factor,
+    budget_words,
     format_weekday_minutes,
     parse_weekday_minutes,
     weekday_budgets,
@@ -37,3 +38,9 @@ def test_the_factor_is_the_weekdays_share_of_the_daily_budget_at_most_one() -> N
 def test_a_bad_entry_is_refused_naming_the_day(text, problem) -> None:
     with pytest.raises(ValueError, match=problem):
         parse_weekday_minutes(text)
+
+
+def test_the_budget_in_words_names_the_weekdays_with_their_own_minutes() -> None:
+    assert budget_words(60, ",,,,,,") == "60 min a day"
+    assert budget_words(60, ",,,,,210,0") == "60 min a day, Saturdays 210 min, Sundays 0 min"
+    assert budget_words(60, "60,,,,,,") == "60 min a day"  # the same as the daily budget

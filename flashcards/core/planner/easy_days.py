@@ -65,3 +65,12 @@ def budget_factor(daily_minutes: int, weekday_minutes: str, day: date) -> float:
     from Easy Days' "reduced" gives 0.5, from "minimum" 0)."""
     return day_share(weekday_budgets(daily_minutes, weekday_minutes)[day.weekday()],
                      daily_minutes)
+
+
+def budget_words(daily_minutes: int, weekday_minutes: str) -> str:
+    """The budget in words: "60 min a day" and each weekday with minutes of its own
+    ("60 min a day, Saturdays 210 min")."""
+    own = [f"{name}s {minutes} min" for name, minutes
+           in zip(WEEKDAYS, parse_weekday_minutes(weekday_minutes), strict=True)
+           if minutes is not None and minutes != daily_minutes]
+    return ", ".join([f"{daily_minutes} min a day", *own])
