@@ -60,6 +60,7 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from flashcards import create_app  # noqa: E402
 from flashcards.core.cards import deck_name_key  # noqa: E402
+from flashcards.core.planner import SAME_EVERY_DAY  # noqa: E402
 from flashcards.maintenance.bootstrap import setup_database  # noqa: E402
 from flashcards.models import Card, Deck  # noqa: E402
 from flashcards.services import plans  # noqa: E402
@@ -170,7 +171,8 @@ def _add_cards(app: Flask, count: int, reviewed: bool, seed: int = 7) -> None:
 
 
 def _settle(app: Flask, budget: int, runway: int) -> None:
-    """The plan starts today, the interview `runway` days later, `budget` min a day."""
+    """The plan starts today, the interview `runway` days later, `budget` min every day
+    (a new collection's longer Saturday set back to the daily budget)."""
     maker = app.extensions["flashcards.sessionmaker"]
     with maker(info={"user_id": 1}) as session:
         today = current_day(session, GRID_NOW).date
@@ -178,6 +180,7 @@ def _settle(app: Flask, budget: int, runway: int) -> None:
         settings.plan_start = today
         settings.interview_date = today + timedelta(days=runway)
         settings.daily_minutes = budget
+        settings.weekday_minutes = SAME_EVERY_DAY
         session.commit()
 
 

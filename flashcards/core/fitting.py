@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import chain
+from typing import overload
 
 # Minutes a day may go past its budget before it counts as over (as PlanDay does).
 SLACK = 0.5
@@ -376,28 +378,29 @@ class _Fitting:
                 reach: tuple[int, int]) -> tuple[tuple[int, int], ...]:
         """The parts `task` gets, or () when no day holds it (see fit_tasks)."""
         in_weeks = _days(weeks)
-        # Outside its weeks, the nearest day first (a later one before an earlier one).
-        outside = sorted((d for d in _days(reach) if not weeks[0] <= d <= weeks[1]),
-                         key=lambda d: (d - weeks[1] if d > weeks[1] else weeks[0] - d + 0.5))
-        free = [self.free(d) for d in range(self.horizon + 1)]
+        def outside() -> Iterator[int]:
+            return _nearest_outside(weeks, reach)
+
+        free = _FreeRoom(self.left, self.kept)
         if task.prefer and all(weeks[0] <= d <= weeks[1] or reach[0] <= d <= reach[1]
                                for d, _ in task.prefer) \
                 and all(_fits(free[d], m) for d, m in task.prefer):
             return task.prefer
-        whole = self._whole(task, in_weeks, outside, free)
+        whole = self._whole(task, in_weeks, outside(), free)
         if whole:
             return whole
         if task.required:
             # Split over the roomiest days of its weeks, then the nearest days outside.
             if not task.sitting:
-                spread = _spread(free, task.minutes, _by_room(free, in_weeks) + outside)
+                spread = _spread(free, task.minutes, chain(_by_room(free, in_weeks), outside()))
                 if spread:
                     return spread
             # New cards give way to required tasks.
-            whole = self._whole(task, in_weeks, outside, self.left)
+            whole = self._whole(task, in_weeks, outside(), self.left)
             if whole or task.sitting:
                 return whole
-            return _spread(self.left, task.minutes, _by_room(self.left, in_weeks) + outside)
+            return _spread(self.left, task.minutes,
+                           chain(_by_room(self.left, in_weeks), outside()))
         if task.sitting or not in_weeks:
             return ()
         best = min(in_weeks, key=lambda d: (-free[d], d))
@@ -406,7 +409,7 @@ class _Fitting:
             return ((best, int(math.floor(free[best] + SLACK))),)
         return ()
 
-    def _whole(self, task: TaskToFit, in_weeks: list[int], outside: list[int],
+    def _whole(self, task: TaskToFit, in_weeks: list[int], outside: Iterator[int],
                room: Sequence[float]) -> tuple[tuple[int, int], ...]:
         """The task whole on the best day of its weeks (`_best`), if it holds it, else on
         the nearest day outside them that does; () when none does."""
@@ -446,6 +449,42 @@ class _Fitting:
 
 def _days(span: tuple[int, int]) -> list[int]:
     return list(range(span[0], span[1] + 1))
+
+
+def _nearest_outside(weeks: tuple[int, int], reach: tuple[int, int]) -> Iterator[int]:
+    """The days of `reach` outside `weeks`, the nearest first (at the same distance, the
+    later day first), as they are asked for."""
+    first, last = weeks
+    if first > last:  # no weeks left: the reach from its first day
+        yield from range(reach[0], reach[1] + 1)
+        return
+    for distance in range(1, max(reach[1] - last, first - reach[0], 0) + 1):
+        if reach[0] <= last + distance <= reach[1]:
+            yield last + distance
+        if reach[0] <= first - distance <= reach[1]:
+            yield first - distance
+
+
+class _FreeRoom(Sequence[float]):
+    """Each day's room beside the minutes kept for new cards, read as the days are
+    asked for (a task looks at a few days of a long plan)."""
+
+    def __init__(self, left: list[float], kept: list[float]) -> None:
+        self.left, self.kept = left, kept
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+    @overload
+    def __getitem__(self, day: int) -> float: ...
+
+    @overload
+    def __getitem__(self, day: slice) -> Sequence[float]: ...
+
+    def __getitem__(self, day: int | slice) -> float | Sequence[float]:
+        if isinstance(day, slice):
+            return [a - b for a, b in zip(self.left[day], self.kept[day], strict=True)]
+        return self.left[day] - self.kept[day]
 
 
 def change_of(task: TaskToFit, parts: tuple[tuple[int, int], ...]) -> Change:

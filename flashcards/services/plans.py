@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from flashcards import scoping
 from flashcards.core.days import StudyDay, study_day
 from flashcards.core.fitting import Change, FittedTask, TaskWeeks
+from flashcards.core.fixes import find_fixes
 from flashcards.core.fsrs_vector import FloatArray, FsrsModel, IntArray
 from flashcards.core.planner import (
     DEFAULT_SECONDS_PER_NEW,
@@ -556,8 +557,10 @@ def cached_plan(data: PlanInput, rng: np.random.Generator) -> Plan:
 
 
 def forget_plans() -> None:
-    """Empty cached_plan's store (a benchmark timing the plan's computation)."""
+    """Empty cached_plan's store and the fixes' (a benchmark timing the plan's
+    computation from nothing)."""
     _computed_plan.cache_clear()
+    find_fixes.cache_clear()
 
 
 def build_plan(session: Session, now: datetime, rng: np.random.Generator) -> PlanView:
