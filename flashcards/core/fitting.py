@@ -106,8 +106,8 @@ class FittedTask:
     # Placed on a day that cannot hold it, because the user chose so (pinned, or "Plan
     # it anyway").
     over: bool = False
-    # Not planned: why, the day of its reach with the most room, and the minutes that
-    # day (or, for a task that may be split, its days together) lacks.
+    # Not planned: why, the day of its reach with the most room, and the minutes it
+    # lacks there to hold the task whole (fit_tasks with `explain`).
     reason: Unplanned | None = None
     best_day: int | None = None
     short_by: float = 0.0
@@ -159,7 +159,8 @@ def _by_room(room: Sequence[float], days: Iterable[int]) -> list[int]:
 
 def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
               reserve: Sequence[float] | None = None,
-              budgets: Sequence[float] | None = None) -> list[FittedTask]:
+              budgets: Sequence[float] | None = None, *,
+              explain: bool = True) -> list[FittedTask]:
     """Where each task goes given each day's room (a list over days 0..horizon), in the
     input's order. Pinned tasks stay on their day; then the required tasks, then the
     optional ones, each group prerequisites first, else by rank. Each task goes, whole,
@@ -175,7 +176,7 @@ def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
     fitting = _Fitting(list(room), list(reserve) if reserve is not None else [0.0] * len(room),
                        {t.id: t for t in tasks},
                        [max(float(b), 1.0) for b in budgets] if budgets is not None
-                       else [1.0] * len(room))
+                       else [1.0] * len(room), explain)
     windows = _windows(tasks, fitting.horizon)
     for task in _placement_order(tasks):
         fitting.fit(task, windows[task.id])
@@ -306,6 +307,7 @@ class _Fitting:
     kept: list[float]
     tasks: dict[int, TaskToFit]
     budgets: list[float]  # each day's budget (at least a minute), for its free share
+    explain: bool = True  # say where a task not planned came closest (see FittedTask)
     placed: dict[int, FittedTask] = field(default_factory=dict)
     users: dict[int, list[int]] = field(default_factory=dict)
 
@@ -430,17 +432,13 @@ class _Fitting:
 
     def _unplanned(self, task: TaskToFit, reason: Unplanned, window: _Window, *,
                    blocked_by: tuple[int, ...] = ()) -> None:
-        days = _days((window.reach_first, window.reach_last)) or _days(
-            (window.first, window.last))
-        best = min(days, key=lambda d: (-self.left[d], d)) if days else None
-        short_by = 0.0
-        if best is not None and reason == Unplanned.ROOM:
-            if task.sitting or not task.required:
+        best, short_by = None, 0.0
+        if self.explain:
+            days = _days((window.reach_first, window.reach_last)) or _days(
+                (window.first, window.last))
+            best = min(days, key=lambda d: (-self.left[d], d)) if days else None
+            if best is not None and reason == Unplanned.ROOM:
                 short_by = task.minutes - max(self.left[best], 0.0)
-            else:
-                usable = sum(max(self.left[d], 0.0) for d in days
-                             if self.left[d] + SLACK >= MIN_PART)
-                short_by = task.minutes - usable
         home = self.clip(task.first)
         self.placed[task.id] = FittedTask(task.id, task.minutes, (), Change.DROPPED, home, None,
                                           reason=reason, best_day=best,

@@ -92,13 +92,6 @@ class Pressure:
     def required_left_out(self) -> list[NotPlanned]:
         return [n for n in self.not_planned if n.required]
 
-    @property
-    def recall_cost(self) -> float:
-        return max(self.recall_if_all_fit - self.recall, 0.0)
-
-    @property
-    def has_fixes(self) -> bool:
-        return bool(self.budget_fix or self.interview_fix or self.new_cap_fix)
 
 
 # What a plan without fixes (a plan not under pressure) offers: nothing.

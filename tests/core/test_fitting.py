@@ -85,7 +85,7 @@ def test_a_required_task_nothing_holds_is_not_planned_and_no_day_runs_over() -> 
     [fit] = fit_tasks([10.0, 40.0], [fit_task(1, 90, required=True, first=0, last=1)])
     assert (fit.parts, fit.change, fit.reason, fit.over) == ((), Change.DROPPED,
                                                              Unplanned.ROOM, False)
-    # Its days together hold 40 of its 90 minutes (the 10-minute day holds no part).
+    # Its roomiest day, day 1, lacks 50 of its 90 minutes to hold it whole.
     assert (fit.best_day, fit.short_by) == (1, 50.0)
 
 
