@@ -158,25 +158,20 @@ def _by_room(room: Sequence[float], days: Iterable[int]) -> list[int]:
 
 
 def fit_tasks(room: Sequence[float], tasks: Sequence[TaskToFit],
-              reserve: Sequence[float] | None = None,
-              budgets: Sequence[float] | None = None, *,
+              reserve: Sequence[float] | None = None, *,
               explain: bool = True) -> list[FittedTask]:
     """Where each task goes given each day's room (a list over days 0..horizon), in the
     input's order. Pinned tasks stay on their day; then the required tasks, then the
     optional ones, each group prerequisites first, else by rank. Each task goes, whole,
-    to the day of its weeks with the largest share of its budget (`budgets`; None: the
-    same every day) still free (ties: the earliest) — or, when tasks that need it are
-    still to be placed, to the earliest day of its weeks that holds it, so that a chain
-    starts early and leaves the later days to what follows — else to the nearest day of
-    its reach with room; a required task that no day holds is split over days
+    to the earliest day of its weeks that holds it (work starts early, and a chain
+    leaves the later days to what follows), else to the nearest day of its reach with
+    room; a required task that no day holds is split over days
     (never a `sitting` one), then takes the `reserve` (minutes kept for new cards, which
     then give way); an optional one is shortened (to no less than half, MIN_PART
     minutes). What still does not fit is not planned, unless the user said "Plan it
     anyway": then it goes whole on the day with the most room, which runs over."""
     fitting = _Fitting(list(room), list(reserve) if reserve is not None else [0.0] * len(room),
-                       {t.id: t for t in tasks},
-                       [max(float(b), 1.0) for b in budgets] if budgets is not None
-                       else [1.0] * len(room), explain)
+                       {t.id: t for t in tasks}, explain)
     windows = _windows(tasks, fitting.horizon)
     for task in _placement_order(tasks):
         fitting.fit(task, windows[task.id])
@@ -306,7 +301,6 @@ class _Fitting:
     left: list[float]
     kept: list[float]
     tasks: dict[int, TaskToFit]
-    budgets: list[float]  # each day's budget (at least a minute), for its free share
     explain: bool = True  # say where a task not planned came closest (see FittedTask)
     placed: dict[int, FittedTask] = field(default_factory=dict)
     users: dict[int, list[int]] = field(default_factory=dict)
@@ -368,14 +362,6 @@ class _Fitting:
     def _users(self, task: TaskToFit) -> list[int]:
         return self.users.get(task.id, [])
 
-    def _best(self, task: TaskToFit, days: list[int], room: Sequence[float]) -> int:
-        """The day of `days` for `task`: the earliest that holds it while tasks that need
-        it are still to be placed, else the one with the largest free share."""
-        early = next((d for d in days if _fits(room[d], task.minutes)), None)
-        if early is not None:
-            return early
-        return min(days, key=lambda d: (-room[d] / self.budgets[d], d))
-
     def _choose(self, task: TaskToFit, weeks: tuple[int, int],
                 reach: tuple[int, int]) -> tuple[tuple[int, int], ...]:
         """The parts `task` gets, or () when no day holds it (see fit_tasks)."""
@@ -413,13 +399,10 @@ class _Fitting:
 
     def _whole(self, task: TaskToFit, in_weeks: list[int], outside: Iterator[int],
                room: Sequence[float]) -> tuple[tuple[int, int], ...]:
-        """The task whole on the best day of its weeks (`_best`), if it holds it, else on
-        the nearest day outside them that does; () when none does."""
-        if in_weeks:
-            best = self._best(task, in_weeks, room)
-            if _fits(room[best], task.minutes):
-                return ((best, task.minutes),)
-        day = next((d for d in outside if _fits(room[d], task.minutes)), None)
+        """The task whole on the earliest day of its weeks that holds it, else on the
+        nearest day outside them that does; () when none does."""
+        day = next((d for d in chain(in_weeks, outside) if _fits(room[d], task.minutes)),
+                   None)
         return ((day, task.minutes),) if day is not None else ()
 
     def _put(self, task: TaskToFit, parts: tuple[tuple[int, int], ...], *,

@@ -108,11 +108,11 @@ def run_model(model: MinutesModel, budget: float, horizon: int) -> Outcome:
                                model.seconds_per_new, model.seconds_per_review)
     first_room = [budgets[d] - base[d] - headroom(base[d] + reserve[d])
                   for d in range(horizon + 1)]
-    first = fit_tasks(first_room, fixed, reserve, budgets, explain=False)
+    first = fit_tasks(first_room, fixed, reserve, explain=False)
     required = day_task_minutes(first, horizon + 1)
     queue, cards, extra = _pace_new_cards(model, horizon, budgets, weights, base, required)
     fitted = fit_tasks([budgets[d] - cards[d] - headroom(cards[d]) for d in range(horizon + 1)],
-                       with_preference(tasks, first), budgets=budgets, explain=False)
+                       with_preference(tasks, first), explain=False)
     reviews_due = [base[d] + float(extra[d]) for d in range(horizon + 1)]
     whole = {t.id for t in tasks if t.sitting or not t.required}
     return _model_outcome(queue, fitted, whole, budgets, cards, reviews_due)

@@ -122,8 +122,7 @@ def _fit_all_tasks(data: PlanInput, tasks: list[TaskToFit], pacing: Pacing,
     optional ones."""
     room = [d.budget - d.review_minutes - d.new_minutes - data.task_minutes.get(k, 0)
             - headroom(d.review_minutes + d.new_minutes) for k, d in enumerate(days)]
-    return fit_tasks(room, with_preference(tasks, list(pacing.fixed_fit.values())),
-                     budgets=[d.budget for d in days])
+    return fit_tasks(room, with_preference(tasks, list(pacing.fixed_fit.values())))
 
 
 def _outcome(data: PlanInput, state: ForecastState, log: _DayLog, days: list[PlanDay],

@@ -77,7 +77,7 @@ def pace(data: PlanInput, weights: FloatArray, budgets: FloatArray, tasks: Seque
                   - data.task_minutes.get(d, 0)
                   - headroom(load(d) * data.seconds_per_review / 60 + reserve[d])
                   for d in range(horizon + 1)]
-    fixed_fit = {f.id: f for f in fit_tasks(first_room, fixed, reserve, budgets.tolist())}
+    fixed_fit = {f.id: f for f in fit_tasks(first_room, fixed, reserve)}
     fixed_minutes = day_task_minutes(list(fixed_fit.values()), horizon + 1)
     for d, minutes in data.task_minutes.items():
         if 0 <= d <= horizon:
