@@ -9,14 +9,16 @@ from hypothesis import strategies as st
 
 from flashcards.core.cards import CardKind
 from flashcards.core.csvformat import (
+    ExportCard,
     FileFormat,
     ImportFileError,
     ImportLayout,
     guess_delimiter,
     neutralise,
     parse_import,
+    write_native_csv,
 )
-from flashcards.core.scheduling import CardState
+from flashcards.core.scheduling import NEW_SCHEDULE, CardState
 
 
 def fails(data: bytes) -> str:
@@ -122,6 +124,58 @@ def test_neutralising_is_undone_only_for_our_own_files() -> None:
     assert theirs.front == "'=1+1"
     assert neutralise("=1+1") == "'=1+1" and neutralise("\tx") == "'\tx"
     assert neutralise("plain") == "plain"
+
+
+# Cells a spreadsheet may run although their first character is none of = + - @: a
+# formula character after a byte order mark, a zero-width or a blank character
+# (LibreOffice's "Trim spaces" runs " =1+1"), the full-width forms OWASP's testing
+# guide lists, and a line feed (on OWASP's list since 2025).
+FORMULA_LIKE = [
+    "\ufeff=1+1", "\ufeff+1+1", "\uff1d1+1", "\uff0b1+1", "\uff0d1+1", "\uff20SUM(1,1)",
+    "\u200b=1+1", "\u200c=1+1", "\u200d@x", "\u2060=1+1", "\u00a0=1+1", " =1+1",
+    "  @SUM(1,1)", "\u3000\uff1d1", " \ufeff\u200b -1", "\n=1+1", "\nline", "\t\u200bx",
+]
+
+
+@pytest.mark.parametrize("cell", FORMULA_LIKE)
+def test_formula_like_cells_are_neutralised(cell: str) -> None:
+    assert neutralise(cell) == "'" + cell
+    assert neutralise("'" + cell) == "''" + cell  # one more, as for "'=1+1"
+
+
+@pytest.mark.parametrize("cell", ["a = b", "1+1", "x\u200b=1", "\u200bplain", " plain",
+                                  "\u2212 1", "'plain", "\ufeff"])
+def test_cells_no_spreadsheet_runs_are_left_alone(cell: str) -> None:
+    assert neutralise(cell) == cell
+
+
+def export_card(front: str, back: str) -> ExportCard:
+    return ExportCard(guid="g1", deck="D", kind=CardKind.BASIC, front=front, back=back,
+                      weak_answer=None, strong_answer=None, tags=(), source="",
+                      is_html=False, schedule=NEW_SCHEDULE, suspended=False, position=1)
+
+
+def exported_and_read_back(front: str, back: str) -> tuple[str, str, str]:
+    """Our CSV of one card, and the card's front and back as our import reads them."""
+    text = "".join(write_native_csv([export_card(front, back)], with_schedule=False))
+    (row,) = parse_import(text.encode()).rows
+    return text, row.front, row.back
+
+
+@pytest.mark.parametrize("cell", [*FORMULA_LIKE, *("'" + c for c in FORMULA_LIKE),
+                                  *("''" + c for c in FORMULA_LIKE)])
+def test_formula_like_cells_come_back_from_our_export_exactly(cell: str) -> None:
+    text, front, back = exported_and_read_back(cell, cell)
+    assert (front, back) == (cell, cell)
+    assert text.count("'" + cell) == 2  # both cells were written neutralised
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("'=+-@x \t\r\n\ufeff\u200b\u00a0\uff1d\uff20")),
+               min_size=1, max_size=12).filter(str.strip))
+def test_any_cell_comes_back_from_our_export_exactly(cell: str) -> None:
+    _, front, back = exported_and_read_back(cell, cell)
+    assert (front, back) == (cell, cell)
 
 
 def test_unicode_is_preserved_exactly() -> None:

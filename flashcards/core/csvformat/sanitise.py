@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import nh3
 
-# OWASP CSV injection: a spreadsheet runs a cell that starts with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP CSV injection (its attack page, and its testing guide WSTG-INPV-21 for the line
+# feed and the full-width forms): a spreadsheet may run a cell that starts with one of these.
+FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 
 HTML_TAGS = nh3.ALLOWED_TAGS - {"img", "map", "area"}
 
@@ -43,14 +45,27 @@ def html_for_anki(text: str, is_html: bool) -> str:
 # -- spreadsheet formulas ----------------------------------------------------------
 
 
+def may_run_as_formula(cell: str) -> bool:
+    """Whether a spreadsheet may run the cell as a formula: it starts with a formula
+    character, or has one after characters a spreadsheet may skip or not show (blanks,
+    a byte order mark, zero-width characters)."""
+    for char in cell:
+        if char in FORMULA_STARTS:
+            return True
+        if char.isalnum() or not (char.isspace() or unicodedata.category(char) == "Cf"):
+            return False
+    return False
+
+
 def neutralise(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    # A cell that already starts with ' before a formula character gets one more, so
-    # reading our file back (which drops one) gives the cell exactly as it was.
-    return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection): a leading '."""
+    # A cell that already starts with ' before a formula gets one more, so reading our
+    # file back (which drops one) gives the cell exactly as it was.
+    return "'" + cell if may_run_as_formula(cell.lstrip("'")) else cell
 
 
 def _unneutralise(cell: str) -> str:
-    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS):
+    # The inverse of neutralise: the same test, on the cell after its leading 's.
+    if cell.startswith("'") and may_run_as_formula(cell.lstrip("'")):
         return cell[1:]
     return cell
