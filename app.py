@@ -33,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
     parser.add_argument("--allow-http", action="store_true",
-                        help="on a non-loopback address, send the login cookie over plain "
-                             "HTTP too (only on a network you trust; use HTTPS otherwise)")
+                        help="send the login cookie over plain HTTP too, on a non-loopback "
+                             "address or despite FLASHCARDS_SECURE_COOKIES=1 (only on a "
+                             "network you trust; use HTTPS otherwise)")
     args = parser.parse_args(argv)
     try:
         report = setup_database(app)
@@ -42,14 +43,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     public = not _is_loopback(args.host)
+    configured_secure = bool(app.config["SESSION_COOKIE_SECURE"])  # FLASHCARDS_SECURE_COOKIES
     if public and not has_accounts(app):
         print(f"Refusing to listen on {args.host}: this app has no user with a password, so "
               "anyone who can reach it would see and change your cards. Create one first "
               "with `flask --app app create-user NAME`, or listen on 127.0.0.1 (the default).",
               file=sys.stderr)
         return 2
-    # The session cookie carries the login: over HTTPS only, once others can connect.
-    app.config["SESSION_COOKIE_SECURE"] = public and not args.allow_http
+    app.config["SESSION_COOKIE_SECURE"] = cookie_secure(public, args.allow_http,
+                                                        configured_secure)
     if report.decks_created:
         print(f"Seeded {len(report.decks_created)} bundled decks "
               f"({report.cards_added} cards): {', '.join(report.decks_created)}; "
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     elif (update := describe_update(report)) is not None:
         print(update)
     daily_backup(app)
-    if public and args.allow_http:
+    if args.allow_http and (public or configured_secure):
         print("Warning: the login cookie also travels over plain HTTP (--allow-http).",
               file=sys.stderr)
     # waitress: a production WSGI server with a fixed thread pool (Flask's own is for
@@ -73,6 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Flashcards is running at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
     server.run()
     return 0
+
+
+def cookie_secure(public: bool, allow_http: bool, configured: bool) -> bool:
+    """Whether the session cookie, which carries the login, goes over HTTPS only: never
+    with --allow-http; always once other machines can connect; else as configured
+    (FLASHCARDS_SECURE_COOKIES=1 behind an HTTPS proxy on this machine)."""
+    if allow_http:
+        return False
+    return public or configured
 
 
 def cannot_listen_message(host: str, port: int, exc: OSError) -> str:
