@@ -192,14 +192,14 @@ def skip_first_run_setup(port: int) -> None:
 
 @contextmanager
 def serving(command: Sequence[str], env: dict[str, str], port: int, log: Path,
-            timeout: float = 300.0, ready: tuple[int, ...] = (200,)
+            timeout: float = 300.0, ready: tuple[int, ...] = (200,), cwd: Path = ROOT
             ) -> Iterator[subprocess.Popen[bytes]]:
     """Run the server `command` (output to `log`) until GET / on `port` answers 200
     (the first visit of the day also plans it; `ready`: the statuses that count, e.g.
     a 302 to the login page; a new collection's first-run set-up is skipped first); stop
-    it on leaving."""
+    it on leaving. `cwd`: the checkout it runs from (another one: a baseline)."""
     with log.open("wb") as output:
-        process = subprocess.Popen(list(command), cwd=ROOT, env=env, stdout=output,
+        process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=output,
                                    stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout

@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from flashcards.config import MAX_UPLOAD_BYTES, default_database_url, load_secret_key, with_driver
-from flashcards.db import MAX_ID, make_engine, make_sessionmaker
+from flashcards.db import MAX_ID, make_engine, make_sessionmaker, statement_limit
 
 csrf = CSRFProtect()
 
@@ -24,6 +24,20 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
     "worker-src 'self'; manifest-src 'self'"
 )
+
+
+def _seconds(variable: str, default: float) -> float | None:
+    """A number of seconds from the environment (0: no limit), or the default."""
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError(f"{variable}={text!r} is not a number of seconds") from None
+    if not 0 <= seconds <= 86_400:
+        raise ValueError(f"{variable}={text!r}: give seconds from 0 (no limit) to 86400")
+    return seconds or None
 
 
 def utc_now() -> datetime:
@@ -69,6 +83,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # over by another (or marked failed after JOB_MAX_ATTEMPTS runs).
         JOB_STALE_SECONDS=float(os.environ.get("FLASHCARDS_JOB_STALE_SECONDS", "15") or 15),
         JOB_MAX_ATTEMPTS=2,
+        # How long one SQL statement of a page may run before it is cut off (seconds),
+        # and one of a job's; the CLI and start-up (migrations, backups) have no limit.
+        STATEMENT_TIMEOUT=_seconds("FLASHCARDS_STATEMENT_TIMEOUT", 5.0),
+        JOB_STATEMENT_TIMEOUT=_seconds("FLASHCARDS_JOB_STATEMENT_TIMEOUT", 600.0),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -79,7 +97,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_secret_key(instance_dir)
 
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"],
+                         statement_timeout=app.config["STATEMENT_TIMEOUT"])
     from flashcards import models, scoping
 
     scoping.install_engine(engine, models.unit_of_work_caches)
@@ -146,6 +165,18 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _start_timer() -> None:
         g.request_started = time.perf_counter()
+
+    @app.before_request
+    def _limit_statements() -> None:
+        # First, before any hook reads the database: every statement of the request.
+        g.statement_limit = statement_limit(app.config["STATEMENT_TIMEOUT"])
+        g.statement_limit.__enter__()
+
+    @app.teardown_request
+    def _unlimit_statements(_exc: BaseException | None) -> None:
+        limit = g.pop("statement_limit", None)
+        if limit is not None:
+            limit.__exit__(None, None, None)
 
     @app.before_request
     def _refuse_nul() -> None:

@@ -21,6 +21,10 @@ from typing import TypeAlias
 IS_VALUES: tuple[str, ...] = ("new", "learn", "review", "due", "suspended", "buried", "leech")
 MAX_QUERY_LENGTH = 1000
 MAX_DEPTH = 32
+# Each term is a pass over the cards' text and each wildcard a place a match may resume:
+# bounded, so that no search costs more than a few dozen scans (a run of stars counts once).
+MAX_TERMS = 20
+MAX_WILDCARDS = 20
 
 _FIELD_NAME = re.compile(r"[A-Za-z_]+")
 _WORD_BREAK = re.compile(r"\s+|::")
@@ -124,7 +128,30 @@ def parse_query(text: str) -> Node | None:
     tokens = _tokenize(text)
     if not tokens:
         return None
+    _check_size(tokens)
     return _Parser(tokens).parse()
+
+
+def _check_size(tokens: list[_Token]) -> None:
+    terms = [token.term for token in tokens if token.term is not None]
+    if len(terms) > MAX_TERMS:
+        raise SearchError(
+            f"The search has {len(terms)} terms; the limit is {MAX_TERMS}. Leave out some "
+            "words, or narrow it with deck: or tag:."
+        )
+    stars = sum(_wildcards(term) for term in terms)
+    if stars > MAX_WILDCARDS:
+        raise SearchError(
+            f"The search has {stars} wildcards (*); the limit is {MAX_WILDCARDS}. A run of "
+            "stars counts as one, and each star matches any run of characters already."
+        )
+
+
+def _wildcards(term: Term) -> int:
+    if isinstance(term, Text | Deck | Tag) and term.wildcard:
+        value = term.value if isinstance(term, Text) else term.name
+        return len(_segments(value, True)) - 1
+    return 0
 
 
 def like_pattern(value: str, wildcard: bool) -> str:
@@ -230,6 +257,12 @@ def quoted_deck_suggestion(text: str, deck_names: Iterable[str]) -> str | None:
             name = " ".join(text[start + len("deck:"):end].split())
             return text[:start] + deck_term(name) + text[end:]
     return None
+
+
+def wildcard_parts(value: str) -> list[str]:
+    """The literal runs of a wildcard value (encoded as Text.value is), split at its
+    stars: `a*b` is ["a", "b"], `*` is ["", ""]."""
+    return _segments(value, True)
 
 
 def tags_match(pattern: NamePattern, tags: str) -> bool:
@@ -411,13 +444,17 @@ def _field_term(field: str, chars: list[_Char]) -> Term:
 
 
 def _encode(chars: list[_Char]) -> tuple[str, bool]:
-    """The characters as a value and its wildcard flag (see the note above Text)."""
+    """The characters as a value and its wildcard flag (see the note above Text). A run
+    of wildcard stars is one star: `a***b` and `a*b` find the same, and every later step
+    (LIKE, regular expression, glob) costs no more than its stars."""
     if not any(ch == "*" and not escaped for ch, escaped, _ in chars):
         return "".join(ch for ch, _, _ in chars), False
     out: list[str] = []
     for ch, escaped, _ in chars:
         if ch == "\\" or (ch == "*" and escaped):
             out.append("\\" + ch)
+        elif ch == "*" and out and out[-1] == "*":
+            continue  # out[-1] is a wildcard: an escaped star would be "\\*"
         else:
             out.append(ch)
     return "".join(out), True

@@ -3,8 +3,11 @@ type) here; Alembic migrations run from the app in `migrate.py`."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -80,6 +83,9 @@ def _tag_pattern(pattern: str) -> NamePattern:
     return name_pattern(pattern, True)
 
 
+# Most cards share a few tag sets: the answers are remembered per (tags, pattern), so a
+# scan costs a call and a lookup per row, and the matching once per distinct tag set.
+@lru_cache(maxsize=8192)
 def tags_match_sql(tags: str | None, pattern: str | None) -> int | None:
     """TAGS_MATCH(tags, pattern): 1 when a tag in the space-separated `tags` matches the
     wildcard `pattern` (encoded as core.search encodes one) or is a child of a match.
@@ -89,17 +95,89 @@ def tags_match_sql(tags: str | None, pattern: str | None) -> int | None:
     return int(tags_match(_tag_pattern(pattern), tags))
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; on SQLite with foreign keys, WAL and immediate write transactions."""
+# -- how long one statement may run -------------------------------------------------
+# A web request runs under a limit (statement_limit, set per request): a statement still
+# running when it is up is cut off, so no search can hold a server thread and a core for
+# minutes. Elsewhere (jobs, the CLI, migrations) the limit is longer or none.
+_statement_limit: ContextVar[float | None] = ContextVar("flashcards_statement_limit",
+                                                        default=None)
+# SQLite asks the progress handler every this many virtual-machine steps (a few ms of work).
+_PROGRESS_STEPS = 200_000
+
+
+@contextmanager
+def statement_limit(seconds: float | None) -> Iterator[None]:
+    """Statements run in this context (this thread or task) may take at most `seconds`
+    each (None: no limit); one that takes longer fails as is_statement_timeout says."""
+    token = _statement_limit.set(seconds)
+    try:
+        yield
+    finally:
+        _statement_limit.reset(token)
+
+
+def set_statement_limit(seconds: float | None) -> None:
+    """statement_limit for the rest of this context (a CLI command's process)."""
+    _statement_limit.set(seconds)
+
+
+def is_statement_timeout(error: BaseException) -> bool:
+    """Whether `error` (as SQLAlchemy raises it) is a statement cut off by its limit:
+    SQLite's "interrupted" (the progress handler), PostgreSQL's query_canceled (57014,
+    statement_timeout)."""
+    original = getattr(error, "orig", error)
+    if isinstance(original, sqlite3.OperationalError):
+        return str(original) == "interrupted"
+    return getattr(original, "sqlstate", None) == "57014"
+
+
+def _milliseconds(seconds: float | None) -> int:
+    return 0 if seconds is None else max(1, round(seconds * 1000))
+
+
+class _Deadline:
+    """An SQLite connection's progress handler: aborts the running statement (SQLite
+    raises "interrupted") once its deadline has passed."""
+
+    __slots__ = ("at",)
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def __call__(self) -> int:
+        return 1 if self.at is not None and time.monotonic() > self.at else 0
+
+
+def make_engine(url: str, *, statement_timeout: float | None = None, **kwargs: Any) -> Engine:
+    """An engine for `url`; on SQLite with foreign keys, WAL and immediate write
+    transactions. Statements run under statement_limit; `statement_timeout` is the limit
+    most of them run under (a web request's), which PostgreSQL connections start with so
+    that only other limits cost a SET at the start of a transaction."""
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine, statement_timeout)
     return engine
+
+
+def _configure_postgresql(engine: Engine, default: float | None) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {_milliseconds(default)}")
+        dbapi_connection.commit()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        limit = _statement_limit.get()
+        if limit != default:
+            connection.exec_driver_sql(f"SET LOCAL statement_timeout = {_milliseconds(limit)}")
 
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself, so writes can take the lock up front.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -111,6 +189,25 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
         dbapi_connection.create_function(TAGS_MATCH, 2, tags_match_sql, deterministic=True)
+        deadline = _Deadline()
+        dbapi_connection.set_progress_handler(deadline, _PROGRESS_STEPS)
+        record.info["deadline"] = deadline
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_statement(connection: Any, *_args: Any) -> None:
+        # The statement runs, and its rows are fetched, until the next statement starts.
+        deadline: _Deadline | None = connection.info.get("deadline")
+        if deadline is not None:
+            limit = _statement_limit.get()
+            deadline.at = None if limit is None else time.monotonic() + limit
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        # Never cut off a COMMIT or ROLLBACK (SQLite runs them as statements too).
+        deadline: _Deadline | None = connection.info.get("deadline")
+        if deadline is not None:
+            deadline.at = None
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -138,7 +235,16 @@ def begin_write(session: Session) -> None:
             # What BEGIN IMMEDIATE is on SQLite, per user: one writer at a time, so a
             # request reads what it is about to change only after the previous writer
             # has committed (released with the transaction).
-            connection.execute(_USER_WRITE_LOCK, {"user_id": int(user_id)})
+            limit = _statement_limit.get()
+            if limit is None:
+                connection.execute(_USER_WRITE_LOCK, {"user_id": int(user_id)})
+            else:
+                # Waiting for another writer is not an expensive query: no limit on the
+                # wait (as before), the request's limit again after it; one round trip.
+                connection.exec_driver_sql(
+                    "SET LOCAL statement_timeout = 0; "
+                    f"SELECT pg_advisory_xact_lock({WRITE_LOCK_NAMESPACE}, {int(user_id)}); "
+                    f"SET LOCAL statement_timeout = {_milliseconds(limit)}")
 
 
 def refresh_statistics(connection: Connection) -> None:

@@ -40,6 +40,7 @@ from flashcards.core.search import (
     matching_decks,
     parse_query,
     quoted_deck_suggestion,
+    wildcard_parts,
 )
 from flashcards.db import TAGS_MATCH
 from flashcards.models import Card
@@ -93,8 +94,8 @@ class _Compiler:
         self.sqlite = session.get_bind().dialect.name == "sqlite"
         self._decks: list[tuple[int, str]] | None = None
 
-    def _like(self, column: ColumnElement[str] | QueryableAttribute[str],
-              pattern: str) -> ColumnElement[bool]:
+    def _like(self, column: ColumnElement[str] | QueryableAttribute[str]
+              | QueryableAttribute[str | None], pattern: str) -> ColumnElement[bool]:
         # SQLite's LIKE already ignores ASCII case; lower() on both sides only slows it.
         # An ESCAPE clause halves SQLite's LIKE speed: only when the pattern escapes.
         escape = "\\" if "\\" in pattern else None
@@ -112,14 +113,31 @@ class _Compiler:
         if "\x00" in name and not self.sqlite:
             return false()  # as in _like: no PostgreSQL text holds NUL
         if wildcard:
-            # A star stands for part of one tag; LIKE's % would run on across spaces.
-            if self.sqlite:
-                # Not REGEXP: SQLite runs that through Python's backtracking `re`.
-                return Function(TAGS_MATCH, Card.tags, literal(name), type_=Integer()) == 1
-            # PostgreSQL's regular expressions run as automata, not by backtracking.
-            return padded.regexp_match(_tag_regex(name))
+            return self._wildcard_tag(name, padded)
         core = like_pattern(name, wildcard)
         return or_(self._like(padded, f"% {core} %"), self._like(padded, f"% {core}::%"))
+
+    def _wildcard_tag(self, name: str, padded: ColumnElement[str]) -> ColumnElement[bool]:
+        # A star stands for part of one tag; LIKE's % would run on across spaces, except
+        # where the star is at an end of the pattern: there LIKE says it exactly.
+        parts = wildcard_parts(name)
+        pattern = like_pattern(name, True)
+        if not any(parts):  # only stars: any tag at all
+            return func.trim(Card.tags) != ""
+        # Not REGEXP on SQLite: it runs Python's backtracking `re`. The matcher there is
+        # a Python function, a call per row; LIKE, which ignores ASCII case only, says
+        # first which rows may match, or matches exactly, unless the name is beyond ASCII.
+        match = Function(TAGS_MATCH, Card.tags, literal(name), type_=Integer()) == 1
+        if self.sqlite and not name.isascii():
+            return match
+        if len(parts) == 2 and not parts[1]:  # abc*: a tag that starts with abc
+            return self._like(padded, f"% {pattern}")
+        if len(parts) == 2 and not parts[0]:  # *abc: a tag that ends with abc, or a parent
+            return or_(self._like(padded, f"{pattern} %"), self._like(padded, f"{pattern}::%"))
+        if not self.sqlite:
+            # PostgreSQL's regular expressions run as automata, not by backtracking.
+            return padded.regexp_match(_tag_regex(name))
+        return and_(self._like(padded, f"% {pattern}%"), match)
 
     def compile(self, node: Node) -> ColumnElement[bool]:
         if isinstance(node, And):
@@ -130,9 +148,11 @@ class _Compiler:
             return not_(self.compile(node.node))
         if isinstance(node, Text):
             pattern = f"%{like_pattern(node.value, node.wildcard)}%"
-            return or_(*(self._like(column, pattern) for column in (
-                Card.front, Card.back, func.coalesce(Card.weak_answer, ""),
-                func.coalesce(Card.strong_answer, ""))))
+            # The answers may be NULL: "IS NOT NULL AND" keeps the term true or false
+            # (never NULL, which NOT would keep NULL), cheaper than coalesce() per row.
+            return or_(self._like(Card.front, pattern), self._like(Card.back, pattern),
+                       *(and_(column.is_not(None), self._like(column, pattern))
+                         for column in (Card.weak_answer, Card.strong_answer)))
         if isinstance(node, Tag):
             return self._tag(node.name, node.wildcard)
         if isinstance(node, Deck):

@@ -52,7 +52,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from flashcards.db import WRITE, begin_write
+from flashcards.db import WRITE, begin_write, statement_limit
 from flashcards.models import Job
 from flashcards.scoping import ALL_USERS, OWNER, USER_KEY
 from flashcards.services.errors import NotFound, ServiceError
@@ -87,6 +87,9 @@ class JobSettings:
     heartbeat_every: float = 2.0  # seconds
     max_attempts: int = 2  # runs of one job, the first included
     poll_every: float = 5.0  # seconds between looks for queued jobs nobody runs
+    # How long one statement of a job may run (a page's limit is seconds; an import of
+    # a whole collection needs longer); None: no limit.
+    statement_timeout: float | None = 600.0
 
 
 # -- the user's side: create, confirm, read --------------------------------------------
@@ -437,7 +440,8 @@ class Runner:
 
         try:
             try:
-                result = self.handlers[job.kind](session, job, progress)
+                with statement_limit(self.settings.statement_timeout):
+                    result = self.handlers[job.kind](session, job, progress)
             finally:
                 stop.set()
                 kick.set()

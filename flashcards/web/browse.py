@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from flashcards.core.search import SearchError
+from flashcards.db import is_statement_timeout
 from flashcards.services import browse, bulk
 from flashcards.services.decks import deck_names
 from flashcards.services.errors import NothingToUndo, ServiceError
 from flashcards.services.study import current_day
+from flashcards.services.users import owner
 from flashcards.web.context import db, now
 from flashcards.web.forms import BulkForm, ConfirmForm, id_number, page_number
+from flashcards.web.gate import search_gate
 
 bp = Blueprint("browse", __name__)
 
@@ -23,7 +36,7 @@ def _page_args() -> dict[str, object]:
 
 
 @bp.get("/cards")
-def index() -> str:
+def index() -> str | tuple[str, int]:
     session = db()
     args = _page_args()
     query = str(args["q"])
@@ -31,16 +44,35 @@ def index() -> str:
     day = current_day(session, moment)
     form = BulkForm(q=query)
     form.deck.choices = [("", "Choose a deck…"), *deck_names(db())]
-    try:
-        result = browse.search(session, query, moment, day.end, sort=str(args["sort"]),
-                               descending=args["order"] == "desc", page=int(str(args["page"])))
-    except SearchError as exc:
-        # A typo in a search is not a failed request: the page says what to fix.
-        return render_template("browse/index.html", result=None, error=str(exc), args=args,
-                               form=form, sorts=browse.SORTS)
+
+    def problem(message: str, status: int) -> tuple[str, int]:
+        return render_template("browse/index.html", result=None, error=message, args=args,
+                               form=form, sorts=browse.SORTS), status
+
+    with search_gate().admit(owner(session)) as refusal:
+        if refusal is not None:
+            return problem(refusal.value, 429)
+        try:
+            result = browse.search(session, query, moment, day.end, sort=str(args["sort"]),
+                                   descending=args["order"] == "desc",
+                                   page=int(str(args["page"])))
+        except SearchError as exc:
+            # A typo in a search is not a failed request: the page says what to fix.
+            return problem(str(exc), 200)
+        except OperationalError as exc:
+            if not is_statement_timeout(exc):
+                raise
+            session.rollback()
+            return problem(too_slow_message(), 503)
     return render_template("browse/index.html", result=result, error=None, args=args,
                            form=form, sorts=browse.SORTS,
                            suggestion=browse.deck_suggestion(session, query))
+
+
+def too_slow_message() -> str:
+    return (f"This search took longer than {current_app.config['STATEMENT_TIMEOUT']:g} s and "
+            "was stopped, so that the app stays quick for everyone. Narrow it: fewer words "
+            "or wildcards, or a deck: or tag: term.")
 
 
 def _selected_ids() -> list[int]:
@@ -65,7 +97,11 @@ def apply_bulk() -> Response | str | tuple[str, int]:
     try:
         if form.scope.data == "all":
             day_end = current_day(session, moment).end
-            ids = browse.matching_ids(session, query, moment, day_end)
+            with search_gate().admit(owner(session)) as refusal:
+                if refusal is not None:
+                    flash(refusal.value, "error")
+                    return redirect(back)
+                ids = browse.matching_ids(session, query, moment, day_end)
         else:
             ids = _selected_ids()
         action = bulk.BulkAction(form.action.data)
@@ -78,6 +114,12 @@ def apply_bulk() -> Response | str | tuple[str, int]:
     except (SearchError, ServiceError) as exc:
         session.rollback()
         flash(str(exc), "error")
+        return redirect(back)
+    except OperationalError as exc:
+        if not is_statement_timeout(exc):
+            raise
+        session.rollback()
+        flash(too_slow_message() + " Nothing was changed.", "error")
         return redirect(back)
     return redirect(url_for("browse.action", action_id=result.action_id))
 

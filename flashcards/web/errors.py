@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from flashcards.db import is_statement_timeout
 from flashcards.services.errors import NotFound
 from flashcards.web.context import db
 
@@ -33,6 +34,22 @@ def register(app: Flask) -> None:
                    "again.")
         return render_template("errors.html", code=409, title="Changed meanwhile",
                                message=message), 409
+
+    @app.errorhandler(OperationalError)
+    def _too_slow(error: OperationalError):  # type: ignore[no-untyped-def]
+        # A statement cut off by the request's limit (flashcards.db.statement_limit):
+        # nothing of the request was stored. Any other database failure stays a 500.
+        if not is_statement_timeout(error):
+            raise error
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
+        limit = current_app.config["STATEMENT_TIMEOUT"]
+        message = (f"This page's work took longer than {limit:g} s and was stopped, so that "
+                   "the app stays quick for everyone; nothing was changed. Try again; if it "
+                   "happens again, ask for less at once (a narrower search, a shorter range).")
+        return render_template("errors.html", code=503, title="Took too long",
+                               message=message), 503
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound):  # type: ignore[no-untyped-def]

@@ -18,7 +18,8 @@ def settings_of(app: Flask) -> jobs.JobSettings:
     stale = float(app.config["JOB_STALE_SECONDS"])
     return jobs.JobSettings(stale_after=timedelta(seconds=stale),
                             heartbeat_every=min(2.0, stale / 4),
-                            max_attempts=int(app.config["JOB_MAX_ATTEMPTS"]))
+                            max_attempts=int(app.config["JOB_MAX_ATTEMPTS"]),
+                            statement_timeout=app.config["JOB_STATEMENT_TIMEOUT"])
 
 
 def runner() -> jobs.Runner:

@@ -12,6 +12,8 @@ from flashcards.core.search import (
     IS_VALUES,
     MAX_DEPTH,
     MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    MAX_WILDCARDS,
     And,
     Deck,
     Is,
@@ -383,12 +385,14 @@ def test_quoted_deck_suggestion(query: str, expected: str | None) -> None:
 
 
 def test_quoted_deck_suggestion_is_fast_on_long_queries() -> None:
-    query = "deck:a" + " b" * 490
     started = time.perf_counter()
-    assert quoted_deck_suggestion(query, ["a " + "b " * 40, "x" * 200]) == (
-        'deck:"a' + " b" * 40 + '"' + " b" * 450)
-    assert quoted_deck_suggestion("deck:a" + " b" * 490, ["a b", "a" + " b" * 480]) == (
-        'deck:"a' + " b" * 480 + '"' + " b" * 10)
+    longest = "deck:a" + " b" * (MAX_TERMS - 1)
+    assert quoted_deck_suggestion(longest, ["a " + "b " * 10, "x" * 200]) == (
+        'deck:"a' + " b" * 10 + '"' + " b" * (MAX_TERMS - 11))
+    assert quoted_deck_suggestion(longest, ["a b", "a" + " b" * (MAX_TERMS - 1)]) == (
+        'deck:"a' + " b" * (MAX_TERMS - 1) + '"')
+    # A search over the limit is refused whole (and suggests nothing), however long.
+    assert quoted_deck_suggestion("deck:a" + " b" * 490, ["a " + "b " * 40]) is None
     assert time.perf_counter() - started < 0.5
 
 
@@ -539,3 +543,49 @@ def test_quoted_deck_suggestion_reads_no_deck_names_without_a_deck_word_and_more
 
     for query in ("deck:terminology", 'deck:"a b" c', "a b c", "deck:a -b", "deck:a or b"):
         assert quoted_deck_suggestion(query, names()) is None
+
+
+# -- bounded cost: star runs merge, terms and wildcards are capped (issue 24) -----------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tag:" + "*" * 996, Tag("*", True)),
+        ("tag:leech" + "*" * 985, Tag("leech*", True)),
+        ("a***b", t("a*b", True)),
+        ("deck:x**y", Deck("x*y", True)),
+        # An escaped star is a literal one: it never merges with a wildcard beside it.
+        ("a\\***b", t("a\\**b", True)),
+        ("a*\\**b", t("a*\\**b", True)),
+        ('"a * * b"', t("a * * b", True)),
+    ],
+)
+def test_a_run_of_stars_is_one_wildcard(query: str, expected: Node) -> None:
+    assert parse_query(query) == expected
+
+
+def test_merged_stars_match_what_the_run_matched() -> None:
+    pattern = name_pattern(parse_query("tag:a" + "*" * 50 + "b").name, True)  # type: ignore[union-attr]
+    assert pattern == name_pattern("a*b", True)
+    assert tags_match(pattern, "x ab") and tags_match(pattern, "a-long-b::child")
+    assert not tags_match(pattern, "a b")
+
+
+def test_a_search_has_at_most_max_terms_terms() -> None:
+    assert parse_query(" ".join(f"w{i}" for i in range(MAX_TERMS))) is not None
+    message = fails("a " * 499)
+    assert "499 terms" in message and f"limit is {MAX_TERMS}" in message
+    # Field terms and negations count; `or` and parentheses do not.
+    over = " or ".join(f"-tag:t{i}" for i in range(MAX_TERMS + 1))
+    assert f"{MAX_TERMS + 1} terms" in fails(f"({over})")
+
+
+def test_a_search_has_at_most_max_wildcards_wildcards() -> None:
+    assert parse_query("*a" * MAX_WILDCARDS) is not None  # one term, twenty stars
+    message = fails("a*" * (MAX_WILDCARDS + 1))
+    assert f"{MAX_WILDCARDS + 1} wildcards" in message and f"limit is {MAX_WILDCARDS}" in message
+    # Counted across terms, runs once, escaped stars never.
+    assert parse_query(" ".join(["x**y"] * MAX_WILDCARDS)) is not None
+    assert parse_query("\\*" * 100) == t("*" * 100)
+    fails(" ".join(["deck:d*"] * 11 + ["tag:t*"] * 10))

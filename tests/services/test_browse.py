@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flashcards.core.scheduling import CardState, Rating
-from flashcards.core.search import Not, SearchError, parse_query
+from flashcards.core.search import Not, SearchError, name_pattern, parse_query, tags_match
 from flashcards.models import Card, Deck
 from flashcards.services import browse, bulk, study, users
 from tests.conftest import START, make_deck
@@ -216,6 +216,31 @@ def test_tag_wildcard_stays_within_one_tag(session) -> None:
     assert found(session, 'tag:"apple verb"') == set()
     assert found(session, 'tag:"apple *"') == set()
     assert found(session, "-tag:*e*b") == {"literal star"}
+
+
+ORACLE_TAGS = ("a", "ab", "a::b", "B::a", "x A", "a_b", "aXb", "", "apple verb", "adverb",
+               "x Apple::Verb", "a*b", "abcab", "bab a::x::b", "100% a%b", "über Über::a")
+ORACLE_PATTERNS = ("*", "a*", "*a", "a*b", "*b*", "a*b*", "*a*b", "b*a*b", "A*B", "a*::*",
+                   "*::b", "ap*v*b", "x*", "*x", "*%*", "1*%", "a%*", "a_*", "*_b", "ab*ab",
+                   "c*", "*z*", "a*a*a*a", "über*", "*ber", "ü*r")
+
+
+def test_wildcard_tags_match_as_the_pure_matcher_does(session) -> None:
+    """Whatever SQL a wildcard tag search becomes (LIKE alone, LIKE then the matcher, a
+    regular expression), it finds what core.search.tags_match says, case aside beyond
+    ASCII."""
+    deck = make_deck(session, "D")
+    for tags in ORACLE_TAGS:
+        add(session, deck, f"tags={tags}", tags=tags)
+    for pattern in ORACLE_PATTERNS:
+        expected = {f"tags={tags}" for tags in ORACLE_TAGS
+                    if tags_match(name_pattern(pattern, True), tags)}
+        assert found(session, f"tag:{pattern}") == expected, pattern
+        assert found(session, f"-tag:{pattern}") == {
+            f"tags={tags}" for tags in ORACLE_TAGS} - expected, pattern
+    # A long run of stars is one star: the search an attacker sent answers, and fast.
+    assert found(session, "tag:" + "*" * 996) == found(session, "tag:*")
+    assert found(session, "tag:a" + "*" * 985) == found(session, "tag:a*")
 
 
 def make_states(session: Session) -> None:

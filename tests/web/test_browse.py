@@ -4,9 +4,13 @@ import re
 import time
 
 import pytest
-from sqlalchemy import func, select
+from flask import Flask
+from sqlalchemy import func, select, text
 
 from flashcards.models import Card, CardAction, Deck
+from flashcards.services import browse as browse_service
+from flashcards.web import browse as browse_page
+from flashcards.web.gate import GATE, SearchGate, search_gate
 from tests.conftest import count_rows, csrf_token, make_deck
 
 
@@ -61,14 +65,14 @@ def test_wildcard_searches_answer_fast(client, session) -> None:
     session.commit()
     searches = [
         ("tag:*a*a*a*a*a*b", 1),  # about 10 s through Python's re before
-        ("tag:" + "*a" * 40 + "*b", 1),
-        ("tag:" + "*a" * 40 + "*c", 1),
+        ("tag:" + "*a" * 19 + "*b", 1),  # as many stars as a search may have
+        ("tag:" + "*a" * 19 + "*c", 1),
         ("tag:x*a*c", 0),  # a star never spans the space between two tags
-        ("*a" * 30 + "*q", 0),  # free text: LIKE over 20,000-character fields
-        ("*a" * 30 + "*c", 1),
-        ("deck:" + "*a" * 30 + "*b", 0),
-        ("deck:" + "*a" * 30 + "*c", 3),
-        ("tag:" + "*a" * 200 + "*b", 0),
+        ("*a" * 19 + "*q", 0),  # free text: LIKE over 20,000-character fields
+        ("*a" * 19 + "*c", 1),
+        ("deck:" + "*a" * 19 + "*b", 0),
+        ("deck:" + "*a" * 19 + "*c", 3),
+        ("tag:" + "**a" * 19 + "***b", 1),  # runs of stars count once
     ]
     for query, expected in searches:
         started = time.perf_counter()
@@ -78,6 +82,12 @@ def test_wildcard_searches_answer_fast(client, session) -> None:
         assert _match_count(response.get_data(as_text=True)) == expected, query
         assert elapsed < 1.0, (query, elapsed)
     assert session.get(Deck, deck.id) is not None
+    # More stars than that: the page says the limit, and searches nothing.
+    page = client.get("/cards", query_string={"q": "tag:" + "*a" * 200 + "*b"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "The search has 201 wildcards (*); the limit is 20." in text
+    assert 'id="match-count"' not in text
 
 
 @pytest.mark.parametrize(("page", "shown"), [
@@ -202,3 +212,103 @@ def test_the_example_search_finds_bundled_cards_and_deck_words_get_a_quote_hint(
     text = quoted.get_data(as_text=True)
     assert 'id="search-suggestion"' not in text
     assert int(re.search(r"<strong>(\d+) cards</strong> match", text).group(1)) > 10
+
+
+# -- bounded searches (issue 24) ---------------------------------------------------------
+
+SLOW_SQL = {
+    "sqlite": ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+               "WHERE i < 30000000) SELECT count(*) FROM n"),
+    "postgresql": "SELECT pg_sleep(3)",
+}
+
+
+def test_bulk_on_all_cards_a_starry_search_matches(client, session) -> None:
+    """`tag:leech` and 985 stars answered 500 on PostgreSQL (a regular expression too
+    complex); it is `tag:leech*`, and a search over the caps changes nothing."""
+    deck = make_deck(session, "Alpha", cards=3)
+    session.execute(Card.__table__.update().where(Card.front == "Alpha front 1")
+                    .values(tags="leech"))
+    session.commit()
+    token = csrf_token(client, "/cards")
+    response = _bulk(client, token, action="suspend", scope="all",
+                     q="tag:leech" + "*" * 985)
+    assert response.status_code == 302 and "/cards/actions/" in response.headers["Location"]
+    assert count_suspended(session) == 1
+    refused = _bulk(client, token, action="suspend", scope="all", q="a " * 499)
+    assert "The search has 499 terms; the limit is 20." in client.get(
+        refused.headers["Location"]).get_data(as_text=True)
+    assert count_suspended(session) == 1 and count_rows(session, CardAction) == 1
+    assert session.get(Deck, deck.id) is not None
+
+
+def _slow(databases):
+    def run(session, *_args, **_kwargs):
+        session.execute(text(SLOW_SQL[databases.kind])).scalar_one()
+        raise AssertionError("the slow statement was not cut off")
+    return run
+
+
+def test_a_search_over_the_statement_limit_is_stopped_and_says_so(
+        app, client, session, databases, monkeypatch) -> None:
+    make_deck(session, "Alpha", cards=2)
+    app.config["STATEMENT_TIMEOUT"] = 0.2
+    monkeypatch.setattr(browse_service, "search", _slow(databases))
+    started = time.perf_counter()
+    response = client.get("/cards", query_string={"q": "alpha"})
+    assert time.perf_counter() - started < 2.0
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "This search took longer than 0.2 s and was stopped" in page
+    assert 'id="search-error"' in page and 'value="alpha"' in page
+    monkeypatch.undo()
+    assert "<strong>2 cards</strong> match" in client.get("/cards").get_data(as_text=True)
+
+
+def test_a_bulk_action_over_the_statement_limit_changes_nothing(
+        app, client, session, databases, monkeypatch) -> None:
+    make_deck(session, "Alpha", cards=2)
+    token = csrf_token(client, "/cards")
+    app.config["STATEMENT_TIMEOUT"] = 0.2
+    monkeypatch.setattr(browse_service, "matching_ids", _slow(databases))
+    response = _bulk(client, token, action="suspend", scope="all", q="")
+    assert response.status_code == 302
+    followed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "took longer than 0.2 s and was stopped" in followed
+    assert "Nothing was changed." in followed
+    assert count_suspended(session) == 0 and count_rows(session, CardAction) == 0
+
+
+def test_any_page_over_the_statement_limit_gets_a_page_that_says_so(
+        app, client, session, databases, monkeypatch) -> None:
+    make_deck(session, "Alpha", cards=2)
+    app.config["STATEMENT_TIMEOUT"] = 0.2
+    monkeypatch.setattr(browse_page, "deck_names", _slow(databases))
+    response = client.get("/cards")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "Took too long" in page and "longer than 0.2 s and was stopped" in page
+    monkeypatch.undo()
+    assert client.get("/cards").status_code == 200
+
+
+def test_one_search_at_a_time_per_user(app, client, session) -> None:
+    """A user's second search while the first runs is refused at once (429), so that
+    eight of them cannot take every thread; another user's is not."""
+    make_deck(session, "Alpha", cards=2)
+    gate = search_gate_of(app)
+    with gate.admit(1) as refusal:
+        assert refusal is None
+        response = client.get("/cards", query_string={"q": "alpha"})
+        assert response.status_code == 429
+        assert "Your previous search is still running" in response.get_data(as_text=True)
+        with gate.admit(2) as other:
+            assert other is None  # another user's search runs
+    assert client.get("/cards", query_string={"q": "alpha"}).status_code == 200
+
+
+def search_gate_of(app: Flask) -> SearchGate:
+    with app.test_request_context():
+        gate = search_gate()
+    assert app.extensions[GATE] is gate
+    return gate
