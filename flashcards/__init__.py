@@ -12,10 +12,9 @@ from typing import Any
 from flask import Flask, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
 
 from flashcards.config import MAX_UPLOAD_BYTES, default_database_url, load_secret_key, with_driver
-from flashcards.db import MAX_ID, make_engine, make_sessionmaker, statement_limit
+from flashcards.db import make_engine, make_sessionmaker, statement_limit
 
 csrf = CSRFProtect()
 
@@ -42,15 +41,6 @@ def _seconds(variable: str, default: float) -> float | None:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` in routes: a number too large for an id is no id (404), where
-    PostgreSQL would refuse to compare it with one (500)."""
-
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -105,7 +95,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["flashcards.engine"] = engine
     app.extensions["flashcards.sessionmaker"] = make_sessionmaker(engine)
 
-    app.url_map.converters["int"] = IdConverter
+    from flashcards.web.numbers import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # ids: ASCII digits, at most MAX_ID
     csrf.init_app(app)
     if app.config["PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"],  # type: ignore[method-assign]

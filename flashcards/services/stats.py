@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from flashcards.core import stats as core
+from flashcards.core.numbers import NumberError, shown, whole_number
 from flashcards.core.planner import plan
 from flashcards.core.scheduling import CardState
 from flashcards.db import UTCDateTime
@@ -90,19 +91,14 @@ def parse_range(value: str | None) -> int:
     """The range in days from the query string (None: the default)."""
     if value is None or value == "":
         return DEFAULT_RANGE
-    if not (value.isascii() and value.isdigit()) or int(value) not in RANGES:
-        raise BadStatsRequest(
-            f"The range must be one of {', '.join(map(str, RANGES))} days, not {value!r}.")
-    return int(value)
-
-
-def parse_deck(value: str | None) -> int | None:
-    """The deck id from the query string (None or "": all decks)."""
-    if value is None or value in ("", "all"):
-        return None
-    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 2**31:
-        raise BadStatsRequest(f"There is no deck {value!r}: choose a deck from the list.")
-    return int(value)
+    try:
+        days = whole_number(value, "range", least=min(RANGES), most=max(RANGES))
+    except NumberError:
+        days = None
+    if days not in RANGES:
+        raise BadStatsRequest(f"The range must be one of {', '.join(map(str, RANGES))} "
+                              f"days, not “{shown(value)}”.")
+    return days
 
 
 def _day_totals(session: Session, first: date, edges: list[datetime],

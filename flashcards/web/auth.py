@@ -28,11 +28,11 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from flashcards.db import MAX_ID
 from flashcards.services import users
 from flashcards.web import app_shell
 from flashcards.web.context import db, now
 from flashcards.web.forms import ConfirmForm, LoginForm
+from flashcards.web.numbers import id_number
 from flashcards.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -59,10 +59,13 @@ class Account(UserMixin):  # type: ignore[misc]
 @login_manager.user_loader
 def _load(session_id: str) -> Account | None:
     user_part, _, token = session_id.partition(":")
-    if not (user_part.isascii() and user_part.isdigit() and token):
+    try:
+        user_id = id_number(user_part, "user")  # 0: no user's id
+    except ValueError:
+        user_id = 0
+    if not (user_id and token):
         return None  # e.g. a cookie from before login sessions: log in again
-    user_id = int(user_part)
-    user = users.session_user(db(), user_id, token) if user_id <= MAX_ID else None
+    user = users.session_user(db(), user_id, token)
     if user is None:
         return None
     return Account(user.id, user.name, token)

@@ -23,8 +23,9 @@ from flashcards.services.errors import NothingToUndo, ServiceError
 from flashcards.services.study import current_day
 from flashcards.services.users import owner
 from flashcards.web.context import db, now
-from flashcards.web.forms import BulkForm, ConfirmForm, id_number, page_number
+from flashcards.web.forms import BulkForm, ConfirmForm
 from flashcards.web.gate import search_gate
+from flashcards.web.numbers import id_number, query_page
 
 bp = Blueprint("browse", __name__)
 
@@ -32,7 +33,7 @@ bp = Blueprint("browse", __name__)
 def _page_args() -> dict[str, object]:
     return {"q": request.args.get("q", ""), "sort": request.args.get("sort", "created"),
             "order": request.args.get("order", "asc"),
-            "page": request.args.get("page", 1, type=page_number)}
+            "page": query_page()}
 
 
 @bp.get("/cards")
@@ -77,9 +78,9 @@ def too_slow_message() -> str:
 
 def _selected_ids() -> list[int]:
     try:
-        return [id_number(value) for value in request.form.getlist("ids")]
-    except ValueError:
-        abort(400, description="The selected cards were not valid card ids.")
+        return [id_number(value, "A selected card's id") for value in request.form.getlist("ids")]
+    except ValueError as error:
+        abort(400, description=str(error))
 
 
 @bp.post("/cards/bulk")

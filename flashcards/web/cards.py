@@ -11,7 +11,8 @@ from flashcards.services import cards as card_service
 from flashcards.services.decks import deck_names
 from flashcards.services.study import get_card
 from flashcards.web.context import attempt, db, now
-from flashcards.web.forms import CardAddForm, CardEditForm, ConfirmForm, id_number
+from flashcards.web.forms import CardAddForm, CardEditForm, ConfirmForm
+from flashcards.web.numbers import query_id
 from flashcards.web.redirects import safe_next
 
 bp = Blueprint("cards", __name__)
@@ -31,13 +32,15 @@ def _label_pair_fields(form: CardEditForm) -> None:
 
 @bp.route("/cards/new", methods=["GET", "POST"])
 def add() -> Response | tuple[str, int] | str:
+    # The deck to preselect (a missing one: the first) and the card just added.
+    deck_id, added = query_id("deck", may_be_gone=True), query_id("added", may_be_gone=True)
     form = CardAddForm()
     form.deck.choices = deck_names(db())
     if not form.deck.choices:
         flash("Make a deck first: cards live in decks.", "info")
         return redirect(url_for("decks.create"))
     if request.method == "GET":
-        form.deck.data = request.args.get("deck", type=id_number) or form.deck.choices[0][0]
+        form.deck.data = deck_id or form.deck.choices[0][0]
         form.kind.data = request.args.get("kind", "basic")
     is_pair = form.kind.data == CardKind.ANSWER_PAIR.value
     if is_pair:
@@ -52,7 +55,6 @@ def add() -> Response | tuple[str, int] | str:
             return redirect(url_for("cards.add", deck=card.deck_id, kind=card.kind,
                                     added=card.id))
     status = 400 if request.method == "POST" else 200
-    added = request.args.get("added", type=id_number)
     return render_template("cards/add.html", form=form, is_pair=is_pair, added=added), status
 
 

@@ -41,6 +41,7 @@ from flashcards.core.cards import (
     field_too_long,
 )
 from flashcards.core.importplan import DuplicatePolicy
+from flashcards.core.numbers import NotAWholeNumber, OutOfRange, whole_number
 from flashcards.core.planner import (
     MAX_BUDGET_MINUTES,
     MAX_PLAN_DAYS,
@@ -59,10 +60,9 @@ from flashcards.core.taskformat import (
     TaskKind,
     TaskPriority,
 )
-from flashcards.db import MAX_ID
-from flashcards.services.browse import MAX_PAGE
 from flashcards.services.bulk import BulkAction
 from flashcards.services.settings import valid_time_zones
+from flashcards.web.numbers import id_number
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -73,49 +73,91 @@ def enum_choices(enum: type[E], labels: dict[E, str]) -> list[SelectChoice]:
     return [SelectChoice(member.value, labels[member]) for member in enum]
 
 
-def id_number(value: object) -> int:
-    """A number given as an id (a form or query value). One too large for an id column
-    becomes 0, which is no id either: PostgreSQL would refuse to compare it with one."""
-    number = int(str(value))
-    return number if abs(number) <= MAX_ID else 0
+class _DigitsField(IntegerField):
+    """A number field read by the one parser (core/numbers.py): ASCII digits only, so
+    "٥" is no number, and the field says so, naming itself. Left empty (or blank), its
+    data is None: InputRequired or Optional says what that means."""
+
+    data: Any  # an int once validated, as WTForms' IntegerField has it
+
+    def read(self, text: str) -> int:
+        raise NotImplementedError
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = self.read(str(valuelist[0]))
+        except NotAWholeNumber as error:
+            self.data = None
+            raise ValueError(str(error)) from None
 
 
-def page_number(value: object) -> int:
-    """A page number from the query string, within 1..MAX_PAGE (past the end shows the
-    last page): a huge one must not reach the database as an OFFSET it cannot hold."""
-    return min(max(int(str(value)), 1), MAX_PAGE)
+class WholeNumberField(_DigitsField):
+    """A number within the bounds of the field's NumberRange (which every such field
+    has): a number past them, however many digits it has, is just past them, and the
+    range's own message says what the field takes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ranges = [v for v in self.validators if isinstance(v, NumberRange)
+                  and isinstance(v.min, int) and isinstance(v.max, int)]
+        if not ranges:
+            raise TypeError(f"{self.name}: a whole number field needs a NumberRange with "
+                            "both bounds")
+        self.least, self.most = int(ranges[0].min), int(ranges[0].max)
+
+    def read(self, text: str) -> int:
+        try:
+            return whole_number(text, str(self.label.text), least=self.least, most=self.most)
+        except OutOfRange as error:
+            return self.most + 1 if error.above else self.least - 1
+
+
+class IdField(_DigitsField):
+    """An id a page posts (a hidden field), read by web.numbers.id_number: a number that
+    can be no id is 0, which no row has (the service then says there is none). A card's
+    version, an INTEGER column too, is read the same way (0: a stale version)."""
+
+    def read(self, text: str) -> int:
+        return id_number(text, str(self.label.text))
 
 
 def _optional_id(value: object) -> int | None:
-    """An optional id field (or a select whose first option, "Choose…", is empty)."""
+    """An optional id in a select (whose first option, "Choose…", is empty)."""
     return None if value is None or value == "" else id_number(value)
 
 
+# Epoch milliseconds past any real time (JavaScript's largest exact whole number).
+MAX_EPOCH_MS = 2**53 - 1
+
+
 class GradeForm(FlaskForm):
-    card_id = IntegerField(validators=[InputRequired()], filters=[_optional_id])
-    version = IntegerField(validators=[InputRequired()], filters=[_optional_id])
-    rating = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
+    card_id = IdField(validators=[InputRequired()])
+    version = IdField(validators=[InputRequired()])
+    rating = WholeNumberField(validators=[InputRequired(), NumberRange(min=1, max=4)])
     # Epoch milliseconds at which the server showed the card: gives the answer time.
-    shown_at = IntegerField(validators=[Optional()])
-    deck = IntegerField(validators=[Optional()], filters=[_optional_id])
+    shown_at = WholeNumberField(validators=[Optional(), NumberRange(min=0, max=MAX_EPOCH_MS)])
+    deck = IdField(validators=[Optional()])
     # Posted from the custom study page: back there afterwards.
     custom = BooleanField()
 
 
 class CardActionForm(FlaskForm):
-    card_id = IntegerField(validators=[InputRequired()], filters=[_optional_id])
-    version = IntegerField(validators=[InputRequired()], filters=[_optional_id])
-    deck = IntegerField(validators=[Optional()], filters=[_optional_id])
+    card_id = IdField(validators=[InputRequired()])
+    version = IdField(validators=[InputRequired()])
+    deck = IdField(validators=[Optional()])
     custom = BooleanField()
 
 
 class UndoForm(FlaskForm):
-    deck = IntegerField(validators=[Optional()], filters=[_optional_id])
+    deck = IdField(validators=[Optional()])
     custom = BooleanField()
 
 
 class LearnMoreForm(FlaskForm):
-    count = IntegerField("New cards", default=5, validators=[
+    count = WholeNumberField("New cards", default=5, validators=[
         InputRequired(message="Say how many new cards to add, from 1 to 100."),
         NumberRange(min=1, max=100, message="Learn more adds 1 to 100 new cards at a time.")])
     next = HiddenField()
@@ -125,7 +167,7 @@ class CustomStudyForm(FlaskForm):
     deck = SelectField("Deck", coerce=_optional_id, validate_choice=False)
     tag = StringField("or tag", validators=[Optional(), Length(max=100)],
                       description="Cards with this tag, or a tag under it (tag::part).")
-    count = IntegerField("How many cards (1 to 100)", default=20, validators=[
+    count = WholeNumberField("How many cards (1 to 100)", default=20, validators=[
         InputRequired(message="Say how many cards to study, from 1 to 100."),
         NumberRange(min=1, max=100, message="Custom study takes 1 to 100 cards.")])
 
@@ -156,7 +198,7 @@ def _text(label: str, required: bool = True, **render_kw: object) -> TextAreaFie
 
 
 class CardEditForm(FlaskForm):
-    deck = SelectField("Deck", coerce=int, validate_choice=True)
+    deck = SelectField("Deck", coerce=id_number, validate_choice=True)
     front = _text("Front")
     back = _text("Back")
     weak_answer = _text("Weak answer", required=False)
@@ -249,7 +291,7 @@ def _strip(value: object) -> object:
 
 # One optional field per weekday: its minutes, or blank for the daily budget.
 _weekday_minutes = functools.partial(
-    IntegerField, validators=[Optional(), NumberRange(
+    WholeNumberField, validators=[Optional(), NumberRange(
         min=0, max=MAX_WEEKDAY_MINUTES,
         message=f"Between 0 and {MAX_WEEKDAY_MINUTES} minutes, or blank for the daily "
                 "budget.")],
@@ -305,7 +347,7 @@ class SettingsForm(FlaskForm):
             field.errors = [*field.errors, problem]
         return valid and not problems
 
-    daily_minutes = IntegerField("Daily time budget (minutes)", validators=[
+    daily_minutes = WholeNumberField("Daily time budget (minutes)", validators=[
         InputRequired(), NumberRange(min=MIN_BUDGET_MINUTES, max=MAX_BUDGET_MINUTES)])
     interview_retention = FloatField(
         "Recall wanted on interview day",
@@ -320,7 +362,7 @@ class SettingsForm(FlaskForm):
     minutes_saturday = _weekday_minutes("Saturday")
     minutes_sunday = _weekday_minutes("Sunday")
 
-    def weekday_fields(self) -> list[IntegerField]:
+    def weekday_fields(self) -> list[WholeNumberField]:
         """The seven weekday minute fields, Monday first."""
         return [getattr(self, weekday_field_name(day)) for day in WEEKDAYS]
 
@@ -329,10 +371,10 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=MIN_RETENTION, max=MAX_RETENTION)],
         description="The share of cards you want to recall when they come due "
                     f"({MIN_RETENTION:.2f}-{MAX_RETENTION:.2f}). Higher means more reviews.")
-    new_per_day = IntegerField("New cards per day",
-                               validators=[InputRequired(), NumberRange(min=0, max=9999)])
-    max_reviews_per_day = IntegerField("Maximum reviews per day",
-                                       validators=[InputRequired(), NumberRange(min=0, max=99999)])
+    new_per_day = WholeNumberField("New cards per day",
+                                   validators=[InputRequired(), NumberRange(min=0, max=9999)])
+    max_reviews_per_day = WholeNumberField(
+        "Maximum reviews per day", validators=[InputRequired(), NumberRange(min=0, max=99999)])
     timezone = StringField(
         "Time zone", validators=[DataRequired("Choose a time zone."), Length(max=64)],
         filters=[_strip],
@@ -341,10 +383,10 @@ class SettingsForm(FlaskForm):
     def validate_timezone(self, field: StringField) -> None:
         _check_time_zone(field)
 
-    rollover_hour = IntegerField(
+    rollover_hour = WholeNumberField(
         "Next day starts at (hour)", validators=[InputRequired(), NumberRange(min=0, max=23)],
         description="Reviews before this hour count for the previous day, as in Anki (default 4).")
-    leech_threshold = IntegerField(
+    leech_threshold = WholeNumberField(
         "Leech threshold (lapses)", validators=[InputRequired(), NumberRange(min=1, max=99)],
         description="A card forgotten this many times is a leech (then again every half of "
                     "it), as in Anki (default 8).")
@@ -430,9 +472,9 @@ class TaskAddForm(_TaskDayForm):
     title = StringField("Task", validators=[DataRequired("Give the task a title."),
                                             Length(max=MAX_TITLE_LENGTH)])
     details = StringField("Details", validators=[Length(max=MAX_DETAILS_LENGTH)])
-    minutes = IntegerField("Minutes", default=30,
-                           validators=[InputRequired(),
-                                       NumberRange(min=1, max=MAX_TASK_MINUTES)])
+    minutes = WholeNumberField("Minutes", default=30,
+                               validators=[InputRequired(),
+                                           NumberRange(min=1, max=MAX_TASK_MINUTES)])
     kind = SelectField("Kind", default=TaskKind.RESEARCH.value, choices=enum_choices(TaskKind, {
         TaskKind.STORIES: "Stories", TaskKind.WHITEBOARD: "Whiteboard",
         TaskKind.RESEARCH: "Research", TaskKind.MOCK: "Mock interview", TaskKind.REST: "Rest"}))
@@ -448,8 +490,8 @@ class TaskEditForm(FlaskForm):
     title = StringField("Task", validators=[DataRequired("Give the task a title."),
                                             Length(max=MAX_TITLE_LENGTH)])
     details = StringField("Details", validators=[Length(max=MAX_DETAILS_LENGTH)])
-    minutes = IntegerField("Minutes", validators=[InputRequired(),
-                                                  NumberRange(min=1, max=MAX_TASK_MINUTES)])
+    minutes = WholeNumberField("Minutes", validators=[InputRequired(),
+                                                      NumberRange(min=1, max=MAX_TASK_MINUTES)])
     # Left out: the task keeps its priority.
     priority = SelectField("Priority", validators=[Optional()], choices=_PRIORITY_CHOICES)
     # The form has the task's order fields (after, sitting); left out: both are kept.
@@ -472,7 +514,7 @@ class SetupForm(FlaskForm):
         "Interview date", validators=[InputRequired("Enter the interview date.")],
         description=f"Tomorrow at the earliest, at most {MAX_PLAN_DAYS} days ahead. Not "
                     "sure yet? Keep a month from now and change it in Settings later.")
-    daily_minutes = IntegerField(
+    daily_minutes = WholeNumberField(
         "Minutes a day", validators=[InputRequired("Enter the minutes a day."),
                                      NumberRange(min=MIN_BUDGET_MINUTES, max=MAX_BUDGET_MINUTES,
                                                  message="Between 5 and 600 minutes.")],
@@ -505,15 +547,15 @@ class PlanFixForm(FlaskForm):
     (one of them; the service checks the date against today), with the new-card limit
     it needs when the limit keeps cards out too."""
 
-    daily_minutes = IntegerField("Daily time budget (minutes)", validators=[
+    daily_minutes = WholeNumberField("Daily time budget (minutes)", validators=[
         Optional(), NumberRange(min=MIN_BUDGET_MINUTES, max=MAX_BUDGET_MINUTES)])
     interview_date = DateField("Interview date", validators=[Optional()])
     # The same bounds as the settings form's new_per_day.
-    new_per_day = IntegerField("New cards per day",
-                               validators=[Optional(), NumberRange(min=0, max=9999)])
+    new_per_day = WholeNumberField("New cards per day",
+                                   validators=[Optional(), NumberRange(min=0, max=9999)])
     # "Give Saturdays 3 hours": a weekday (0: Monday) and its own budget.
-    weekday = IntegerField("Weekday", validators=[Optional(), NumberRange(min=0, max=6)])
-    weekday_minutes = IntegerField("Minutes on that weekday", validators=[
+    weekday = WholeNumberField("Weekday", validators=[Optional(), NumberRange(min=0, max=6)])
+    weekday_minutes = WholeNumberField("Minutes on that weekday", validators=[
         Optional(), NumberRange(min=0, max=MAX_BUDGET_MINUTES)])
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -29,8 +29,8 @@ from flashcards.web.forms import (
     GradeForm,
     LearnMoreForm,
     UndoForm,
-    id_number,
 )
+from flashcards.web.numbers import query_id
 from flashcards.web.redirects import safe_next
 
 bp = Blueprint("review", __name__)
@@ -93,8 +93,8 @@ def overview() -> str:
 def study_page() -> str:
     session = db()
     allowance = _paced_allowance(session)
-    page = study.study_page(session, allowance, deck_id=request.args.get("deck", type=id_number),
-                            card_id=request.args.get("card", type=id_number),
+    page = study.study_page(session, allowance, deck_id=query_id("deck"),
+                            card_id=query_id("card", may_be_gone=True),
                             show=request.args.get("show") == "1",
                             pick=request.args.get("pick"))
     can_undo = UNDO_KEY in flask_session
@@ -257,6 +257,7 @@ def custom_start() -> Response | str | tuple[str, int]:
 
 @bp.get("/review/custom/study")
 def custom_study_page() -> Response | str:
+    card_id = query_id("card", may_be_gone=True)
     custom = custom_study.CustomStudy.from_dict(flask_session.get(CUSTOM_KEY))
     if custom is None:
         flash("Start a custom study session first.", "info")
@@ -264,7 +265,7 @@ def custom_study_page() -> Response | str:
     session = db()
     allowance = study.day_allowance(session, now())
     page = custom_study.page(session, allowance, custom,
-                             card_id=request.args.get("card", type=id_number),
+                             card_id=card_id,
                              show=request.args.get("show") == "1",
                              pick=request.args.get("pick"))
     can_undo = UNDO_KEY in flask_session

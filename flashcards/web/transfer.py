@@ -40,7 +40,8 @@ from flashcards.services import decks, exporter, importer, jobs
 from flashcards.services.users import USER_KEY, owner
 from flashcards.web import jobs as web_jobs
 from flashcards.web.context import db, now, reads_only
-from flashcards.web.forms import ConfirmForm, ImportForm, LayoutForm, id_number
+from flashcards.web.forms import ConfirmForm, ImportForm, LayoutForm
+from flashcards.web.numbers import query_id
 
 bp = Blueprint("transfer", __name__)
 PREVIEW_ROWS = 20
@@ -183,7 +184,7 @@ def job_status(token: str) -> Response:
 @bp.get("/export")
 def export() -> Response:
     session = db()
-    deck_id = request.args.get("deck", type=id_number)
+    deck_id = query_id("deck")
     try:
         export_format = exporter.ExportFormat(request.args.get("format", "csv"))
     except ValueError:

@@ -92,10 +92,11 @@ def test_wildcard_searches_answer_fast(client, session) -> None:
 
 @pytest.mark.parametrize(("page", "shown"), [
     ("9223372036854775808", 3), ("9223372036854775807", 3), ("99999999999999999999999", 3),
-    ("1" + "0" * 4000, 3), ("1" + "0" * 5000, 1), ("-9223372036854775809", 1), ("0", 1),
-    ("-1", 1), ("2", 2), ("x", 1), ("", 1), ("1e9", 1), ("2.0", 1)])
+    ("1" + "0" * 4000, 3), ("1" + "0" * 5000, 3), ("-9223372036854775809", 1), ("0", 1),
+    ("-1", 1), ("2", 2), ("", 1)])
 def test_any_page_number_gives_a_page(client, session, page: str, shown: int) -> None:
-    """A huge page number is the last page, not a 500 (it overflowed the OFFSET)."""
+    """A huge page number is the last page, not a 500 (it overflowed the OFFSET); one
+    that is no number is a 400 (tests/web/test_numbers.py)."""
     make_deck(session, "Big", cards=120)
     response = client.get("/cards", query_string={"page": page, "q": "deck:big"})
     assert response.status_code == 200
@@ -186,7 +187,8 @@ def test_bulk_needs_csrf_and_valid_ids(client, session) -> None:
     token = csrf_token(client, "/cards")
     bad_ids = _bulk(client, token, action="suspend", scope="selected", ids=["x"])
     assert bad_ids.status_code == 400
-    assert re.search(r"not valid card ids", bad_ids.get_data(as_text=True))
+    assert "A selected card&#39;s id must be a whole number, not “x”." in bad_ids.get_data(
+        as_text=True)
 
 
 def test_the_example_search_finds_bundled_cards_and_deck_words_get_a_quote_hint(

@@ -229,7 +229,7 @@ def test_plan_settings_are_validated(client, session) -> None:
                          r'Saturday</label>.*?</div>', text, re.S)
     sunday = re.search(r'<div class="field has-error">\s*<label for="minutes_sunday">'
                        r'Sunday</label>.*?</div>', text, re.S)
-    assert saturday and "Not a valid integer value." in saturday.group(0)
+    assert saturday and "Saturday must be a whole number, not “x”." in saturday.group(0)
     assert sunday and ("Between 0 and 600 minutes, or blank for the daily budget."
                        in sunday.group(0))
     assert re.search(r'<div class="field">\s*<label for="minutes_friday">Friday</label>', text)

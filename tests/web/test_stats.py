@@ -85,11 +85,15 @@ def test_another_users_deck_is_a_404_that_reveals_nothing(app, session) -> None:
 def test_bad_range_or_deck_values_are_a_clear_400(client) -> None:
     for query, message in (("range=14", "The range must be one of 7, 30, 90, 365 days"),
                            ("range=abc", "The range must be one of 7, 30, 90, 365 days"),
-                           ("deck=abc", "There is no deck &#39;abc&#39;"),
-                           ("deck=-3", "There is no deck &#39;-3&#39;")):
+                           ("deck=abc", "deck must be a whole number, not “abc”."),
+                           ("deck=all", "deck must be a whole number, not “all”.")):
         response = client.get(f"/stats?{query}")
         assert response.status_code == 400, query
         assert message in response.get_data(as_text=True), query
+    # A number that can be no deck's id is as missing as a missing deck.
+    response = client.get("/stats?deck=-3")
+    assert response.status_code == 404
+    assert "There is no deck -3." in response.get_data(as_text=True)
 
 
 def test_the_chosen_deck_and_range_are_shown_and_counted(client, session) -> None:
