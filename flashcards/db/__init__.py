@@ -209,6 +209,14 @@ def _configure_sqlite(engine: Engine) -> None:
         if deadline is not None:
             deadline.at = None
 
+    @event.listens_for(engine, "reset")
+    def _on_reset(_dbapi_connection: Any, record: Any, *_state: Any) -> None:
+        # Nor the rollback the pool runs on a returned connection (before it), nor its
+        # next user's first steps, whatever the last statement's limit was.
+        deadline: _Deadline | None = record.info.get("deadline")
+        if deadline is not None:
+            deadline.at = None
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A write transaction takes the write lock at BEGIN, so two writers queue on
