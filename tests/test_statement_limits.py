@@ -109,3 +109,16 @@ def test_waiting_for_another_writer_is_not_cut_off(database_url, databases) -> N
                                  ).scalar_one() == 32
     finally:
         engine.dispose()
+
+
+def test_connections_go_back_to_the_pool_and_are_used_again(engine, caplog) -> None:
+    """The listeners that clear a deadline keep the pool's own work intact: a returned
+    connection is reused, not thrown away after an error in its reset."""
+    maker = make_sessionmaker(engine)
+    seen = set()
+    for _ in range(3):
+        with statement_limit(0.2), maker() as session:
+            session.execute(text("SELECT 1"))
+            seen.add(id(session.connection().connection.dbapi_connection))
+    assert len(seen) == 1
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]

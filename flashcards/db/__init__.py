@@ -210,7 +210,7 @@ def _configure_sqlite(engine: Engine) -> None:
             deadline.at = None
 
     @event.listens_for(engine, "reset")
-    def _on_reset(_dbapi_connection: Any, record: Any, *_state: Any) -> None:
+    def _on_reset(_dbapi_connection: Any, record: Any, _reset_state: Any) -> None:
         # Nor the rollback the pool runs on a returned connection (before it), nor its
         # next user's first steps, whatever the last statement's limit was.
         deadline: _Deadline | None = record.info.get("deadline")
