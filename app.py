@@ -65,10 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     # waitress: a production WSGI server with a fixed thread pool (Flask's own is for
     # development only). It binds the port here, before anything says it is running (and
     # not earlier: a port that accepts connections is expected to answer them).
-    # Threads take turns at Python's lock every 5 ms by default: a page that waits for
-    # the database and then for its turn behind a long search queues 5 ms a time. 1 ms
-    # keeps quick pages quick beside a busy one (at a cost of about 1% in throughput).
-    sys.setswitchinterval(0.001)
     logging.basicConfig()  # waitress's warnings (e.g. a full request queue) reach stderr
     try:
         server = waitress.create_server(app, host=args.host, port=args.port,
