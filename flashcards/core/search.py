@@ -137,7 +137,7 @@ def _check_size(tokens: list[_Token]) -> None:
     if len(terms) > MAX_TERMS:
         raise SearchError(
             f"The search has {len(terms)} terms; the limit is {MAX_TERMS}. Leave out some "
-            "words, or narrow it with deck: or tag:."
+            "words, or narrow it with a deck: or tag: term."
         )
     stars = sum(_wildcards(term) for term in terms)
     if stars > MAX_WILDCARDS:
