@@ -30,6 +30,24 @@
     return true;
   }
 
+  // An answer shown by a page load (an answer pair's pick, above all a wrong one): on a
+  // long pair the verdict and the why lie below the fold, under the phone's grade bar
+  // (issue 26). Scroll just enough that they end above the bar (on a wide screen, that the
+  // grades show too), never so far that the verdict leaves the top.
+  function scrollToAnswer() {
+    var answer = document.getElementById("answer");
+    var form = document.getElementById("grade-form");
+    if (!answer || answer.hidden || !form || !answer.firstElementChild) return;
+    var first = answer.firstElementChild.getBoundingClientRect();
+    var fixed = getComputedStyle(form).position === "fixed";
+    var last = fixed ? answer.querySelector(".back") || answer.firstElementChild : form;
+    var bottom = last.getBoundingClientRect().bottom;
+    var limit = fixed ? form.getBoundingClientRect().top : window.innerHeight;
+    var margin = 12;
+    var by = Math.min(bottom + margin - limit, first.top - margin);
+    if (by > 0) window.scrollBy(0, by);
+  }
+
   function isRevealed() {
     var answer = document.getElementById("answer");
     return answer && !answer.hidden;
@@ -155,7 +173,10 @@
     if (reveal) reveal.addEventListener("click", revealInline);
     // Shown by a page load (an answer pair's pick, or no inline reveal): announced once
     // the live region is in place, a moment after the page.
-    if (document.querySelector("#card.revealed")) setTimeout(announceAnswer, 250);
+    if (document.querySelector("#card.revealed")) {
+      scrollToAnswer();
+      setTimeout(announceAnswer, 250);
+    }
     // One submission per form: a double click must not post a grade twice.
     document.querySelectorAll("form").forEach(function (form) {
       form.addEventListener("submit", function () {

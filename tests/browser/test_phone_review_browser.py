@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from flashcards.models import Card, ReviewLog
+from flashcards.models import Card, Deck, ReviewLog
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +35,12 @@ def small_targets(page: Page, minimum: float = 44) -> list[str]:
                          [TARGETS, minimum])
 
 
-def on_screen_untouched(page: Page, selector: str) -> list[dict]:
+def on_screen_untouched(page: Page, selector: str, *, at_top: bool = True) -> list[dict]:
     """Each element's box, after checking it lies inside the viewport without scrolling
-    and that a tap at its centre reaches it (nothing covers it)."""
-    assert page.evaluate("window.scrollY") == 0
+    (unless not `at_top`: the page scrolled itself) and that a tap at its centre reaches
+    it (nothing covers it)."""
+    if at_top:
+        assert page.evaluate("window.scrollY") == 0
     boxes = []
     for element in page.locator(selector).all():
         box = element.bounding_box()
@@ -98,7 +100,8 @@ def test_a_review_session_by_taps_on_a_phone(live_server, browser: Browser, seed
     pair = page.locator("#card").get_attribute("data-card-id")
     page.locator("[data-pick]").first.tap()
     expect(page.locator(".verdict")).to_be_visible()
-    grades = on_screen_untouched(page, "#grade-form .grade")
+    # The page scrolls the verdict above the bar (issue 26); the bar stays put.
+    grades = on_screen_untouched(page, "#grade-form .grade", at_top=False)
     assert all(box["height"] >= 48 for box in grades), grades
     # The grades sit in the lower part of the screen, where a thumb reaches them.
     height = page.viewport_size["height"]
@@ -320,4 +323,107 @@ def test_checkboxes_have_44_px_hit_areas(live_server, browser: Browser, tmp_path
     tap_near_corner(page, "label.hit:has(#select-all)")
     expect(page.locator(".row-select").nth(1)).to_be_checked()
     page.screenshot(path=str(tmp_path / "browser.png"))
+    context.close()
+
+
+# -- Thumb fixes on the study page (issue 26, item 7) ---------------------------------------
+
+LONG_WEAK = ("I would tell the team that the date is fixed, that everyone has to work harder "
+             "and that I will check on them every day until we ship, because the customer "
+             "was promised this release and we cannot go back on our word now. ") * 3
+LONG_STRONG = ("I would lay out what we know: the scope, the risks and the date, then agree "
+               "with the sponsor which features we cut or move, so that the team commits "
+               "to a plan it believes in, and I report the trade-off openly. ") * 3
+WHY = ("A programme manager trades scope, time and risk in the open with the sponsor: "
+       "pressure alone does not move a date, a clear trade-off does.")
+
+
+def long_pair_deck(app) -> int:
+    """The answer-pair deck with every pair made long (both answers ~600 characters); the
+    weak answer reads 'I would tell the team'."""
+    with app.extensions["flashcards.sessionmaker"](info={"user_id": 1}) as session:
+        deck = session.execute(select(Deck.id).where(Deck.name == "Good and bad answers")
+                               ).scalar_one()
+        for card in session.execute(select(Card).where(Card.deck_id == deck)).scalars():
+            card.weak_answer, card.strong_answer, card.back = LONG_WEAK, LONG_STRONG, WHY
+        session.commit()
+    return int(deck)
+
+
+def weak_letter(page: Page) -> str:
+    letter = page.locator("[data-pick]").filter(has_text="I would tell the team"
+                                                 ).get_attribute("data-pick")
+    assert letter in ("a", "b")
+    return letter
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_wrong_pick_on_a_long_pair_shows_the_verdict_and_why_above_the_bar(
+        live_server, browser: Browser, seeded_app, scheme, tmp_path) -> None:
+    deck = long_pair_deck(seeded_app)
+    context = browser.new_context(**PHONE, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(live_server + f"/review/study?deck={deck}")
+    expect(page.locator(".prompt")).to_contain_text("Which answer passes?")
+    # The choices sit in the bar at the bottom, where a thumb reaches, whatever the pair's
+    # length; each is a big target.
+    choices = on_screen_untouched(page, ".reveal-row .choice")
+    assert [page.locator(".reveal-row .choice").nth(i).inner_text() for i in (0, 1)] == [
+        "Pick A", "Pick B"]
+    assert all(box["height"] >= 48 and box["width"] >= 88 and box["y"] > 0.75 * HEIGHT
+               for box in choices), choices
+    assert small_targets(page) == []
+    page.screenshot(path=str(tmp_path / "long-pair.png"))
+    weak = weak_letter(page)
+    page.get_by_role("link", name=f"Pick {weak.upper()}", exact=True).tap()
+
+    expect(page.locator(".verdict")).to_contain_text("Not this one")
+    # Right after the pick: the verdict, the why's heading and the why itself lie on the
+    # screen, above the grade bar, with nothing over them.
+    page.wait_for_function("window.scrollY > 0")
+    bar = page.locator("#grade-form").bounding_box()
+    assert bar is not None and bar["y"] + bar["height"] <= HEIGHT
+    for selector in (".verdict", "#answer .why", "#answer .back"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= bar["y"], (
+            selector, box, bar)
+        assert page.locator(selector).evaluate("""e => { const r = e.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+            return e === hit || e.contains(hit); }"""), f"{selector} is covered"
+    assert small_targets(page) == []
+    page.screenshot(path=str(tmp_path / "long-pair-wrong.png"))
+    context.close()
+
+
+def test_a_wrong_pick_on_a_long_pair_shows_the_verdict_and_grades_on_a_laptop(
+        live_server, browser: Browser, seeded_app) -> None:
+    deck = long_pair_deck(seeded_app)
+    context = browser.new_context(viewport={"width": 1280, "height": 600})
+    page = context.new_page()
+    page.goto(live_server + f"/review/study?deck={deck}")
+    # On a wide screen the options are the choices (no bar).
+    expect(page.locator(".reveal-row .choice").first).to_be_hidden()
+    page.locator(f'[data-pick="{weak_letter(page)}"]').click()
+    expect(page.locator(".verdict")).to_contain_text("Not this one")
+    for selector in (".verdict", "#answer .back", "#grade-form"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 600, (
+            selector, box)
+    context.close()
+
+
+def test_the_queue_counts_are_labelled_in_words(live_server, browser: Browser) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/review/study")
+    counts = page.get_by_role("list", name="Left today")
+    expect(counts).to_be_visible()
+    items = counts.get_by_role("listitem")
+    expect(items).to_have_text([re.compile(r"^\d+\+? new$"), re.compile(r"^\d+\+? learning$"),
+                                re.compile(r"^\d+\+? to review$")])
+    # The queue of the card shown is said in words too, not by its underline alone.
+    queue = page.locator("#card .badge").inner_text()
+    expect(counts.locator("[aria-current=true]")).to_have_count(1)
+    expect(counts.locator("[aria-current=true]")).to_contain_text(
+        {"new": "new", "learning": "learning", "review": "to review"}[queue])
     context.close()

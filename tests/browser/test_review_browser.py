@@ -12,7 +12,7 @@ pytestmark = __import__("pytest").mark.browser
 
 
 def counts(page: Page) -> tuple[int, int, int]:
-    values = page.locator(".studybar .count").all_inner_texts()
+    values = page.locator(".studybar .count .n").all_inner_texts()
     return tuple(int(v) for v in values)  # type: ignore[return-value]
 
 
