@@ -44,8 +44,8 @@ from flashcards.services.users import owner
 
 _CARDS = cast(Table, Card.__table__)
 _LOGS = cast(Table, ReviewLog.__table__)
-_RECORDED = select(_LOGS.c.id).where(_LOGS.c.user_id == OWNER)
-_CARD = select(_CARDS.c.version, _CARDS.c.last_review).where(_CARDS.c.user_id == OWNER)
+_CARD = select(_CARDS.c.id, _CARDS.c.version, _CARDS.c.last_review).where(
+    _CARDS.c.user_id == OWNER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +63,38 @@ def apply_answers(session: Session, now: datetime, items: Sequence[object], *,
     transaction, not committed; each item's result says what became of it."""
     begin_write(session)
     answers, results = parse_answers(list(items), now)
-    ours: set[int] = set()  # log entries this request wrote
+    batch = _Batch(session, answers)
     for answer in answers:
-        results.append(_apply(session, answer, ours, rng))
+        results.append(_apply(session, answer, batch, rng))
     session.flush()
     return SyncReport(sorted(results, key=lambda result: result.index))
+
+
+# Ids per IN (...) list: well under SQLite's and PostgreSQL's limits on parameters.
+_CHUNK = 500
+
+
+class _Batch:
+    """What the request's answers need to know before each is applied, read in a few
+    statements for the whole request (not three per answer) and kept up to date as
+    they are applied: the ids already recorded, each card's version and last review."""
+
+    def __init__(self, session: Session, answers: list[OfflineAnswer]) -> None:
+        connection = session.connection()
+        ids = sorted({answer.id for answer in answers})
+        card_ids = sorted({answer.card_id for answer in answers})
+        self.recorded: set[str] = set()
+        self.cards: dict[int, tuple[int, datetime | None]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            self.recorded.update(connection.execute(
+                select(_LOGS.c.client_answer_id).where(
+                    _LOGS.c.user_id == OWNER,
+                    _LOGS.c.client_answer_id.in_(ids[start:start + _CHUNK]))).scalars())
+        for start in range(0, len(card_ids), _CHUNK):
+            for card_id, version, last_review in connection.execute(
+                    _CARD.where(_CARDS.c.id.in_(card_ids[start:start + _CHUNK]))):
+                self.cards[card_id] = (version, last_review)
+        self.ours: set[int] = set()  # log entries this request wrote
 
 
 def sync(session: Session, now: datetime, items: Sequence[object], *,
@@ -90,15 +117,14 @@ def sync(session: Session, now: datetime, items: Sequence[object], *,
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-def _apply(session: Session, answer: OfflineAnswer, ours: set[int],
+def _apply(session: Session, answer: OfflineAnswer, batch: _Batch,
            rng: random.Random | None) -> ItemResult:
     def result(status: Status, reason: str = "") -> ItemResult:
         return ItemResult(answer.index, answer.id, status, reason)
 
-    connection = session.connection()
-    if connection.execute(_RECORDED.where(_LOGS.c.client_answer_id == answer.id)).first():
+    if answer.id in batch.recorded:
         return result(Status.DUPLICATE, "Already recorded by an earlier sync.")
-    card = connection.execute(_CARD.where(_CARDS.c.id == answer.card_id)).one_or_none()
+    card = batch.cards.get(answer.card_id)
     if card is None:  # another user's card is as missing as a deleted one
         return result(Status.REFUSED, f"There is no card {answer.card_id}: it was deleted "
                                       "(or never existed), so the answer was not applied.")
@@ -106,22 +132,29 @@ def _apply(session: Session, answer: OfflineAnswer, ours: set[int],
     if answer.version > version:
         return result(Status.REFUSED, f"Card {answer.card_id} has no version "
                                       f"{answer.version} yet (it is at {version}).")
-    since = set(connection.execute(
-        select(_LOGS.c.id).where(_LOGS.c.card_id == answer.card_id, _LOGS.c.user_id == OWNER,
-                                 _LOGS.c.card_version >= answer.version)).scalars())
-    elsewhere = bool(since - ours)
+    since: set[int] = set()
+    if answer.version < version:  # a grade bumps the version: none since without a bump
+        since = set(session.connection().execute(
+            select(_LOGS.c.id).where(_LOGS.c.card_id == answer.card_id,
+                                     _LOGS.c.user_id == OWNER,
+                                     _LOGS.c.card_version >= answer.version)).scalars())
+    elsewhere = bool(since - batch.ours)
     if last_review is not None and answer.reviewed_at < last_review:
         if not since:
             return result(Status.REFUSED, "Dated before the card's last review "
                                           f"({last_review.isoformat()}), which the device had "
                                           "already seen: check the device's clock.")
-        ours.add(_insert_in_history(session, answer, version, rng))
+        batch.ours.add(_insert_in_history(session, answer, version, rng))
+        batch.recorded.add(answer.id)
+        batch.cards[answer.card_id] = (version + 1, last_review)
         return result(Status.MERGED, "The card was also answered elsewhere after this answer: "
                                      "both are kept, its memory state recomputed.")
     outcome = study.grade(session, answer.card_id, version, Rating(answer.rating),
                           answer.reviewed_at, duration_ms=answer.duration_ms, rng=rng,
                           client_answer_id=answer.id)
-    ours.add(outcome.log_id)
+    batch.ours.add(outcome.log_id)
+    batch.recorded.add(answer.id)
+    batch.cards[answer.card_id] = (version + 1, answer.reviewed_at)
     if elsewhere:
         return result(Status.MERGED, "The card was also answered elsewhere before this "
                                      "answer: both are kept, this one applied after it.")
