@@ -175,3 +175,19 @@ def test_hostile_items_are_refused_one_by_one_and_the_rest_applied(session) -> N
     assert [(entry[0], entry[5]) for entry in logs(session)] == [(b, None), (a, "ok")]
     assert session.execute(every_user(select(Card.reps).where(Card.id == bobs_card_id))
                            ).scalar_one() == 0
+
+
+def test_an_edit_made_elsewhere_does_not_stop_the_answer(session) -> None:
+    """The card's text changed on the laptop (its version moved on, nothing graded):
+    the offline answer is applied to the card as edited."""
+    deck = make_deck(session, cards=1)
+    (card,) = cards_of(session, deck.id)
+    card.front = "Edited on the laptop"
+    session.commit()
+    (card,) = cards_of(session, deck.id)
+    assert card.version == 2
+    report = sync.sync(session, START, [item("e-1", card.id, 1, Rating.GOOD,
+                                             START - timedelta(minutes=2))])
+    assert statuses(report) == [("e-1", "applied")]
+    (card,) = cards_of(session, deck.id)
+    assert (card.front, card.reps, card.version) == ("Edited on the laptop", 1, 3)
