@@ -83,7 +83,9 @@ def run(url: str, answers: int, runs: int, seed: int) -> list[tuple[float, float
     clock = Clock(now)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "CLOCK": clock,
                       "RNG": random.Random(seed), "FIRST_RUN_SETUP": False,
-                      "AUTO_OPTIMISE": False})
+                      "AUTO_OPTIMISE": False,
+                      # No job thread polling the database beside what is measured.
+                      "JOBS_IN_BACKGROUND": False})
     client = app.test_client()
     page = client.get("/settings").get_data(as_text=True)
     match = TOKEN.search(page)
@@ -118,6 +120,9 @@ def run(url: str, answers: int, runs: int, seed: int) -> list[tuple[float, float
             assert graded.status_code == 302, graded.get_data(as_text=True)[:300]
             online_ms.append(server_ms(graded.headers))
         figures.append((sync_ms, statistics.fmean(online_ms)))
+    runner = app.extensions.get("flashcards.jobs")
+    if runner is not None:
+        runner.stop()
     app.extensions["flashcards.engine"].dispose()
     return figures
 
