@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from flashcards.core.sync import MAX_ANSWERS
 from flashcards.models import Card, ReviewLog
+from flashcards.services import users
 from tests.conftest import START, csrf_token, make_deck
 
 
@@ -58,3 +59,20 @@ def test_sync_refuses_a_malformed_body_or_too_many_answers_whole(client) -> None
     many = post(client, {"answers": [{}] * (MAX_ANSWERS + 1)}, token)
     assert many.status_code == 413
     assert f"at most {MAX_ANSWERS}" in many.get_json()["error"]
+
+
+def test_sync_needs_a_login_where_accounts_are_on(client, session) -> None:
+    make_deck(session, cards=1)
+    users.create_user(session, "ada", "correct horse battery", START)
+    session.commit()
+    card_id = session.execute(select(func.min(Card.id))).scalar_one()
+    session.rollback()
+    token = csrf_token(client, "/login")
+    body = {"answers": [{"id": "a", "card_id": card_id, "version": 1, "rating": 3,
+                         "reviewed_at": START.isoformat()}]}
+    assert post(client, body, token).status_code == 401
+    assert session.execute(select(func.count()).select_from(ReviewLog)).scalar_one() == 0
+    client.post("/login", data={"csrf_token": token, "name": "ada",
+                                "password": "correct horse battery"})
+    token = csrf_token(client)
+    assert post(client, body, token).get_json()["counts"]["applied"] == 1
