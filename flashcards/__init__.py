@@ -121,6 +121,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         settings,
         setup,
         stats,
+        sync,
         transfer,
     )
 
@@ -140,6 +141,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(retention.bp)
 
     app.register_blueprint(stats.bp)
+    app.register_blueprint(sync.bp)
     errors.register(app)
     # After the login check (auth's hook), which ends its own read transaction.
     from flashcards.web.context import take_write_lock

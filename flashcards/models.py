@@ -230,6 +230,9 @@ class ReviewLog(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     # The card version that was graded: one grade per version, whatever the client retries.
     card_version: Mapped[int] = mapped_column(Integer)
+    # The id an offline client gave the answer (services/sync.py): one row per id and
+    # user, whatever the retries; NULL for a grade given online.
+    client_answer_id: Mapped[str | None] = mapped_column(String(64))
 
     state_before: Mapped[int] = mapped_column(SmallInteger)
     step_before: Mapped[int | None] = mapped_column(Integer)
@@ -254,6 +257,7 @@ class ReviewLog(Base):
         # Today's counts by state read only this index.
         Index("ix_review_logs_reviewed_at", "user_id", "reviewed_at", "state_before"),
         # The statistics page's sums by study day read only this index (migration 0021).
+        Index("ix_review_logs_client_answer", "user_id", "client_answer_id", unique=True),
         Index("ix_review_logs_stats", "user_id", "reviewed_at", "card_id", "state_before",
               "rating", "duration_ms", "due_before", "last_review_before"),
         AUTOINCREMENT,

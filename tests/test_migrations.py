@@ -262,3 +262,24 @@ def test_weekday_minutes_migration_keeps_each_users_easy_days_and_marks_mocks(
     assert not {"after_ids", "sitting", "anyway"} & {
         c["name"] for c in inspect(engine).get_columns("plan_tasks")}
     engine.dispose()
+
+
+def test_offline_answer_id_migration_adds_a_unique_id_per_user_and_takes_it_back(
+        databases) -> None:
+    engine = make_engine(databases.create(migrated=False))
+    upgrade(engine, "0024")
+
+    def columns() -> set[str]:
+        return {c["name"] for c in inspect(engine).get_columns("review_logs")}
+
+    assert "client_answer_id" not in columns()
+    upgrade(engine)
+    assert "client_answer_id" in columns()
+    index = next(i for i in inspect(engine).get_indexes("review_logs")
+                 if i["name"] == "ix_review_logs_client_answer")
+    assert index["unique"] and index["column_names"] == ["user_id", "client_answer_id"]
+    downgrade(engine, "0024")
+    assert "client_answer_id" not in columns()
+    assert "ix_review_logs_client_answer" not in {
+        i["name"] for i in inspect(engine).get_indexes("review_logs")}
+    engine.dispose()

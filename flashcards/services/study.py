@@ -522,12 +522,14 @@ def grade(
     *,
     duration_ms: int | None = None,
     rng: random.Random | None = None,
+    client_answer_id: str | None = None,
 ) -> GradeOutcome:
     """Apply one grade to the card version the user saw, exactly once.
 
     A repeat of the grade that was just applied (double click, retry) returns
     the earlier outcome and writes nothing; any other grade for an old version
-    raises StaleCard.
+    raises StaleCard. `client_answer_id`: the id an offline client gave the answer
+    (services/sync.py), stored with the log entry.
     """
     begin_write(session)
     connection = session.connection()
@@ -575,6 +577,7 @@ def grade(
     log_id = connection.execute(_INSERT_LOG, {
         "card_id": card_id, "user_id": user_id, "reviewed_at": now, "rating": int(rating),
         "duration_ms": duration_ms, "card_version": version,
+        "client_answer_id": client_answer_id,
         "state_before": int(before.state), "step_before": before.step,
         "stability_before": before.stability, "difficulty_before": before.difficulty,
         "due_before": before.due, "last_review_before": before.last_review,
