@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -67,6 +67,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime}
 
+
+T = TypeVar("T")
 
 WRITE = {"flashcards_write": True}
 # Ids are INTEGER columns: 32-bit on PostgreSQL, which refuses to compare a larger number
@@ -253,6 +255,26 @@ def begin_write(session: Session) -> None:
                     "SET LOCAL statement_timeout = 0; "
                     f"SELECT pg_advisory_xact_lock({WRITE_LOCK_NAMESPACE}, {int(user_id)}); "
                     f"SET LOCAL statement_timeout = {_milliseconds(limit)}")
+
+
+def commit_retrying_once(session: Session, action: Callable[[], T],
+                         conflicts: tuple[type[Exception], ...]) -> T:
+    """Run `action` and commit. When another request wrote the same thing first (one of
+    `conflicts`, such as a unique index refusing a second row), roll back and run it once
+    more: it then finds that work done. On any other error roll back and raise."""
+    for attempt in (1, 2):
+        try:
+            result = action()
+            session.commit()
+            return result
+        except conflicts:
+            session.rollback()
+            if attempt == 2:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def refresh_statistics(connection: Connection) -> None:

@@ -55,7 +55,7 @@ from flashcards.core.scheduling import (
     Scheduler,
     SchedulerConfig,
 )
-from flashcards.db import UTCDateTime, begin_write, epoch_seconds
+from flashcards.db import UTCDateTime, begin_write, commit_retrying_once, epoch_seconds
 from flashcards.models import Card, Deck, ReviewLog, Settings
 from flashcards.scoping import OWNER
 from flashcards.services import availability, optimizer
@@ -606,20 +606,10 @@ def answer(session: Session, card_id: int, version: int, rating: Rating, now: da
     duration = None
     if shown_at_ms is not None:
         duration = int(now.timestamp() * 1000) - shown_at_ms
-    for attempt in (1, 2):
-        try:
-            outcome = grade(session, card_id, version, rating, now, duration_ms=duration,
-                            rng=rng)
-            session.commit()
-            return outcome
-        except (IntegrityError, StaleDataError):
-            session.rollback()
-            if attempt == 2:
-                raise
-        except BaseException:
-            session.rollback()
-            raise
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+    return commit_retrying_once(
+        session, lambda: grade(session, card_id, version, rating, now, duration_ms=duration,
+                               rng=rng),
+        (IntegrityError, StaleDataError))
 
 
 def _mark_leech(connection: Connection, card_id: int, suspend: bool) -> tuple[bool, bool]:

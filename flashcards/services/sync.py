@@ -34,7 +34,7 @@ from flashcards.core.days import study_date, study_day
 from flashcards.core.fsrs_items import Answer, card_history
 from flashcards.core.scheduling import CardState, Rating, Scheduler
 from flashcards.core.sync import ItemResult, OfflineAnswer, Status, counts_of, parse_answers
-from flashcards.db import begin_write
+from flashcards.db import begin_write, commit_retrying_once
 from flashcards.models import Card, ReviewLog
 from flashcards.scoping import OWNER
 from flashcards.services import study
@@ -102,19 +102,8 @@ def sync(session: Session, now: datetime, items: Sequence[object], *,
     """apply_answers, committed. Another request recording the same answer first (two
     tabs syncing at once) makes this one's write fail: it is tried once more and then
     finds those answers recorded. On any error everything is rolled back."""
-    for attempt in (1, 2):
-        try:
-            report = apply_answers(session, now, items, rng=rng)
-            session.commit()
-            return report
-        except IntegrityError:
-            session.rollback()
-            if attempt == 2:
-                raise
-        except BaseException:
-            session.rollback()
-            raise
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+    return commit_retrying_once(
+        session, lambda: apply_answers(session, now, items, rng=rng), (IntegrityError,))
 
 
 def _apply(session: Session, answer: OfflineAnswer, batch: _Batch,
