@@ -3,6 +3,8 @@ SQLite and PostgreSQL: what a service can and cannot do whatever it writes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, insert, select, update
 
@@ -93,3 +95,33 @@ def test_a_pooled_connection_forgets_the_session_that_used_it(app, session, bob)
     engine = app.extensions["flashcards.engine"]
     with engine.connect() as connection, pytest.raises(UnscopedQuery, match="no user"):
         connection.execute(select(CARDS.c.id).where(CARDS.c.user_id == OWNER))
+
+
+# -- raw SQL: past the scoping events, so each place is known and says why ---------------
+
+# Statements sent as text or through the driver, which scoping.install_engine does not
+# see: file -> (how many places, why none reads or writes another user's rows).
+RAW_SQL_PLACES = {
+    "flashcards/db/__init__.py": (10, "connection set-up and locks: PRAGMAs, BEGIN, ANALYZE, "
+                                      "statement_timeout, the caller's own advisory lock"),
+    "flashcards/services/jobs.py": (2, "busy_timeout around a short job-table write"),
+    "flashcards/services/importer.py": (1, "multi-row INSERT of the importing user's rows, "
+                                           "owner set by the importer"),
+    "flashcards/services/plans.py": (1, "a compiled, scoping-checked SELECT read through the "
+                                        "driver's cursor (owner filled in first)"),
+}
+RAW_SQL = ("exec_driver_sql(", "driver_connection", ".cursor()", "raw.execute(")
+
+
+def test_raw_sql_stands_only_where_it_is_known() -> None:
+    """A new place that sends SQL past the scoping events fails here until it is listed
+    above with the reason it cannot reach another user's rows."""
+    root = Path(__file__).resolve().parent.parent
+    found: dict[str, int] = {}
+    for path in sorted((root / "flashcards").rglob("*.py")):
+        lines = path.read_text().splitlines()
+        hits = sum(1 for line in lines if not line.lstrip().startswith("#")
+                   and any(marker in line for marker in RAW_SQL))
+        if hits:
+            found[str(path.relative_to(root))] = hits
+    assert found == {name: count for name, (count, _) in RAW_SQL_PLACES.items()}
