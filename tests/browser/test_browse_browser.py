@@ -49,3 +49,16 @@ def test_select_all_on_page_and_search_error(live_server, page) -> None:
     page.fill("#q", "is:nonsense")
     page.press("#q", "Enter")
     expect(page.locator("#search-error")).to_contain_text("is:nonsense")
+
+
+def test_a_long_unbroken_search_stays_within_a_phone_screen(live_server, browser) -> None:
+    """The match count repeats the search: 50 stars in a row wrap, not widen the page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    phone = context.new_page()
+    try:
+        phone.goto(live_server + "/cards?q=tag:" + "*" * 50)
+        expect(phone.locator("#match-count")).to_contain_text("cards")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
